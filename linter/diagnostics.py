@@ -1,0 +1,115 @@
+"""The values that flow out of rules: spans, edits, fixes and diagnostics.
+
+Offsets are character offsets into the decoded text of a document (a BOM, if any, is not part
+of the text). Rows and columns are derived from offsets by the document and are 1-based, with
+the end exclusive, as in the JSON output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How bad a finding is; ordered so that ``ERROR > WARNING > INFO``."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class Applicability(str, Enum):
+    """Whether a fix keeps what Prefect does with the file (safe) or changes it (unsafe)."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A half-open range ``[start, end)`` of character offsets."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.start < 0 or self.end < self.start:
+            raise ValueError(f"invalid span {self.start}..{self.end}")
+
+
+@dataclass(frozen=True)
+class Position:
+    """A 1-based row and column (columns count characters)."""
+
+    row: int
+    column: int
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace the text in ``[start, end)`` with ``content``."""
+
+    start: int
+    end: int
+    content: str
+
+    @classmethod
+    def insert(cls, offset: int, content: str) -> Edit:
+        return cls(offset, offset, content)
+
+    @classmethod
+    def delete(cls, start: int, end: int) -> Edit:
+        return cls(start, end, "")
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A set of edits that together repair one finding."""
+
+    message: str
+    edits: tuple[Edit, ...]
+    applicability: Applicability = Applicability.SAFE
+
+    @property
+    def is_safe(self) -> bool:
+        return self.applicability is Applicability.SAFE
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule yields: everything about a problem except the rule's identity."""
+
+    span: Span
+    message: str
+    help: str | None = None
+    fix: Fix | None = None
+    severity: Severity | None = None  # None: the rule's own severity
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A finding bound to its rule and file, with positions resolved."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    filename: str
+    span: Span
+    start: Position
+    end: Position
+    help: str | None = None
+    fix: Fix | None = None
+    url: str = ""
+    fix_positions: tuple[tuple[Position, Position], ...] = field(default=())
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.filename, self.start.row, self.start.column, self.code)

@@ -1,0 +1,210 @@
+"""Run the selected rules over one document and turn their findings into diagnostics.
+
+This is where suppression comments are honoured, and where a suppression that silenced
+nothing is itself reported (code M001), so stale comments do not pile up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from linter.diagnostics import Applicability, Diagnostic, Edit, Finding, Fix, Span
+from linter.document import Document
+from linter.registry import LintContext, Needs, Project, Rule, get_rule
+from linter.suppressions import Directive, code_matches, find_directives
+
+UNUSED_SUPPRESSION = "M001"
+
+
+class RuleCrash(Exception):
+    """A rule raised: an internal error, reported with the file and the rule's code."""
+
+    def __init__(self, rule: Rule, filename: str, error: BaseException) -> None:
+        super().__init__(f"rule {rule.code} ({rule.name}) failed on {filename}: "
+                         f"{type(error).__name__}: {error}")
+        self.rule = rule
+        self.original = error
+
+
+def runnable(rule: Rule, document: Document) -> bool:
+    if document.kind not in rule.kinds:
+        return False
+    if rule.needs is Needs.TEXT:
+        return True
+    if document.root is None:
+        return False
+    if rule.needs is Needs.DATA:
+        return document.plain.fatal is None
+    return True
+
+
+def to_diagnostic(rule: Rule, finding: Finding, document: Document) -> Diagnostic:
+    fix_positions: tuple[tuple[object, object], ...] = ()
+    if finding.fix is not None:
+        fix_positions = tuple(
+            (document.position(edit.start), document.position(edit.end))
+            for edit in finding.fix.edits
+        )
+    return Diagnostic(
+        code=rule.code,
+        name=rule.name,
+        severity=finding.severity or rule.severity,
+        message=finding.message,
+        filename=document.filename,
+        span=finding.span,
+        start=document.position(finding.span.start),
+        end=document.position(finding.span.end),
+        help=finding.help,
+        fix=finding.fix,
+        url=rule.url,
+        fix_positions=fix_positions,  # type: ignore[arg-type]
+    )
+
+
+def check_document(
+    document: Document, project: Project, rules: Sequence[Rule]
+) -> list[Diagnostic]:
+    """All diagnostics for ``document`` from ``rules`` after suppressions, sorted."""
+    context = LintContext(document, project)
+    diagnostics: list[Diagnostic] = []
+    for rule in rules:
+        if rule.code == UNUSED_SUPPRESSION or not runnable(rule, document):
+            continue
+        try:
+            for finding in rule.check(context):
+                diagnostics.append(to_diagnostic(rule, finding, document))
+        except RecursionError as error:
+            raise RuleCrash(rule, document.filename, error) from error
+        except Exception as error:
+            raise RuleCrash(rule, document.filename, error) from error
+    selected = {rule.code for rule in rules}
+    diagnostics = apply_suppressions(document, diagnostics, selected)
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return diagnostics
+
+
+def apply_suppressions(
+    document: Document, diagnostics: list[Diagnostic], selected: set[str]
+) -> list[Diagnostic]:
+    directives = find_directives(
+        document.text, document.lines.starts, list(_multiline_scalar_spans(document))
+    )
+    if not directives:
+        return diagnostics
+    kept: list[Diagnostic] = []
+    for diagnostic in diagnostics:
+        if not _suppressed(diagnostic, directives):
+            kept.append(diagnostic)
+    unused_rule = get_rule(UNUSED_SUPPRESSION)
+    if unused_rule is not None and UNUSED_SUPPRESSION in selected:
+        unused = list(_unused_findings(document, directives, selected))
+        for finding in unused:
+            diagnostic = to_diagnostic(unused_rule, finding, document)
+            if not _suppressed(diagnostic, directives, mark_used=False):
+                kept.append(diagnostic)
+    return kept
+
+
+def _suppressed(
+    diagnostic: Diagnostic, directives: Iterable[Directive], mark_used: bool = True
+) -> bool:
+    hit = False
+    for directive in directives:
+        if not directive.file_wide and directive.target_row != diagnostic.start.row:
+            continue
+        for code in directive.codes:
+            if code_matches(code, diagnostic.code):
+                if mark_used:
+                    directive.used.add(code)
+                hit = True
+    return hit
+
+
+def _unused_findings(
+    document: Document, directives: list[Directive], selected: set[str]
+) -> Iterator[Finding]:
+    known = {rule_code for rule_code in selected}
+    for directive in directives:
+        unused_codes = []
+        unused_spans = []
+        for code, span in zip(directive.codes, directive.code_spans):
+            if code in directive.used or code == UNUSED_SUPPRESSION:
+                continue
+            is_known = get_rule(code) is not None or any(c.startswith(code) for c in known)
+            if is_known and not any(c.startswith(code) for c in selected):
+                continue  # the rule is not running now, so we cannot tell it is stale
+            unused_codes.append((code, is_known))
+            unused_spans.append(span)
+        if not unused_codes:
+            continue
+        names = ", ".join(code for code, _ in unused_codes)
+        unknown = [code for code, is_known in unused_codes if not is_known]
+        what = "file-wide suppression" if directive.file_wide else "suppression"
+        if unknown:
+            message = f"{what} names unknown rule code(s) {', '.join(unknown)}"
+        else:
+            message = f"unused {what} of {names}: no such finding here"
+        span = unused_spans[0] if len(unused_spans) == 1 else directive.comment_span
+        yield Finding(
+            span=span,
+            message=message,
+            help="remove the code from the comment (or the whole comment)",
+            fix=_removal_fix(document, directive, [code for code, _ in unused_codes]),
+        )
+
+
+def _removal_fix(document: Document, directive: Directive, unused: list[str]) -> Fix:
+    remaining = [code for code in directive.codes if code not in unused]
+    text = document.text
+    if remaining:
+        start = directive.code_spans[0].start
+        end = directive.code_spans[-1].end
+        edit = Edit(start, end, ",".join(remaining))
+        return Fix(f"remove {', '.join(unused)} from the comment", (edit,))
+    # remove the whole directive: the comment part that is ours, keeping any reason text
+    line_end = directive.line_span.end
+    tail = text[directive.comment_span.end : line_end].strip()
+    if directive.own_line and not tail:
+        start = directive.line_span.start
+        end = line_end
+        while end < len(text) and text[end] in "\r\n":
+            end += 1
+            if text[end - 1] == "\n":
+                break
+        edit = Edit.delete(start, end)
+    elif not tail:
+        start = directive.comment_span.start
+        while start > directive.line_span.start and text[start - 1] in " \t":
+            start -= 1
+        edit = Edit.delete(start, line_end)
+    else:
+        edit = Edit.delete(directive.comment_span.start, directive.comment_span.end)
+        edit = Edit(edit.start, edit.end, "#")
+    return Fix("remove the unused suppression comment", (edit,), Applicability.SAFE)
+
+
+def _multiline_scalar_spans(document: Document) -> Iterator[Span]:
+    """Spans of scalars that run over several lines: a '#' inside them is not a comment."""
+    root = document.root
+    if root is None or "prefect-lint:" not in document.text:
+        return
+    stack: list[Node] = [root, *document.extra_documents]
+    seen: set[int] = set()
+    spans: list[Span] = []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            if node.start_mark.line != node.end_mark.line:
+                spans.append(Document.node_span(node))
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+    yield from sorted(spans)

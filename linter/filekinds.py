@@ -1,0 +1,60 @@
+"""Kinds of file prefect-lint understands, and how a file's kind is decided.
+
+A kind is claimed by file name for folder walks (``prefect.yaml``), and may also be recognised
+by content (a legacy ``deployment.yaml`` whatever its name). Rules say which kinds they check.
+Later rule families register their kinds here with ``register_kind``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PREFECT = "prefect"
+
+
+@dataclass(frozen=True)
+class FileKind:
+    name: str
+    description: str
+    #: glob patterns on the file name that a folder walk picks up
+    name_patterns: tuple[str, ...] = ()
+    #: given the first part of a YAML file's text, does it belong to this kind?
+    sniff: Callable[[str], bool] | None = field(default=None, compare=False)
+    yaml: bool = True
+
+
+_KINDS: list[FileKind] = [
+    FileKind(PREFECT, "Prefect deployment configuration", ("prefect.yaml", "prefect.yml")),
+]
+
+
+def register_kind(kind: FileKind) -> None:
+    if any(existing.name == kind.name for existing in _KINDS):
+        raise ValueError(f"file kind {kind.name} registered twice")
+    _KINDS.append(kind)
+
+
+def kinds() -> list[FileKind]:
+    return list(_KINDS)
+
+
+def kind_for_name(path: Path) -> FileKind | None:
+    """The kind a folder walk gives this file by its name alone, if any."""
+    name = path.name
+    for kind in _KINDS:
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in kind.name_patterns):
+            return kind
+    return None
+
+
+def kind_for_file(path: Path, head: str) -> str:
+    """The kind of a file about to be linted: content sniffing first, then the name, and
+    ``prefect`` for any other YAML file named explicitly (``prefect deploy --prefect-file``)."""
+    for kind in _KINDS:
+        if kind.sniff is not None and kind.sniff(head):
+            return kind.name
+    by_name = kind_for_name(path)
+    return by_name.name if by_name is not None else PREFECT

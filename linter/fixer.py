@@ -1,0 +1,172 @@
+"""Apply fixes as text edits, round after round, and write files atomically.
+
+A fix is a set of edits on the original text, never a re-dump of the YAML tree, so every byte
+that no edit covers survives: comments, quoting, anchors, key order, indentation, line endings.
+Each round applies the fixes that do not overlap one another; the text is then re-parsed and
+re-checked, and rounds repeat until nothing is left to fix (bounded). A fix whose result no
+longer parses is dropped and reported.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from linter.diagnostics import Diagnostic, Edit, Fix
+from linter.document import Document
+
+MAX_ROUNDS = 10
+
+
+class OverlapError(ValueError):
+    pass
+
+
+def apply_edits(text: str, edits: Sequence[Edit]) -> str:
+    """Apply non-overlapping edits (in any order) to ``text``."""
+    ordered = sorted(edits, key=lambda edit: (edit.start, edit.end))
+    pieces: list[str] = []
+    cursor = 0
+    for edit in ordered:
+        if edit.start < cursor:
+            raise OverlapError(f"edits overlap at offset {edit.start}")
+        if edit.end > len(text):
+            raise OverlapError(f"edit ends past the text at {edit.end}")
+        pieces.append(text[cursor : edit.start])
+        pieces.append(edit.content)
+        cursor = edit.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def _overlaps(fix: Fix, taken: list[tuple[int, int]]) -> bool:
+    for edit in fix.edits:
+        for start, end in taken:
+            if edit.start < end and start < edit.end:
+                return True
+            if edit.start == edit.end == start == end:
+                return True  # two insertions at one point: order would be arbitrary
+    return False
+
+
+def choose_fixes(diagnostics: Sequence[Diagnostic], unsafe: bool) -> list[Diagnostic]:
+    """The fixable diagnostics whose fixes can go together in one round (first come)."""
+    chosen: list[Diagnostic] = []
+    taken: list[tuple[int, int]] = []
+    for diagnostic in diagnostics:
+        fix = diagnostic.fix
+        if fix is None or (not fix.is_safe and not unsafe):
+            continue
+        if _overlaps(fix, taken):
+            continue
+        chosen.append(diagnostic)
+        taken.extend((edit.start, edit.end) for edit in fix.edits)
+    return chosen
+
+
+@dataclass
+class FixOutcome:
+    text: str
+    applied: list[Diagnostic] = field(default_factory=list)
+    dropped: list[tuple[Diagnostic, str]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # what is left after fixing
+    document: Document | None = None
+
+
+Linter = Callable[[str], tuple[Document, list[Diagnostic]]]
+
+
+def fix_until_stable(text: str, lint: Linter, unsafe: bool) -> FixOutcome:
+    """Lint, apply what can be applied, and repeat until the text stops changing."""
+    document, diagnostics = lint(text)
+    outcome = FixOutcome(text, diagnostics=diagnostics, document=document)
+    refused: set[tuple[str, Fix]] = set()
+    for _ in range(MAX_ROUNDS):
+        candidates = [
+            d for d in choose_fixes(outcome.diagnostics, unsafe)
+            if d.fix is not None and (d.code, d.fix) not in refused
+        ]
+        if not candidates:
+            break
+        new_text, applied = _apply_round(outcome, candidates, lint, refused)
+        if not applied:
+            break
+        outcome.applied.extend(applied)
+        outcome.text = new_text
+        outcome.document, outcome.diagnostics = lint(new_text)
+    return outcome
+
+
+def _apply_round(
+    outcome: FixOutcome,
+    candidates: list[Diagnostic],
+    lint: Linter,
+    refused: set[tuple[str, Fix]],
+) -> tuple[str, list[Diagnostic]]:
+    """Apply all candidates at once; if that breaks parsing, apply them one by one and drop
+    the ones that break it."""
+    was_valid = outcome.document is not None and outcome.document.parse_error is None
+    edits = [edit for d in candidates if d.fix is not None for edit in d.fix.edits]
+    new_text = apply_edits(outcome.text, edits)
+    if not was_valid or _parses(new_text, lint):
+        return new_text, candidates
+    applied: list[Diagnostic] = []
+    text = outcome.text
+    for diagnostic in candidates:
+        assert diagnostic.fix is not None
+        trial = apply_edits(text, diagnostic.fix.edits)
+        if _parses(trial, lint):
+            text = trial
+            applied.append(diagnostic)
+            break  # offsets of the others are stale now; they come back next round
+        refused.add((diagnostic.code, diagnostic.fix))
+        outcome.dropped.append(
+            (diagnostic, "the fixed file would no longer be valid YAML, so the fix was dropped")
+        )
+    return text, applied
+
+
+def _parses(text: str, lint: Linter) -> bool:
+    document, _ = lint(text)
+    return document.parse_error is None
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+class WriteError(Exception):
+    pass
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace the file's content in one step (temp file + rename), keeping its mode; a
+    symlink stays a symlink (its target is rewritten)."""
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except OSError as error:
+        raise WriteError(f"{path}: cannot write: {error.strerror}") from None
+    if not os.access(target, os.W_OK):
+        raise WriteError(f"{path}: cannot write: the file is read-only; left unchanged")
+    folder = target.parent
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    except OSError as error:
+        raise WriteError(f"{path}: cannot write to its folder: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(data)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, target)
+    except OSError as error:
+        try:
+            os.unlink(temp_name)
+        except OSError:
+            pass
+        raise WriteError(f"{path}: cannot write: {error.strerror}") from None

@@ -1,0 +1,67 @@
+"""Findings with a code frame: the offending lines, the span underlined, and a help line."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from linter.diagnostics import Diagnostic
+from linter.document import LineIndex
+from linter.report import Report
+from linter.report.concise import headline
+from linter.report.style import SEVERITY_COLOR, Painter
+from linter.report.summary import summary_lines
+
+MAX_FRAME_LINES = 6
+
+
+def code_frame(diagnostic: Diagnostic, text: str, paint: Painter) -> list[str]:
+    lines = LineIndex(text)
+    first_row = diagnostic.start.row
+    last_row = max(first_row, diagnostic.end.row)
+    if diagnostic.end.column == 1 and last_row > first_row:
+        last_row -= 1  # a span ending at the start of a line does not cover that line
+    shown_last = min(last_row, first_row + MAX_FRAME_LINES - 1)
+    context_row = first_row - 1 if first_row > 1 else None
+    width = len(str(shown_last))
+    gutter = paint(" " * width + " |", "blue")
+    out = [gutter]
+    color = SEVERITY_COLOR[diagnostic.severity]
+    rows = ([context_row] if context_row else []) + list(range(first_row, shown_last + 1))
+    for row in rows:
+        if row > lines.row_count:
+            break
+        span = lines.line_span(row)
+        line = text[span.start : span.end].replace("\t", " ")
+        out.append(paint(f"{row:>{width}} |", "blue") + (" " + line if line else ""))
+        if row < first_row:
+            continue
+        start_col = diagnostic.start.column if row == first_row else _indent(line) + 1
+        end_col = diagnostic.end.column if row == last_row else len(line) + 1
+        length = max(1, end_col - start_col)
+        marker = " " * (start_col - 1) + "^" * length
+        out.append(gutter + " " + paint(marker, color, "bold"))
+    if shown_last < last_row:
+        out.append(paint(" " * width + " ...", "blue"))
+    return out
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def render(report: Report, out: TextIO) -> None:
+    paint = Painter(report.color)
+    for diagnostic in report.diagnostics:
+        out.write(headline(diagnostic, paint) + "\n")
+        text = report.sources.get(diagnostic.filename)
+        if text is not None:
+            for line in code_frame(diagnostic, text, paint):
+                out.write(line + "\n")
+        if diagnostic.help:
+            out.write(paint("  = help: ", "cyan", "bold") + diagnostic.help + "\n")
+        if diagnostic.fix is not None:
+            safety = "" if diagnostic.fix.is_safe else " (unsafe)"
+            out.write(paint("  = fix: ", "green", "bold") + diagnostic.fix.message + safety + "\n")
+        out.write("\n")
+    for line in summary_lines(report, paint):
+        out.write(line + "\n")

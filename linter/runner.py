@@ -1,0 +1,148 @@
+"""Lint one file or one text: read it, parse it, run the rules, fix if asked.
+
+The CLI and (later) the language server both go through ``Runner``, so a file is checked the
+same way wherever it is checked.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from linter.config import ConfigResolver, Settings
+from linter.diagnostics import Diagnostic, Finding, Span
+from linter.document import DecodeError, Document, decode
+from linter.engine import check_document, to_diagnostic
+from linter.filekinds import kind_for_file
+from linter.fixer import FixOutcome, fix_until_stable
+from linter.registry import Project, Rule, get_rule
+from linter.selection import Selection
+
+UNREADABLE = "Y000"
+SNIFF_CHARS = 4096
+
+
+@dataclass
+class FileResult:
+    filename: str
+    path: Path | None
+    source: str | None  # the text as read (None when it could not be read)
+    diagnostics: list[Diagnostic]
+    fixed_text: str | None = None  # set when fixes changed the text
+    applied: list[Diagnostic] = field(default_factory=list)
+    dropped: list[tuple[Diagnostic, str]] = field(default_factory=list)
+    encoding: str = "utf-8"
+    bom: bytes = b""
+
+    @property
+    def text_for_frames(self) -> str | None:
+        return self.fixed_text if self.fixed_text is not None else self.source
+
+
+class Runner:
+    def __init__(self, resolver: ConfigResolver, fix: bool = False, unsafe: bool = False):
+        self.resolver = resolver
+        self.fix = fix
+        self.unsafe = unsafe
+        self._rules: dict[Selection, list[Rule]] = {}
+
+    def rules_for(self, settings: Settings, path: Path | None) -> list[Rule]:
+        selection = settings.selection
+        if path is not None:
+            selection = selection.without(settings.ignored_for(path))
+        rules = self._rules.get(selection)
+        if rules is None:
+            rules = self._rules[selection] = selection.rules()
+        return rules
+
+    # -- entry points ------------------------------------------------------------------------
+    def lint_path(self, path: Path) -> FileResult:
+        settings = self.resolver.for_path(path)
+        filename = _display_name(path)
+        raw = _read_bytes(path, settings.max_file_size)
+        if isinstance(raw, str):
+            return self._unreadable(filename, path, raw, settings)
+        try:
+            decoded = decode(raw)
+        except DecodeError as error:
+            return self._unreadable(filename, path, str(error), settings)
+        result = self.lint_text(decoded.text, filename, path, settings)
+        result.encoding, result.bom = decoded.encoding, decoded.bom
+        return result
+
+    def lint_text(
+        self,
+        text: str,
+        filename: str,
+        path: Path | None = None,
+        settings: Settings | None = None,
+    ) -> FileResult:
+        if settings is None:
+            settings = self.resolver.for_path(path or Path(filename))
+        rules = self.rules_for(settings, path or Path(filename))
+        project = Project(root=settings.root, settings=settings)
+        kind = kind_for_file(path or Path(filename), text[:SNIFF_CHARS])
+
+        def lint(current: str) -> tuple[Document, list[Diagnostic]]:
+            document = Document.from_text(current, filename, path=path, kind=kind)
+            return document, check_document(document, project, rules)
+
+        if not self.fix:
+            _, diagnostics = lint(text)
+            return FileResult(filename, path, text, diagnostics)
+        outcome: FixOutcome = fix_until_stable(text, lint, self.unsafe)
+        return FileResult(
+            filename,
+            path,
+            text,
+            outcome.diagnostics,
+            fixed_text=outcome.text if outcome.text != text else None,
+            applied=outcome.applied,
+            dropped=outcome.dropped,
+        )
+
+    def _unreadable(
+        self, filename: str, path: Path, reason: str, settings: Settings
+    ) -> FileResult:
+        rule = get_rule(UNREADABLE)
+        diagnostics: list[Diagnostic] = []
+        if rule is not None and rule in self.rules_for(settings, path):
+            document = Document(filename, "", path=path)
+            diagnostics.append(to_diagnostic(rule, Finding(Span(0, 0), reason), document))
+        return FileResult(filename, path, None, diagnostics)
+
+
+def _display_name(path: Path) -> str:
+    """The path as the user would write it: relative to the CWD when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _read_bytes(path: Path, limit: int) -> bytes | str:
+    """The file's bytes, or a sentence saying why they cannot be read."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            return "cannot read the file: it is a symbolic link to a file that does not exist"
+        return "cannot read the file: no such file"
+    except OSError as error:
+        return f"cannot read the file: {error.strerror}"
+    if stat.S_ISDIR(info.st_mode):
+        return "cannot read the file: it is a directory"
+    if not stat.S_ISREG(info.st_mode):
+        return "cannot read the file: it is not a regular file (a FIFO, socket or device?)"
+    if info.st_size > limit:
+        return (
+            f"the file is {info.st_size:,} bytes, more than the limit of {limit:,} "
+            "(max-file-size); it was not checked"
+        )
+    try:
+        with path.open("rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as error:
+        return f"cannot read the file: {error.strerror}"

@@ -1,0 +1,90 @@
+"""Compose YAML text into ruamel.yaml nodes, resolving scalar tags by YAML 1.1 rules.
+
+Only composition happens here: no Python object is constructed, so no tag in the file
+(``!!python/object/apply`` included) can run code. Errors become ``YamlSyntaxError`` with a
+character offset and a message written for people.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import Node
+
+from linter.document import ParseError, YamlSyntaxError
+
+
+@lru_cache(maxsize=1)
+def has_c_composer() -> bool:
+    try:
+        import _ruamel_yaml  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _loader() -> YAML:
+    yaml = YAML(typ="safe", pure=not has_c_composer())
+    yaml.version = (1, 1)  # Prefect reads with PyYAML, which follows YAML 1.1
+    return yaml
+
+
+def compose_documents(text: str) -> list[Node]:
+    """All documents of the stream (an empty stream gives an empty list)."""
+    try:
+        return [root for root in _loader().compose_all(text) if root is not None]
+    except MarkedYAMLError as error:
+        raise YamlSyntaxError(_marked_error(error, text)) from None
+    except YAMLError as error:
+        raise YamlSyntaxError(_plain_error(error, text)) from None
+    except RecursionError:
+        raise YamlSyntaxError(
+            ParseError("the document is nested too deeply for the YAML parser", 0)
+        ) from None
+
+
+def _mark_offset(mark: object, text: str) -> int:
+    index = getattr(mark, "index", None)
+    if isinstance(index, int) and 0 <= index <= len(text):
+        return index
+    return 0
+
+
+def _marked_error(error: MarkedYAMLError, text: str) -> ParseError:
+    problem = (error.problem or "invalid YAML").strip()
+    offset = _mark_offset(error.problem_mark, text) if error.problem_mark else 0
+    context = error.context.strip() if error.context else None
+    context_offset = _mark_offset(error.context_mark, text) if error.context_mark else None
+    message = problem
+    if context:
+        message = f"{problem} ({context})"
+    return ParseError(_readable(message, text, offset), offset, context, context_offset)
+
+
+def _plain_error(error: YAMLError, text: str) -> ParseError:
+    position = getattr(error, "position", None)
+    offset = position if isinstance(position, int) and 0 <= position <= len(text) else 0
+    reason = getattr(error, "reason", None)
+    character = getattr(error, "character", None)
+    if reason and character is not None:
+        code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+        message = f"{reason}: character #x{code:04x} is not allowed in YAML"
+    else:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else "invalid YAML"
+    return ParseError(message, offset)
+
+
+def _readable(message: str, text: str, offset: int) -> str:
+    """Add a hint for the mistakes people make most often in prefect.yaml."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    if "{{" in line and ("mapping" in message or "flow" in message or "hashable" in message):
+        return f"{message}; a {{{{ placeholder }}}} must be quoted, e.g. \"{{{{ name }}}}\""
+    if line.lstrip().startswith(("<<<<<<<", "=======", ">>>>>>>")):
+        return f"{message}; the file contains a git merge-conflict marker"
+    if "\t" in line[: len(line) - len(line.lstrip())]:
+        return f"{message}; YAML does not allow tabs for indentation"
+    return message
