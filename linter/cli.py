@@ -133,7 +133,7 @@ def check(
         fail_level=Severity(fail_level) if fail_level else None,
         output_format=output_format,
     )
-    fix = fix or fix_only or unsafe_fixes and fix
+    fix = fix or fix_only or (unsafe_fixes and fix)
     try:
         resolver = ConfigResolver(overrides, explicit=config_path)
         _warn_unknown_selectors(overrides)
@@ -198,7 +198,7 @@ def _run_check(
     from linter.engine import RuleCrash
     from linter.fixer import WriteError, write_atomic
     from linter.registry import all_rules
-    from linter.runner import FileResult, Runner
+    from linter.runner import Runner
 
     all_rules()  # registers every rule's file kinds before the walk
     runner = Runner(resolver, fix=fix, unsafe=unsafe)
@@ -221,13 +221,19 @@ def _run_check(
         targets = discover(paths or (Path("."),), resolver)
         for target in targets:
             try:
-                results.append(runner.lint_path(target.path))
+                result = runner.lint_path(target.path)
             except RuleCrash as crash:
                 internal_errors += 1
                 _report_crash(crash, verbose)
+                continue
             except RecursionError:
                 internal_errors += 1
                 _error(f"internal error while checking {target.path}: nesting too deep")
+                continue
+            if result is None:
+                _error(f"warning: skipped {target.path}: no rule checks this kind of file")
+                continue
+            results.append(result)
 
     settings = resolver.default
     output_format = overrides.output_format or settings.output_format

@@ -25,7 +25,7 @@ class Target:
     explicit: bool  # named on the command line
 
 
-def _spec(patterns: Sequence[str]) -> pathspec.PathSpec:
+def _spec(patterns: Sequence[str]) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
@@ -48,7 +48,7 @@ class _GitIgnores:
     """The ``.gitignore`` files met on the way down a tree."""
 
     def __init__(self) -> None:
-        self.specs: list[tuple[Path, pathspec.PathSpec]] = []
+        self.specs: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
 
     def push(self, folder: Path) -> None:
         file = folder / ".gitignore"

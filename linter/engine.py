@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from linter.diagnostics import Applicability, Diagnostic, Edit, Finding, Fix, Span
+from linter.diagnostics import Applicability, Diagnostic, Edit, Finding, Fix, Position, Span
 from linter.document import Document
 from linter.registry import LintContext, Needs, Project, Rule, get_rule
 from linter.suppressions import Directive, code_matches, find_directives
@@ -41,7 +41,7 @@ def runnable(rule: Rule, document: Document) -> bool:
 
 
 def to_diagnostic(rule: Rule, finding: Finding, document: Document) -> Diagnostic:
-    fix_positions: tuple[tuple[object, object], ...] = ()
+    fix_positions: tuple[tuple[Position, Position], ...] = ()
     if finding.fix is not None:
         fix_positions = tuple(
             (document.position(edit.start), document.position(edit.end))
@@ -59,7 +59,7 @@ def to_diagnostic(rule: Rule, finding: Finding, document: Document) -> Diagnosti
         help=finding.help,
         fix=finding.fix,
         url=rule.url,
-        fix_positions=fix_positions,  # type: ignore[arg-type]
+        fix_positions=fix_positions,
     )
 
 
@@ -89,7 +89,7 @@ def apply_suppressions(
     document: Document, diagnostics: list[Diagnostic], selected: set[str]
 ) -> list[Diagnostic]:
     directives = find_directives(
-        document.text, document.lines.starts, list(_multiline_scalar_spans(document))
+        document.text, document.lines.starts, list(_directive_like_scalar_spans(document))
     )
     if not directives:
         return diagnostics
@@ -129,7 +129,7 @@ def _unused_findings(
     for directive in directives:
         unused_codes = []
         unused_spans = []
-        for code, span in zip(directive.codes, directive.code_spans):
+        for code, span in zip(directive.codes, directive.code_spans, strict=False):
             if code in directive.used or code == UNUSED_SUPPRESSION:
                 continue
             is_known = get_rule(code) is not None or any(c.startswith(code) for c in known)
@@ -185,8 +185,9 @@ def _removal_fix(document: Document, directive: Directive, unused: list[str]) ->
     return Fix("remove the unused suppression comment", (edit,), Applicability.SAFE)
 
 
-def _multiline_scalar_spans(document: Document) -> Iterator[Span]:
-    """Spans of scalars that run over several lines: a '#' inside them is not a comment."""
+def _directive_like_scalar_spans(document: Document) -> Iterator[Span]:
+    """Spans of scalars whose value mentions a directive: a '#' inside them is text, not a
+    comment."""
     root = document.root
     if root is None or "prefect-lint:" not in document.text:
         return
@@ -199,7 +200,7 @@ def _multiline_scalar_spans(document: Document) -> Iterator[Span]:
             continue
         seen.add(id(node))
         if isinstance(node, ScalarNode):
-            if node.start_mark.line != node.end_mark.line:
+            if "prefect-lint:" in node.value:
                 spans.append(Document.node_span(node))
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)

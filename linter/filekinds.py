@@ -50,11 +50,18 @@ def kind_for_name(path: Path) -> FileKind | None:
     return None
 
 
-def kind_for_file(path: Path, head: str) -> str:
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def kind_for_file(path: Path, head: str) -> str | None:
     """The kind of a file about to be linted: content sniffing first, then the name, and
-    ``prefect`` for any other YAML file named explicitly (``prefect deploy --prefect-file``)."""
+    ``prefect`` for any other YAML file named explicitly (``prefect deploy --prefect-file``).
+    None for a file no rule checks."""
+    is_yaml = path.suffix.lower() in YAML_SUFFIXES
     for kind in _KINDS:
-        if kind.sniff is not None and kind.sniff(head):
+        if kind.sniff is not None and kind.yaml == is_yaml and kind.sniff(head):
             return kind.name
     by_name = kind_for_name(path)
-    return by_name.name if by_name is not None else PREFECT
+    if by_name is not None:
+        return by_name.name
+    return PREFECT if is_yaml else None

@@ -9,6 +9,7 @@ longer parses is dropped and reported.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -150,7 +151,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         mode = stat.S_IMODE(target.stat().st_mode)
     except OSError as error:
         raise WriteError(f"{path}: cannot write: {error.strerror}") from None
-    if not os.access(target, os.W_OK):
+    if not mode & 0o222 or not os.access(target, os.W_OK):
+        # no write bit at all means read-only by intent, even for root
         raise WriteError(f"{path}: cannot write: the file is read-only; left unchanged")
     folder = target.parent
     try:
@@ -165,8 +167,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.chmod(temp_name, mode)
         os.replace(temp_name, target)
     except OSError as error:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temp_name)
-        except OSError:
-            pass
         raise WriteError(f"{path}: cannot write: {error.strerror}") from None

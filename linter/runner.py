@@ -15,7 +15,7 @@ from linter.config import ConfigResolver, Settings
 from linter.diagnostics import Diagnostic, Finding, Span
 from linter.document import DecodeError, Document, decode
 from linter.engine import check_document, to_diagnostic
-from linter.filekinds import kind_for_file
+from linter.filekinds import PREFECT, kind_for_file
 from linter.fixer import FixOutcome, fix_until_stable
 from linter.registry import Project, Rule, get_rule
 from linter.selection import Selection
@@ -58,7 +58,8 @@ class Runner:
         return rules
 
     # -- entry points ------------------------------------------------------------------------
-    def lint_path(self, path: Path) -> FileResult:
+    def lint_path(self, path: Path) -> FileResult | None:
+        """The result for one file; None when no rule checks files of its kind."""
         settings = self.resolver.for_path(path)
         filename = _display_name(path)
         raw = _read_bytes(path, settings.max_file_size)
@@ -68,6 +69,8 @@ class Runner:
             decoded = decode(raw)
         except DecodeError as error:
             return self._unreadable(filename, path, str(error), settings)
+        if kind_for_file(path, decoded.text[:SNIFF_CHARS]) is None:
+            return None
         result = self.lint_text(decoded.text, filename, path, settings)
         result.encoding, result.bom = decoded.encoding, decoded.bom
         return result
@@ -83,7 +86,7 @@ class Runner:
             settings = self.resolver.for_path(path or Path(filename))
         rules = self.rules_for(settings, path or Path(filename))
         project = Project(root=settings.root, settings=settings)
-        kind = kind_for_file(path or Path(filename), text[:SNIFF_CHARS])
+        kind = kind_for_file(path or Path(filename), text[:SNIFF_CHARS]) or PREFECT
 
         def lint(current: str) -> tuple[Document, list[Diagnostic]]:
             document = Document.from_text(current, filename, path=path, kind=kind)

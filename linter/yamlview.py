@@ -328,7 +328,7 @@ def _construct_int(text: str) -> int:
     if value.startswith("0") and ":" not in value:
         return sign * int(value, 8)
     if ":" in value:
-        return sign * _sexagesimal(value, int)
+        return sign * int(_sexagesimal(value, int))
     return sign * int(value)
 
 
@@ -344,7 +344,7 @@ def _construct_float(text: str) -> float:
     if value == ".nan":
         return math.nan
     if ":" in value:
-        return sign * _sexagesimal(value, float)
+        return sign * float(_sexagesimal(value, float))
     return sign * float(value)
 
 

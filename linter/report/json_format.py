@@ -25,7 +25,9 @@ def diagnostic_to_dict(diagnostic: Diagnostic) -> dict[str, Any]:
                     "location": _location(start),
                     "end_location": _location(end),
                 }
-                for edit, (start, end) in zip(diagnostic.fix.edits, diagnostic.fix_positions)
+                for edit, (start, end) in zip(
+                    diagnostic.fix.edits, diagnostic.fix_positions, strict=False
+                )
             ],
         }
     return {

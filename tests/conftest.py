@@ -1,0 +1,92 @@
+"""Shared helpers: lint a text in memory, run the CLI in-process, find the shared corpus."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from linter.cli import main
+from linter.config import ConfigResolver, Overrides
+from linter.diagnostics import Diagnostic
+from linter.runner import Runner
+from linter.selection import normalize_selectors
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+def lint(
+    text: str,
+    select: Iterable[str] | None = None,
+    filename: str = "prefect.yaml",
+    dedent: bool = True,
+) -> list[Diagnostic]:
+    """Diagnostics for ``text`` with the default rules (or ``select``), no config files."""
+    if dedent:
+        text = textwrap.dedent(text)
+    overrides = Overrides(select=tuple(normalize_selectors(select, "test")) if select else None)
+    runner = Runner(ConfigResolver(overrides, cwd=Path("/")))
+    from linter.config import Settings
+
+    settings = overrides.apply(Settings(root=Path("/")))
+    return runner.lint_text(text, filename, None, settings).diagnostics
+
+
+def codes(diagnostics: Iterable[Diagnostic]) -> list[str]:
+    return [d.code for d in diagnostics]
+
+
+def spans(text: str, diagnostics: Iterable[Diagnostic]) -> list[str]:
+    """The text each diagnostic underlines (single-line spans)."""
+    text = textwrap.dedent(text)
+    lines = text.splitlines()
+    out = []
+    for d in diagnostics:
+        line = lines[d.start.row - 1]
+        if d.start.row == d.end.row:
+            out.append(line[d.start.column - 1 : d.end.column - 1])
+        else:
+            out.append(line[d.start.column - 1 :])
+    return out
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run ``prefect-lint`` in-process with ``tmp_path`` as the working directory."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    def run(*args: str, input: str | None = None) -> Result:
+        return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
+def write(root: Path, relative: str, content: str) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _no_user_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("FORCE_COLOR",):
+        monkeypatch.delenv(name, raising=False)
+
+
+def corpus_files(kind: str | None = None) -> list[Path]:
+    folder = CORPUS if kind is None else CORPUS / kind
+    if not folder.is_dir():
+        raise AssertionError(f"the shared corpus is missing at {folder}")
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "MANIFEST.tsv")
+
+
+os.environ.setdefault("NO_COLOR", "1")

@@ -1,0 +1,62 @@
+"""Which files a folder walk picks, and how excludes apply."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from linter.config import ConfigResolver, Overrides
+from linter.discovery import discover
+from tests.conftest import write
+
+
+def names(tmp_path: Path, paths: list[Path], overrides: Overrides | None = None) -> list[str]:
+    resolver = ConfigResolver(overrides, cwd=tmp_path)
+    return [t.path.resolve().relative_to(tmp_path).as_posix() for t in discover(paths, resolver)]
+
+
+def test_walk_finds_prefect_files_anywhere(tmp_path: Path) -> None:
+    write(tmp_path, "prefect.yaml", "deployments: []\n")
+    write(tmp_path, "team/a/prefect.yml", "deployments: []\n")
+    write(tmp_path, "team/a/other.yaml", "x: 1\n")
+    write(tmp_path, "node_modules/prefect.yaml", "x: 1\n")
+    assert names(tmp_path, [tmp_path]) == ["prefect.yaml", "team/a/prefect.yml"]
+
+
+def test_gitignore_is_respected(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, ".gitignore", "generated/\n")
+    write(tmp_path, "generated/prefect.yaml", "x: 1\n")
+    write(tmp_path, "sub/.gitignore", "prefect.yml\n")
+    write(tmp_path, "sub/prefect.yml", "x: 1\n")
+    write(tmp_path, "sub/deeper/prefect.yaml", "x: 1\n")
+    assert names(tmp_path, [tmp_path]) == ["sub/deeper/prefect.yaml"]
+    assert names(tmp_path, [tmp_path], Overrides(respect_gitignore=False)) == [
+        "generated/prefect.yaml", "sub/deeper/prefect.yaml", "sub/prefect.yml"]
+
+
+def test_gitignore_of_parent_applies_when_walking_a_subfolder(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, ".gitignore", "build-*/\n")
+    write(tmp_path, "src/build-1/prefect.yaml", "x: 1\n")
+    write(tmp_path, "src/prefect.yaml", "x: 1\n")
+    assert names(tmp_path, [tmp_path / "src"]) == ["src/prefect.yaml"]
+
+
+def test_config_exclude_and_explicit_paths(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.prefect-lint]\nextend-exclude = ["vendor/"]\n')
+    target = write(tmp_path, "vendor/prefect.yaml", "x: 1\n")
+    write(tmp_path, "prefect.yaml", "x: 1\n")
+    assert names(tmp_path, [tmp_path]) == ["prefect.yaml"]
+    # named on the command line: linted, unless --force-exclude
+    assert names(tmp_path, [target]) == ["vendor/prefect.yaml"]
+    assert names(tmp_path, [target], Overrides(force_exclude=True)) == []
+
+
+def test_explicit_non_prefect_name_is_linted(tmp_path: Path) -> None:
+    target = write(tmp_path, "deploy/prod.yaml", "x: 1\n")
+    assert names(tmp_path, [target]) == ["deploy/prod.yaml"]
+
+
+def test_each_file_once(tmp_path: Path) -> None:
+    target = write(tmp_path, "prefect.yaml", "x: 1\n")
+    assert names(tmp_path, [tmp_path, target, tmp_path]) == ["prefect.yaml"]

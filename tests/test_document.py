@@ -1,0 +1,162 @@
+"""The document model: decoding, positions, YAML 1.1 typing, aliases, merges."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+
+import pytest
+
+from linter.document import DecodeError, Document, LineIndex, decode, detect_newline, encode
+
+
+def doc(text: str) -> Document:
+    return Document.from_text(text, "prefect.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("version: 1.10", 1.1),
+        ("version: 1.0", 1.0),
+        ("on: yes", True),
+        ("x: off", False),
+        ("x: y", "y"),  # PyYAML (unlike YAML 1.1 proper) keeps y/n as strings
+        ("x: 1e3", "1e3"),  # no dot: a string for PyYAML
+        ("x: 1.0e+3", 1000.0),
+        ("x: 1:30:00", 5400),
+        ("x: 0777", 511),
+        ("x: 0x1F", 31),
+        ("x: 0b101", 5),
+        ("x: 1_000", 1000),
+        ("x: ~", None),
+        ("x:", None),
+        ("x: '1.10'", "1.10"),
+        ("x: !!str 1.10", "1.10"),
+        ("x: 2024-05-01", dt.date(2024, 5, 1)),
+        ("x: .inf", float("inf")),
+    ],
+)
+def test_scalars_are_typed_like_pyyaml(text: str, expected: object) -> None:
+    data = doc(text).data
+    value = next(iter(data.values()))
+    assert value == expected
+    assert type(value) is type(expected)
+
+
+def test_datetime_with_timezone() -> None:
+    value = doc("x: 2024-05-01 03:00:00+02:00").data["x"]
+    assert value == dt.datetime(2024, 5, 1, 3, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+
+
+def test_merge_keys_and_aliases() -> None:
+    d = doc("base: &b {a: 1, b: 2}\nuse:\n  <<: *b\n  b: 3\n")
+    assert d.data["use"] == {"a": 1, "b": 3}
+    _, value = d.locate(("use", "a"))
+    assert value is not None and d.position(value.start_mark.index).row == 1  # where written
+
+
+def test_duplicate_keys_are_recorded_last_wins() -> None:
+    d = doc("a: 1\nb: 2\na: 3\n")
+    assert d.data == {"b": 2, "a": 3}
+    assert [dup.key for dup in d.plain.duplicates] == ["a"]
+
+
+def test_duplicate_inside_anchor_reported_once() -> None:
+    d = doc("x: &a {k: 1, k: 2}\ny: *a\nz: *a\n")
+    assert len(d.plain.duplicates) == 1
+
+
+def test_alias_bomb_is_bounded() -> None:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, 9):
+        refs = ",".join([f"*a{level - 1}"] * 9)
+        lines.append(f"a{level}: &a{level} [{refs}]")
+    d = doc("\n".join(lines) + "\n")
+    assert d.plain.fatal is not None and "alias bomb" in d.plain.fatal
+    assert d.data is None
+
+
+def test_recursive_alias_is_reported() -> None:
+    d = doc("a: &x [1, *x]\n")
+    assert d.plain.fatal is not None and "recursive" in d.plain.fatal
+
+
+def test_tags_are_never_constructed() -> None:
+    d = doc("a: !!python/object/apply:os.system ['echo hi']\n")
+    assert d.data == {"a": ["echo hi"]}
+    assert [p.tag for p in d.plain.tag_problems] == [
+        "tag:yaml.org,2002:python/object/apply:os.system"
+    ]
+
+
+def test_unquoted_placeholder_gives_unhashable_key() -> None:
+    d = doc('image: {{ build.image }}\n')
+    assert len(d.plain.unhashable_keys) == 1
+
+
+def test_parse_error_position() -> None:
+    d = doc("a: 1\nb: [1,\n")
+    assert d.parse_error is not None
+    assert d.position(d.parse_error.offset).row == 3
+
+
+def test_unquoted_placeholder_with_suffix_explains_quoting() -> None:
+    d = doc("a:\n  image: {{ x }}-slim\n")
+    assert d.parse_error is not None
+    assert "must be quoted" in d.parse_error.message
+
+
+def test_positions_count_characters_not_bytes() -> None:
+    d = doc("é: ü\nname: x\n")
+    _, node = d.locate(("name",))
+    assert node is not None
+    assert d.position(node.start_mark.index).column == 7
+
+
+def test_crlf_positions() -> None:
+    d = doc("a: 1\r\nname: x\r\n")
+    _, node = d.locate(("name",))
+    assert node is not None
+    position = d.position(node.start_mark.index)
+    assert (position.row, position.column) == (2, 7)
+    assert d.newline == "\r\n"
+
+
+def test_line_index_handles_lone_cr_and_crlf() -> None:
+    index = LineIndex("a\rb\r\nc\nd")
+    assert [index.position(o).row for o in (0, 2, 5, 7)] == [1, 2, 3, 4]
+    assert index.offset(3, 1) == 5
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding", "bom"),
+    [
+        (b"a: 1\n", "utf-8", b""),
+        (codecs.BOM_UTF8 + b"a: 1\n", "utf-8", codecs.BOM_UTF8),
+        (codecs.BOM_UTF16_LE + "a: 1\n".encode("utf-16-le"), "utf-16-le", codecs.BOM_UTF16_LE),
+        (codecs.BOM_UTF16_BE + "a: 1\n".encode("utf-16-be"), "utf-16-be", codecs.BOM_UTF16_BE),
+    ],
+)
+def test_decode_round_trips(raw: bytes, encoding: str, bom: bytes) -> None:
+    decoded = decode(raw)
+    assert decoded.text == "a: 1\n"
+    assert (decoded.encoding, decoded.bom) == (encoding, bom)
+    assert encode(decoded.text, decoded.encoding, decoded.bom) == raw
+
+
+def test_decode_rejects_latin1() -> None:
+    with pytest.raises(DecodeError, match="byte 0xe9 at offset 3"):
+        decode("a: é".encode("latin-1"))
+
+
+def test_detect_newline() -> None:
+    assert detect_newline("a\r\nb") == "\r\n"
+    assert detect_newline("a\nb") == "\n"
+    assert detect_newline("a") == "\n"
+
+
+def test_multiple_documents() -> None:
+    d = doc("a: 1\n---\nb: 2\n")
+    assert d.data == {"a": 1}
+    assert len(d.extra_documents) == 1
