@@ -261,6 +261,29 @@ class Document:
     def value_node(self, path: NodePath) -> Node | None:
         return self.locate(path)[1]
 
+    def key_span_at(self, path: NodePath) -> Span | None:
+        """Span of the key at ``path`` (of the list item's value for an index)."""
+        key_node, value_node = self.locate(path)
+        node = key_node if key_node is not None else value_node
+        return self.node_span(node) if node is not None else None
+
+    def value_span_at(self, path: NodePath) -> Span | None:
+        """Span of the value at ``path``; a block mapping or list spans its first line only
+        (a finding about a whole block should not underline fifty lines)."""
+        _, node = self.locate(path)
+        if node is None:
+            return None
+        return self.head_span(node)
+
+    def head_span(self, node: Node) -> Span:
+        """A node's span, cut at the end of its first line for multi-line collections."""
+        span = self.trimmed_node_span(node)
+        if isinstance(node, ScalarNode):
+            return span
+        first_row = self.position(span.start).row
+        line = self.lines.line_span(first_row)
+        return Span(span.start, max(span.start, min(span.end, line.end)))
+
 
 class YamlSyntaxError(Exception):
     def __init__(self, detail: ParseError) -> None:

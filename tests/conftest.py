@@ -90,3 +90,41 @@ def corpus_files(kind: str | None = None) -> list[Path]:
 
 
 os.environ.setdefault("NO_COLOR", "1")
+
+
+# -- a real Prefect for slow tests -------------------------------------------------------------
+
+PREFECT_VERSION = "3.9.1"
+VENVS = Path(os.environ.get("PREFECT_LINT_TEST_VENVS", "/tmp/prefect-lint-test-venvs"))
+
+
+def prefect_venv(extra: tuple[str, ...] = ()) -> Path:
+    """A venv with ``prefect==3.9.1`` (plus ``extra`` requirements), made once and reused
+    across test runs; a lock file keeps two concurrent runs from building it twice.
+    Returns the venv's python."""
+    import fcntl
+    import hashlib
+    import subprocess
+    import sys
+
+    key = hashlib.sha1(" ".join(sorted(extra)).encode()).hexdigest()[:8] if extra else "base"
+    folder = VENVS / f"prefect-{PREFECT_VERSION}-{key}"
+    python = folder / "bin" / "python"
+    VENVS.mkdir(parents=True, exist_ok=True)
+    with open(VENVS / f".{folder.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".complete").exists():
+            subprocess.run([sys.executable, "-m", "venv", "--clear", str(folder)], check=True)
+            subprocess.run(
+                [str(python), "-m", "pip", "install", "--quiet",
+                 f"prefect=={PREFECT_VERSION}", *extra],
+                check=True,
+            )
+            (folder / ".complete").write_text("ok\n")
+    return python
+
+
+@pytest.fixture(scope="session")
+def prefect_python() -> Path:
+    """The python of a venv with the real prefect==3.9.1 (slow tests only)."""
+    return prefect_venv()

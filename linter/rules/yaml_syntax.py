@@ -153,10 +153,8 @@ def top_level_not_mapping(context: LintContext) -> Iterator[Finding]:
     help_text = "put the deployments under a `deployments:` key" if isinstance(
         root, SequenceNode
     ) else None
-    span = context.document.trimmed_node_span(root)
-    first_line = context.document.lines.line_span(context.document.position(span.start).row)
     yield Finding(
-        Span(span.start, max(span.start, min(span.end, first_line.end))),
+        context.document.head_span(root),
         f"the top level is {what}, but Prefect needs a mapping of keys such as "
         "`deployments:`; it skips the whole file",
         help=help_text,
