@@ -54,8 +54,6 @@ from typing import Any
 
 try:
     import yaml
-    from pydantic import BaseModel, ValidationError
-
     from prefect.cli.deploy._config import (
         _handle_deprecated_schedule_fields,
         _merge_with_default_deploy_config,
@@ -66,6 +64,7 @@ try:
         PrefectYamlModel,
         WorkPoolConfig,
     )
+    from pydantic import BaseModel, ValidationError
 except ImportError as exc:  # pragma: no cover - environment problem
     sys.exit(
         f"prefect_oracle.py needs prefect==3.9.1 importable ({exc}). "
@@ -155,14 +154,12 @@ def _dropped_keys(raw: dict[str, Any], model: PrefectYamlModel) -> tuple[list, l
         if isinstance(conc, dict):
             for key in conc:
                 if key not in conc_keys:
-                    dropped.append(
-                        _pointer("deployments", i, "concurrency_limit", key)
-                    )
+                    dropped.append(_pointer("deployments", i, "concurrency_limit", key))
         # SLA objects are typed at load time with extra="ignore"
         slas = dep.get("sla")
         validated = model.deployments[i].sla if i < len(model.deployments) else None
         if isinstance(slas, list) and validated:
-            for j, (raw_sla, sla_obj) in enumerate(zip(slas, validated)):
+            for j, (raw_sla, sla_obj) in enumerate(zip(slas, validated, strict=False)):
                 if isinstance(raw_sla, dict):
                     known = _accepted_keys(type(sla_obj))
                     for key in raw_sla:
@@ -182,9 +179,6 @@ def _replay_deploy_stages(idx: int, cfg: dict[str, Any], raw_dep: dict[str, Any]
     from prefect.client.schemas.actions import DeploymentScheduleCreate
     from prefect.client.schemas.objects import ConcurrencyOptions
     from prefect.deployments.runner import RunnerDeployment
-    from prefect.events.schemas.automations import TriggerTypes
-    from prefect.events.schemas.deployment_triggers import DeploymentTriggerTypes
-    from pydantic import TypeAdapter
 
     errors: list[str] = []
     dropped: list[str] = []
@@ -210,8 +204,6 @@ def _replay_deploy_stages(idx: int, cfg: dict[str, Any], raw_dep: dict[str, Any]
     # triggers (_initialize_deployment_triggers on the templated specs)
     triggers = raw_dep.get("triggers")
     if isinstance(triggers, list):
-        adapter = TypeAdapter(DeploymentTriggerTypes)
-        nested_adapter = TypeAdapter(TriggerTypes)
         for j, spec in enumerate(triggers):
             where = _pointer("deployments", idx, "triggers", j)
             probe = {k: v for k, v in spec.items() if k != "parameters"}
@@ -226,8 +218,7 @@ def _replay_deploy_stages(idx: int, cfg: dict[str, Any], raw_dep: dict[str, Any]
             except Exception as exc:
                 errors.append(f"{where}: {type(exc).__name__}: {exc}")
                 continue
-            dropped.extend(_trigger_drops(spec, trig, where, nested_adapter))
-        del adapter
+            dropped.extend(_trigger_drops(spec, trig, where))
 
     # concurrency_limit object -> concurrency_options
     conc = cfg.get("concurrency_limit")
@@ -253,7 +244,9 @@ def _replay_deploy_stages(idx: int, cfg: dict[str, Any], raw_dep: dict[str, Any]
         "paused": cfg.get("paused"),
     }
     if _has_placeholder(probe):
-        notes.append(_pointer("deployments", idx) + ": templated fields, RunnerDeployment not replayed")
+        notes.append(
+            _pointer("deployments", idx) + ": templated fields, RunnerDeployment not replayed"
+        )
     else:
         try:
             RunnerDeployment(
@@ -264,9 +257,7 @@ def _replay_deploy_stages(idx: int, cfg: dict[str, Any], raw_dep: dict[str, Any]
                 version=cfg.get("version"),
                 version_type=cfg.get("version_type"),
                 tags=cfg.get("tags"),
-                concurrency_limit=(
-                    conc.get("limit") if isinstance(conc, dict) else conc
-                ),
+                concurrency_limit=(conc.get("limit") if isinstance(conc, dict) else conc),
                 concurrency_options=options,
                 paused=cfg.get("paused"),
                 parameters=cfg.get("parameters") or {},
@@ -275,15 +266,14 @@ def _replay_deploy_stages(idx: int, cfg: dict[str, Any], raw_dep: dict[str, Any]
                 job_variables=(cfg.get("work_pool") or {}).get("job_variables") or {},
             )
         except ValidationError as exc:
-            errors.extend(
-                f"{_pointer('deployments', idx)}{e}" for e in _format_errors(exc)
-            )
+            errors.extend(f"{_pointer('deployments', idx)}{e}" for e in _format_errors(exc))
         except Exception as exc:
             errors.append(f"{_pointer('deployments', idx)}: {type(exc).__name__}: {exc}")
     return errors, dropped, notes
 
 
-def _trigger_drops(spec: dict, trig: BaseModel, where: str, nested_adapter) -> list[str]:
+def _trigger_drops(spec: dict, trig: BaseModel, where: str) -> list[str]:
+    """Keys of a trigger spec (and its nested triggers) the trigger model ignores."""
     out = []
     known = _accepted_keys(type(trig))
     for key in spec:
@@ -291,9 +281,9 @@ def _trigger_drops(spec: dict, trig: BaseModel, where: str, nested_adapter) -> l
             out.append(f"{where}/{key}")
     subs = spec.get("triggers")
     if isinstance(subs, list) and hasattr(trig, "triggers"):
-        for k, (raw_sub, sub) in enumerate(zip(subs, trig.triggers)):
+        for k, (raw_sub, sub) in enumerate(zip(subs, trig.triggers, strict=False)):
             if isinstance(raw_sub, dict):
-                out.extend(_trigger_drops(raw_sub, sub, f"{where}/triggers/{k}", nested_adapter))
+                out.extend(_trigger_drops(raw_sub, sub, f"{where}/triggers/{k}"))
     return out
 
 
@@ -314,7 +304,7 @@ def check_file(path: str, replay: bool = True) -> dict[str, Any]:
         "notes": [],
     }
     try:
-        with open(path, "r") as fh:
+        with open(path) as fh:
             raw = yaml.safe_load(fh)
     except (OSError, yaml.YAMLError) as exc:
         result["verdict"] = "skip_parse"
@@ -341,9 +331,7 @@ def check_file(path: str, replay: bool = True) -> dict[str, Any]:
     for i, dep in enumerate(model.deployments):
         dumped = dep.model_dump(exclude_unset=True, mode="json")
         try:
-            cfg = _handle_deprecated_schedule_fields(
-                _merge_with_default_deploy_config(dumped)
-            )
+            cfg = _handle_deprecated_schedule_fields(_merge_with_default_deploy_config(dumped))
         except ValueError as exc:
             result["errors"].append(f"{_pointer('deployments', i)}: {exc}")
             continue
