@@ -158,6 +158,8 @@ class Document:
     parse_error: ParseError | None = None
     extra_documents: list[Node] = field(default_factory=list)
     kind: str = "prefect"
+    #: per-document memo for analyses that several rules share (e.g. schema validation)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_text(

@@ -142,7 +142,7 @@ def test_select_and_ignore(cli, tmp_path: Path) -> None:  # type: ignore[no-unty
     write(tmp_path, "prefect.yaml", BROKEN + "x: 1\nx: 2\n")
     out = cli("check", "--select", "Y", "--output-format", "json").output
     assert [d["code"] for d in json.loads(out)] == ["Y002"]
-    out = cli("check", "--ignore", "Y002", "--output-format", "json").output
+    out = cli("check", "--ignore", "Y002,S", "--output-format", "json").output
     assert [d["code"] for d in json.loads(out)] == ["D001"]
 
 

@@ -62,10 +62,11 @@ def test_fix_that_breaks_yaml_is_dropped() -> None:
 
 def test_rounds_stop_at_fixpoint() -> None:
     runner = Runner(ConfigResolver(cwd=Path("/")), fix=True)
-    text = "a: 1  # prefect-lint: disable=D001\nb: 2  # prefect-lint: disable=Y002,D001\n"
-    result = runner.lint_text(text, "prefect.yaml", None, Settings(root=Path("/")))
-    assert result.fixed_text == "a: 1\nb: 2\n"
-    assert len(result.applied) == 2
+    text = "name: a  # prefect-lint: disable=D001\nprefect-version: 3.10  # prefect-lint: disable=Y002\n"
+    result = runner.lint_text(text, "prefect.yaml", None,
+                              Settings(root=Path("/"), ignore=("S001",)))
+    assert result.fixed_text == "name: a\nprefect-version: \"3.10\"\n"
+    assert sorted(d.code for d in result.applied) == ["M001", "M001", "Y008"]
     assert result.diagnostics == []
 
 

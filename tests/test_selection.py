@@ -17,7 +17,9 @@ def test_default_selects_all_default_rules() -> None:
 
 
 def test_prefixes() -> None:
-    assert selected(("Y00",)) == {f"Y00{i}" for i in range(8)}
+    y00 = selected(("Y00",))
+    assert {"Y000", "Y001", "Y008"} <= y00
+    assert all(code.startswith("Y00") for code in y00)
     assert selected(("D",)) == {"D001"}
     assert selected(("ALL",)) >= {"D001", "Y001", "M001"}
 

@@ -1,0 +1,370 @@
+"""S: the structure of prefect.yaml against the strict schema (schemas/prefect.yaml.schema.json).
+
+Prefect's models ignore unknown keys almost everywhere, and one invalid field makes Prefect
+skip the whole file with a warning. These rules say where, what, and what to write instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ruamel.yaml.nodes import ScalarNode
+
+from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from linter.document import Document, NodePath
+from linter.registry import LintContext, rule
+from linter.schema_check import SchemaIssue, expected_words, schema_issues, type_word
+from linter.suggest import did_you_mean
+
+#: Where people put keys that belong elsewhere: (level, key) -> advice. Levels: "top",
+#: "deployment", "work_pool", "schedule", "trigger".
+MISPLACED: dict[tuple[str, str], str] = {
+    ("deployment", "job_variables"): "`job_variables` belongs under `work_pool:`",
+    ("deployment", "variables"): "job variables belong under `work_pool: job_variables:`",
+    ("deployment", "image"): "`image` is a job variable: put it under "
+                             "`work_pool: job_variables:`",
+    ("deployment", "env"): "`env` is a job variable: put it under `work_pool: job_variables:`",
+    ("deployment", "working_dir"): "`working_dir` is a job variable: put it under "
+                                   "`work_pool: job_variables:`",
+    ("deployment", "is_paused"): "the key is `paused`",
+    ("deployment", "flow"): "the flow is named by `entrypoint: path/to/file.py:function`",
+    ("work_pool", "variables"): "the key is `job_variables`",
+    ("work_pool", "type"): "the pool's type is set when the pool is created "
+                           "(`prefect work-pool create --type ...`), not here",
+    ("schedule", "max_active_runs"): "`max_active_runs` was removed in Prefect 3.1; Prefect "
+                                     "3.4.21 and later reject the whole file because of it",
+    ("schedule", "catchup"): "`catchup` was removed in Prefect 3.1; Prefect 3.4.21 and later "
+                             "reject the whole file because of it",
+    ("schedule", "schedule"): "write the schedule's fields directly in the list item "
+                              "(`- cron: ...`), not under a nested `schedule:`",
+    ("trigger", "metric"): "a metric trigger needs `type: metric` (or `posture: Metric`); "
+                           "without it Prefect reads an event trigger and drops `metric`",
+    ("top", "project"): "the project's name is the top-level `name:`",
+    ("top", "version"): "`version` belongs in a deployment entry",
+}
+
+DEPLOYMENT_KEYS_AT_TOP = (
+    "entrypoint", "parameters", "schedules", "schedule", "work_pool", "tags", "triggers",
+    "concurrency_limit", "flow_name", "enforce_parameter_schema", "paused",
+)
+
+JOB_VARIABLE_HINTS = ("image", "env", "cpu", "memory", "namespace", "command",
+                      "image_pull_policy", "working_dir", "volumes", "networks",
+                      "service_account_name", "labels", "stream_output")
+
+
+def level_of(path: NodePath) -> str:
+    """What kind of mapping ``path`` (the path of the mapping itself) is."""
+    if path == ():
+        return "top"
+    if len(path) == 2 and path[0] == "deployments":
+        return "deployment"
+    if path[-1] == "work_pool":
+        return "work_pool"
+    if (len(path) >= 2 and path[-2] == "schedules" and isinstance(path[-1], int)) or (
+        path[-1] == "schedule"
+    ):
+        return "schedule"
+    if len(path) >= 2 and path[-2] == "triggers" and isinstance(path[-1], int):
+        return "trigger"
+    return "other"
+
+
+def where(document: Document, path: NodePath) -> str:
+    """Words for the mapping at ``path``: 'at the top level', 'in deployment "etl"'."""
+    if path == ():
+        return "at the top level"
+    if len(path) >= 2 and path[0] == "deployments" and isinstance(path[1], int):
+        data = document.data
+        entry = data["deployments"][path[1]] if isinstance(data, dict) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        label = f'deployment "{name}"' if isinstance(name, str) else f"deployment #{path[1] + 1}"
+        if len(path) == 2:
+            return f"in {label}"
+        return f"under `{_dotted(path[2:])}` of {label}"
+    return f"under `{_dotted(path)}`"
+
+
+def _dotted(path: NodePath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def value_span(document: Document, path: NodePath) -> Span:
+    span = document.value_span_at(path)
+    return span if span is not None else Span(0, 0)
+
+
+def key_span(document: Document, path: NodePath) -> Span:
+    span = document.key_span_at(path)
+    return span if span is not None else value_span(document, path[:-1])
+
+
+def is_plain_scalar(document: Document, path: NodePath) -> bool:
+    _, node = document.locate(path)
+    return isinstance(node, ScalarNode) and node.style in (None, "")
+
+
+def _issues(context: LintContext, kind: str) -> Iterator[SchemaIssue]:
+    for issue in schema_issues(context.document):
+        if issue.kind == kind:
+            yield issue
+
+
+def _unknown_key_advice(issue: SchemaIssue, document: Document) -> tuple[str, str | None]:
+    """(help text, a key to rename to if the rename is a plain typo fix)."""
+    assert issue.key is not None
+    parent = issue.path[:-1]
+    level = level_of(parent)
+    advice = MISPLACED.get((level, issue.key))
+    if advice is not None:
+        return advice, None
+    if level == "top" and issue.key in DEPLOYMENT_KEYS_AT_TOP:
+        return (f"`{issue.key}` belongs inside a deployment entry under `deployments:`", None)
+    if level == "work_pool" and issue.key in JOB_VARIABLE_HINTS:
+        return (f"`{issue.key}` is a job variable: put it under `job_variables:`", None)
+    suggestion = did_you_mean(issue.key, issue.known)
+    if suggestion is not None:
+        return f"did you mean `{suggestion}`?", suggestion
+    if issue.known:
+        shown = ", ".join(f"`{key}`" for key in issue.known[:12])
+        more = ", ..." if len(issue.known) > 12 else ""
+        return f"the keys allowed here are {shown}{more}", None
+    return "remove the key", None
+
+
+@rule("S001", "unknown-key", Severity.ERROR, "A key Prefect does not know (and drops silently)",
+      fix=Applicability.UNSAFE)
+def unknown_key(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a key that Prefect's models do not have at this place: a typo
+    (`entrypont`), a key at the wrong level (`job_variables` directly in a deployment instead
+    of under `work_pool`, `image` directly under `work_pool` instead of under
+    `job_variables`), or a key from another tool.
+
+    **Why**: Prefect ignores unknown keys in deployments, work pools, triggers and at the top
+    level without a word, so the setting is silently lost; inside a schedule an unknown key
+    makes Prefect skip the whole file.
+
+    **Example**:
+
+        deployments:
+          - name: etl
+            entrypont: flows/etl.py:etl
+
+    **Fix** (unsafe, offered for plain typos only): rename the key to the one it resembles
+    (`entrypoint`). It is unsafe because the setting then takes effect. Misplaced keys are
+    explained, not moved.
+    """
+    document = context.document
+    parent_data: dict[NodePath, Any] = {}
+    for issue in _issues(context, "unknown_key"):
+        assert issue.key is not None
+        parent = issue.path[:-1]
+        help_text, rename = _unknown_key_advice(issue, document)
+        consequence = ("Prefect rejects the whole file because of it"
+                       if level_of(parent) == "schedule" else "Prefect ignores it silently")
+        message = f"unknown key `{issue.key}` {where(document, parent)}: {consequence}"
+        fix = None
+        key_node, _ = document.locate(issue.path)
+        if rename is not None and isinstance(key_node, ScalarNode) and key_node.style in (
+            None, ""
+        ):
+            siblings = parent_data.setdefault(parent, _data_at(document, parent))
+            if isinstance(siblings, dict) and rename not in siblings:
+                span = document.node_span(key_node)
+                fix = Fix(f"rename `{issue.key}` to `{rename}`",
+                          (Edit(span.start, span.end, rename),), Applicability.UNSAFE)
+        yield Finding(key_span(document, issue.path), message, help=help_text, fix=fix)
+
+
+def _data_at(document: Document, path: NodePath) -> Any:
+    value = document.data
+    for part in path:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
+def _is_yaml_typed_string(document: Document, issue: SchemaIssue) -> bool:
+    """A plain scalar that YAML typed as a number, boolean or date where a string is wanted:
+    the Y008 rule reports those, with a quoting fix."""
+    return (
+        "string" in issue.expected
+        and not isinstance(issue.instance, (str, list, dict))
+        and issue.instance is not None
+        and is_plain_scalar(document, issue.path)
+    )
+
+
+@rule("S002", "wrong-type", Severity.ERROR, "A value of the wrong type")
+def wrong_type(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a value whose type Prefect does not accept here: `deployments:` as a mapping
+    or null instead of a list, `work_pool: my-pool` instead of a mapping with `name`,
+    `parameters` as a list, `schedules` as a mapping, `enforce_parameter_schema: maybe`.
+
+    **Why**: Prefect validates the whole file before it deploys anything; one wrong type
+    anywhere and it prints a warning and carries on as if the file did not exist, which
+    usually ends in a confusing "An entrypoint must be provided".
+
+    **Example**:
+
+        deployments:
+          - name: etl
+            work_pool: k8s-prod
+
+    **Fix**: write the value in the expected shape, here `work_pool: {name: k8s-prod}`.
+    Numbers, booleans and dates where a string is wanted are reported by Y008 instead,
+    with a fix that quotes them.
+    """
+    document = context.document
+    for issue in _issues(context, "type"):
+        if _is_yaml_typed_string(document, issue):
+            continue
+        key = issue.path[-1] if issue.path else "the file"
+        name = f"`{key}`" if isinstance(key, str) else f"item #{key + 1}"
+        message = (f"{name} {where(document, issue.path[:-1])} must be "
+                   f"{expected_words(issue.expected)}, but it is {type_word(issue.instance)}")
+        yield Finding(value_span(document, issue.path), message, help=_type_help(issue))
+
+
+def _type_help(issue: SchemaIssue) -> str | None:
+    key = issue.path[-1] if issue.path else None
+    if key == "deployments":
+        return "write a list of entries: `deployments:` then `  - name: ...` items"
+    if key == "work_pool" and isinstance(issue.instance, str):
+        return f"write `work_pool:` with `name: {issue.instance}` under it"
+    if key == "tags" and issue.instance is None:
+        return "write `tags: []`: Prefect loads a null list of tags and then crashes deploying"
+    if key in ("schedules", "triggers", "sla") and isinstance(issue.instance, dict):
+        return f"make it a list: put `- ` before the first key of each `{key}` item"
+    if key in ("build", "push", "pull"):
+        return "write a list of steps, each `- module.function: {arguments}`"
+    return None
+
+
+@rule("S003", "invalid-value", Severity.ERROR, "A value outside what Prefect accepts")
+def invalid_value(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a value of the right type that Prefect still refuses: an unknown
+    `collision_strategy` or `version_type`, a trigger `type` that does not exist,
+    `grace_period_seconds` outside 60-86400, an interval of zero or in words, `anchor_date`
+    on a cron schedule (ignored), both `prefect-version` and `prefect_version`.
+
+    **Why**: some of these make Prefect skip the file, others fail only when you deploy or
+    when the schedule is created on the server; all of them are found here first.
+
+    **Example**:
+
+        concurrency_limit:
+          limit: 2
+          collision_strategy: DROP_OLDEST
+
+    **Fix**: use one of the values the message lists (here `ENQUEUE` or `CANCEL_NEW`).
+    """
+    document = context.document
+    for issue in _issues(context, "value"):
+        if issue.path and issue.path[-1] == "tags" and isinstance(issue.instance, str):
+            continue  # S005
+        span = value_span(document, issue.path)
+        help_text = None
+        if issue.expected and isinstance(issue.instance, str):
+            guess = did_you_mean(issue.instance, issue.expected, cutoff=0.6)
+            if guess is not None:
+                help_text = f"did you mean `{guess}`?"
+        if issue.key in ("anchor_date", "day_or", "prefect_version"):
+            span = key_span(document, issue.path)
+        key = issue.path[-1] if issue.path else None
+        label = f"`{key}`: " if isinstance(key, str) else ""
+        yield Finding(span, f"{label}{issue.message}", help=help_text)
+
+
+@rule("S004", "missing-required-key", Severity.ERROR, "A required key is missing")
+def missing_required_key(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a mapping lacks a key it needs: a `concurrency_limit` mapping without `limit`
+    or `collision_strategy`, an SLA without its `duration`/`within`/`stale_after`.
+
+    **Why**: Prefect rejects the file (SLA) or fails the deploy (a concurrency mapping
+    without `collision_strategy`, which Prefect 3.9 always needs).
+
+    **Example**:
+
+        concurrency_limit:
+          limit: 1
+
+    **Fix**: add the key, e.g. `collision_strategy: ENQUEUE`.
+    """
+    document = context.document
+    for issue in _issues(context, "missing"):
+        path = issue.path
+        span = (value_span(document, path) if path and isinstance(path[-1], int)
+                else key_span(document, path))
+        yield Finding(span, f"`{issue.key}` is missing {where(document, path)}",
+                      help=f"add `{issue.key}:`")
+
+
+@rule("S005", "tags-as-string", Severity.ERROR, "`tags` is a string instead of a list",
+      fix=Applicability.UNSAFE)
+def tags_as_string(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: `tags: prod` or `tags: etl, nightly`, a string where a list is meant.
+
+    **Why**: Prefect accepts a string here only so that a `{{ }}` placeholder can turn into a
+    list; a plain string is iterated character by character, so the deployment is tagged
+    `p`, `r`, `o`, `d`.
+
+    **Example**:
+
+        tags: etl, nightly
+
+    **Fix** (unsafe, since the tags change): make it a list, `tags: [etl, nightly]`.
+    """
+    document = context.document
+    for issue in _issues(context, "value"):
+        if not (issue.path and issue.path[-1] == "tags" and isinstance(issue.instance, str)):
+            continue
+        span = value_span(document, issue.path)
+        fix = None
+        original = document.text[span.start : span.end]
+        if is_plain_scalar(document, issue.path) and "\n" not in original:
+            fix = Fix("make `tags` a list", (Edit(span.start, span.end, f"[{original}]"),),
+                      Applicability.UNSAFE)
+        letters = ", ".join(dict.fromkeys(issue.instance.replace(" ", "")))[:40]
+        yield Finding(
+            span,
+            f"`tags` is the string {original!r}: Prefect splits it into single characters "
+            f"({letters})",
+            help=f"write a list: `tags: [{original}]`",
+            fix=fix,
+        )
+
+
+@rule("S006", "schedule-selector", Severity.ERROR,
+      "A schedule needs exactly one of cron, interval or rrule")
+def schedule_selector(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a schedule entry with none of `cron`, `interval` and `rrule`, or with more than
+    one of them (including `{}` and the nested API form `- schedule: {cron: ...}`).
+
+    **Why**: Prefect rejects the whole file when a schedule has several kinds, and fails the
+    deploy with "Unknown schedule type" when it has none.
+
+    **Example**:
+
+        schedules:
+          - cron: "0 3 * * *"
+            interval: 3600
+
+    **Fix**: keep one kind per entry; write two entries for two schedules.
+    """
+    document = context.document
+    for issue in _issues(context, "selector"):
+        yield Finding(value_span(document, issue.path), issue.message,
+                      help="write one schedule entry per cron, interval or rrule")
