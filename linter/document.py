@@ -214,15 +214,20 @@ class Document:
         return Span(start, max(start, end))
 
     def trimmed_node_span(self, node: Node) -> Span:
-        """Like ``node_span`` but without trailing whitespace and comments of block nodes."""
+        """Like ``node_span`` but without trailing whitespace and comments of block nodes:
+        the span ends where its last scalar (or flow collection) ends. Iterative, so a
+        document nested ten thousand levels deep costs no stack."""
         span = self.node_span(node)
-        if isinstance(node, ScalarNode):
+        current = node
+        while isinstance(current, (MappingNode, SequenceNode)) and not current.flow_style:
+            last = _last_descendant(current)
+            if last is None:
+                break
+            current = last
+        if current is node:
             return span
-        end = span.end
-        last = _last_descendant(node)
-        if last is not None and last is not node:
-            end = min(end, self.trimmed_node_span(last).end)
-        return Span(span.start, max(span.start, end))
+        end = self.node_span(current).end
+        return Span(span.start, max(span.start, min(span.end, end)))
 
     def key_span(self, key_node: Node) -> Span:
         return self.node_span(key_node)
