@@ -27,6 +27,8 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 YAML_TAG = "tag:yaml.org,2002:"
 STR_TAG = YAML_TAG + "str"
 MERGE_TAG = YAML_TAG + "merge"
+SEQ_TAG = YAML_TAG + "seq"
+MAP_TAG = YAML_TAG + "map"
 
 #: Deeper than this, a document is reported instead of walked (Python's stack is the limit).
 MAX_DEPTH = 400
@@ -217,7 +219,9 @@ def build_plain_view(
     if root is None:
         return view
     try:
-        view.expanded_size = builder.expanded_size(root)
+        # without an alias (no `*` anywhere) nothing can expand: skip the walk
+        if source is None or "*" in source:
+            view.expanded_size = builder.expanded_size(root)
         view.data = builder.build(root)
     except _Fatal as fatal:
         view.fatal = str(fatal)
@@ -288,8 +292,14 @@ _IMPLICIT = (
 )
 
 
+#: First characters a non-string plain scalar can start with (anything else is a string).
+_NON_STRING_STARTS = frozenset("0123456789+-.~<=yYnNtTfFoO")
+
+
 def implicit_tag(text: str) -> str:
     """The tag PyYAML gives a plain scalar with this text."""
+    if text and text[0] not in _NON_STRING_STARTS:
+        return STR_TAG
     for kind, pattern in _IMPLICIT:
         if pattern.match(text):
             return YAML_TAG + kind
