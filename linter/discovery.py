@@ -16,7 +16,7 @@ from pathlib import Path
 import pathspec
 
 from linter.config import ConfigResolver, Settings
-from linter.filekinds import kind_for_name
+from linter.filekinds import wanted_in_walk
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def _walk(folder: Path, resolver: ConfigResolver, gitignores: _GitIgnores) -> It
             if entry.is_symlink():
                 continue  # do not follow links into other trees (or loops)
             yield from _walk(path, resolver, gitignores)
-        elif kind_for_name(path) is not None:
+        elif wanted_in_walk(path):
             yield path
     del gitignores.specs[pushed:]
 

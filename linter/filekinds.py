@@ -23,7 +23,11 @@ class FileKind:
     name_patterns: tuple[str, ...] = ()
     #: given the first part of a YAML file's text, does it belong to this kind?
     sniff: Callable[[str], bool] | None = field(default=None, compare=False)
-    yaml: bool = True
+    #: True: YAML files only; False: other files only; None: both (sniffed either way)
+    yaml: bool | None = True
+    #: glob patterns on the file name that a folder walk reads and keeps only when ``sniff``
+    #: confirms the content (``*-deployment.yaml`` may be a Kubernetes manifest)
+    walk_patterns: tuple[str, ...] = ()
 
 
 _KINDS: list[FileKind] = [
@@ -51,6 +55,28 @@ def kind_for_name(path: Path) -> FileKind | None:
 
 
 YAML_SUFFIXES = (".yaml", ".yml")
+WALK_SNIFF_CHARS = 4096
+
+
+def wanted_in_walk(path: Path) -> bool:
+    """Does a folder walk lint this file? Claimed by name, or by a walk pattern whose kind
+    recognises the file's first characters."""
+    if kind_for_name(path) is not None:
+        return True
+    name = path.name
+    for kind in _KINDS:
+        if kind.sniff is None or not any(
+            fnmatch.fnmatchcase(name, pattern) for pattern in kind.walk_patterns
+        ):
+            continue
+        try:
+            with path.open(encoding="utf-8", errors="replace") as handle:
+                head = handle.read(WALK_SNIFF_CHARS)
+        except OSError:
+            return True  # let the linter report why it cannot be read
+        if kind.sniff(head.lstrip("\ufeff")):
+            return True
+    return False
 
 
 def kind_for_file(path: Path, head: str) -> str | None:
@@ -59,7 +85,7 @@ def kind_for_file(path: Path, head: str) -> str | None:
     None for a file no rule checks."""
     is_yaml = path.suffix.lower() in YAML_SUFFIXES
     for kind in _KINDS:
-        if kind.sniff is not None and kind.yaml == is_yaml and kind.sniff(head):
+        if kind.sniff is not None and kind.yaml in (None, is_yaml) and kind.sniff(head):
             return kind.name
     by_name = kind_for_name(path)
     if by_name is not None:

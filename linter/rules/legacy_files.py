@@ -1,0 +1,120 @@
+"""L: legacy ``deployment.yaml`` files written by Prefect 2's ``prefect deployment build``.
+
+They are recognised by content whatever their name (file kind ``legacy``); a folder walk reads
+``*deployment.yaml`` files and keeps the ones whose content confirms it. Prefect 3 has no
+command that reads them, so the whole file is reported once, with a pointer to
+``prefect-lint migrate``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from linter.diagnostics import Finding, Severity, Span
+from linter.filekinds import FileKind, register_kind
+from linter.registry import LintContext, Needs, rule
+
+LEGACY = "legacy"
+
+HEADER = re.compile(r"^###[ \t]*\r?\n### A complete description of a Prefect Deployment",
+                    re.MULTILINE)
+DO_NOT_EDIT = re.compile(r"^### DO NOT EDIT BELOW THIS LINE", re.MULTILINE)
+DEPLOYMENTS_KEY = re.compile(r"^deployments[ \t]*:", re.MULTILINE)
+#: top-level keys that only a 2.x deployment file has
+STRONG_KEYS = re.compile(
+    r"^(flow_name|infrastructure|storage|manifest_path|parameter_openapi_schema|"
+    r"infra_overrides|is_schedule_active)[ \t]*:", re.MULTILINE)
+#: top-level keys a hand-written agent-style file has, next to a flow
+WEAK_KEYS = re.compile(r"^(work_queue_name|work_pool_name)[ \t]*:", re.MULTILINE)
+FLOW_KEYS = re.compile(r"^(flow|flow_name|entrypoint)[ \t]*:", re.MULTILINE)
+FLOW_NAME = re.compile(r"^### A complete description of a Prefect Deployment for flow '(.*)'",
+                       re.MULTILINE)
+
+
+def looks_like_legacy_deployment(head: str) -> bool:
+    """Is this the start of a Prefect 2 ``deployment.yaml`` (generated or hand-written)?"""
+    if HEADER.search(head) or DO_NOT_EDIT.search(head):
+        return True
+    if DEPLOYMENTS_KEY.search(head):
+        return False
+    if STRONG_KEYS.search(head):
+        return True
+    return bool(WEAK_KEYS.search(head) and FLOW_KEYS.search(head))
+
+
+register_kind(FileKind(
+    LEGACY,
+    "Prefect 2 deployment.yaml (prefect deployment build)",
+    sniff=looks_like_legacy_deployment,
+    walk_patterns=("*deployment.yaml", "*deployment.yml"),
+))
+
+
+def _marker_span(text: str) -> Span:
+    """Where to point: the generated header, the DO-NOT-EDIT line, or the first legacy key."""
+    for pattern in (HEADER, DO_NOT_EDIT, STRONG_KEYS, WEAK_KEYS):
+        match = pattern.search(text)
+        if match is None:
+            continue
+        start = match.start()
+        if pattern is HEADER:
+            start = text.index("### A complete", start)
+        end = start
+        while end < len(text) and text[end] not in "\r\n":
+            end += 1
+        if pattern in (STRONG_KEYS, WEAK_KEYS):
+            end = match.end(1)
+        return Span(start, end)
+    return Span(0, 0)
+
+
+@rule(
+    "L011",
+    "legacy-deployment-file",
+    Severity.ERROR,
+    "A Prefect 2 deployment.yaml (`prefect deployment build`), which Prefect 3 cannot read",
+    kinds=(LEGACY,),
+    needs=Needs.TEXT,
+)
+def legacy_deployment_file(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a deployment file written by Prefect 2's `prefect deployment build` (the `###`
+    header, `### DO NOT EDIT BELOW THIS LINE`, top-level `flow_name`, `infrastructure`,
+    `storage`, `manifest_path`), or a hand-written file of the same shape.
+
+    **Why**: Prefect 3.0 removed `prefect deployment build` / `apply`, agents, and the
+    infrastructure and storage blocks these files point to. No Prefect 3 command reads the
+    file; given to `prefect deploy --prefect-file` it passes as an empty file and the deploy
+    fails with the puzzling "An entrypoint must be provided".
+
+    **Example**:
+
+        ###
+        ### A complete description of a Prefect Deployment for flow 'etl'
+        ###
+        name: nightly
+        work_queue_name: default
+        ...
+        ### DO NOT EDIT BELOW THIS LINE
+        flow_name: etl
+        infrastructure: {type: process}
+
+    **Fix**: `prefect-lint migrate FILE --into prefect.yaml` writes the equivalent
+    prefect.yaml deployment entry (work pool, job variables, pull steps, schedules) and lists
+    what it could not carry over; then delete this file.
+    """
+    document = context.document
+    match = FLOW_NAME.search(document.text)
+    if match:
+        what = f"a Prefect 2 deployment file for flow '{match.group(1)}' (`prefect deployment " \
+               "build`)"
+    else:
+        what = "an agent-era (Prefect 2) deployment file"
+    yield Finding(
+        _marker_span(document.text),
+        f"this is {what}, which Prefect 3 cannot read; run `prefect-lint migrate "
+        f"{document.filename}` to turn it into a prefect.yaml deployment",
+        help="Prefect 3 has no `deployment build/apply`, agents, or infrastructure and storage "
+             "blocks; `prefect deploy` reads deployments from prefect.yaml",
+    )
