@@ -1,0 +1,568 @@
+"""R: ``{{ }}`` placeholders: step outputs that exist when the value is resolved, placeholders
+Prefect's grammar does not accept, block and variable names, unset environment variables.
+
+Where Prefect resolves what (``_run_single_deploy`` and ``run_step`` in 3.9.1): build steps
+run first, then push steps, each seeing the outputs of the steps before it; the deployment's
+fields are then templated with all build and push outputs; pull steps are templated with the
+same outputs at deploy time and, on the worker, with the outputs of the pull steps before
+them. A reference that resolves to nothing is removed (a whole-value placeholder drops its
+key) or replaced with empty text (a placeholder inside other text).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml.nodes import MappingNode, ScalarNode
+
+from linter.diagnostics import Finding, Severity, Span
+from linter.document import Document
+from linter.registry import LintContext, rule
+from linter.rules.steps import short, unique_findings, unique_items
+from linter.steps import RESERVED_KEYWORDS, StepItem, StepSignature, plans, signature_for
+from linter.suggest import did_you_mean
+from linter.templating import (
+    RUNTIME_PREFIX,
+    Placeholder,
+    PlaceholderKind,
+    ScalarPath,
+    block_placeholder_problem,
+    find_malformed,
+    find_placeholders,
+    is_whole_value,
+    iter_placeholder_spans,
+    source_span,
+    string_scalars,
+    variable_placeholder_problem,
+)
+
+#: Where a value is resolved: in a build/push/pull step's arguments or a deployment's fields.
+DEPLOYMENT = "deployment"
+
+
+# -- the scalars Prefect templates ------------------------------------------------------------
+
+
+def _skip_reserved(path: ScalarPath) -> bool:
+    """``id`` and ``requires`` are taken out of a step's arguments before templating."""
+    return len(path) == 1 and path[0] in RESERVED_KEYWORDS
+
+
+def step_scalars(item: StepItem) -> Iterator[tuple[ScalarPath, ScalarNode]]:
+    if isinstance(item.arguments, dict):
+        yield from string_scalars(item.arguments_node, (), _skip_reserved)
+
+
+def _skip_in_deployment(path: ScalarPath) -> bool:
+    """Step lists are resolved as steps; trigger parameters are kept for the event engine's
+    own (Jinja) templating, so Prefect does not touch them."""
+    if len(path) == 1 and path[0] in ("build", "push", "pull"):
+        return True
+    return len(path) == 3 and path[0] == "triggers" and path[2] == "parameters"
+
+
+def deployment_scalars(document: Document, index: int) -> Iterator[tuple[ScalarPath, ScalarNode]]:
+    node = document.value_node(("deployments", index))
+    if isinstance(node, MappingNode):
+        yield from string_scalars(node, (), _skip_in_deployment)
+
+
+def all_templated_scalars(document: Document) -> Iterator[tuple[str, ScalarNode]]:
+    """(section, scalar) of every templated string once: step arguments, deployment fields."""
+    seen: set[int] = set()
+    for item in unique_items(document):
+        for _, node in step_scalars(item):
+            if id(node) not in seen:
+                seen.add(id(node))
+                yield item.section, node
+    data = document.data
+    deployments = data.get("deployments") if isinstance(data, dict) else None
+    if isinstance(deployments, list):
+        for index, entry in enumerate(deployments):
+            if not isinstance(entry, dict):
+                continue
+            for _, node in deployment_scalars(document, index):
+                if id(node) not in seen:
+                    seen.add(id(node))
+                    yield DEPLOYMENT, node
+
+
+# -- who provides which outputs ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A step whose outputs later values may reference."""
+
+    item: StepItem
+    step_id: str | None
+    #: Keys the step returns; None when unknown (a custom or unreadable step).
+    outputs: frozenset[str] | None
+    row: int
+    section: str
+
+    def describe(self) -> str:
+        return f"the {self.section} step `{short(self.item.function or '')}` on line {self.row}"
+
+
+def _provider(document: Document, item: StepItem) -> Provider | None:
+    if item.function is None or item.function_node is None:
+        return None
+    step_id = item.step_id if isinstance(item.step_id, str) and item.step_id else None
+    signature = signature_for(document, item.function)
+    outputs = signature.outputs if isinstance(signature, StepSignature) else None
+    row = document.position(item.function_node.start_mark.index).row
+    return Provider(item, step_id, outputs, row, item.section)
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    span: Span
+    message: str
+    help: str | None
+
+
+def reference_problems(document: Document) -> list[Problem]:
+    """Every R001/R002 problem of the file, each deployment's plan checked separately."""
+    recipe_inputs = _recipe_inputs(document.data)
+    problems: list[Problem] = []
+    for plan in plans(document):
+        providers = {
+            section: [p for p in (_provider(document, item) for item in items) if p]
+            for section, items in (("build", plan.build), ("push", plan.push),
+                                   ("pull", plan.pull))
+        }
+        everyone = [*providers["build"], *providers["push"], *providers["pull"]]
+        checker = _ReferenceChecker(document, everyone, recipe_inputs)
+        for section in ("build", "push", "pull"):
+            earlier = {
+                "build": [],
+                "push": providers["build"],
+                "pull": [*providers["build"], *providers["push"]],
+            }[section]
+            for position, provider in enumerate(providers[section]):
+                available = [*earlier, *providers[section][:position]]
+                for _, node in step_scalars(provider.item):
+                    problems.extend(checker.check(node, available, section))
+        if plan.deployment is not None:
+            available = [*providers["build"], *providers["push"]]
+            for _, node in deployment_scalars(document, plan.deployment):
+                problems.extend(checker.check(node, available, DEPLOYMENT))
+    return problems
+
+
+def _recipe_inputs(data: Any) -> set[str]:
+    """Names a `prefect init` recipe asks for (its `required_inputs`); `prefect init` fills
+    them, so in a recipe file they are not step outputs."""
+    if not isinstance(data, dict):
+        return set()
+    inputs = data.get("required_inputs")
+    if isinstance(inputs, dict):
+        return {str(key) for key in inputs}
+    if isinstance(inputs, list):
+        return {str(key) for key in inputs if isinstance(key, (str, int))}
+    return set()
+
+
+class _ReferenceChecker:
+    def __init__(self, document: Document, everyone: list[Provider], recipe: set[str]) -> None:
+        self.document = document
+        self.everyone = everyone
+        self.recipe = recipe
+
+    def check(self, node: ScalarNode, available: list[Provider], where: str) -> Iterator[Problem]:
+        value: str = node.value
+        placeholders = find_placeholders(value)
+        if not placeholders:
+            return
+        whole = is_whole_value(value, placeholders)
+        spans = source_span(node, self.document.text, [(p.start, p.end) for p in placeholders])
+        for placeholder, span in zip(placeholders, spans, strict=True):
+            if placeholder.kind is not PlaceholderKind.STANDARD:
+                continue
+            if placeholder.start > 0 and value[placeholder.start - 1] == "$":
+                continue  # `${{ ... }}`: another tool's syntax (CI), filled before Prefect reads
+            problem = self._check_one(placeholder, available, where, whole)
+            if problem is not None:
+                code, message, help_text = problem
+                yield Problem(code, span, message, help_text)
+
+    def _check_one(
+        self, placeholder: Placeholder, available: list[Provider], where: str, whole: bool
+    ) -> tuple[str, str, str | None] | None:
+        name = placeholder.name
+        if name.startswith(RUNTIME_PREFIX):
+            if where == DEPLOYMENT:
+                return None
+            return ("R001",
+                    f"`{{{{ {name} }}}}` is a run-time placeholder that Prefect keeps only in "
+                    f"deployment fields; in a {where} step {_effect(where, whole)}",
+                    "use it in `work_pool.job_variables`, where the worker fills it in")
+        head = placeholder.head
+        path = placeholder.path
+        if head in self.recipe:
+            return None
+        by_id = [p for p in available if p.step_id == head]
+        if by_id:
+            provider = by_id[-1]
+            if len(path) >= 2 and provider.outputs is not None and path[1] not in \
+                    provider.outputs:
+                outputs = ", ".join(f"`{o}`" for o in sorted(provider.outputs)) or "nothing"
+                suggestion = did_you_mean(path[1], provider.outputs)
+                return ("R002",
+                        f"step `{head}` ({short(provider.item.function or '')}) has no output "
+                        f"`{path[1]}`: {_effect(where, whole)}",
+                        f"did you mean `{head}.{suggestion}`?" if suggestion
+                        else f"its outputs are {outputs}")
+            return None
+        if any(p.outputs is not None and head in p.outputs for p in available):
+            return None
+        open_outputs = any(p.outputs is None for p in available)
+        effect = _effect(where, whole)
+        later = [p for p in self.everyone if p.step_id == head and p not in available]
+        if later:
+            provider = later[0]
+            reason = ("pull steps run on the worker, after this value is resolved"
+                      if provider.section == "pull" and where != "pull"
+                      else "it runs after this value is resolved")
+            return ("R001",
+                    f"`{head}` is the id of {provider.describe()}, but {reason}: {effect}",
+                    "move the step before the value that uses it, or use an output of an "
+                    "earlier step")
+        ids = {p.step_id: p for p in available if p.step_id is not None}
+        suggestion = did_you_mean(head, list(ids))
+        if suggestion:
+            if open_outputs and _normal(suggestion) != _normal(head):
+                return None
+            return ("R001",
+                    f"no earlier step has the id `{head}`: {effect}",
+                    f"did you mean `{'.'.join([suggestion, *path[1:]])}`? (`{suggestion}` is "
+                    f"the id of {ids[suggestion].describe()})")
+        if open_outputs:
+            return None
+        flat_later = [p for p in self.everyone if p not in available and p.outputs
+                      and head in p.outputs]
+        if flat_later:
+            return ("R001",
+                    f"`{head}` is an output of {flat_later[0].describe()}, which runs after "
+                    f"this value is resolved: {effect}",
+                    None)
+        help_text = _generic_help(name, ids)
+        if not head:
+            return ("R001", f"Prefect reads `{placeholder.text}` as a placeholder named "
+                    f"`{name}`, which nothing provides: {effect}", help_text)
+        return ("R001", f"no earlier step has the id or output `{head}`: {effect}", help_text)
+
+
+def _normal(name: str) -> str:
+    return name.lower().replace("-", "_")
+
+
+def _effect(where: str, whole: bool) -> str:
+    if where == DEPLOYMENT:
+        return ("Prefect drops this setting with only a warning" if whole
+                else "Prefect replaces the placeholder with empty text")
+    suffix = " on the worker" if where == "pull" else ""
+    return ("Prefect drops this argument" + suffix if whole
+            else "Prefect replaces the placeholder with empty text" + suffix)
+
+
+def _generic_help(name: str, ids: dict[str, Provider]) -> str:
+    if name.split(".", 1)[0] in ("flow_run", "flow", "deployment"):
+        return ("flow-run values are not step outputs: the worker fills in "
+                "`{{ ctx.flow_run.<field> }}` and `{{ ctx.flow.<field> }}`, and only in the job "
+                "variable `name`")
+    if name.startswith("."):
+        return ("this looks like a Go/Docker template; Prefect reads every `{{ name }}` as "
+                "its own placeholder and has no escape, so build the text another way (e.g. "
+                "in a script file)")
+    if ids:
+        listed = ", ".join(f"`{i}`" for i in ids if i)
+        return f"the ids of earlier steps are {listed}"
+    return ("give the step that produces the value an `id` and write `{{ <id>.<output> }}`; "
+            "for an environment variable write `{{ $NAME }}`")
+
+
+def _findings_for(document: Document, code: str) -> Iterator[Finding]:
+    yield from unique_findings(
+        Finding(problem.span, problem.message, help=problem.help)
+        for problem in reference_problems(document)
+        if problem.code == code
+    )
+
+
+# -- R001 / R002 ------------------------------------------------------------------------------
+
+
+@rule(
+    "R001",
+    "undefined-step-output",
+    Severity.ERROR,
+    "A placeholder names a step output that no earlier step provides",
+)
+def undefined_step_output(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a `{{ name }}` or `{{ id.key }}` placeholder where no step that runs *before*
+    the value is resolved has that id or returns that output. Build steps run first, then
+    push steps; the deployment's fields are resolved after both; pull steps see build and push
+    outputs and the outputs of earlier pull steps. A deployment's own `build`, `push` or
+    `pull` replaces the file's.
+
+    **Why**: Prefect does not fail. A value that is only the placeholder is dropped (with a
+    warning in the deploy output, easy to miss), and a placeholder inside other text becomes
+    empty text: `image: "{{ build-image.image }}"` with a step whose id is `build_image`
+    silently removes the image from the job variables (PrefectHQ/prefect#17204).
+
+    **Example**:
+
+        build:
+          - prefect_docker.deployments.steps.build_docker_image:
+              id: build_image
+              image_name: org/etl
+        deployments:
+          - name: etl
+            work_pool:
+              job_variables:
+                image: "{{ build-image.image }}"
+
+    **Fix**: use the id the step really has (`{{ build_image.image }}`), or give the step that
+    id. `{{ ctx.* }}` placeholders in deployment fields are filled by the worker and are not
+    checked; names a `prefect init` recipe asks for (`required_inputs`) are accepted in a
+    recipe file.
+    """
+    yield from _findings_for(context.document, "R001")
+
+
+@rule(
+    "R002",
+    "unknown-step-output-key",
+    Severity.ERROR,
+    "A placeholder names an output that the referenced step does not return",
+)
+def unknown_step_output_key(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: `{{ id.key }}` where the step with that id is a known step (or a function of
+    this project) that does not return `key`.
+
+    **Why**: as for a missing step, Prefect drops the value or replaces the placeholder with
+    empty text, without an error.
+
+    **Example**:
+
+        build:
+          - prefect_docker.deployments.steps.build_docker_image:
+              id: build-image
+              image_name: org/etl
+        deployments:
+          - name: etl
+            work_pool:
+              job_variables:
+                image: "{{ build-image.image_uri }}"
+
+    **Fix**: use one of the step's outputs (`build_docker_image` returns `image`,
+    `image_name`, `tag`, `image_id` and `additional_tags`).
+    """
+    yield from _findings_for(context.document, "R002")
+
+
+# -- R003 -------------------------------------------------------------------------------------
+
+_GO_TEMPLATE = re.compile(r"(^|[\s(|])\.[A-Za-z_]")
+_NAME = re.compile(r"^[\w.\-\[\]$]+$")
+
+
+@rule(
+    "R003",
+    "malformed-placeholder",
+    Severity.WARNING,
+    "Double braces that Prefect does not read as a placeholder",
+)
+def malformed_placeholder(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: text between `{{` and `}}` that is not a bare name: spaces inside the name,
+    Jinja filters (`{{ x | upper }}`), quoted literals (`{{ 'text' }}`), calls, or nothing.
+    Prefect's templating is not Jinja: a placeholder is a name made of letters, digits, `_`,
+    `.`, `-`, `[`, `]` and `$`.
+
+    **Why**: Prefect leaves such text as it is, braces included, so the value that reaches the
+    step or the deployment is the literal template.
+
+    **Example**:
+
+        job_variables:
+          image: "{{ build-image.image | lower }}"
+
+    **Fix**: write a bare name, `{{ build-image.image }}`. Go/Docker templates
+    (`{{ json .Config }}`) and trigger `parameters` (templated later by Prefect's event
+    engine) are not reported.
+    """
+    document = context.document
+    findings: list[Finding] = []
+    for _section, node in all_templated_scalars(document):
+        value: str = node.value
+        if "{{" not in value:
+            continue
+        malformed = [m for m in find_malformed(value) if not _GO_TEMPLATE.search(m.inner)
+                     and not (m.start > 0 and value[m.start - 1] == "$")]
+        spans = source_span(node, document.text, [(m.start, m.end) for m in malformed])
+        for item, span in zip(malformed, spans, strict=True):
+            findings.append(Finding(
+                span,
+                f"`{_clip(item.text)}` is not a Prefect placeholder (a placeholder is a bare "
+                "name such as `{{ step-id.output }}`): Prefect leaves this text as it is",
+                help=_malformed_help(item.inner),
+            ))
+    yield from unique_findings(findings)
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 50 else text[:47] + "..."
+
+
+def _malformed_help(inner: str) -> str:
+    stripped = inner.strip()
+    if not stripped:
+        return "write a name between the braces, or remove them"
+    if "|" in stripped:
+        name = stripped.split("|", 1)[0].strip()
+        if _NAME.match(name):
+            return f"Prefect has no filters: write `{{{{ {name} }}}}`"
+        return "Prefect has no filters: write a bare name"
+    if stripped[0] in "'\"" and stripped[-1] == stripped[0]:
+        return "write the text itself, without braces"
+    words = stripped.split()
+    if len(words) > 1 and all(_NAME.match(word) for word in words):
+        return f"a name cannot contain spaces: did you mean `{{{{ {'-'.join(words)} }}}}`?"
+    return "write a bare name between the braces"
+
+
+# -- R004 / R005 ------------------------------------------------------------------------------
+
+
+def _typed_placeholders(
+    document: Document, kind: PlaceholderKind
+) -> Iterator[tuple[str, Placeholder, Span]]:
+    for section, node in all_templated_scalars(document):
+        if "{{" not in node.value:
+            continue
+        for placeholder, span in iter_placeholder_spans(node, document.text):
+            if placeholder.kind is kind:
+                yield section, placeholder, span
+
+
+@rule(
+    "R004",
+    "invalid-block-placeholder",
+    Severity.ERROR,
+    "A block placeholder that cannot name a block",
+)
+def invalid_block_placeholder(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a `{{ prefect.blocks.<type>.<name> }}` placeholder without both a block type
+    slug and a block document name, or with characters those names cannot have (they are
+    lowercase letters, digits and dashes).
+
+    **Why**: with fewer than two parts Prefect fails with "Invalid block placeholder format";
+    a name with capitals or underscores can never match a block, so Prefect fails with "Block
+    not found" (at deploy time, or on the worker for a pull step).
+
+    **Example**:
+
+        credentials: "{{ prefect.blocks.github-credentials.My_Creds }}"
+
+    **Fix**: use the block's real slug and name as shown by `prefect block ls`:
+    `{{ prefect.blocks.github-credentials.my-creds }}`.
+    """
+    document = context.document
+    findings = []
+    for _section, placeholder, span in _typed_placeholders(document, PlaceholderKind.BLOCK):
+        problem = block_placeholder_problem(placeholder.name)
+        if problem is not None:
+            findings.append(Finding(span, f"`{placeholder.text}`: {problem}",
+                                    help="check the block's type slug and name with "
+                                    "`prefect block ls`"))
+    yield from unique_findings(findings)
+
+
+@rule(
+    "R005",
+    "invalid-variable-placeholder",
+    Severity.ERROR,
+    "A variable placeholder whose name no Prefect variable can have",
+)
+def invalid_variable_placeholder(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a `{{ prefect.variables.<name> }}` placeholder whose name is empty, longer than
+    255 characters, or has characters other than lowercase letters, digits, `-` and `_`.
+
+    **Why**: no variable can have such a name, and Prefect replaces a variable it cannot find
+    with empty text, without any error.
+
+    **Example**:
+
+        image: "{{ prefect.variables.ImageTag }}"
+
+    **Fix**: use the variable's real name, as shown by `prefect variable ls`.
+    """
+    document = context.document
+    findings = []
+    for _section, placeholder, span in _typed_placeholders(document, PlaceholderKind.VARIABLE):
+        problem = variable_placeholder_problem(placeholder.name)
+        if problem is not None:
+            findings.append(Finding(
+                span,
+                f"`{placeholder.text}`: {problem}, so Prefect finds no such variable and "
+                "puts empty text in its place",
+                help="check the name with `prefect variable ls`",
+            ))
+    yield from unique_findings(findings)
+
+
+# -- R006 -------------------------------------------------------------------------------------
+
+
+@rule(
+    "R006",
+    "unset-env-placeholder",
+    Severity.WARNING,
+    "An environment-variable placeholder names a variable that is not set",
+    default=False,
+)
+def unset_env_placeholder(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: `{{ $NAME }}` in a build or push step or a deployment field, where `NAME` is
+    not set in the environment prefect-lint runs in. Off by default: select `R006` where
+    the linter runs with the same environment as `prefect deploy` (in CI, say). Pull steps
+    are not checked, because the worker resolves what is unset at deploy time.
+
+    **Why**: Prefect resolves these at deploy time and puts empty text in place of an unset
+    variable, without an error.
+
+    **Example**:
+
+        work_pool:
+          name: "{{ $WORK_POOL }}"
+
+    **Fix**: set the variable before running `prefect deploy`, or write the value.
+    """
+    document = context.document
+    findings = []
+    for section, placeholder, span in _typed_placeholders(document, PlaceholderKind.ENV):
+        if section == "pull":
+            continue
+        variable = placeholder.name.lstrip("$")
+        if variable and variable not in os.environ:
+            findings.append(Finding(
+                span,
+                f"environment variable `{variable}` is not set: Prefect replaces "
+                f"`{placeholder.text}` with empty text",
+                help=f"set `{variable}` before `prefect deploy`",
+            ))
+    yield from unique_findings(findings)
+
