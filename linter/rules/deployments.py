@@ -90,3 +90,146 @@ def duplicate_deployment_name(context: LintContext) -> Iterator[Finding]:
             help="give each deployment a unique name",
             severity=severity,
         )
+
+
+#: Characters Prefect's deployment names may not contain (``NameOrEmpty``).
+FORBIDDEN_NAME_CHARACTERS = "/%&><"
+
+
+def _is_placeholder(value: Any) -> bool:
+    return isinstance(value, str) and "{{" in value and "}}" in value
+
+
+@rule(
+    "D011",
+    "missing-deployment-name",
+    Severity.ERROR,
+    "A deployment entry without a name",
+)
+def missing_deployment_name(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: an entry under `deployments:` with no `name`, an empty one, or `name: null`
+    (left from the `prefect init` template).
+
+    **Why**: with several deployments, `prefect deploy --all` skips it ("Discovered unnamed
+    deployment. Skipping..."), so it is silently never deployed; alone, `prefect deploy`
+    fails with "A deployment name must be provided."
+
+    **Example**:
+
+        deployments:
+          - name: null
+            entrypoint: flows/etl.py:etl
+
+    **Fix**: give the deployment a name (`name: nightly-etl`).
+    """
+    document = context.document
+    entries = list(deployment_entries(document.data))
+    for index, entry in entries:
+        name = entry.get("name")
+        if isinstance(name, str) and name.strip():
+            continue
+        if name is not None and not isinstance(name, str):
+            continue  # a number or a list: the S rules say so
+        span = document.value_span_at(("deployments", index, "name"))
+        if span is None or span.start == span.end:
+            span = document.key_span_at(("deployments", index, "name")) or \
+                document.value_span_at(("deployments", index))
+        if span is None:
+            continue
+        consequence = (
+            "`prefect deploy --all` skips it without an error"
+            if len(entries) > 1
+            else "`prefect deploy` fails with \"A deployment name must be provided\""
+        )
+        written = "has `name: null`" if "name" in entry else "has no `name`"
+        yield Finding(span, f"deployment #{index + 1} {written}: {consequence}",
+                      help="give it a name, e.g. `name: nightly-etl`")
+
+
+@rule(
+    "D012",
+    "invalid-deployment-name",
+    Severity.ERROR,
+    "A deployment name with characters Prefect refuses",
+)
+def invalid_deployment_name(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a deployment name containing `/`, `%`, `&`, `>` or `<`.
+
+    **Why**: Prefect's client refuses such names when it creates the deployment (the name
+    becomes part of URLs and of `flow-name/deployment-name`).
+
+    **Example**:
+
+        deployments:
+          - name: etl/nightly
+
+    **Fix**: use `-` or `_` instead (`etl-nightly`).
+    """
+    document = context.document
+    for index, entry in deployment_entries(document.data):
+        name = entry.get("name")
+        if not isinstance(name, str) or _is_placeholder(name):
+            continue
+        bad = sorted({char for char in name if char in FORBIDDEN_NAME_CHARACTERS})
+        if not bad:
+            continue
+        span = document.value_span_at(("deployments", index, "name"))
+        if span is None:
+            continue
+        shown = " ".join(f"`{char}`" for char in bad)
+        yield Finding(span, f'deployment name "{name}" contains {shown}, which Prefect does '
+                            "not allow in a name",
+                      help="use `-` or `_` instead")
+
+
+@rule(
+    "D013",
+    "missing-work-pool",
+    Severity.WARNING,
+    "A deployment with no work pool",
+    default=False,  # `--pool` and PREFECT_DEFAULT_WORK_POOL_NAME are invisible from the file
+)
+def missing_work_pool(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a deployment whose `work_pool.name` is missing, empty or null (after YAML
+    anchors and merges are applied, so a pool shared through `definitions` counts).
+
+    **Why**: `prefect deploy` fails with "A work pool is required to deploy this flow"
+    unless you pass `--pool` or set `PREFECT_DEFAULT_WORK_POOL_NAME`. Neither is visible
+    from the file, so this rule is off by default: turn it on (`extend-select = ["D013"]`)
+    when your files are meant to name their pools.
+
+    **Example**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: null
+
+    **Fix**: name the pool: `work_pool: {name: my-pool}`.
+    """
+    document = context.document
+    for index, entry in deployment_entries(document.data):
+        pool = entry.get("work_pool")
+        name = pool.get("name") if isinstance(pool, dict) else None
+        if isinstance(name, str) and name.strip():
+            continue
+        if pool is not None and not isinstance(pool, dict):
+            continue  # a string or a list: the S rules say so
+        path: tuple[str | int, ...] = ("deployments", index, "work_pool", "name")
+        span = document.value_span_at(path) if isinstance(pool, dict) and "name" in pool \
+            else None
+        if span is None or span.start == span.end:
+            span = (document.key_span_at(("deployments", index, "work_pool"))
+                    or document.key_span_at(("deployments", index, "name"))
+                    or document.value_span_at(("deployments", index)))
+        if span is None:
+            continue
+        name = entry.get("name")
+        label = f'"{name}"' if isinstance(name, str) and name else f"#{index + 1}"
+        yield Finding(span, f"deployment {label} names no work pool: `prefect deploy` fails "
+                            "unless you pass `--pool` or set PREFECT_DEFAULT_WORK_POOL_NAME",
+                      help="add `work_pool:` with `name: <your pool>`")

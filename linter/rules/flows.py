@@ -1,0 +1,445 @@
+"""D: entrypoints and flow parameters, checked against the flow's source read with ``ast``.
+
+Entrypoints resolve relative to the folder of the prefect.yaml (with ``--stdin-filename``, the
+folder of that name): ``prefect deploy`` resolves them against the directory it runs in,
+which is normally the one holding prefect.yaml. User code is never imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.nodes import ScalarNode
+
+from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from linter.document import Document, NodePath
+from linter.flows import FlowFunction, Resolution, Status, resolve, split_entrypoint
+from linter.parameter_types import expected_for, fits
+from linter.registry import LintContext, describe, rule
+from linter.rules.deployments import deployment_entries
+from linter.schedule_values import is_templated
+from linter.suggest import did_you_mean
+
+_FALSE_WORDS = {"false", "no", "off", "0", "f", "n"}
+
+
+def project_folder(document: Document) -> Path | None:
+    """Where ``prefect deploy`` would run: the folder of the prefect.yaml (None for a text
+    with no place on disk, such as stdin without ``--stdin-filename``)."""
+    return document.path.parent if document.path is not None else None
+
+
+def _entrypoints(
+    document: Document, on_disk: bool = True
+) -> Iterator[tuple[int, dict[Any, Any], str, Span]]:
+    """(index, entry, entrypoint text, its span) of deployments with a literal entrypoint,
+    each written entrypoint once; with ``on_disk``, none when the document has no folder to
+    resolve files from."""
+    if on_disk and project_folder(document) is None:
+        return
+    seen: set[Span] = set()
+    for index, entry in deployment_entries(document.data):
+        text = entry.get("entrypoint")
+        if not isinstance(text, str) or not text.strip() or is_templated(text):
+            continue
+        span = document.value_span_at(("deployments", index, "entrypoint"))
+        if span is None or span in seen:
+            continue
+        seen.add(span)
+        yield index, entry, text.strip(), span
+
+
+def _resolution(document: Document, text: str) -> Resolution:
+    cache: dict[str, Resolution] = document.cache.setdefault("flow_entrypoints", {})
+    if text not in cache:
+        cache[text] = resolve(text, project_folder(document) or Path.cwd())
+    return cache[text]
+
+
+def _part_span(document: Document, span: Span, part: str) -> Span:
+    """The span of ``part`` inside the written entrypoint, or the whole value."""
+    source = document.text[span.start:span.end]
+    index = source.rfind(part)
+    return Span(span.start + index, span.start + index + len(part)) if index >= 0 else span
+
+
+def _shown(path: Path | None, document: Document) -> str:
+    if path is None:
+        return "?"
+    folder = project_folder(document)
+    try:
+        return str(path.relative_to(folder)) if folder is not None else str(path)
+    except ValueError:
+        return str(path)
+
+
+@rule("D002", "invalid-entrypoint", Severity.ERROR, "An entrypoint Prefect cannot read")
+def invalid_entrypoint(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: an `entrypoint` that is neither `path/to/file.py:function` (or
+    `file.py:Class.method`) nor a module path (`package.module:function`,
+    `package.module.function`): a file without a function, a path without `.py`, a function
+    part that is not a Python name.
+
+    **Why**: `prefect deploy` fails on it ("not enough values to unpack", "No module named
+    'flows/etl'").
+
+    **Example**:
+
+        entrypoint: flows/etl.py
+
+    **Fix**: name the flow function after a colon: `entrypoint: flows/etl.py:etl`.
+    """
+    document = context.document
+    for _, _, text, span in _entrypoints(document, on_disk=False):
+        entry = split_entrypoint(text)
+        if isinstance(entry, str):
+            yield Finding(span, f"invalid entrypoint: {entry}",
+                          help="write `path/to/file.py:flow_function`, relative to the folder "
+                               "of this file")
+
+
+@rule("D003", "entrypoint-file-missing", Severity.ERROR, "The entrypoint's file does not exist")
+def entrypoint_file_missing(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: the file named by `entrypoint` does not exist. Relative paths are resolved from
+    the folder that holds the prefect.yaml, because `prefect deploy` resolves them from the
+    directory it runs in, which is normally that folder. (Module entrypoints such as
+    `pkg.flows:etl` are only checked when the module is under that folder; an installed
+    package is never reported.)
+
+    **Why**: `prefect deploy` fails with "No such file or directory" for this deployment, and
+    with `--all` it stops there.
+
+    **Example**:
+
+        entrypoint: flow/etl.py:etl     # the folder is `flows`
+
+    **Fix**: correct the path, relative to the prefect.yaml's folder; run `prefect deploy` from
+    that folder.
+    """
+    document = context.document
+    for _, _, text, span in _entrypoints(document):
+        resolution = _resolution(document, text)
+        if resolution.status is Status.NO_FILE and resolution.entrypoint is not None:
+            location = resolution.entrypoint.location
+            shown = _shown(resolution.path, document)
+            looked = "" if shown == location else f" (looked for {shown})"
+            yield Finding(_part_span(document, span, location),
+                          f'entrypoint file "{location}" does not exist{looked}; the path is '
+                          "relative to this prefect.yaml's folder, where `prefect deploy` runs",
+                          help="fix the path, or run `prefect deploy` from the folder it is "
+                               "relative to")
+
+
+@rule("D004", "entrypoint-unparsable", Severity.ERROR, "The entrypoint's file is not valid Python")
+def entrypoint_unparsable(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: the entrypoint's file exists but Python cannot parse it (a syntax error, NUL
+    bytes, an encoding error). It is parsed by the Python that runs prefect-lint, so syntax
+    newer than that Python is also reported.
+
+    **Why**: Prefect imports the file to find the flow; the import fails, and so does the
+    deploy.
+
+    **Example**:
+
+        entrypoint: flows/etl.py:etl    # flows/etl.py has an unclosed bracket
+
+    **Fix**: fix the Python file (the message gives the line).
+    """
+    document = context.document
+    for _, _, text, span in _entrypoints(document):
+        resolution = _resolution(document, text)
+        if resolution.status is Status.UNPARSABLE:
+            yield Finding(span, f'cannot read the entrypoint file '
+                                f'"{_shown(resolution.path, document)}": {resolution.detail}',
+                          help="fix the Python file so that it imports")
+
+
+@rule("D005", "flow-function-missing", Severity.ERROR,
+      "The entrypoint's file has no function of that name")
+def flow_function_missing(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: the entrypoint's file has no top-level function (or class method) of the name
+    after the colon. A name bound by an import or a star import is not reported, since its
+    origin is not read.
+
+    **Why**: `prefect deploy` fails with "Flow function with name '...' not found".
+
+    **Example**:
+
+        entrypoint: flows/etl.py:run_etl    # the function is `etl`
+
+    **Fix**: write the function's name (the message suggests the closest one).
+    """
+    document = context.document
+    for _, _, text, span in _entrypoints(document):
+        resolution = _resolution(document, text)
+        if resolution.status is not Status.NO_OBJECT or resolution.entrypoint is None:
+            continue
+        object_path = resolution.entrypoint.object_path
+        guess = did_you_mean(resolution.detail, resolution.names, cutoff=0.6)
+        help_text = (f"did you mean `{guess}`?" if guess else
+                     "defined there: " + ", ".join(f"`{n}`" for n in resolution.names[:8])
+                     if resolution.names else "the file defines no function")
+        yield Finding(_part_span(document, span, object_path),
+                      f'"{_shown(resolution.path, document)}" has no function named '
+                      f'"{object_path}" at its top level', help=help_text)
+
+
+@rule("D006", "entrypoint-not-a-flow", Severity.ERROR,
+      "The entrypoint names a function that is not a flow")
+def entrypoint_not_a_flow(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: the entrypoint's function has no `@flow` decorator (`@flow`, `@flow(...)`,
+    `@prefect.flow`, or an alias of Prefect's `flow`), or the entrypoint names a class. A
+    function with another decorator that might make a flow is not reported.
+
+    **Why**: `prefect deploy` fails with "Function with name '...' is not a flow. Make sure
+    that it is decorated with '@flow'."
+
+    **Example**:
+
+        entrypoint: flows/etl.py:load     # `load` is a @task
+
+    **Fix**: point at the `@flow` function, or decorate the function with `@flow`.
+    """
+    document = context.document
+    for _, _, text, span in _entrypoints(document):
+        resolution = _resolution(document, text)
+        function = resolution.function
+        if (resolution.status is not Status.FOUND or function is None
+                or function.is_flow is not False):
+            continue
+        yield Finding(_part_span(document, span, function.qualified_name),
+                      f'"{function.qualified_name}" in "{_shown(resolution.path, document)}" '
+                      f"(line {function.line}) is not decorated with `@flow`, so Prefect "
+                      "refuses to deploy it",
+                      help="decorate it with `@flow` (from prefect import flow), or name the "
+                           "flow function")
+
+
+@rule("D007", "entrypoint-backslashes", Severity.WARNING,
+      "An entrypoint path written with Windows backslashes", fix=Applicability.SAFE)
+def entrypoint_backslashes(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: an entrypoint path with `\\` separators (`flows\\etl.py:etl`).
+
+    **Why**: it works only on Windows; on Linux and macOS (CI, Docker images, workers) the
+    file is not found. Forward slashes work everywhere, Windows included.
+
+    **Example**:
+
+        entrypoint: flows\\etl.py:etl
+
+    **Fix** (safe): write forward slashes, `flows/etl.py:etl`.
+    """
+    document = context.document
+    for index, _, text, span in _entrypoints(document, on_disk=False):
+        location = text.rsplit(":", 1)[0] if ":" in text else text
+        if "\\" not in location or (len(location) > 1 and location[1] == ":"):
+            continue  # C:\... is an absolute Windows path: not portable either way
+        fix = None
+        _, node = document.locate(("deployments", index, "entrypoint"))
+        if isinstance(node, ScalarNode) and node.style in (None, "", "'", '"'):
+            quote = node.style or ""
+            fixed = text.replace("\\", "/")
+            fix = Fix(f"write {fixed}", (Edit(span.start, span.end, f"{quote}{fixed}{quote}"),))
+        yield Finding(span, f'entrypoint "{text}" uses backslashes, which only work on Windows',
+                      help="use forward slashes: they work on every system", fix=fix)
+
+
+def _flow_for(document: Document, text: str) -> FlowFunction | None:
+    resolution = _resolution(document, text)
+    function = resolution.function
+    if resolution.status is Status.FOUND and function is not None and function.is_flow is not False:
+        return function
+    return None
+
+
+def _parameter_maps(
+    entry: dict[Any, Any], index: int
+) -> Iterator[tuple[NodePath, dict[Any, Any]]]:
+    """The deployment's ``parameters`` and every schedule's ``parameters``, with paths."""
+    parameters = entry.get("parameters")
+    if isinstance(parameters, dict):
+        yield ("deployments", index, "parameters"), parameters
+    for path, item in _schedules(entry, index):
+        scheduled = item.get("parameters")
+        if isinstance(scheduled, dict):
+            yield (*path, "parameters"), scheduled
+
+
+def _schedules(entry: dict[Any, Any], index: int) -> Iterator[tuple[NodePath, dict[Any, Any]]]:
+    schedules = entry.get("schedules")
+    if isinstance(schedules, list):
+        for position, item in enumerate(schedules):
+            if isinstance(item, dict):
+                yield ("deployments", index, "schedules", position), item
+    single = entry.get("schedule")
+    if isinstance(single, dict) and single:
+        yield ("deployments", index, "schedule"), single
+
+
+@rule("D008", "unknown-flow-parameter", Severity.ERROR,
+      "A parameter the flow function does not take")
+def unknown_flow_parameter(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a key under a deployment's (or a schedule's) `parameters` that is not a
+    parameter of the flow function, when the function has no `**kwargs`.
+
+    **Why**: the deployment is created, but every run fails when Prefect binds the
+    parameters to the function ("got an unexpected keyword argument").
+
+    **Example**:
+
+        entrypoint: flows/etl.py:etl     # def etl(days: int = 1)
+        parameters:
+          day: 7
+
+    **Fix**: use the function's parameter names (the message suggests the closest one).
+    """
+    document = context.document
+    seen: set[Span] = set()
+    for index, entry, text, _ in _entrypoints(document):
+        function = _flow_for(document, text)
+        if function is None or function.takes_any_keyword:
+            continue
+        known = [p.name for p in function.parameters]
+        for path, parameters in _parameter_maps(entry, index):
+            for key in parameters:
+                if not isinstance(key, str) or function.parameter(key) is not None:
+                    continue
+                span = document.key_span_at((*path, key))
+                if span is None or span in seen:
+                    continue
+                seen.add(span)
+                guess = did_you_mean(key, known, cutoff=0.6)
+                takes = ", ".join(f"`{name}`" for name in known) or "no parameters"
+                yield Finding(span, f'flow "{function.qualified_name}" has no parameter '
+                                    f'"{key}"; every run would fail binding it',
+                              help=f"did you mean `{guess}`?" if guess else f"it takes {takes}")
+
+
+@rule("D009", "missing-flow-parameter", Severity.ERROR,
+      "A required flow parameter with no value")
+def missing_flow_parameter(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a flow parameter without a default that the deployment's `parameters` do not
+    set. With schedules, each schedule whose runs would lack it is an error (its own
+    `parameters` may supply it); without schedules it is advice (info), since each run must
+    then be given the value (UI, `prefect deployment run -p`, automations).
+
+    **Why**: Prefect does not check required parameters when deploying; scheduled runs then
+    fail one after another.
+
+    **Example**:
+
+        entrypoint: flows/reports.py:build_reports   # def build_reports(days: int)
+        schedules:
+          - cron: "0 6 * * *"
+
+    **Fix**: set it under `parameters:` (or the schedule's `parameters:`), or give the
+    function parameter a default.
+    """
+    document = context.document
+    seen: set[Span] = set()
+    for index, entry, text, span in _entrypoints(document):
+        function = _flow_for(document, text)
+        if function is None:
+            continue
+        required = [p.name for p in function.parameters if p.required and not p.variadic]
+        base = entry.get("parameters")
+        given = set(base) if isinstance(base, dict) else set()
+        if not isinstance(base, (dict, type(None))):
+            continue  # a templated or mistyped `parameters`: nothing to judge
+        schedules = [(path, item) for path, item in _schedules(entry, index)
+                     if item.get("active") is not False]
+        if not schedules:
+            missing = [name for name in required if name not in given]
+            if missing and span not in seen:
+                seen.add(span)
+                yield Finding(span, f'flow "{function.qualified_name}" requires '
+                                    f"{_names(missing)} with no default and the deployment "
+                                    "sets no value, so every run must be given it",
+                              help=f"set {_names(missing)} under `parameters:`",
+                              severity=Severity.INFO)
+            continue
+        for path, item in schedules:
+            own = item.get("parameters")
+            have = given | (set(own) if isinstance(own, dict) else set())
+            missing = [name for name in required if name not in have]
+            selector = next((key for key in ("cron", "interval", "rrule") if key in item), None)
+            where = document.key_span_at((*path, selector)) if selector else (
+                document.value_span_at(path))
+            if not missing or where is None or where in seen:
+                continue
+            seen.add(where)
+            yield Finding(where, f'runs from this schedule fail: flow "{function.qualified_name}"'
+                                 f" requires {_names(missing)}, which has no default and no "
+                                 "value in the deployment's or this schedule's `parameters`",
+                          help=f"set {_names(missing)} under `parameters:`")
+
+
+def _names(names: list[str]) -> str:
+    quoted = [f"`{name}`" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+@rule("D010", "flow-parameter-type", Severity.ERROR,
+      "A parameter value whose type contradicts the flow's annotation")
+def flow_parameter_type(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a value under the deployment's `parameters` whose YAML type contradicts a simple
+    annotation of the flow parameter (`int`, `float`, `bool`, `str`, `list`, `dict`,
+    `Optional[...]` / `X | None`, `Union`, `Literal[...]`): `days: "7"` for `days: int`,
+    `mode: fast` for `Literal["full", "delta"]`, `null` for a non-optional parameter.
+    Templated values are skipped, and so is everything when `enforce_parameter_schema: false`.
+
+    **Why**: with `enforce_parameter_schema` (the Prefect 3 default) the server validates the
+    values against the flow's schema with strict JSON types and refuses the deployment (HTTP
+    422 "Validation failed for field ...").
+
+    **Example**:
+
+        entrypoint: flows/etl.py:etl     # def etl(days: int = 1)
+        parameters:
+          days: "7"
+
+    **Fix**: write a value of the annotated type (`days: 7`).
+    """
+    document = context.document
+    seen: set[Span] = set()
+    for index, entry, text, _ in _entrypoints(document):
+        function = _flow_for(document, text)
+        parameters = entry.get("parameters")
+        if function is None or not isinstance(parameters, dict) or _not_enforced(entry):
+            continue
+        for key, value in parameters.items():
+            parameter = function.parameter(key) if isinstance(key, str) else None
+            if parameter is None or _is_dynamic(value):
+                continue
+            expected = expected_for(parameter.annotation)
+            if expected is None or fits(value, expected):
+                continue
+            span = document.value_span_at(("deployments", index, "parameters", key))
+            if span is None or span in seen:
+                continue
+            seen.add(span)
+            yield Finding(span, f'parameter "{key}" is {describe(value)}, but flow '
+                                f'"{function.qualified_name}" declares it as '
+                                f"{expected.describe()}; the server refuses the deployment",
+                          help=f"write {expected.describe()}")
+
+
+def _not_enforced(entry: dict[Any, Any]) -> bool:
+    value = entry.get("enforce_parameter_schema")
+    return value is False or (isinstance(value, str) and value.lower() in _FALSE_WORDS)
+
+
+def _is_dynamic(value: Any) -> bool:
+    """A value Prefect fills in or converts at deploy time."""
+    return is_templated(value) or (isinstance(value, dict) and "__prefect_kind" in value)

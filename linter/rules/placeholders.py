@@ -1,0 +1,71 @@
+"""D: values left over from a template (``YOUR_WORK_POOL_NAME``, ``<image>``, ...)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from linter.diagnostics import Finding, Severity, Span
+from linter.document import NodePath
+from linter.registry import LintContext, rule
+
+#: Whole values that are a template's blanks, not real settings.
+TEMPLATE_BLANK = re.compile(
+    r"^(?:your[_\- ][\w\- ]+|<[^<>{}]+>|full_path_to_[\w]+|change[_\-]?me|replace[_\-]?me"
+    r"|todo|fixme|xxx+)$",
+    re.IGNORECASE,
+)
+SECTIONS = ("build", "push", "pull", "deployments")
+#: Labels and prose: a blank there is harmless text.
+FREE_TEXT_KEYS = frozenset({"description", "tags", "version"})
+
+
+def _strings(value: Any, path: NodePath) -> Iterator[tuple[NodePath, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and key not in FREE_TEXT_KEYS:
+                yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            yield from _strings(item, (*path, position))
+
+
+@rule("D014", "template-placeholder", Severity.ERROR,
+      "A value left from a template (`YOUR_WORK_POOL_NAME`, `<image>`)")
+def template_placeholder(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a value that is a template's blank rather than a setting:
+    `YOUR_WORK_POOL_NAME`, `your-image-name`, `<bucket>`, `FULL_PATH_TO_DIR`, `CHANGE_ME`,
+    `TODO`, in a deployment or a build/push/pull step. (`name: null` is reported by D011,
+    a missing pool by D013.)
+
+    **Why**: Prefect takes the text literally: the deploy fails on a work pool that does not
+    exist, or a worker fails on a directory, image or bucket of that name.
+
+    **Example**:
+
+        work_pool:
+          name: YOUR_WORK_POOL_NAME
+
+    **Fix**: write the real value.
+    """
+    document = context.document
+    data = document.data
+    if not isinstance(data, dict):
+        return
+    seen: set[Span] = set()
+    for section in SECTIONS:
+        for path, text in _strings(data.get(section), (section,)):
+            if not TEMPLATE_BLANK.match(text.strip()):
+                continue
+            span = document.value_span_at(path)
+            if span is None or span in seen:
+                continue
+            seen.add(span)
+            key = next((part for part in reversed(path) if isinstance(part, str)), section)
+            yield Finding(span, f'`{key}` is "{text}", a blank left from a template; Prefect '
+                                "would use this text literally",
+                          help=f"replace it with the real {key.replace('_', ' ')}")
