@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from linter.config import ConfigError
 from linter.diagnostics import Applicability, Diagnostic, Edit, Finding, Fix, Position, Span
 from linter.document import Document
 from linter.registry import LintContext, Needs, Project, Rule, get_rule
@@ -77,6 +78,8 @@ def check_document(
                 diagnostics.append(to_diagnostic(rule, finding, document))
         except RecursionError as error:
             raise RuleCrash(rule, document.filename, error) from error
+        except ConfigError:
+            raise  # a configuration a rule reads (pool templates) is bad: exit 2, not a crash
         except Exception as error:
             raise RuleCrash(rule, document.filename, error) from error
     selected = {rule.code for rule in rules}

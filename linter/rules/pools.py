@@ -1,0 +1,449 @@
+"""P: `work_pool.job_variables` checked against the pool's base job template.
+
+Prefect checks job variables only on the server, stops at the first bad one, accepts any
+unknown name (no template sets ``additionalProperties: false``), and enforces required
+variables only when a flow run starts. These rules check all of it before commit, against the
+template that ``linter.pools`` finds for the pool name (configuration or ``pools pull``
+snapshot; never a guess from the name).
+
+Job variables written once under ``definitions:`` and used through aliases or ``<<`` merges
+are checked for each deployment that uses them, at the line where they are written; the same
+finding at the same place for the same template is reported once.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml.nodes import ScalarNode
+
+from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from linter.document import NodePath
+from linter.pool_variables import (
+    VariableProblem,
+    allows_object,
+    contains_placeholder,
+    is_block_reference,
+    type_problems,
+)
+from linter.pools import PoolTemplate, bundled_types, catalog_for
+from linter.registry import LintContext, describe, rule
+from linter.rules.deployments import deployment_entries
+from linter.suggest import did_you_mean
+
+SHOWN_VARIABLES = 24
+
+
+@dataclass
+class PoolUse:
+    """One deployment's work pool: its name, template (if known) and job variables."""
+
+    pool_name: str
+    name_path: NodePath
+    template: PoolTemplate | None
+    job_variables: dict[Any, Any]
+    job_variables_path: NodePath
+    has_job_variables_key: bool
+
+
+def pool_uses(context: LintContext) -> Iterator[PoolUse]:
+    catalog = None
+    for index, entry in deployment_entries(context.document.data):
+        work_pool = entry.get("work_pool")
+        if not isinstance(work_pool, dict):
+            continue
+        name = work_pool.get("name")
+        if not isinstance(name, str) or not name.strip() or contains_placeholder(name):
+            continue  # no pool, or one chosen at deploy time: nothing to look up
+        job_variables = work_pool.get("job_variables")
+        if job_variables is not None and not isinstance(job_variables, dict):
+            continue  # a structural error, reported by the S rules
+        if catalog is None:
+            catalog = catalog_for(context.project.settings)
+        base: NodePath = ("deployments", index, "work_pool")
+        yield PoolUse(
+            pool_name=name,
+            name_path=(*base, "name"),
+            template=catalog.template_for(name),
+            job_variables=job_variables or {},
+            job_variables_path=(*base, "job_variables"),
+            has_job_variables_key="job_variables" in work_pool,
+        )
+
+
+def _checked_uses(context: LintContext) -> Iterator[PoolUse]:
+    for use in pool_uses(context):
+        if use.template is not None and use.template.checkable:
+            yield use
+
+
+def _identity(template: PoolTemplate) -> str:
+    return template.origin if template.custom else f"type:{template.pool_type}"
+
+
+class _Once:
+    """Drops a finding already made at the same span for the same template and subject."""
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[Any, ...]] = set()
+
+    def first(self, span: Span, template: PoolTemplate, subject: Any) -> bool:
+        key = (span, _identity(template), subject)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
+def _variable_list(template: PoolTemplate) -> str:
+    names = sorted(template.properties)
+    shown = ", ".join(names[:SHOWN_VARIABLES])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > SHOWN_VARIABLES else "")
+
+
+def _pool_words(use: PoolUse, template: PoolTemplate) -> str:
+    return f'work pool "{use.pool_name}" ({template.label})'
+
+
+@rule(
+    "P001",
+    "unknown-job-variable",
+    Severity.ERROR,
+    "A job variable the pool's template does not have; Prefect silently never uses it",
+    fix=Applicability.UNSAFE,
+)
+def unknown_job_variable(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a key under `work_pool.job_variables` that is not a variable of the pool's base
+    job template (the bundled default of its mapped type, its template file, or its pulled
+    snapshot).
+
+    **Why**: no shipped template forbids extra variables, so Prefect accepts the deployment
+    and the worker never reads the value: `imagePullPolicy:` instead of `image_pull_policy:`
+    on a Kubernetes pool, or `cpu:` on a Docker pool, silently does nothing. A dotted key
+    (`env.FOO: bar`) sets one field of an object variable and is accepted when the first part
+    names an object variable.
+
+    **Example**:
+
+        work_pool:
+          name: k8s-prod           # mapped to "kubernetes"
+          job_variables:
+            imagePullPolicy: Always
+
+    **Fix**: use the template's name (`image_pull_policy: Always`); the unsafe fix renames
+    the key when one variable is a close match. If the pool really has this variable, map the
+    pool to its own template (`{ template = "pools/x.json" }`) or run `prefect-lint pools pull`.
+    """
+    document = context.document
+    once = _Once()
+    for use in _checked_uses(context):
+        template = use.template
+        assert template is not None
+        for key in use.job_variables:
+            name = str(key)
+            if name in template.properties:
+                continue
+            head = name.split(".", 1)[0] if "." in name else None
+            path = (*use.job_variables_path, key)
+            span = document.key_span_at(path)
+            if span is None:
+                continue
+            if head is not None and head in template.properties:
+                if allows_object(template.properties[head], template.variables):
+                    continue
+                if not once.first(span, template, name):
+                    continue
+                yield Finding(
+                    span,
+                    f'job variable "{name}": "{head}" is not an object variable of '
+                    f"{_pool_words(use, template)}, so the dotted key cannot set a field in it",
+                    help=f'set "{head}" itself (its value: '
+                    f"{_expected(template, head)})",
+                )
+                continue
+            if not once.first(span, template, name):
+                continue
+            suggestion = did_you_mean(name, template.properties)
+            if suggestion is None and head is not None:
+                head_suggestion = did_you_mean(head, template.properties)
+                if head_suggestion is not None:
+                    suggestion = head_suggestion + name[len(head):]
+            message = (
+                f'"{name}" is not a job variable of {_pool_words(use, template)}: Prefect '
+                "accepts it and silently never uses it"
+            )
+            if suggestion is not None:
+                message += f'; did you mean "{suggestion}"?'
+            fix = None
+            if suggestion is not None and suggestion not in use.job_variables:
+                fix = _rename_fix(context, path, suggestion)
+            yield Finding(
+                span,
+                message,
+                help=f"variables of this template: {_variable_list(template)}",
+                fix=fix,
+            )
+
+
+def _expected(template: PoolTemplate, name: str) -> str:
+    from linter.pool_variables import describe_schema
+
+    return describe_schema(template.properties[name], template.variables)
+
+
+def _rename_fix(context: LintContext, path: NodePath, new_name: str) -> Fix | None:
+    key_node, _ = context.document.locate(path)
+    if not isinstance(key_node, ScalarNode):
+        return None
+    span = context.document.node_span(key_node)
+    if key_node.style in ("'", '"'):
+        span = Span(span.start + 1, span.end - 1)
+    elif key_node.style not in (None, ""):
+        return None
+    return Fix(f'rename to "{new_name}"', (Edit(span.start, span.end, new_name),),
+               Applicability.UNSAFE)
+
+
+@rule(
+    "P002",
+    "job-variable-type",
+    Severity.ERROR,
+    "A job variable's value has the wrong type or is not one of the allowed values",
+)
+def job_variable_type(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a job variable whose value does not match the template's schema for it: the
+    wrong type (`cpu: "1024"` where the ECS template wants an integer), a value outside an
+    enum (`image_pull_policy: Sometimes`), a list item or mapping value of the wrong type
+    (`env: {PORT: 8080}`: environment values are strings). Every violation is reported at its
+    own value. `{{ }}` placeholders and block references are not checked (their value is known
+    only at deploy time).
+
+    **Why**: the Prefect server validates job variables against the pool's schema when the
+    deployment is created and answers HTTP 422 "Error creating deployment: Validation failed
+    for field ...", naming only the first bad field, so each fix needs another deploy to
+    find the next one.
+
+    **Example**:
+
+        job_variables:
+          image_pull_policy: Sometimes
+          env:
+            PORT: 8080
+
+    **Fix**: write a value of the type the message names: `image_pull_policy: Always`,
+    `PORT: "8080"`.
+    """
+    document = context.document
+    once = _Once()
+    for use in _checked_uses(context):
+        template = use.template
+        assert template is not None
+        for key, value in use.job_variables.items():
+            name = str(key)
+            if is_block_reference(value):
+                continue
+            segments = name.split(".") if name not in template.properties else [name]
+            if segments[0] not in template.properties:
+                continue  # unknown: P001
+            if len(segments) > 1 and not allows_object(
+                template.properties[segments[0]], template.variables
+            ):
+                continue  # a dotted key into a non-object: P001
+            for problem in type_problems(template, segments, value):
+                path = (*use.job_variables_path, key, *problem.path)
+                span = document.value_span_at(path) or document.value_span_at(
+                    (*use.job_variables_path, key)
+                )
+                if span is None or not once.first(span, template, problem.message):
+                    continue
+                yield Finding(span, _type_message(name, problem, use, template),
+                              help=_type_help(len(segments) > 1))
+
+
+def _type_message(
+    name: str, problem: VariableProblem, use: PoolUse, template: PoolTemplate
+) -> str:
+    where = name + "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
+                           for part in problem.path)
+    if problem.expected is not None:
+        return (f'job variable "{where}" must be {problem.expected}, not '
+                f"{describe(problem.value)}, for {_pool_words(use, template)}")
+    return f'job variable "{where}": {problem.message}, for {_pool_words(use, template)}'
+
+
+def _type_help(dotted: bool) -> str:
+    if dotted:
+        return ("the worker expands the dotted key into its object variable and fails to build "
+                "the job when a flow run starts")
+    return ("the Prefect server rejects the deployment with HTTP 422 and names only the first "
+            "invalid variable")
+
+
+@rule(
+    "P003",
+    "missing-required-job-variable",
+    Severity.ERROR,
+    "The pool's template requires a job variable that has no default and is not set",
+)
+def missing_required_job_variable(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: the pool's template lists a variable as required, gives it no default, and the
+    deployment does not set it in `work_pool.job_variables` (for example `region` and `image`
+    on a Vertex AI pool, `resource_group_name` and `subscription_id` on an Azure Container
+    Instance pool).
+
+    **Why**: Prefect does not check required variables when the deployment is created, only
+    when a flow run is: every run of the deployment then fails to start ("Error creating flow
+    run: Validation failed ... is a required property") unless each run sets the variable.
+
+    **Example**:
+
+        work_pool:
+          name: aci-prod          # mapped to "azure-container-instance"
+          job_variables:
+            image: ghcr.io/acme/etl:1.4
+
+    **Fix**: set the variable under `job_variables` (`resource_group_name: rg-data`), or give
+    it a default in the pool's base job template.
+    """
+    document = context.document
+    once = _Once()
+    for use in _checked_uses(context):
+        template = use.template
+        assert template is not None
+        set_names = {str(key).split(".", 1)[0] for key in use.job_variables}
+        missing = [
+            name for name in template.required
+            if name not in set_names and "default" not in template.properties.get(name, {})
+        ]
+        if not missing:
+            continue
+        anchor = use.job_variables_path if use.has_job_variables_key else use.name_path
+        span = (document.key_span_at(anchor) if use.has_job_variables_key
+                else document.value_span_at(anchor))
+        if span is None:
+            continue
+        for name in missing:
+            if not once.first(span, template, name):
+                continue
+            yield Finding(
+                span,
+                f'{_pool_words(use, template)} requires the job variable "{name}", which has '
+                "no default and is not set here: every flow run of this deployment will fail "
+                "when it starts",
+                help=f'set "{name}" under work_pool.job_variables '
+                f"({_expected(template, name)}), or give it a default in the pool's template",
+            )
+
+
+@rule(
+    "P004",
+    "unused-job-variable",
+    Severity.WARNING,
+    "A job variable that the pool's job configuration never uses",
+)
+def unused_job_variable(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a job variable that the pool's own template (a template file or a pulled
+    snapshot, not a bundled default) declares under `variables` but never references as
+    `{{ name }}` in its `job_configuration`.
+
+    **Why**: the worker fills the job configuration from the variables; a variable that no
+    placeholder uses has no effect, so the value set here changes nothing. Custom templates
+    often lose a placeholder when the job manifest is edited.
+
+    **Example**: a custom Kubernetes template whose `job_manifest` no longer contains
+    `{{ service_account_name }}`, with
+
+        job_variables:
+          service_account_name: etl-runner
+
+    **Fix**: add the placeholder back to the pool's `job_configuration` (and pull the
+    snapshot again), or remove the job variable.
+    """
+    document = context.document
+    once = _Once()
+    for use in _checked_uses(context):
+        template = use.template
+        assert template is not None
+        if not template.custom:
+            continue
+        for key in use.job_variables:
+            head = str(key).split(".", 1)[0]
+            if head not in template.properties or head in template.referenced_variables:
+                continue
+            span = document.key_span_at((*use.job_variables_path, key))
+            if span is None or not once.first(span, template, head):
+                continue
+            yield Finding(
+                span,
+                f'job variable "{key}" has no effect: the job configuration of '
+                f"{_pool_words(use, template)} never uses {{{{ {head} }}}}",
+                help=f"add {{{{ {head} }}}} to the pool's job_configuration, or remove the "
+                "variable",
+            )
+
+
+@rule(
+    "P005",
+    "pool-template-unknown",
+    Severity.INFO,
+    "The deployment's job variables are not checked: no template is known for its pool",
+)
+def pool_template_unknown(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a deployment sets `work_pool.job_variables` for a pool whose template
+    prefect-lint does not know: the pool is neither mapped in the configuration nor in the
+    snapshot folder written by `prefect-lint pools pull`. Reported once per pool and file,
+    in projects that map at least one pool or have a snapshot (or when `P005` is selected by
+    its code), so a project that has not set up pool checking is not flooded.
+
+    **Why**: job variables can only be checked against the pool's template, and prefect-lint
+    does not guess a pool's type from its name (a pool called `k8s` may be anything).
+
+    **Example**:
+
+        work_pool:
+          name: k8s-prod
+          job_variables:
+            image_pull_policy: Always
+
+    **Fix**: map the pool in `pyproject.toml`:
+
+        [tool.prefect-lint.pools]
+        k8s-prod = "kubernetes"                      # the default template of a type
+        custom = { template = "pools/custom.json" }  # or the pool's own template
+
+    or run `prefect-lint pools pull k8s-prod` (with `PREFECT_API_URL` set) and commit the
+    snapshot in `.prefect-lint/pools/`.
+    """
+    document = context.document
+    settings = context.project.settings
+    explicit = "P005" in (*(settings.select or ()), *settings.extend_select)
+    catalog = catalog_for(settings)
+    if not explicit and not catalog.mapped and not catalog.snapshots:
+        return  # the project has not set up pool checking: stay quiet unless asked by code
+    reported: set[str] = set()
+    for use in pool_uses(context):
+        if use.template is not None or not use.job_variables or use.pool_name in reported:
+            continue
+        span = document.value_span_at(use.name_path)
+        if span is None:
+            continue
+        reported.add(use.pool_name)
+        quoted = json.dumps(use.pool_name, ensure_ascii=False)
+        yield Finding(
+            span,
+            f"job variables for work pool {quoted} are not checked: no template is known for "
+            f"this pool; map it to its type in [tool.prefect-lint.pools] ({quoted} = "
+            f'"<type>") or to its template ({quoted} = {{ template = "<file>.json" }}), or run '
+            f"`prefect-lint pools pull {shlex.quote(use.pool_name)}`",
+            help=f"types with a bundled template: {', '.join(bundled_types())}; prefect-lint "
+            "never guesses a pool's type from its name",
+        )
