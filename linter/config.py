@@ -42,8 +42,6 @@ DEFAULT_EXCLUDE = (
     "site-packages",
 )
 
-OUTPUT_FORMATS = ("full", "concise", "json")
-
 
 class ConfigError(Exception):
     """A configuration problem the user must fix; the message names the file and the key."""
@@ -67,6 +65,8 @@ class Settings:
     output_format: str = "full"
     max_file_size: int = 10 * 1024 * 1024
     extra: Mapping[str, Any] = field(default_factory=dict)  # tables of later features
+    #: the Settings fields a configuration file set (the others are defaults)
+    explicit: frozenset[str] = frozenset()
 
     @property
     def selection(self) -> Selection:
@@ -184,7 +184,8 @@ def settings_from_table(table: Mapping[str, Any], source: Path) -> Settings:
             )
         field_name, convert = spec
         values[field_name] = convert(value, key, origin)
-    return Settings(source=source, root=source.parent, extra=extra, **values)
+    return Settings(source=source, root=source.parent, extra=extra,
+                    explicit=frozenset(values), **values)
 
 
 def read_config_file(path: Path) -> Settings | None:

@@ -16,7 +16,7 @@ from linter.diagnostics import Diagnostic, Finding, Span
 from linter.document import DecodeError, Document, decode
 from linter.engine import check_document, to_diagnostic
 from linter.filekinds import PREFECT, kind_for_file
-from linter.fixer import FixOutcome, fix_until_stable
+from linter.fixer import FixOutcome, Linter, fix_until_stable
 from linter.registry import Project, Rule, get_rule
 from linter.selection import Selection
 
@@ -33,6 +33,7 @@ class FileResult:
     fixed_text: str | None = None  # set when fixes changed the text
     applied: list[Diagnostic] = field(default_factory=list)
     dropped: list[tuple[Diagnostic, str]] = field(default_factory=list)
+    suppressed: list[Diagnostic] = field(default_factory=list)  # by --add-suppressions
     encoding: str = "utf-8"
     bom: bytes = b""
 
@@ -42,10 +43,17 @@ class FileResult:
 
 
 class Runner:
-    def __init__(self, resolver: ConfigResolver, fix: bool = False, unsafe: bool = False):
+    def __init__(
+        self,
+        resolver: ConfigResolver,
+        fix: bool = False,
+        unsafe: bool = False,
+        add_suppressions: bool = False,
+    ):
         self.resolver = resolver
         self.fix = fix
         self.unsafe = unsafe
+        self.add_suppressions = add_suppressions
         self._rules: dict[Selection, list[Rule]] = {}
 
     def rules_for(self, settings: Settings, path: Path | None) -> list[Rule]:
@@ -82,16 +90,20 @@ class Runner:
         path: Path | None = None,
         settings: Settings | None = None,
     ) -> FileResult:
-        if settings is None:
-            settings = self.resolver.for_path(path or Path(filename))
-        rules = self.rules_for(settings, path or Path(filename))
-        project = Project(root=settings.root, settings=settings)
-        kind = kind_for_file(path or Path(filename), text[:SNIFF_CHARS]) or PREFECT
+        lint = self.linter(text, filename, path, settings)
+        if self.add_suppressions:
+            from linter.add_suppressions import add_suppressions
 
-        def lint(current: str) -> tuple[Document, list[Diagnostic]]:
-            document = Document.from_text(current, filename, path=path, kind=kind)
-            return document, check_document(document, project, rules)
-
+            added = add_suppressions(text, lint)
+            return FileResult(
+                filename,
+                path,
+                text,
+                added.remaining,
+                fixed_text=added.text if added.text != text else None,
+                applied=added.removed_stale,
+                suppressed=added.suppressed,
+            )
         if not self.fix:
             _, diagnostics = lint(text)
             return FileResult(filename, path, text, diagnostics)
@@ -106,6 +118,27 @@ class Runner:
             dropped=outcome.dropped,
         )
 
+    def linter(
+        self,
+        text: str,
+        filename: str,
+        path: Path | None = None,
+        settings: Settings | None = None,
+    ) -> Linter:
+        """The function that checks a version of this file's text exactly as ``lint_text``
+        does (the language server uses it for code actions)."""
+        if settings is None:
+            settings = self.resolver.for_path(path or Path(filename))
+        rules = self.rules_for(settings, path or Path(filename))
+        project = Project(root=settings.root, settings=settings)
+        kind = kind_for_file(path or Path(filename), text[:SNIFF_CHARS]) or PREFECT
+
+        def lint(current: str) -> tuple[Document, list[Diagnostic]]:
+            document = Document.from_text(current, filename, path=path, kind=kind)
+            return document, check_document(document, project, rules)
+
+        return lint
+
     def _unreadable(
         self, filename: str, path: Path, reason: str, settings: Settings
     ) -> FileResult:
@@ -118,11 +151,15 @@ class Runner:
 
 
 def _display_name(path: Path) -> str:
-    """The path as the user would write it: relative to the CWD when inside it."""
+    """The path as the user would write it: relative to the CWD when inside it, otherwise as
+    given (absolute stays absolute)."""
+    if not path.is_absolute():
+        return os.path.normpath(path)
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def _read_bytes(path: Path, limit: int) -> bytes | str:

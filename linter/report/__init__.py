@@ -15,6 +15,11 @@ FORMATS: dict[str, str] = {
     "full": "full",
     "concise": "concise",
     "json": "json_format",
+    "json-lines": "json_lines",
+    "github": "github",
+    "gitlab": "gitlab",
+    "sarif": "sarif",
+    "junit": "junit",
 }
 
 

@@ -1,0 +1,184 @@
+"""``--add-suppressions``: silence every current finding with a suppression comment, so a team
+can switch the hook on today and clean up over time (like ruff's ``--add-noqa``).
+
+For each row with findings, in order of preference:
+
+1. merge the codes into a directive that already applies to that row;
+2. add a trailing ``# prefect-lint: disable=CODE`` where the line has no comment yet;
+3. add an own-line directive just above the row, indented like it (it applies to the next
+   line of YAML);
+4. when none of these silences the finding without changing what the YAML means (a row
+   inside a block scalar or a multi-line string, a comment line, a file that does not parse),
+   a ``disable-file`` directive at the top of the file.
+
+Every candidate edit is checked before it is kept: the YAML must mean exactly what it meant
+(same node tree, comments aside) and the new directive must target the row. A stale
+suppression (M001) is not suppressed but removed with its own safe fix. All of this is text
+edits on the original text, written by the fixer's atomic write.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from linter.diagnostics import Diagnostic, Edit
+from linter.document import Document
+from linter.engine import UNUSED_SUPPRESSION, _directive_like_scalar_spans
+from linter.fixer import Linter, apply_edits, fix_until_stable
+from linter.suppressions import Directive, code_matches, find_directives
+from linter.yamlview import tag_of
+
+
+@dataclass
+class SuppressionOutcome:
+    text: str
+    suppressed: list[Diagnostic] = field(default_factory=list)  # the findings now silenced
+    removed_stale: list[Diagnostic] = field(default_factory=list)  # M001 fixed instead
+    remaining: list[Diagnostic] = field(default_factory=list)  # what the last check reported
+
+
+def add_suppressions(text: str, lint: Linter) -> SuppressionOutcome:
+    """Suppress every finding ``lint`` reports for ``text``."""
+    stale = fix_until_stable(text, _only_stale(lint), unsafe=False)
+    outcome = SuppressionOutcome(stale.text, removed_stale=stale.applied)
+    document, diagnostics = lint(outcome.text)
+    file_wide: set[str] = set()
+    if document.parse_error is not None:
+        file_wide = {d.code for d in diagnostics}
+    else:
+        outcome.text, leftover = _suppress_rows(document, diagnostics)
+        file_wide = {d.code for d in leftover}
+    outcome.suppressed = list(diagnostics)
+    if file_wide:
+        outcome.text = _add_file_wide(outcome.text, file_wide, lint)
+    _, outcome.remaining = lint(outcome.text)
+    if outcome.remaining:
+        # what a row directive silenced in isolation but not together: fall back once more
+        codes = {d.code for d in outcome.remaining}
+        outcome.text = _add_file_wide(outcome.text, codes, lint)
+        _, outcome.remaining = lint(outcome.text)
+    silenced = {id(d) for d in outcome.remaining}
+    outcome.suppressed = [d for d in outcome.suppressed if id(d) not in silenced]
+    return outcome
+
+
+def _only_stale(lint: Linter) -> Linter:
+    def stale_only(text: str) -> tuple[Document, list[Diagnostic]]:
+        document, diagnostics = lint(text)
+        return document, [d for d in diagnostics if d.code == UNUSED_SUPPRESSION]
+
+    return stale_only
+
+
+def _suppress_rows(
+    document: Document, diagnostics: list[Diagnostic]
+) -> tuple[str, list[Diagnostic]]:
+    """Row by row from the bottom (so offsets above stay valid); the findings no row
+    directive could silence are returned for a file-wide one."""
+    by_row: dict[int, list[Diagnostic]] = defaultdict(list)
+    for diagnostic in diagnostics:
+        by_row[diagnostic.start.row].append(diagnostic)
+    text = document.text
+    shape = tree_shape(document)
+    leftover: list[Diagnostic] = []
+
+    def parse(candidate: str) -> Document:
+        return Document.from_text(candidate, document.filename, path=document.path,
+                                  kind=document.kind)
+
+    for row in sorted(by_row, reverse=True):
+        codes = sorted({d.code for d in by_row[row]})
+        current = document if text is document.text else parse(text)
+        for candidate, target_row in _candidates(current, row, codes):
+            trial = parse(candidate)
+            if (trial.parse_error is None and tree_shape(trial) == shape
+                    and _covers(trial, target_row, codes)):
+                text = candidate
+                break
+        else:
+            leftover.extend(by_row[row])
+    return text, leftover
+
+
+def _candidates(document: Document, row: int, codes: list[str]) -> Iterable[tuple[str, int]]:
+    """Edited texts that might silence ``codes`` on ``row``, best first, with the row the
+    finding is on after the edit."""
+    text = document.text
+    lines = document.lines
+    directives = _directives(document)
+    targeting = [d for d in directives if not d.file_wide and d.target_row == row]
+    for directive in sorted(targeting, key=lambda d: d.own_line):
+        missing = [c for c in codes
+                   if not any(code_matches(have, c) for have in directive.codes)]
+        if not missing:
+            continue
+        insert_at = directive.code_spans[-1].end
+        yield apply_edits(text, [Edit.insert(insert_at, "," + ",".join(missing))]), row
+        return
+    line_span = lines.line_span(row)
+    line = text[line_span.start : line_span.end]
+    comment = f"# prefect-lint: disable={','.join(codes)}"
+    if line.strip() and "#" not in line:
+        yield apply_edits(text, [Edit.insert(line_span.end, "  " + comment)]), row
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    own_line = f"{indent}{comment}{document.newline}"
+    yield apply_edits(text, [Edit.insert(line_span.start, own_line)]), row + 1
+
+
+def _directives(document: Document) -> list[Directive]:
+    return find_directives(
+        document.text, document.lines.starts, list(_directive_like_scalar_spans(document))
+    )
+
+
+def _covers(document: Document, row: int, codes: list[str]) -> bool:
+    for code in codes:
+        if not any(
+            not d.file_wide and d.target_row == row and any(code_matches(c, code)
+                                                            for c in d.codes)
+            for d in _directives(document)
+        ):
+            return False
+    return True
+
+
+def _add_file_wide(text: str, codes: set[str], lint: Linter) -> str:
+    """Merge ``codes`` into the first own-line ``disable-file`` directive, or add one on the
+    first line."""
+    document, _ = lint(text)
+    for directive in _directives(document):
+        if directive.file_wide and directive.own_line:
+            missing = sorted(c for c in codes
+                             if not any(code_matches(have, c) for have in directive.codes))
+            if not missing:
+                return text
+            edit = Edit.insert(directive.code_spans[-1].end, "," + ",".join(missing))
+            return apply_edits(text, [edit])
+    line = f"# prefect-lint: disable-file={','.join(sorted(codes))}{document.newline}"
+    return line + text
+
+
+def tree_shape(document: Document) -> Hashable:
+    """What the YAML means, comments and layout aside: tags and values of every node of
+    every document (an alias is recorded as a back-reference, so alias bombs stay cheap)."""
+    seen: dict[int, int] = {}
+
+    def shape(node: Node) -> Hashable:
+        if id(node) in seen:
+            return ("alias", seen[id(node)])
+        seen[id(node)] = len(seen)
+        if isinstance(node, ScalarNode):
+            return ("scalar", tag_of(node), node.value)
+        if isinstance(node, SequenceNode):
+            return ("seq", tag_of(node), tuple(shape(item) for item in node.value))
+        if isinstance(node, MappingNode):
+            return ("map", tag_of(node),
+                    tuple((shape(key), shape(value)) for key, value in node.value))
+        return ("other", type(node).__name__)
+
+    roots = ([document.root] if document.root is not None else []) + document.extra_documents
+    return tuple(shape(root) for root in roots)

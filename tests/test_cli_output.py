@@ -1,0 +1,169 @@
+"""Output through the command line: every format is accepted (flag and config), annotations
+under GitHub Actions, --output-file, and colour (terminal only, NO_COLOR, FORCE_COLOR)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from linter.cli import FORMAT_NAMES
+from linter.report import FORMATS
+from tests.conftest import REPO, write
+
+BROKEN = """\
+deployments:
+  - name: a
+    entrypoint: f.py:f
+  - name: a
+    entrypoint: f.py:f
+"""
+#: rules added later must not change what these tests see
+SELECT = '[tool.prefect-lint]\nselect = ["D001", "M001", "Y"]\n'
+ANNOTATION = "::error file=prefect.yaml,line=4,col=11,endLine=4,endColumn=12,title=D001::"
+
+
+def test_cli_formats_are_the_report_formats() -> None:
+    assert tuple(FORMATS) == FORMAT_NAMES
+    assert {"json-lines", "github", "gitlab", "sarif", "junit"} <= set(FORMAT_NAMES)
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_every_format_from_flag_and_config(cli, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path, "prefect.yaml", BROKEN)
+    write(tmp_path, "pyproject.toml", SELECT)
+    by_flag = cli("check", "--output-format", name)
+    assert by_flag.exit_code == 1
+    assert "D001" in by_flag.output
+    write(tmp_path, "pyproject.toml", SELECT + f'output-format = "{name}"\n')
+    by_config = cli("check")
+    assert by_config.exit_code == 1
+    assert by_config.output == by_flag.output
+
+
+def test_unknown_format_in_config_names_the_choices(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path, "prefect.yaml", BROKEN)
+    write(tmp_path, "pyproject.toml", SELECT)
+    write(tmp_path, "pyproject.toml", SELECT + 'output-format = "xml"\n')
+    result = cli("check")
+    assert result.exit_code == 2
+    assert "sarif" in result.output and "'xml'" in result.output
+
+
+def test_github_actions_adds_annotations_to_the_full_text(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "prefect.yaml", BROKEN)
+    write(tmp_path, "pyproject.toml", SELECT)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = cli("check")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith(ANNOTATION)
+    assert "prefect.yaml:4:11: D001 [error]" in result.output  # the full text follows
+    assert "  = help:" in result.output
+
+
+def test_github_actions_respects_a_chosen_format(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "prefect.yaml", BROKEN)
+    write(tmp_path, "pyproject.toml", SELECT)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert "::error" not in cli("check", "--output-format", "concise").output
+    assert "::error" not in cli("check", "--output-format", "full").output
+    write(tmp_path, "pyproject.toml", SELECT + 'output-format = "full"\n')
+    assert "::error" not in cli("check").output
+    monkeypatch.setenv("GITHUB_ACTIONS", "false")
+    write(tmp_path, "pyproject.toml", SELECT)
+    assert "::error" not in cli("check").output
+
+
+def test_github_actions_annotations_stay_on_stdout_with_output_file(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "prefect.yaml", BROKEN)
+    write(tmp_path, "pyproject.toml", SELECT)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = cli("check", "-o", "report.txt")
+    assert result.output.startswith(ANNOTATION)
+    written = (tmp_path / "report.txt").read_text()
+    assert "::error" not in written and "D001 [error]" in written
+
+
+def test_output_file_sarif(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path, "prefect.yaml", BROKEN)
+    write(tmp_path, "pyproject.toml", SELECT)
+    result = cli("check", "--output-format", "sarif", "--output-file", "reports/ci/run.sarif")
+    assert result.exit_code == 1
+    assert result.output == ""
+    log = json.loads((tmp_path / "reports/ci/run.sarif").read_text(encoding="utf-8"))
+    assert log["runs"][0]["results"][0]["ruleId"] == "D001"
+
+
+def test_output_file_that_cannot_be_written_is_a_clear_error(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path, "prefect.yaml", BROKEN)
+    write(tmp_path, "pyproject.toml", SELECT)
+    (tmp_path / "a-folder").mkdir()
+    result = cli("check", "-o", "a-folder")
+    assert result.exit_code == 2
+    assert result.output.startswith("prefect-lint: cannot write the report to a-folder: ")
+    assert "Traceback" not in result.output
+
+
+def test_colour_env_and_flags(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "prefect.yaml", BROKEN)
+    write(tmp_path, "pyproject.toml", SELECT)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert "\x1b[" not in cli("check").output  # not a terminal
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[" in cli("check").output
+    assert "\x1b[" in cli("check", "--output-format", "concise").output
+    for machine in ("json", "sarif", "github", "gitlab", "junit", "json-lines"):
+        assert "\x1b[" not in cli("check", "--output-format", machine).output
+    assert "\x1b[" not in cli("check", "--no-color").output
+    monkeypatch.setenv("NO_COLOR", "1")  # NO_COLOR beats FORCE_COLOR
+    assert "\x1b[" not in cli("check").output
+    assert "\x1b[" in cli("check", "--color").output  # the flag beats both
+    cli("check", "--color", "-o", "coloured.txt")
+    assert "\x1b[" in (tmp_path / "coloured.txt").read_text()
+    cli("check", "-o", "plain.txt")
+    assert "\x1b[" not in (tmp_path / "plain.txt").read_text()
+
+
+def test_the_cli_does_not_import_the_language_server(tmp_path: Path) -> None:
+    write(tmp_path, "prefect.yaml", BROKEN)
+    write(tmp_path, "pyproject.toml", SELECT)
+    script = (
+        "import sys\n"
+        "from linter.cli import main\n"
+        "try:\n"
+        "    main(['check', 'prefect.yaml', '--output-format', 'sarif'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')\n"
+        "             or m == 'linter.server'), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_server_without_pygls_says_how_to_install(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "sys.modules['pygls'] = None  # as if the extra were not installed\n"
+        "from linter.cli import main\n"
+        "main(['server'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 2
+    assert "pip install 'prefect-lint[server]'" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,275 @@
+"""The language server end to end: a real LSP client (pytest-lsp) starts `prefect-lint server`
+over standard input/output, opens files, reads diagnostics, applies code actions, hovers and
+completes. Positions are checked in UTF-16 code units, computed here independently."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
+
+WORKSPACE = Path(tempfile.mkdtemp(prefix="prefect-lint-lsp-"))
+
+ROCKET = "\U0001f680"  # outside the BMP: one code point, two UTF-16 units
+BROKEN = (
+    "deployments:\n"
+    f"  - name: \"{ROCKET}\"\n"
+    "    entrypoint: flows/etl.py:etl\n"
+    f"  - {{description: \"{ROCKET}{ROCKET}\", entrypoint: \"flows/etl.py:etl\", "
+    f"name: \"{ROCKET}\"}}\n"
+    "    # prefect-lint: disable=Y002\n"
+    "  - name: other\n"
+    "    entrypoint: flows/etl.py:etl\n"
+)
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def to_offset(text: str, position: types.Position) -> int:
+    lines = text.splitlines(keepends=True)
+    offset = sum(len(line) for line in lines[: position.line])
+    line = lines[position.line] if position.line < len(lines) else ""
+    units = 0
+    for index, char in enumerate(line):
+        if units >= position.character:
+            return offset + index
+        units += utf16(char)
+    return offset + len(line.rstrip("\r\n"))
+
+
+def apply(text: str, edits: Sequence[types.TextEdit]) -> str:
+    spans = sorted(((to_offset(text, e.range.start), to_offset(text, e.range.end), e.new_text)
+                    for e in edits), reverse=True)
+    for start, end, new in spans:
+        text = text[:start] + new + text[end:]
+    return text
+
+
+@pytest_lsp.fixture(
+    scope="module",
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "linter", "server"]),
+)
+async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
+    params = types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"),
+        root_uri=WORKSPACE.as_uri(),
+    )
+    # a fixed rule selection, so rules added later do not change what these tests see
+    (WORKSPACE / "prefect-lint.toml").write_text('select = ["D001", "M001", "Y"]\n')
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+    shutil.rmtree(WORKSPACE, ignore_errors=True)
+
+
+async def published(client: LanguageClient, uri: str) -> None:
+    """Wait until the server has published diagnostics for ``uri`` (after a reset)."""
+    for _ in range(50):
+        if uri in client.diagnostics:
+            return
+        await asyncio.wait_for(
+            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 30)
+    raise AssertionError(f"no diagnostics published for {uri}")
+
+
+async def open_file(client: LanguageClient, relative: str, text: str) -> str:
+    path = WORKSPACE / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    uri = path.as_uri()
+    client.diagnostics.pop(uri, None)
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text)))
+    await published(client, uri)
+    return uri
+
+
+async def change(client: LanguageClient, uri: str, text: str, version: int) -> None:
+    client.diagnostics.pop(uri, None)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+    ))
+    await published(client, uri)
+
+
+async def actions_at(client: LanguageClient, uri: str,
+                     diagnostic: types.Diagnostic) -> list[types.CodeAction]:
+    result = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=diagnostic.range,
+        context=types.CodeActionContext(diagnostics=[diagnostic]),
+    ))
+    return [a for a in result or [] if isinstance(a, types.CodeAction)]
+
+
+async def test_diagnostics_at_utf16_ranges(client: LanguageClient) -> None:
+    uri = await open_file(client, "a/prefect.yaml", BROKEN)
+    found = {d.code: d for d in client.diagnostics[uri]}
+    assert set(found) == {"D001", "M001"}
+    d001 = found["D001"]
+    line = BROKEN.splitlines()[3]
+    start = line.index(f'name: "{ROCKET}"}}') + len("name: ")
+    assert d001.range == types.Range(
+        types.Position(3, utf16(line[:start])),
+        types.Position(3, utf16(line[:start]) + utf16(f'"{ROCKET}"')),
+    )
+    assert d001.range.end.character - d001.range.start.character == 4  # " + 2 units + "
+    assert d001.severity == types.DiagnosticSeverity.Error
+    assert d001.source == "prefect-lint"
+    assert d001.code_description is not None
+    assert d001.code_description.href == "https://prefect-lint.dev/rules/D001"
+    assert "already used on line 2" in d001.message
+    m001 = found["M001"]
+    assert m001.severity == types.DiagnosticSeverity.Warning
+    assert m001.range.start == types.Position(4, len("    # prefect-lint: disable="))
+
+
+async def test_fix_action_then_disable_action_clear_everything(client: LanguageClient) -> None:
+    uri = await open_file(client, "b/prefect.yaml", BROKEN)
+    text = BROKEN
+    m001 = next(d for d in client.diagnostics[uri] if d.code == "M001")
+    actions = await actions_at(client, uri, m001)
+    fix = next(a for a in actions if a.title.startswith("M001: "))
+    assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred
+    assert fix.edit is not None and fix.edit.changes is not None
+    text = apply(text, fix.edit.changes[uri])
+    assert "# prefect-lint: disable=Y002" not in text
+    await change(client, uri, text, 2)
+    assert [d.code for d in client.diagnostics[uri]] == ["D001"]
+
+    d001 = client.diagnostics[uri][0]
+    actions = await actions_at(client, uri, d001)
+    assert "Disable D001 for this line" in [a.title for a in actions]
+    disable = next(a for a in actions if a.title == "Disable D001 for this line")
+    assert disable.edit is not None and disable.edit.changes is not None
+    text = apply(text, disable.edit.changes[uri])
+    assert text.splitlines()[3].endswith(f'name: "{ROCKET}"}}  # prefect-lint: disable=D001')
+    await change(client, uri, text, 3)
+    assert list(client.diagnostics[uri]) == []
+
+
+async def test_fix_all_action(client: LanguageClient) -> None:
+    text = "deployments: []  # prefect-lint: disable=D001\n"
+    uri = await open_file(client, "c/prefect.yaml", text)
+    result = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+        context=types.CodeActionContext(diagnostics=[],
+                                        only=[types.CodeActionKind.SourceFixAll]),
+    ))
+    (action,) = [a for a in result or [] if isinstance(a, types.CodeAction)]
+    assert action.kind == types.CodeActionKind.SourceFixAll
+    assert action.edit is not None and action.edit.changes is not None
+    assert apply(text, action.edit.changes[uri]) == "deployments: []\n"
+
+
+async def test_other_yaml_files_are_left_alone(client: LanguageClient) -> None:
+    other = WORKSPACE / "d" / "settings.yaml"
+    other.parent.mkdir(parents=True, exist_ok=True)
+    other.write_text("a: 1\na: 2\n", encoding="utf-8")
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
+        uri=other.as_uri(), language_id="yaml", version=1, text="a: 1\na: 2\n")))
+    uri = await open_file(client, "d/prefect.yaml", "a: 1\na: 2\n")  # opened after it
+    assert [d.code for d in client.diagnostics[uri]] == ["Y002"]
+    assert other.as_uri() not in client.diagnostics
+
+
+async def test_configuration_is_honoured_and_errors_are_shown(client: LanguageClient) -> None:
+    (WORKSPACE / "e").mkdir()
+    (WORKSPACE / "e" / "pyproject.toml").write_text(
+        '[tool.prefect-lint]\nselect = ["D001", "M001", "Y"]\nignore = ["D001"]\n')
+    uri = await open_file(client, "e/prefect.yaml", BROKEN)
+    assert [d.code for d in client.diagnostics[uri]] == ["M001"]
+    (WORKSPACE / "e" / "pyproject.toml").write_text('[tool.prefect-lint]\nnope = 1\n')
+    await change(client, uri, BROKEN, 2)
+    (error,) = client.diagnostics[uri]
+    assert "unknown key `nope`" in error.message
+    assert error.severity == types.DiagnosticSeverity.Error
+
+
+async def test_hover_shows_the_schema_description(client: LanguageClient) -> None:
+    text = "deployments:\n  - name: etl\n    entrypoint: flows/etl.py:etl\n"
+    uri = await open_file(client, "f/prefect.yaml", text)
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(2, 6),
+    ))
+    assert hover is not None
+    assert isinstance(hover.contents, types.MarkupContent)
+    assert hover.contents.value.startswith("**Entrypoint**\n\nWhere the flow function lives")
+    assert "Type: `string` or `null`" in hover.contents.value
+    assert hover.range == types.Range(types.Position(2, 4), types.Position(2, 14))
+    nothing = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(2, 20),  # on the value
+    ))
+    assert nothing is None
+
+
+async def completion_labels(client: LanguageClient, relative: str, text: str,
+                            line: int, character: int) -> list[str]:
+    uri = await open_file(client, relative, text)
+    result = await client.text_document_completion_async(types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line, character),
+    ))
+    assert isinstance(result, types.CompletionList)
+    return [item.label for item in result.items]
+
+
+async def test_completion_of_deployment_keys(client: LanguageClient) -> None:
+    text = "deployments:\n  - name: etl\n    en\n"
+    labels = await completion_labels(client, "g/prefect.yaml", text, 2, 6)
+    assert {"entrypoint", "work_pool", "schedules", "parameters"} <= set(labels)
+    assert "name" not in labels  # already there
+    top = await completion_labels(client, "g2/prefect.yaml", "de\n", 0, 2)
+    assert {"deployments", "pull", "build", "push"} <= set(top)
+
+
+async def test_completion_of_steps_and_job_variables(client: LanguageClient) -> None:
+    from linter.resources import schema_path
+
+    text = "pull:\n  - \n"
+    labels = await completion_labels(client, "h/prefect.yaml", text, 1, 4)
+    if schema_path("steps.json").is_file():
+        assert "prefect.deployments.steps.git_clone" in labels
+    text = ("deployments:\n  - name: etl\n    work_pool:\n      name: k8s\n"
+            "      job_variables:\n        \n")
+    labels = await completion_labels(client, "i/prefect.yaml", text, 5, 8)
+    if (schema_path("pools", "kubernetes.json")).is_file():
+        assert {"image", "namespace", "env"} <= set(labels)
+
+
+async def test_hover_on_a_job_variable_and_a_step(client: LanguageClient) -> None:
+    from linter.resources import schema_path
+
+    text = ("pull:\n  - prefect.deployments.steps.git_clone:\n      repository: x\n"
+            "deployments:\n  - name: etl\n    work_pool:\n      name: k8s\n"
+            "      job_variables:\n        image: x\n")
+    uri = await open_file(client, "j/prefect.yaml", text)
+
+    async def hover_at(line: int, character: int) -> str:
+        found = await client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line, character)))
+        assert found is not None and isinstance(found.contents, types.MarkupContent)
+        return found.contents.value
+
+    assert schema_path("pools", "docker.json").is_file()
+    assert "**Image**" in await hover_at(8, 9)
+    assert schema_path("steps.json").is_file()
+    step = await hover_at(1, 10)  # the schema describes the common steps
+    assert step.startswith("**git_clone**\n\nClones a git repository")
