@@ -10,6 +10,7 @@ configuration error, or an internal error.
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 import traceback
 from collections import Counter
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from linter import __version__
+from linter.report import FORMATS
 
 if TYPE_CHECKING:
     from linter.config import Overrides
@@ -30,7 +32,7 @@ EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
-FORMAT_NAMES = ("full", "concise", "json")
+FORMAT_NAMES = tuple(FORMATS)
 
 
 class DefaultCommandGroup(click.Group):
@@ -68,6 +70,8 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 @click.option("--show-fixes", is_flag=True, help="List the fixes that were applied.")
 @click.option("--fix-only", is_flag=True, help="Apply fixes and report nothing else.")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a file was fixed.")
+@click.option("--add-suppressions", is_flag=True,
+              help="Add `# prefect-lint: disable=CODE` comments for every current finding.")
 @click.option("--select", multiple=True, help="Rule codes or prefixes to check (replaces).")
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to add.")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to skip.")
@@ -100,6 +104,7 @@ def check(
     show_fixes: bool,
     fix_only: bool,
     exit_non_zero_on_fix: bool,
+    add_suppressions: bool,
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -134,6 +139,9 @@ def check(
         output_format=output_format,
     )
     fix = fix or fix_only or (unsafe_fixes and fix)
+    if add_suppressions and (fix or unsafe_fixes):
+        raise click.UsageError("--add-suppressions cannot be combined with --fix "
+                               "(fix first, then add suppressions for what is left)")
     try:
         resolver = ConfigResolver(overrides, explicit=config_path)
         _warn_unknown_selectors(overrides)
@@ -148,6 +156,7 @@ def check(
             show_fixes=show_fixes,
             fix_only=fix_only,
             exit_non_zero_on_fix=exit_non_zero_on_fix,
+            add_suppressions=add_suppressions,
             output_file=output_file,
             stdin_filename=stdin_filename,
             statistics=statistics,
@@ -186,6 +195,7 @@ def _run_check(
     show_fixes: bool,
     fix_only: bool,
     exit_non_zero_on_fix: bool,
+    add_suppressions: bool,
     output_file: Path | None,
     stdin_filename: str | None,
     statistics: bool,
@@ -201,7 +211,8 @@ def _run_check(
     from linter.runner import Runner
 
     all_rules()  # registers every rule's file kinds before the walk
-    runner = Runner(resolver, fix=fix, unsafe=unsafe)
+    runner = Runner(resolver, fix=fix, unsafe=unsafe, add_suppressions=add_suppressions)
+    write = write or (add_suppressions and not diff)
     results: list[FileResult] = []
     internal_errors = 0
     read_stdin = stdin_filename is not None or paths == (Path("-"),)
@@ -237,6 +248,8 @@ def _run_check(
 
     settings = resolver.default
     output_format = overrides.output_format or settings.output_format
+    format_chosen = (overrides.output_format is not None
+                     or "output_format" in settings.explicit)
     fixed_files = 0
     diff_pending = False
     for result in results:
@@ -258,12 +271,17 @@ def _run_check(
     stream: TextIO
     opened = None
     if output_file is not None:
-        opened = output_file.open("w", encoding="utf-8")
+        try:
+            output_file.parent.mkdir(parents=True, exist_ok=True)
+            opened = output_file.open("w", encoding="utf-8")
+        except OSError as error:
+            _error(f"cannot write the report to {output_file}: {error.strerror}")
+            return EXIT_ERROR
         stream = opened
     else:
         stream = sys.stdout
     try:
-        if read_stdin and fix and not diff:
+        if read_stdin and (fix or add_suppressions) and not diff:
             # an editor pipes the buffer in and takes the fixed buffer back
             result = results[0]
             stream.write(result.fixed_text if result.fixed_text is not None else result.source
@@ -271,21 +289,44 @@ def _run_check(
             return _exit_code(results, settings.fail_level, fix_only=True, fixed=0,
                               exit_non_zero_on_fix=exit_non_zero_on_fix)
         if diff:
-            _write_diff(results, stream)
+            _write_diff(results, stream, summary=not add_suppressions)
         elif statistics:
             _write_statistics(results, stream)
         else:
+            if not format_chosen and _under_github_actions():
+                # annotations on the pull request, and the full text in the job log
+                _write_report(results, "github", sys.stdout, False, unsafe, fix_only, quiet,
+                              False)
             _write_report(results, output_format, stream, color, unsafe, fix_only, quiet,
-                          show_fixes)
+                          show_fixes, failed_files=internal_errors)
     finally:
         if opened is not None:
             opened.close()
+    if add_suppressions and not read_stdin:
+        _report_added_suppressions(results, diff)
     if internal_errors:
         return EXIT_ERROR
     if diff:
         return EXIT_FINDINGS if diff_pending else EXIT_CLEAN
     return _exit_code(results, settings.fail_level, fix_only=fix_only, fixed=fixed_files,
                       exit_non_zero_on_fix=exit_non_zero_on_fix)
+
+
+def _report_added_suppressions(results: Sequence[FileResult], diff: bool) -> None:
+    count = sum(len(r.suppressed) for r in results if r.fixed_text is not None)
+    files = sum(1 for r in results if r.fixed_text is not None and r.suppressed)
+    stale = sum(len(r.applied) for r in results if r.fixed_text is not None)
+    verb = "Would add" if diff else "Added"
+    message = (f"{verb} suppressions for {count} finding{'s' if count != 1 else ''} "
+               f"in {files} file{'s' if files != 1 else ''}")
+    if stale:
+        message += f"; {'would remove' if diff else 'removed'} {stale} stale suppression" + (
+            "s" if stale != 1 else "")
+    click.echo(message + ".", err=True)
+
+
+def _under_github_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
 def _exit_code(
@@ -323,6 +364,8 @@ def _write_report(
     fix_only: bool,
     quiet: bool,
     show_fixes: bool,
+    *,
+    failed_files: int = 0,
 ) -> None:
     from linter.diagnostics import Diagnostic
     from linter.report import Report, renderer
@@ -339,7 +382,7 @@ def _write_report(
         fixed={r.filename: len(r.applied) for r in results if r.applied},
         color=use_color(stream, color) and output_format in ("full", "concise"),
         unsafe_fixes_enabled=unsafe,
-        show_summary=not quiet,
+        show_summary=not quiet and not failed_files,
     )
     human = output_format in ("full", "concise")
     if human and show_fixes:
@@ -357,7 +400,7 @@ def _write_report(
     renderer(output_format)(report, stream)
 
 
-def _write_diff(results: Sequence[FileResult], stream: TextIO) -> None:
+def _write_diff(results: Sequence[FileResult], stream: TextIO, summary: bool = True) -> None:
     for result in results:
         if result.fixed_text is None or result.source is None:
             continue
@@ -370,6 +413,8 @@ def _write_diff(results: Sequence[FileResult], stream: TextIO) -> None:
         for line in lines:
             stream.write(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at "
                          "end of file\n")
+    if not summary:
+        return
     count = sum(len(r.applied) for r in results)
     click.echo(f"Would fix {count} problem{'s' if count != 1 else ''}.", err=True)
 
@@ -385,6 +430,19 @@ def _write_statistics(results: Sequence[FileResult], stream: TextIO) -> None:
     for (code, name, severity), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         mark = "[*]" if fixable[code] else "   "
         stream.write(f"{count:>6}  {code}  {mark} {name} [{severity}]\n")
+
+
+@main.command(name="server")
+def server_command() -> None:
+    """Start the Language Server (LSP over standard input and output) for editors."""
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        _error("the language server needs pygls: pip install 'prefect-lint[server]'")
+        sys.exit(EXIT_ERROR)
+    from linter.server import serve
+
+    serve()
 
 
 @main.command(name="rule")
@@ -436,3 +494,39 @@ def rules_command(output_format: str) -> None:
     for r in rules:
         fix = r.fix.value if r.fix else "-"
         click.echo(f"{r.code:<5} {r.name:<{width}} {r.severity.value:<8} {fix:<7} {r.summary}")
+
+
+@main.command(name="migrate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--into", "into", type=click.Path(path_type=Path), default=Path("prefect.yaml"),
+              show_default=True, help="The prefect.yaml to add the deployments to (created if "
+              "missing; what is already there is kept as it is).")
+@click.option("--pool-map", multiple=True, metavar="BLOCK=POOL",
+              help="Use work pool POOL for infrastructure block BLOCK (its name, slug/name, or "
+                   "type). Repeatable.")
+@click.option("--dry-run", is_flag=True, help="Print the resulting prefect.yaml; write nothing.")
+def migrate_command(files: tuple[Path, ...], into: Path, pool_map: tuple[str, ...],
+                    dry_run: bool) -> None:
+    """Turn Prefect 2 deployment.yaml files into prefect.yaml deployment entries."""
+    from linter.migrate import run_migrate
+
+    sys.exit(run_migrate(list(files), into, pool_map, dry_run))
+
+
+@main.command(name="schema")
+@click.option("--path", "show_path", is_flag=True,
+              help="Print where the schema file is instead of its content.")
+def schema_command(show_path: bool) -> None:
+    """Print the JSON Schema of prefect.yaml (for editors and the YAML language server)."""
+    from linter.resources import schema_path
+
+    path = schema_path("prefect.yaml.schema.json")
+    if show_path:
+        click.echo(str(path))
+        return
+    click.echo(path.read_text(encoding="utf-8"), nl=False)
+
+
+from linter.pools_cli import pools_group  # noqa: E402  (a small module: imports click only)
+
+main.add_command(pools_group)

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import write
 
 BROKEN = """\
@@ -20,6 +22,15 @@ deployments:
 """
 CLEAN = "deployments:\n  - name: a\n    entrypoint: f.py:f\n"
 STALE = "deployments: []  # prefect-lint: disable=D001\n"
+FLOW = "from prefect import flow\n\n\n@flow\ndef f():\n    pass\n"
+
+
+@pytest.fixture(autouse=True)
+def _entrypoint_files(tmp_path: Path) -> None:
+    """The deployments above point at `f.py:f`: give them a real flow file (beside the
+    prefect.yaml files these tests write), so only the intended findings appear."""
+    write(tmp_path, "f.py", FLOW)
+    write(tmp_path, "legacy/f.py", FLOW)
 
 
 def test_exit_codes(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -241,3 +252,20 @@ def test_console_script_and_module_entry(tmp_path: Path) -> None:
     version = subprocess.run([sys.executable, "-m", "linter", "--version"],
                              capture_output=True, text=True, check=True)
     assert "prefect-lint, version" in version.stdout
+
+
+def test_schema_command(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "deployments" in schema["properties"]
+    path = cli("schema", "--path").output.strip()
+    assert Path(path).name == "prefect.yaml.schema.json" and Path(path).is_file()
+
+
+def test_schema_ships_in_the_installed_package(tmp_path: Path) -> None:
+    """Run from outside the checkout, so the installed package's data is used."""
+    done = subprocess.run([sys.executable, "-m", "linter", "schema", "--path"], cwd=tmp_path,
+                          capture_output=True, text=True, check=True)
+    assert Path(done.stdout.strip()).is_file()

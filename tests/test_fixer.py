@@ -62,7 +62,8 @@ def test_fix_that_breaks_yaml_is_dropped() -> None:
 
 def test_rounds_stop_at_fixpoint() -> None:
     runner = Runner(ConfigResolver(cwd=Path("/")), fix=True)
-    text = "name: a  # prefect-lint: disable=D001\nprefect-version: 3.10  # prefect-lint: disable=Y002\n"
+    text = ("name: a  # prefect-lint: disable=D001\n"
+            "prefect-version: 3.10  # prefect-lint: disable=Y002\n")
     result = runner.lint_text(text, "prefect.yaml", None,
                               Settings(root=Path("/"), ignore=("S001",)))
     assert result.fixed_text == "name: a\nprefect-version: \"3.10\"\n"

@@ -5,13 +5,27 @@
 | Y | YAML syntax and hazards |
 | S | structure (the strict schema) |
 | D | deployments |
+| C | schedule values (cron, interval, rrule, timezone, anchor date, slug) |
+| L | agent-era leftovers (Prefect 2 keys, legacy deployment.yaml, agent commands) |
 | M | prefect-lint itself (suppression comments) |
+| P | work pools: job variables against the pool's base job template |
+| T | build / push / pull steps: functions, arguments, ids, `requires`, plain-text secrets |
+| R | `{{ }}` placeholders: step outputs, malformed placeholders, block/variable names, `$ENV` |
 """
 
 # One import per line (each registers its rules), so families can be added independently.
 from linter.rules import (
     deployments,  # noqa: F401
+    flows,  # noqa: F401
+    legacy,  # noqa: F401
+    legacy_files,  # noqa: F401
     meta,  # noqa: F401
+    placeholders,  # noqa: F401
+    pools,  # noqa: F401
+    references,  # noqa: F401
+    schedules,  # noqa: F401
+    scripts,  # noqa: F401
+    steps,  # noqa: F401
     structure,  # noqa: F401
     yaml_hazards,  # noqa: F401
     yaml_syntax,  # noqa: F401
