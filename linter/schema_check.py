@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from linter.document import Document, NodePath
+from linter.fastschema import Check, Unsupported, compile_check
 
 STEP_SECTIONS = ("build", "push", "pull")
 
@@ -36,6 +37,10 @@ LEGACY_DEPLOYMENT_KEYS = frozenset(
         "path",
     }
 )
+
+
+#: Schedule fields whose values (not types) the C rules check.
+SCHEDULE_VALUE_KEYS = frozenset({"cron", "interval", "rrule", "timezone", "anchor_date"})
 
 
 @dataclass(frozen=True)
@@ -71,13 +76,60 @@ def schema_issues(document: Document) -> list[SchemaIssue]:
     data = document.data
     if isinstance(data, dict):
         seen: set[SchemaIssue] = set()
-        for error in _validator().iter_errors(data):
+        for error in _errors(data):
             for issue in _explain(error):
                 if issue not in seen and not _owned_elsewhere(issue):
                     seen.add(issue)
                     issues.append(issue)
     document.cache["schema_issues"] = issues
     return issues
+
+
+@lru_cache(maxsize=1)
+def _fast_checks() -> tuple[Check, Check] | None:
+    """Yes/no checks of the whole file and of one deployment, or None if the schema uses a
+    keyword the fast compiler does not know (then jsonschema does everything)."""
+    from linter.resources import load_json
+
+    schema = load_json("prefect.yaml.schema.json")
+    try:
+        return compile_check(schema), compile_check(schema, "#/$defs/deployment")
+    except Unsupported:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _deployment_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    from linter.resources import load_json
+
+    schema = load_json("prefect.yaml.schema.json")
+    return Draft202012Validator({"$schema": schema["$schema"], "$ref": "#/$defs/deployment",
+                                 "$defs": schema["$defs"]})
+
+
+def _errors(data: dict[Any, Any]) -> Iterator[Any]:
+    """jsonschema's errors, asked for only where the fast check says something is wrong, and
+    deployment by deployment, so one bad entry among thousands costs one entry's time."""
+    fast = _fast_checks()
+    if fast is None:
+        yield from _validator().iter_errors(data)
+        return
+    whole, one_deployment = fast
+    if whole(data):
+        return
+    deployments = data.get("deployments")
+    if not isinstance(deployments, list):
+        yield from _validator().iter_errors(data)
+        return
+    yield from _validator().iter_errors({**data, "deployments": []})
+    for index, entry in enumerate(deployments):
+        if one_deployment(entry):
+            continue
+        for error in _deployment_validator().iter_errors(entry):
+            error.path.extendleft(reversed(("deployments", index)))
+            yield error
 
 
 # -- ownership ---------------------------------------------------------------------------
@@ -108,6 +160,11 @@ def _owned_elsewhere(issue: SchemaIssue) -> bool:
     depth = step_depth(path)
     if depth is not None and (depth >= 2 or (depth == 1 and issue.kind != "type")):
         return True  # the T rules check what is inside a step
+    if issue.kind == "value" and issue.key is None and len(path) >= 2 and (
+        path[-1] in SCHEDULE_VALUE_KEYS) and (
+        path[-2] == "schedule" or (len(path) >= 3 and path[-3] == "schedules")
+    ):
+        return True  # the C rules check schedule values exactly as Prefect parses them
     if issue.kind == "unknown_key":
         in_deployment = len(path) == 3 and path[0] == "deployments"
         if issue.key == "infra_overrides" or (in_deployment and issue.key in

@@ -9,7 +9,8 @@ rejected, skipped or loses a key. The claim this test holds us to:
   documented as deliberately stricter (SCHEMA-STRICTER in cases/MANIFEST.tsv, and the corpus
   files listed below), where Prefect loads a file that does something other than it says.
 
-Only the families of the schema issue (Y, S) and the agent-era keys (L) are compared: the
+Only the families of the schema issue (Y, S), the agent-era keys (L) and schedule values (C,
+which own what the schema's interval pattern only approximates) are compared: the
 D rules need flow files that the cases do not have, and the T rules check step arguments,
 which Prefect checks only when the step runs.
 """
@@ -32,10 +33,26 @@ from tests.conftest import CORPUS
 HERE = Path(__file__).parent
 CASES = HERE / "cases"
 ORACLE = HERE / "prefect_oracle.py"
-FAMILIES = ("Y", "S", "L")
+FAMILIES = ("Y", "S", "L", "C")
 
 #: Corpus files Prefect 3.9.1 accepts but where we report an error on purpose, and why.
-CORPUS_STRICTER: dict[str, str] = {}
+CORPUS_STRICTER: dict[str, str] = {
+    "AgnelFernando__HybridRecommender__prefect.yaml":
+        "L009: pool default-agent-pool is the agent era's prefect-agent pool, which "
+        "`prefect deploy` refuses once it looks the pool up",
+    "by-Onyx__mini_dwh__prefect__prefect.yaml": "L009: default-agent-pool, as above",
+    "soukouki__CityView__prefect__prefect.yaml": "L009: default-agent-pool, as above",
+    "CBIIT__prefect-hello-world__prefect.yaml":
+        "L010: prefect.projects.steps.* was removed in 2.17; the pull step fails on the worker",
+}
+
+#: Corpus files where Prefect drops a key whose loss changes nothing, so we warn, not error.
+CORPUS_HARMLESS_DROPS: dict[str, str] = {
+    "AbhishekRS4__Data_Ingestion_Prefect__prefect.yaml":
+        "is_schedule_active: true dropped; schedules are active anyway (L004 warning)",
+    "mediacloud__sous-chef__prefect__prefect.yaml":
+        "is_schedule_active: true dropped; schedules are active anyway (L004 warning)",
+}
 
 
 def manifest() -> dict[str, tuple[str, str]]:
@@ -50,18 +67,18 @@ class Verdict:
     prefect: str
     prefect_bad: bool
     our_errors: list[str]
+    our_warnings: list[str]
 
     @property
     def agree(self) -> bool:
         return self.prefect_bad == bool(self.our_errors)
 
 
-def our_errors(path: Path) -> list[str]:
+def our_findings(path: Path, severity: Severity) -> list[str]:
     runner = Runner(ConfigResolver(Overrides(select=FAMILIES), cwd=path.parent))
     result = runner.lint_path(path)
     assert result is not None
-    return [f"{d.code}@{d.start.row}" for d in result.diagnostics
-            if d.severity is Severity.ERROR]
+    return [f"{d.code}@{d.start.row}" for d in result.diagnostics if d.severity is severity]
 
 
 def ask_prefect(python: Path, files: list[Path], cwd: Path) -> dict[Path, dict[str, object]]:
@@ -78,7 +95,9 @@ def verdicts(python: Path, files: list[Path], tmp_path: Path) -> list[Verdict]:
         answer = answers[file]
         bad = (answer["verdict"] != "accept" or bool(answer.get("deploy_errors"))
                or bool(answer.get("deploy_dropped")))
-        result.append(Verdict(file, str(answer["verdict"]), bad, our_errors(file)))
+        result.append(Verdict(file, str(answer["verdict"]), bad,
+                              our_findings(file, Severity.ERROR),
+                              our_findings(file, Severity.WARNING)))
     return result
 
 
@@ -86,7 +105,9 @@ def table(rows: list[Verdict]) -> str:
     lines = [f"{'file':<62} {'prefect':<10} {'ours':<30} agree"]
     for row in rows:
         ours = ",".join(row.our_errors[:3]) + ("..." if len(row.our_errors) > 3 else "")
-        lines.append(f"{row.file.name[:62]:<62} {row.prefect + ('+' if row.prefect_bad and row.prefect == 'accept' else ''):<10} "
+        # "accept+" marks files Prefect loads but fails later in `prefect deploy`
+        late = "+" if row.prefect_bad and row.prefect == "accept" else ""
+        lines.append(f"{row.file.name[:62]:<62} {row.prefect + late:<10} "
                      f"{ours or '-':<30} {'yes' if row.agree else 'NO'}")
     agreed = sum(row.agree for row in rows)
     lines.append(f"agreement: {agreed}/{len(rows)}")
@@ -115,7 +136,11 @@ def test_corpus_agrees_with_prefect(prefect_python: Path, tmp_path: Path) -> Non
     files = sorted((CORPUS / "prefect_yaml").iterdir())
     rows = verdicts(prefect_python, files, tmp_path)
     print("\n" + table(rows))
-    missed = [row.file.name for row in rows if row.prefect_bad and not row.our_errors]
+    for row in rows:
+        if row.file.name in CORPUS_HARMLESS_DROPS:
+            assert row.prefect == "drops_key" and row.our_warnings, row.file.name
+    missed = [row.file.name for row in rows if row.prefect_bad and not row.our_errors
+              and row.file.name not in CORPUS_HARMLESS_DROPS]
     assert missed == [], f"Prefect rejects or drops, we report no error: {missed}"
     stricter = sorted(row.file.name for row in rows
                       if not row.prefect_bad and row.our_errors
