@@ -245,6 +245,14 @@ class Document:
     def locate(self, path: NodePath) -> tuple[Node | None, Node | None]:
         """Key node and value node at ``path`` (keys and list indices), following aliases and
         merge keys like the loader does; ``(None, None)`` when the path is absent."""
+        cache: dict[NodePath, tuple[Node | None, Node | None]] = self.cache.setdefault(
+            "locate", {})
+        found = cache.get(path)
+        if found is None:
+            found = cache[path] = self._locate(path)
+        return found
+
+    def _locate(self, path: NodePath) -> tuple[Node | None, Node | None]:
         key_node: Node | None = None
         node = self.root
         for part in path:
@@ -298,35 +306,49 @@ class YamlSyntaxError(Exception):
         self.detail = detail
 
 
-def mapping_pairs(node: MappingNode) -> Iterator[tuple[Node, Node]]:
-    """The key/value node pairs a loader would see, merge keys expanded, last key winning."""
+#: id(node) -> (node, {key: pair}); holding the node keeps its id from being reused, and the
+#: memo is cleared when it grows, so a long-running process (the language server) stays small.
+_PAIRS: dict[int, tuple[MappingNode, dict[Any, tuple[Node, Node]]]] = {}
+_PAIRS_LIMIT = 500_000
+
+
+def _pairs_index(node: MappingNode) -> dict[Any, tuple[Node, Node]]:
+    """The loader's view of a mapping: merge keys expanded, last key winning, memoized."""
+    cached = _PAIRS.get(id(node))
+    if cached is not None and cached[0] is node:
+        return cached[1]
     seen: dict[Any, tuple[Node, Node]] = {}
     merged: dict[Any, tuple[Node, Node]] = {}
     for key_node, value_node in node.value:
-        if tag_of(key_node) == MERGE_TAG:
+        if key_node.value == "<<" and tag_of(key_node) == MERGE_TAG:
             sources = [value_node] if isinstance(value_node, MappingNode) else (
                 [item for item in value_node.value if isinstance(item, MappingNode)]
                 if isinstance(value_node, SequenceNode)
                 else []
             )
             for source in sources:
-                for pair in mapping_pairs(source):
-                    merged.setdefault(_key_of(pair[0]), pair)
+                for key, pair in _pairs_index(source).items():
+                    merged.setdefault(key, pair)
             continue
         key = _key_of(key_node)
         seen.pop(key, None)
         seen[key] = (key_node, value_node)
-    for key, pair in merged.items():
-        if key not in seen:
-            yield pair
-    yield from seen.values()
+    index = {key: pair for key, pair in merged.items() if key not in seen}
+    index.update(seen)
+    if len(_PAIRS) >= _PAIRS_LIMIT:
+        _PAIRS.clear()
+    _PAIRS[id(node)] = (node, index)
+    return index
+
+
+def mapping_pairs(node: MappingNode) -> Iterator[tuple[Node, Node]]:
+    """The key/value node pairs a loader would see, merge keys expanded, last key winning
+    (merged keys first, then the mapping's own keys in order)."""
+    yield from _pairs_index(node).values()
 
 
 def find_key(node: MappingNode, key: str) -> tuple[Node, Node] | None:
-    for pair in mapping_pairs(node):
-        if _key_of(pair[0]) == key:
-            return pair
-    return None
+    return _pairs_index(node).get(key)
 
 
 def _key_of(key_node: Node) -> Any:

@@ -72,7 +72,15 @@ def deployment_scalars(document: Document, index: int) -> Iterator[tuple[ScalarP
 
 
 def all_templated_scalars(document: Document) -> Iterator[tuple[str, ScalarNode]]:
-    """(section, scalar) of every templated string once: step arguments, deployment fields."""
+    """(section, scalar) of every templated string once: step arguments, deployment fields
+    (computed once per document: four rules walk them)."""
+    cached: list[tuple[str, ScalarNode]] | None = document.cache.get("templated_scalars")
+    if cached is None:
+        cached = document.cache["templated_scalars"] = list(_all_templated_scalars(document))
+    return iter(cached)
+
+
+def _all_templated_scalars(document: Document) -> Iterator[tuple[str, ScalarNode]]:
     seen: set[int] = set()
     for item in unique_items(document):
         for _, node in step_scalars(item):
@@ -129,6 +137,13 @@ class Problem:
 
 def reference_problems(document: Document) -> list[Problem]:
     """Every R001/R002 problem of the file, each deployment's plan checked separately."""
+    cached: list[Problem] | None = document.cache.get("reference_problems")
+    if cached is None:
+        cached = document.cache["reference_problems"] = _reference_problems(document)
+    return cached
+
+
+def _reference_problems(document: Document) -> list[Problem]:
     recipe_inputs = _recipe_inputs(document.data)
     problems: list[Problem] = []
     for plan in plans(document):
