@@ -94,6 +94,12 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
               help="Use this configuration file instead of discovering one.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
+@click.option("--no-cache", is_flag=True,
+              help="Check every file again instead of reusing results of unchanged files.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+              help="Where to keep the cache (default: .prefect-lint-cache at the project root).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for many files (default: the CPUs available, at most 8).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
 def check(
@@ -120,6 +126,9 @@ def check(
     fail_level: str | None,
     config_path: Path | None,
     color: bool | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    jobs: int | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -163,6 +172,9 @@ def check(
             color=color,
             quiet=quiet,
             verbose=verbose,
+            cache=not no_cache and os.environ.get("PREFECT_LINT_NO_CACHE") is None,
+            cache_dir=cache_dir,
+            jobs=jobs,
         )
     except ConfigError as error:
         _error(str(error))
@@ -202,6 +214,9 @@ def _run_check(
     color: bool | None,
     quiet: bool,
     verbose: bool,
+    cache: bool = False,
+    cache_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> int:
     from linter.discovery import discover
     from linter.document import encode
@@ -211,7 +226,8 @@ def _run_check(
     from linter.runner import Runner
 
     all_rules()  # registers every rule's file kinds before the walk
-    runner = Runner(resolver, fix=fix, unsafe=unsafe, add_suppressions=add_suppressions)
+    runner = Runner(resolver, fix=fix, unsafe=unsafe, add_suppressions=add_suppressions,
+                    cache=cache, cache_dir=cache_dir)
     write = write or (add_suppressions and not diff)
     results: list[FileResult] = []
     internal_errors = 0
@@ -229,22 +245,22 @@ def _run_check(
             _report_crash(crash, verbose)
             return EXIT_ERROR
     else:
+        from linter.parallel import default_jobs, lint_paths
+
         targets = discover(paths or (Path("."),), resolver)
-        for target in targets:
-            try:
-                result = runner.lint_path(target.path)
-            except RuleCrash as crash:
+        for outcome in lint_paths(runner, [t.path for t in targets], jobs or default_jobs()):
+            if outcome.error is not None:
                 internal_errors += 1
-                _report_crash(crash, verbose)
+                _error(outcome.error)
+                if verbose and outcome.details:
+                    click.echo(outcome.details, err=True)
+                elif outcome.details:
+                    _error("run with --verbose for the traceback, and please report it")
                 continue
-            except RecursionError:
-                internal_errors += 1
-                _error(f"internal error while checking {target.path}: nesting too deep")
+            if outcome.result is None:
+                _error(f"warning: skipped {outcome.path}: no rule checks this kind of file")
                 continue
-            if result is None:
-                _error(f"warning: skipped {target.path}: no rule checks this kind of file")
-                continue
-            results.append(result)
+            results.append(outcome.result)
 
     settings = resolver.default
     output_format = overrides.output_format or settings.output_format

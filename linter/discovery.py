@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pathspec
@@ -26,6 +27,12 @@ class Target:
 
 
 def _spec(patterns: Sequence[str]) -> pathspec.GitIgnoreSpec:
+    return _compiled(tuple(patterns))
+
+
+@lru_cache(maxsize=256)
+def _compiled(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    """Compiling a spec costs far more than matching: walks ask for the same one per entry."""
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 

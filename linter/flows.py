@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from linter.dependencies import note
+
 #: Files larger than this are not parsed (a flow file is rarely over a few hundred KB).
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 
@@ -112,6 +114,7 @@ def resolve(text: str, root: Path) -> Resolution:
         path = Path(entry.location.replace("\\", "/")) if os.sep == "/" else Path(
             entry.location)
         path = path if path.is_absolute() else root / path
+        note(path)
         if not path.is_file():
             return Resolution(Status.NO_FILE, entry, path)
     else:
@@ -129,6 +132,7 @@ def resolve(text: str, root: Path) -> Resolution:
 def _module_file(module: str, root: Path) -> Path | None:
     relative = Path(*module.split("."))
     for candidate in (root / relative.with_suffix(".py"), root / relative / "__init__.py"):
+        note(candidate)
         if candidate.is_file():
             return candidate
     return None
@@ -142,6 +146,7 @@ _PARSED: dict[tuple[str, int, int], ast.Module | str] = {}
 def parse_module(path: Path) -> ast.Module | str:
     """The module's AST, or a sentence saying why it cannot be read (starting with "skipped"
     when the file was not even tried)."""
+    note(path)
     try:
         info = path.stat()
     except OSError as error:

@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import quote
 
 from linter.config import ConfigError, Settings
+from linter.dependencies import note, recording
 from linter.resources import load_json, schema_folder
 from linter.suggest import did_you_mean
 
@@ -230,6 +231,7 @@ def _known_type(value: Any, key: str, origin: str) -> str:
 
 
 def load_template_file(path: Path, key: str, origin: str) -> PoolTemplate:
+    note(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
@@ -285,9 +287,11 @@ def snapshot_filename(pool_name: str) -> str:
 def read_snapshots(folder: Path) -> dict[str, PoolSnapshot]:
     """Every pool in the snapshot folder by name; a damaged file is a ConfigError."""
     found: dict[str, PoolSnapshot] = {}
+    note(folder)
     if not folder.is_dir():
         return found
     for path in sorted(folder.glob("*.json")):
+        note(path)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             template = template_from_json(data)
@@ -379,18 +383,23 @@ def build_catalog(settings: Settings) -> PoolCatalog:
     return catalog
 
 
-_CATALOGS: dict[tuple[Any, ...], PoolCatalog] = {}
+_CATALOGS: dict[tuple[Any, ...], tuple[PoolCatalog, list[str]]] = {}
 
 
 def catalog_for(settings: Settings) -> PoolCatalog:
     """The catalog for ``settings``, cached until the config table or the snapshot changes."""
     key = (settings.source, settings.root, _freeze(settings.extra.get("pools")),
            _folder_stamp(snapshot_folder(settings)))
-    catalog = _CATALOGS.get(key)
-    if catalog is None:
+    cached = _CATALOGS.get(key)
+    if cached is None:
         if len(_CATALOGS) > 64:
             _CATALOGS.clear()
-        catalog = _CATALOGS[key] = build_catalog(settings)
+        with recording() as notes:
+            catalog = build_catalog(settings)
+        cached = _CATALOGS[key] = (catalog, list(notes))
+    catalog, dependencies = cached
+    for path in dependencies:  # every file checked with this catalog depends on its sources
+        note(path)
     return catalog
 
 

@@ -11,7 +11,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from linter.cache import CACHE_DIR_NAME, Cache, settings_fingerprint
 from linter.config import ConfigResolver, Settings
+from linter.dependencies import recording
 from linter.diagnostics import Diagnostic, Finding, Span
 from linter.document import DecodeError, Document, decode
 from linter.engine import check_document, to_diagnostic
@@ -49,12 +51,24 @@ class Runner:
         fix: bool = False,
         unsafe: bool = False,
         add_suppressions: bool = False,
+        cache: bool = False,
+        cache_dir: Path | None = None,
     ):
         self.resolver = resolver
         self.fix = fix
         self.unsafe = unsafe
         self.add_suppressions = add_suppressions
+        self.use_cache = cache and not fix and not add_suppressions
+        self.cache_dir = cache_dir
+        self._caches: dict[Path, Cache] = {}
         self._rules: dict[Selection, list[Rule]] = {}
+
+    def cache_for(self, settings: Settings) -> Cache:
+        folder = self.cache_dir or settings.root / CACHE_DIR_NAME
+        cache = self._caches.get(folder)
+        if cache is None:
+            cache = self._caches[folder] = Cache(folder)
+        return cache
 
     def rules_for(self, settings: Settings, path: Path | None) -> list[Rule]:
         selection = settings.selection
@@ -77,11 +91,29 @@ class Runner:
             decoded = decode(raw)
         except DecodeError as error:
             return self._unreadable(filename, path, str(error), settings)
-        if kind_for_file(path, decoded.text[:SNIFF_CHARS]) is None:
+        kind = kind_for_file(path, decoded.text[:SNIFF_CHARS])
+        if kind is None:
             return None
-        result = self.lint_text(decoded.text, filename, path, settings)
+        if self.use_cache:
+            result = self._lint_cached(decoded.text, filename, path, settings, kind)
+        else:
+            result = self.lint_text(decoded.text, filename, path, settings)
         result.encoding, result.bom = decoded.encoding, decoded.bom
         return result
+
+    def _lint_cached(
+        self, text: str, filename: str, path: Path, settings: Settings, kind: str
+    ) -> FileResult:
+        cache = self.cache_for(settings)
+        fingerprint = settings_fingerprint(settings, self.rules_for(settings, path))
+        key = cache.key(path, kind, text, fingerprint)
+        diagnostics = cache.get(key, filename)
+        if diagnostics is None:
+            with recording() as notes:
+                result = self.lint_text(text, filename, path, settings)
+            cache.put(key, result.diagnostics, sorted(notes.items()))
+            return result
+        return FileResult(filename, path, text, diagnostics)
 
     def lint_text(
         self,

@@ -20,6 +20,7 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from linter.dependencies import note
 from linter.document import Document, NodePath, mapping_pairs
 from linter.resources import load_json
 
@@ -305,6 +306,7 @@ def _locate_source(root: Path, function: str) -> tuple[Path, str] | None:
             return None
         path = Path(script)
         file = path if path.is_absolute() else root / path
+        note(file)
         return (file, name) if file.is_file() else None
     module, _, name = normalize_function_path(function).rpartition(".")
     if not module or not name:
@@ -314,6 +316,7 @@ def _locate_source(root: Path, function: str) -> tuple[Path, str] | None:
         return None
     base = root.joinpath(*parts)
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        note(candidate)
         if candidate.is_file():
             return candidate, name
     return None

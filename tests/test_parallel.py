@@ -1,0 +1,54 @@
+"""Many files in worker processes give the same report as one process."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+import linter.registry as registry
+from linter.config import ConfigResolver
+from linter.parallel import PARALLEL_THRESHOLD, lint_paths
+from linter.runner import Runner
+from tests.conftest import write
+
+BROKEN = "deployments:\n  - name: a\n    version: 1.10\n  - name: a\n"
+
+
+def make_tree(root: Path, count: int) -> list[Path]:
+    return [write(root, f"team-{i % 5}/p{i}/prefect.yaml", BROKEN if i % 3 else
+                  "deployments: []\n") for i in range(count)]
+
+
+def test_parallel_equals_serial(tmp_path: Path) -> None:
+    paths = make_tree(tmp_path, PARALLEL_THRESHOLD + 6)
+    runner = Runner(ConfigResolver(cwd=tmp_path))
+    serial = lint_paths(runner, paths, jobs=1)
+    parallel = lint_paths(runner, paths, jobs=2)
+    assert [o.path for o in parallel] == paths
+    assert [o.result.diagnostics for o in parallel if o.result] == [
+        o.result.diagnostics for o in serial if o.result]
+
+
+def test_crash_in_worker_is_reported_per_file(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = make_tree(tmp_path, PARALLEL_THRESHOLD + 2)
+    rule = registry.get_rule("D001")
+    assert rule is not None
+
+    def boom(context):  # type: ignore[no-untyped-def]
+        raise ValueError("kaboom")
+
+    monkeypatch.setitem(registry._RULES, "D001", dataclasses.replace(rule, check=boom))
+    outcomes = lint_paths(Runner(ConfigResolver(cwd=tmp_path)), paths, jobs=2)
+    assert all(o.error and "kaboom" in o.error for o in outcomes)
+    assert all(o.details and "ValueError" in o.details for o in outcomes)
+
+
+def test_cli_many_files(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    make_tree(tmp_path, PARALLEL_THRESHOLD + 6)
+    one = json.loads(cli("check", "-j", "1", "--no-cache", "--output-format", "json").output)
+    two = json.loads(cli("check", "-j", "2", "--no-cache", "--output-format", "json").output)
+    assert one == two and len(one) > PARALLEL_THRESHOLD
