@@ -13,11 +13,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from linter.config import ConfigResolver, Settings
 from linter.filekinds import wanted_in_walk
+
+if TYPE_CHECKING:
+    import pathspec
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,10 @@ def _spec(patterns: Sequence[str]) -> pathspec.GitIgnoreSpec:
 
 @lru_cache(maxsize=256)
 def _compiled(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    """Compiling a spec costs far more than matching: walks ask for the same one per entry."""
+    """Compiling a spec costs far more than matching: walks ask for the same one per entry.
+    pathspec is imported here, on first use, to keep it out of a one-file run's start-up."""
+    import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 

@@ -7,12 +7,10 @@ parent's imported rules and configuration instead of importing them again.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import traceback
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +57,11 @@ def default_jobs() -> int:
 
 def lint_paths(runner: Runner, paths: Sequence[Path], jobs: int) -> list[Outcome]:
     """Outcomes in the order of ``paths``."""
+    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
+        return [_lint_one(runner, path) for path in paths]
+    import multiprocessing  # only now: the import costs start-up time of every run
+    from concurrent.futures import ProcessPoolExecutor
+
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD or "fork" not in (
         multiprocessing.get_all_start_methods()
     ) or sys.platform == "darwin":

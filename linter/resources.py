@@ -1,42 +1,32 @@
 """Data files shipped with prefect-lint: the JSON Schemas and work-pool templates.
 
-In an installed wheel they live in the data package ``linter.schemas``; in a source checkout
-(tests run from the repo root) they are read from the top-level ``schemas/`` folder.
+In an installed wheel they live in the data package ``linter.schemas`` (the folder
+``linter/schemas``); in a source checkout (tests run from the repo root) they are read from
+the top-level ``schemas/`` folder. Plain paths, not ``importlib.resources``, whose import
+alone cost a noticeable part of the start-up.
 """
 
 from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-_REPO_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+_PACKAGE_SCHEMAS = Path(__file__).resolve().parent / "schemas"  # in an installed wheel
+_REPO_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"  # in a source checkout
 
 
 def schema_path(*parts: str) -> Path:
     """The path of a shipped data file, e.g. ``schema_path("pools", "docker.json")``."""
-    try:
-        base = resources.files("linter.schemas")
-        candidate = Path(str(base.joinpath(*parts)))
-        if candidate.is_file():
-            return candidate
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return _REPO_SCHEMAS.joinpath(*parts)
+    candidate = _PACKAGE_SCHEMAS.joinpath(*parts)
+    return candidate if candidate.is_file() else _REPO_SCHEMAS.joinpath(*parts)
 
 
 def schema_folder(*parts: str) -> Path:
     """A shipped data folder (installed package first, then the checkout)."""
-    try:
-        base = resources.files("linter.schemas")
-        candidate = Path(str(base.joinpath(*parts)))
-        if candidate.is_dir():
-            return candidate
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return _REPO_SCHEMAS.joinpath(*parts)
+    candidate = _PACKAGE_SCHEMAS.joinpath(*parts)
+    return candidate if candidate.is_dir() else _REPO_SCHEMAS.joinpath(*parts)
 
 
 @lru_cache(maxsize=32)
