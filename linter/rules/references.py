@@ -146,27 +146,40 @@ def reference_problems(document: Document) -> list[Problem]:
 def _reference_problems(document: Document) -> list[Problem]:
     recipe_inputs = _recipe_inputs(document.data)
     problems: list[Problem] = []
+    # Deployments usually share the global steps (and, through aliases, whole subtrees):
+    # each (steps, scalar) combination is checked once, however many deployments use it.
+    by_steps: dict[tuple[int, ...], tuple[_ReferenceChecker, dict[str, list[Provider]]]] = {}
+    checked: set[tuple[tuple[int, ...], int]] = set()
     for plan in plans(document):
-        providers = {
-            section: [p for p in (_provider(document, item) for item in items) if p]
-            for section, items in (("build", plan.build), ("push", plan.push),
-                                   ("pull", plan.pull))
-        }
-        everyone = [*providers["build"], *providers["push"], *providers["pull"]]
-        checker = _ReferenceChecker(document, everyone, recipe_inputs)
-        for section in ("build", "push", "pull"):
-            earlier = {
-                "build": [],
-                "push": providers["build"],
-                "pull": [*providers["build"], *providers["push"]],
-            }[section]
-            for position, provider in enumerate(providers[section]):
-                available = [*earlier, *providers[section][:position]]
-                for _, node in step_scalars(provider.item):
-                    problems.extend(checker.check(node, available, section))
+        steps_key = (*map(id, plan.build), -1, *map(id, plan.push), -1, *map(id, plan.pull))
+        known = by_steps.get(steps_key)
+        if known is None:
+            providers = {
+                section: [p for p in (_provider(document, item) for item in items) if p]
+                for section, items in (("build", plan.build), ("push", plan.push),
+                                       ("pull", plan.pull))
+            }
+            everyone = [*providers["build"], *providers["push"], *providers["pull"]]
+            checker = _ReferenceChecker(document, everyone, recipe_inputs)
+            by_steps[steps_key] = (checker, providers)
+            for section in ("build", "push", "pull"):
+                earlier = {
+                    "build": [],
+                    "push": providers["build"],
+                    "pull": [*providers["build"], *providers["push"]],
+                }[section]
+                for position, provider in enumerate(providers[section]):
+                    available = [*earlier, *providers[section][:position]]
+                    for _, node in step_scalars(provider.item):
+                        problems.extend(checker.check(node, available, section))
+        else:
+            checker, providers = known
         if plan.deployment is not None:
             available = [*providers["build"], *providers["push"]]
             for _, node in deployment_scalars(document, plan.deployment):
+                if (steps_key, id(node)) in checked:
+                    continue
+                checked.add((steps_key, id(node)))
                 problems.extend(checker.check(node, available, DEPLOYMENT))
     return problems
 
