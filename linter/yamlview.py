@@ -112,8 +112,8 @@ class _Builder:
             self.sizes[key] = 1
         else:
             if key in self.in_progress:
-                raise _Fatal(f"recursive alias: a node contains itself{_anchor_note(node)}",
-                             node)
+                note = _anchor_note(node, self.source)
+                raise _Fatal(f"recursive alias: a node contains itself{note}", node)
             self.in_progress.add(key)
             if isinstance(node, SequenceNode):
                 self.check_collection_tag(node, YAML_TAG + "seq")
@@ -128,7 +128,7 @@ class _Builder:
             if size > self.max_expanded_nodes:
                 raise _Fatal(
                     f"aliases expand to more than {self.max_expanded_nodes:,} nodes "
-                    f"(an alias bomb?){_anchor_note(node)}",
+                    f"(an alias bomb?){_anchor_note(node, self.source)}",
                     node,
                 )
             self.sizes[key] = size
@@ -244,9 +244,18 @@ def _merge_sources(value_node: Node) -> list[Node]:
     return []
 
 
-def _anchor_note(node: Node) -> str:
+def _anchor_note(node: Node, source: str | None = None) -> str:
+    """' at anchor &name' for an anchored node. The C composer keeps no anchor on nodes, but
+    a node's start mark is where its properties begin, so the name is read from the text."""
     anchor = getattr(node, "anchor", None)
     name = getattr(anchor, "value", anchor)
+    if not name and source is not None:
+        index = node.start_mark.index
+        if source.startswith("&", index):
+            end = index + 1
+            while end < len(source) and not source[end].isspace() and source[end] not in ",[]{}":
+                end += 1
+            name = source[index + 1 : end]
     return f" at anchor &{name}" if name else ""
 
 

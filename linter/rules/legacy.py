@@ -98,10 +98,12 @@ def _all_keys_named(node: Node | None, name: str) -> Iterator[tuple[MappingNode,
 
 
 def _merge_into_job_variables(
-    document: Document, job_variables: tuple[Node, Node], overrides: MappingNode, unit: int
+    document: Document, job_variables: tuple[Node, Node], overrides: MappingNode, unit: int,
+    comment: str = "",
 ) -> tuple[list[Edit], bool] | None:
     """Edits that add the override entries to an existing ``job_variables``, and whether
-    some keys collided (those keep the value in job_variables)."""
+    some keys collided (those keep the value in job_variables). ``comment`` (from the
+    ``infra_overrides:`` line) is carried along."""
     key, value = job_variables
     if not is_inline(value, key) or anchored_between(document, key, value):
         return None
@@ -115,7 +117,8 @@ def _merge_into_job_variables(
             return None
         start = key.end_mark.index
         end = max(start, value_end(document, value))
-        return [Edit(start, end, ":" + newline + rendered.text)], False
+        trailing = "  " + comment if comment else ""
+        return [Edit(start, end, ":" + trailing + newline + rendered.text)], False
     if not is_block_mapping(value):
         return None
     assert isinstance(value, MappingNode)
@@ -129,7 +132,23 @@ def _merge_into_job_variables(
     if rendered is None:
         return [], bool(collisions)
     at = entry_end(document, value)
-    return [Edit.insert(at, newline + rendered.text)], bool(collisions)
+    carried = newline + " " * child_indent(document, value) + comment if comment else ""
+    return [Edit.insert(at, carried + newline + rendered.text)], bool(collisions)
+
+
+def _key_line_comment(document: Document, key: Node, value: Node) -> str:
+    """The comment written after ``infra_overrides:`` on its own line (with the spaces before
+    it), so a fix that moves the entries carries it along instead of dropping it."""
+    text = document.text
+    line_end = text.find("\n", key.end_mark.index)
+    line_end = len(text) if line_end < 0 else line_end
+    if value.start_mark.index < line_end:
+        return ""  # a flow mapping on the same line: no comment of the key's own
+    rest = text[key.end_mark.index : line_end].rstrip("\r")
+    hash_at = rest.find("#")
+    if hash_at < 0:
+        return ""
+    return "  " + rest[hash_at:].rstrip()
 
 
 def _infra_overrides_fix(
@@ -146,6 +165,7 @@ def _infra_overrides_fix(
     newline = document.newline
     key_column = column(document, key.start_mark.index)
     replace_end = entry_end(document, value)
+    comment = _key_line_comment(document, key, value)
     if in_work_pool:
         work_pool: MappingNode | None = owner
         job_variables = pair(owner, "job_variables")
@@ -164,8 +184,8 @@ def _infra_overrides_fix(
         rendered = render_entries(document, value, key_column + 2 * unit, unit)
         if rendered is None:
             return None
-        text = ("work_pool:" + newline + " " * (key_column + unit) + "job_variables:" + newline
-                + rendered.text)
+        text = ("work_pool:" + newline + " " * (key_column + unit) + "job_variables:" + comment
+                + newline + rendered.text)
         return Fix("move the entries to `work_pool.job_variables`",
                    (Edit(key.start_mark.index, replace_end, text),), SAFE)
     if job_variables is None:
@@ -173,7 +193,7 @@ def _infra_overrides_fix(
             rendered = render_entries(document, value, key_column + unit, unit)
             if rendered is None:
                 return None
-            text = "job_variables:" + newline + rendered.text
+            text = "job_variables:" + comment + newline + rendered.text
             return Fix("rename `infra_overrides` to `job_variables`",
                        (Edit(key.start_mark.index, replace_end, text),), SAFE)
         pool_indent = child_indent(document, work_pool)
@@ -182,10 +202,11 @@ def _infra_overrides_fix(
         if rendered is None or deletion is None:
             return None
         insert = Edit.insert(entry_end(document, work_pool),
-                             newline + " " * pool_indent + "job_variables:" + newline
+                             newline + " " * pool_indent + "job_variables:" + comment + newline
                              + rendered.text)
         return Fix("move the entries to `work_pool.job_variables`", (insert, deletion), SAFE)
-    merged = _merge_into_job_variables(document, job_variables, value, unit)
+    merged = _merge_into_job_variables(document, job_variables, value, unit,
+                                       comment.strip())
     deletion = delete_entry(document, owner, key, value)
     if merged is None or deletion is None:
         return None

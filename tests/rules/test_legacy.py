@@ -45,7 +45,7 @@ def test_l001_hit_position_and_fix_creates_work_pool() -> None:
       - name: etl
         entrypoint: flows/etl.py:etl
         work_pool:
-          job_variables:
+          job_variables:  # old name
             image: acme/etl:1.4
             env:
               LOG_LEVEL: DEBUG
@@ -395,3 +395,24 @@ def test_l010_step_names_fixed_in_all_sections() -> None:
     ).replace("prefect.projects.steps.set_working_directory",
               "prefect.deployments.steps.set_working_directory").replace(
         "git_clone_project: {", "git_clone: {")
+
+
+def test_l001_fix_keeps_the_comment_of_the_infra_overrides_line() -> None:
+    """A fix never drops bytes it did not mean to change: the key's comment moves with it."""
+    from linter.fixer import apply_edits
+    from tests.conftest import lint as lint_text
+
+    for text, expected_line in [
+        ("deployments:\n  - name: a\n    infra_overrides:  # keep me\n      image: x\n",
+         "      job_variables:  # keep me\n"),
+        ("deployments:\n  - name: a\n    infra_overrides:  # keep me\n      image: x\n"
+         "    work_pool:\n      name: p\n", "      job_variables:  # keep me\n"),
+        ("deployments:\n  - name: a\n    infra_overrides:  # keep me\n      image: x\n"
+         "    work_pool:\n      name: p\n      job_variables:\n        env: {}\n",
+         "        # keep me\n"),
+    ]:
+        (finding,) = [d for d in lint_text(text, select=["L001"]) if d.code == "L001"]
+        assert finding.fix is not None
+        fixed = apply_edits(text, finding.fix.edits)
+        assert expected_line in fixed, fixed
+        assert "image: x" in fixed
