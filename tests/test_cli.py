@@ -17,10 +17,12 @@ BROKEN = """\
 deployments:
   - name: a
     entrypoint: f.py:f
+    work_pool: {name: k8s}
   - name: a
     entrypoint: f.py:f
+    work_pool: {name: k8s}
 """
-CLEAN = "deployments:\n  - name: a\n    entrypoint: f.py:f\n"
+CLEAN = "deployments:\n  - name: a\n    entrypoint: f.py:f\n    work_pool: {name: k8s}\n"
 STALE = "deployments: []  # prefect-lint: disable=D001\n"
 FLOW = "from prefect import flow\n\n\n@flow\ndef f():\n    pass\n"
 
@@ -46,7 +48,7 @@ def test_default_command_is_check(cli, tmp_path: Path) -> None:  # type: ignore[
     write(tmp_path, "prefect.yaml", BROKEN)
     result = cli("prefect.yaml", "--output-format", "concise")
     assert result.exit_code == 1
-    assert "prefect.yaml:4:11: D001 [error]" in result.output
+    assert "prefect.yaml:5:11: D001 [error]" in result.output
 
 
 def test_fail_level(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -61,10 +63,10 @@ def test_fail_level(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def
 def test_stdin(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("check", "-", "--output-format", "concise", input=BROKEN)
     assert result.exit_code == 1
-    assert result.output.startswith("-:4:11: D001")
+    assert result.output.startswith("-:5:11: D001")
     result = cli("check", "--stdin-filename", "deploy/prefect.yaml", "--output-format",
                  "concise", input=BROKEN)
-    assert "deploy/prefect.yaml:4:11: D001" in result.output
+    assert "deploy/prefect.yaml:5:11: D001" in result.output
 
 
 def test_stdin_fix_prints_fixed_text(cli) -> None:  # type: ignore[no-untyped-def]

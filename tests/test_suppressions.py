@@ -11,8 +11,10 @@ DUPLICATE = """\
 deployments:
   - name: a
     entrypoint: f.py:f
+    work_pool: {{name: k8s}}
   - name: a{comment}
     entrypoint: f.py:f
+    work_pool: {{name: k8s}}
 """
 
 
@@ -26,10 +28,12 @@ def test_comment_on_line_before_suppresses_next_code_line() -> None:
     deployments:
       - name: a
         entrypoint: f.py:f
+        work_pool: {name: k8s}
       # prefect-lint: disable=D001 -- kept on purpose
 
       - name: a
         entrypoint: f.py:f
+        work_pool: {name: k8s}
     """
     assert lint(text) == []
 
@@ -46,7 +50,7 @@ def test_unused_code_in_list_is_reported_and_fixed() -> None:
     text = DUPLICATE.format(comment="  # prefect-lint: disable=Y002,D001")
     found = lint(text)
     assert codes(found) == ["M001"]
-    assert found[0].start.row == 4
+    assert found[0].start.row == 5
     assert "Y002" in found[0].message
     fixed = apply_edits(text, found[0].fix.edits)  # type: ignore[union-attr]
     assert "# prefect-lint: disable=D001\n" in fixed
@@ -87,7 +91,7 @@ def test_directive_inside_block_scalar_is_not_a_comment() -> None:
         description: |
           see # prefect-lint: disable=D001 in the docs
     """)
-    assert lint(text, dedent=False) == []
+    assert lint(text, dedent=False, select=["M", "D001"]) == []
 
 
 def test_hash_inside_value_is_not_a_comment() -> None:

@@ -189,7 +189,6 @@ def invalid_deployment_name(context: LintContext) -> Iterator[Finding]:
     "missing-work-pool",
     Severity.WARNING,
     "A deployment with no work pool",
-    default=False,  # `--pool` and PREFECT_DEFAULT_WORK_POOL_NAME are invisible from the file
 )
 def missing_work_pool(context: LintContext) -> Iterator[Finding]:
     """
@@ -198,8 +197,8 @@ def missing_work_pool(context: LintContext) -> Iterator[Finding]:
 
     **Why**: `prefect deploy` fails with "A work pool is required to deploy this flow"
     unless you pass `--pool` or set `PREFECT_DEFAULT_WORK_POOL_NAME`. Neither is visible
-    from the file, so this rule is off by default: turn it on (`extend-select = ["D013"]`)
-    when your files are meant to name their pools.
+    from the file, so this is a warning: a project that always deploys with `--pool` can
+    turn it off (`ignore = ["D013"]` in its configuration).
 
     **Example**:
 
@@ -233,3 +232,56 @@ def missing_work_pool(context: LintContext) -> Iterator[Finding]:
         yield Finding(span, f"deployment {label} names no work pool: `prefect deploy` fails "
                             "unless you pass `--pool` or set PREFECT_DEFAULT_WORK_POOL_NAME",
                       help="add `work_pool:` with `name: <your pool>`")
+
+
+@rule(
+    "D015",
+    "missing-entrypoint",
+    Severity.ERROR,
+    "A deployment entry without an entrypoint",
+)
+def missing_entrypoint(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: an entry under `deployments:` with no `entrypoint`, or `entrypoint: null`
+    (left from the `prefect init` template).
+
+    **Why**: without an entrypoint Prefect cannot load the flow: a non-interactive
+    `prefect deploy` stops with "An entrypoint must be provided" (interactively it asks).
+    A misspelt key (`entrypont:`) leads here too: Prefect drops the unknown key, so the
+    deployment has no entrypoint.
+
+    **Example**:
+
+        deployments:
+          - name: nightly-etl
+            work_pool: {name: k8s}
+
+    **Fix**: add `entrypoint: path/to/file.py:flow_function`, relative to the folder where
+    `prefect deploy` runs (this prefect.yaml's folder).
+    """
+    document = context.document
+    for index, entry in deployment_entries(document.data):
+        if isinstance(entry.get("entrypoint"), str) and entry["entrypoint"].strip():
+            continue
+        if "entrypoint" in entry and entry["entrypoint"] is not None and not isinstance(
+            entry["entrypoint"], str
+        ):
+            continue  # a number or a list: the S rules say so
+        name = entry.get("name")
+        label = f'deployment "{name}"' if isinstance(name, str) and name else (
+            f"deployment #{index + 1}")
+        span = (document.key_span_at(("deployments", index, "entrypoint"))
+                if "entrypoint" in entry else None)
+        if span is None:
+            span = (document.value_span_at(("deployments", index, "name"))
+                    if isinstance(name, str) and name else None) or document.value_span_at(
+                ("deployments", index))
+        if span is None:
+            continue
+        written = "has `entrypoint: null`" if "entrypoint" in entry else "has no `entrypoint`"
+        typo = next((key for key in entry if isinstance(key, str) and key != "entrypoint"
+                     and key.replace("_", "").startswith("entry")), None)
+        help_text = (f"the key is spelt `{typo}`: write `entrypoint`" if typo else
+                     "add `entrypoint: path/to/file.py:flow_function`")
+        yield Finding(span, f"{label} {written}: `prefect deploy` cannot load its flow "
+                            '("An entrypoint must be provided")', help=help_text)

@@ -169,8 +169,8 @@ def test_gitlab_fingerprint_survives_a_line_shift() -> None:
 
 
 def test_gitlab_fingerprints_distinct_and_content_sensitive() -> None:
-    text = ("deployments:\n  - name: a\n    entrypoint: f.py:f\n  - name: a\n"
-            "    entrypoint: f.py:f\n  - name: a\n    entrypoint: f.py:f\n")
+    entry = "    entrypoint: f.py:f\n    work_pool: {name: k8s}\n"
+    text = f"deployments:\n  - name: a\n{entry}  - name: a\n{entry}  - name: a\n{entry}"
     found = issues(report_for(text))
     assert [i["check_name"] for i in found] == ["D001", "D001"]
     assert len({i["fingerprint"] for i in found}) == 2  # same code, file and text

@@ -24,6 +24,7 @@ deployments:
       name: k8s-prod
   - name: nightly
     entrypoint: flows/etl.py:etl
+    work_pool: {name: k8s-prod}
 """
 
 

@@ -183,7 +183,7 @@ def test_d012_forbidden_characters() -> None:
     assert codes(found) == ["D012"] and spans(text, found) == ["etl/nightly"]
 
 
-def test_d013_is_opt_in_and_follows_anchors() -> None:
+def test_d013_follows_anchors() -> None:
     text = """\
     definitions:
       pool: &pool {name: k8s}
@@ -193,9 +193,9 @@ def test_d013_is_opt_in_and_follows_anchors() -> None:
       - name: b
         work_pool: {name: null}
     """
-    assert "D013" not in codes(lint(text))
     found = lint(text, select=["D013"])
-    assert codes(found) == ["D013"] and found[0].start.row == 7
+    assert codes(found) == ["D013"] and found[0].start.row == 7  # the anchored pool counts
+    assert "D013" in codes(lint(text))  # on by default (a warning)
 
 
 def test_d014_template_blank() -> None:
@@ -212,3 +212,22 @@ def test_d014_template_blank() -> None:
     """
     found = lint(text, select=["D014"])
     assert spans(text, found) == ["FULL_PATH_TO_DIR", "YOUR_WORK_POOL_NAME", '"<your-image>"']
+
+
+def test_d015_missing_entrypoint_hit_miss_position() -> None:
+    from tests.conftest import lint as lint_text
+
+    text = ("deployments:\n"
+            "  - name: nightly\n"
+            "    work_pool: {name: k8s}\n"
+            "  - name: typo\n"
+            "    entrypont: flows/etl.py:etl\n"
+            "  - name: templated\n"
+            "    entrypoint: null\n"
+            "  - name: fine\n"
+            "    entrypoint: flows/etl.py:etl\n")
+    found = [d for d in lint_text(text, select=["D015"])]
+    assert [(d.start.row, d.start.column) for d in found] == [(2, 11), (4, 11), (7, 5)]
+    assert found[0].message.startswith('deployment "nightly" has no `entrypoint`')
+    assert found[1].help == "the key is spelt `entrypont`: write `entrypoint`"
+    assert "has `entrypoint: null`" in found[2].message
