@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import ScalarNode
 
 from linter.config import ConfigError
 from linter.diagnostics import Applicability, Diagnostic, Edit, Finding, Fix, Position, Span
 from linter.document import Document
 from linter.registry import LintContext, Needs, Project, Rule, get_rule
 from linter.suppressions import Directive, code_matches, find_directives
+from linter.yamlview import iter_nodes
 
 UNUSED_SUPPRESSION = "M001"
 
@@ -194,21 +195,9 @@ def _directive_like_scalar_spans(document: Document) -> Iterator[Span]:
     root = document.root
     if root is None or "prefect-lint:" not in document.text:
         return
-    stack: list[Node] = [root, *document.extra_documents]
-    seen: set[int] = set()
-    spans: list[Span] = []
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, ScalarNode):
-            if "prefect-lint:" in node.value:
-                spans.append(Document.node_span(node))
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, MappingNode):
-            for key, value in node.value:
-                stack.append(key)
-                stack.append(value)
+    spans = [
+        Document.node_span(node)
+        for node in iter_nodes(root, *document.extra_documents)
+        if isinstance(node, ScalarNode) and "prefect-lint:" in node.value
+    ]
     yield from sorted(spans)

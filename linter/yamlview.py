@@ -227,6 +227,20 @@ def build_plain_view(
     return view
 
 
+def iter_nodes(*roots: Node | None) -> Iterator[Node]:
+    """Every distinct node under ``roots`` once (keys included), without recursion, so an
+    alias is not walked twice and deep documents cost no stack."""
+    stack: list[Node] = [root for root in roots if root is not None]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        stack.extend(_children(node))
+
+
 def _children(node: Node) -> Iterator[Node]:
     if isinstance(node, SequenceNode):
         yield from node.value

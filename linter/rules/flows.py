@@ -19,6 +19,7 @@ from linter.flows import FlowFunction, Resolution, Status, resolve, split_entryp
 from linter.parameter_types import expected_for, fits
 from linter.registry import LintContext, describe, rule
 from linter.rules.deployments import deployment_entries
+from linter.rules.schedules import entry_schedules
 from linter.schedule_values import is_templated
 from linter.suggest import did_you_mean
 
@@ -267,21 +268,10 @@ def _parameter_maps(
     parameters = entry.get("parameters")
     if isinstance(parameters, dict):
         yield ("deployments", index, "parameters"), parameters
-    for path, item in _schedules(entry, index):
+    for path, item in entry_schedules(entry, index):
         scheduled = item.get("parameters")
         if isinstance(scheduled, dict):
             yield (*path, "parameters"), scheduled
-
-
-def _schedules(entry: dict[Any, Any], index: int) -> Iterator[tuple[NodePath, dict[Any, Any]]]:
-    schedules = entry.get("schedules")
-    if isinstance(schedules, list):
-        for position, item in enumerate(schedules):
-            if isinstance(item, dict):
-                yield ("deployments", index, "schedules", position), item
-    single = entry.get("schedule")
-    if isinstance(single, dict) and single:
-        yield ("deployments", index, "schedule"), single
 
 
 @rule("D008", "unknown-flow-parameter", Severity.ERROR,
@@ -356,7 +346,7 @@ def missing_flow_parameter(context: LintContext) -> Iterator[Finding]:
         given = set(base) if isinstance(base, dict) else set()
         if not isinstance(base, (dict, type(None))):
             continue  # a templated or mistyped `parameters`: nothing to judge
-        schedules = [(path, item) for path, item in _schedules(entry, index)
+        schedules = [(path, item) for path, item in entry_schedules(entry, index)
                      if item.get("active") is not False]
         if not schedules:
             missing = [name for name in required if name not in given]

@@ -35,14 +35,22 @@ def schedule_items(data: Any) -> Iterator[tuple[NodePath, dict[Any, Any]]]:
     """(path, entry) of every schedule mapping: ``schedules`` items and the legacy
     ``schedule``."""
     for index, entry in deployment_entries(data):
-        schedules = entry.get("schedules")
-        if isinstance(schedules, list):
-            for position, item in enumerate(schedules):
-                if isinstance(item, dict):
-                    yield ("deployments", index, "schedules", position), item
-        single = entry.get("schedule")
-        if isinstance(single, dict) and single:
-            yield ("deployments", index, "schedule"), single
+        yield from entry_schedules(entry, index)
+
+
+def entry_schedules(
+    entry: dict[Any, Any], index: int
+) -> Iterator[tuple[NodePath, dict[Any, Any]]]:
+    """The schedule mappings of the deployment at ``index`` (``schedules`` items, then the
+    legacy singular ``schedule`` when it is set)."""
+    schedules = entry.get("schedules")
+    if isinstance(schedules, list):
+        for position, item in enumerate(schedules):
+            if isinstance(item, dict):
+                yield ("deployments", index, "schedules", position), item
+    single = entry.get("schedule")
+    if isinstance(single, dict) and single:
+        yield ("deployments", index, "schedule"), single
 
 
 def schedule_kind(item: dict[Any, Any]) -> str | None:

@@ -15,12 +15,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.document import Document
 from linter.filekinds import FileKind, register_kind
 from linter.registry import LintContext, Needs, rule
+from linter.yamlview import iter_nodes
 
 SCRIPT = "script"
 
@@ -176,22 +177,12 @@ def yaml_commands(document: Document) -> Iterator[list[Word]]:
     root = document.root
     if root is None or Path(document.filename).suffix.lower() not in (".yaml", ".yml"):
         return
-    stack: list[Node] = [root]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, SequenceNode):
-            stack.extend(node.value)
-            continue
+    for node in iter_nodes(root):
         if not isinstance(node, MappingNode):
             continue
         words: list[Word] = []
         lists = 0
         for key, value in node.value:
-            stack.append(value)
             if not isinstance(key, ScalarNode) or key.value not in ("command", "entrypoint",
                                                                       "args"):
                 continue

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.document import Document
 from linter.registry import LintContext, Needs, rule
 from linter.rules.structure import _is_yaml_typed_string, value_span, where
 from linter.schema_check import schema_issues, type_word
+from linter.yamlview import iter_nodes
 
 YAML_KINDS = ("prefect", "legacy")
 
@@ -65,26 +66,15 @@ def unquoted_string_value(context: LintContext) -> Iterator[Finding]:
 def _placeholder_mappings(root: Node) -> Iterator[MappingNode]:
     """Flow mappings that are an unquoted ``{{ name }}``: a one-key mapping whose key is
     itself a flow mapping."""
-    stack: list[Node] = [root]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, MappingNode):
-            if (
-                node.flow_style
-                and len(node.value) == 1
-                and isinstance(node.value[0][0], MappingNode)
-                and node.value[0][0].flow_style
-            ):
-                yield node
-                continue
-            for key, value in node.value:
-                stack.extend((key, value))
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
+    for node in iter_nodes(root):
+        if (
+            isinstance(node, MappingNode)
+            and node.flow_style
+            and len(node.value) == 1
+            and isinstance(node.value[0][0], MappingNode)
+            and node.value[0][0].flow_style
+        ):
+            yield node
 
 
 @rule("Y009", "unquoted-placeholder", Severity.ERROR,
