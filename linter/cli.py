@@ -423,8 +423,8 @@ def _write_diff(results: Sequence[FileResult], stream: TextIO, summary: bool = T
         lines = difflib.unified_diff(
             result.source.splitlines(keepends=True),
             result.fixed_text.splitlines(keepends=True),
-            fromfile=f"a/{result.filename}",
-            tofile=f"b/{result.filename}",
+            fromfile=f"a/{result.filename.lstrip('/')}",
+            tofile=f"b/{result.filename.lstrip('/')}",
         )
         for line in lines:
             stream.write(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at "

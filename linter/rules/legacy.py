@@ -509,7 +509,9 @@ def storage_block(context: LintContext) -> Iterator[Finding]:
     `git_clone`, S3/GCS/Azure -> `pull_from_s3` / `pull_from_gcs` /
     `pull_from_azure_blob_storage` or `pull_from_remote_storage`, a saved block ->
     `pull_with_block`, a local folder -> `set_working_directory`. An empty `storage:` is
-    removed (safe).
+    removed (safe). Otherwise, when the deployment has no `pull:` of its own, an unsafe fix
+    replaces the block with that pull step (unsafe: the worker starts fetching code from
+    there); a comment on the `storage:` line moves to the `pull:` line.
     """
     document = context.document
     for index, entry in deployment_nodes(document):
@@ -527,11 +529,19 @@ def storage_block(context: LintContext) -> Iterator[Finding]:
         storage = data.get("storage") if isinstance(data, dict) else None
         converted = agent_era.storage_to_pull_steps(storage, data.get("path"))
         replacement = agent_era.describe_pull_step(converted.value)
+        fix = None
+        if isinstance(data, dict) and "pull" not in data and converted.value:
+            fix = _replace_entry_fix(
+                document, entry, key, value, "pull", converted.value,
+                f"replace `storage:` with the equivalent pull step ({replacement})")
+        notes = "; ".join(converted.notes)
         yield Finding(
             document.node_span(key),
             "`storage:` is an agent-era block that Prefect 3 ignores, so the worker never "
             f"fetches this code; write a `pull:` step instead ({replacement})",
-            help="`prefect-lint migrate` shows the pull step for a legacy deployment.yaml",
+            help=notes or "`prefect-lint migrate` shows the pull step for a legacy "
+                          "deployment.yaml",
+            fix=fix,
         )
 
 
@@ -560,7 +570,11 @@ def infrastructure_block(context: LintContext) -> Iterator[Finding]:
 
     **Fix**: use a work pool of the matching type (`docker` here) and move the fields it has a
     variable for into `work_pool.job_variables` (`image: acme/etl:1.4`). An empty
-    `infrastructure:` is removed (safe).
+    `infrastructure:` is removed (safe). When the deployment already names its work pool and
+    that pool has no `job_variables` yet, an unsafe fix moves the fields there (unsafe: they
+    take effect); without a pool name there is no fix, since a made-up name would deploy to a
+    pool that does not exist. Fields with no variable in the pool's template are listed in
+    the help text.
     """
     document = context.document
     for index, entry in deployment_nodes(document):
@@ -578,17 +592,73 @@ def infrastructure_block(context: LintContext) -> Iterator[Finding]:
         data = document.data["deployments"][index]
         infrastructure = data.get("infrastructure") if isinstance(data, dict) else None
         pool_type = agent_era.pool_type_for(infrastructure)
+        fix = None
+        notes: list[str] = []
         if pool_type is None:
             advice = "use a work pool and `work_pool.job_variables` instead"
         else:
-            variables = agent_era.infrastructure_to_job_variables(infrastructure or {}).value
+            conversion = agent_era.infrastructure_to_job_variables(infrastructure or {})
+            variables, notes = conversion.value, conversion.notes
             moved = ", ".join(sorted(variables)) or "nothing to carry over"
             advice = (f"use a `{pool_type}` work pool and put these fields in "
                       f"`work_pool.job_variables` ({moved})")
+            fix = _infrastructure_fix(document, entry, key, value, variables, pool_type)
         yield Finding(
             document.node_span(key),
             f"`infrastructure:` is an agent-era block that Prefect 3 ignores; {advice}",
+            help="; ".join(notes) or None,
+            fix=fix,
         )
+
+
+def _replace_entry_fix(
+    document: Document, owner: MappingNode, key: Node, value: Node, new_key: str,
+    new_value: Any, message: str,
+) -> Fix | None:
+    """An unsafe fix that replaces ``key: value`` (a block entry owning its lines) with
+    ``new_key:`` and ``new_value`` written as block YAML at the same indentation."""
+    from linter.migrate import emit
+
+    if not editable(document, owner, key, value) or not key_owns_line(document, key):
+        return None
+    indent = column(document, key.start_mark.index)
+    lines = emit(new_value, indent + 2)
+    comment = _key_line_comment(document, key, value)  # kept, not dropped with the old key
+    text = new_key + ":" + comment + document.newline + document.newline.join(lines)
+    return Fix(message, (Edit(key.start_mark.index, entry_end(document, value), text),),
+               UNSAFE)
+
+
+def _infrastructure_fix(
+    document: Document, entry: MappingNode, key: Node, value: Node,
+    variables: dict[str, Any], pool_type: str,
+) -> Fix | None:
+    """Move the converted fields into a named `work_pool` that has no `job_variables` yet
+    (unsafe: the settings take effect). Without a pool name there is nothing safe to write:
+    a made-up name would deploy to a pool that does not exist."""
+    from linter.migrate import emit
+
+    found_pool = pair(entry, "work_pool")
+    if found_pool is None or not variables:
+        return None
+    pool_key, pool_value = found_pool
+    if (not isinstance(pool_value, MappingNode) or not is_block_mapping(pool_value)
+            or pair(pool_value, "job_variables") is not None
+            or not editable(document, entry, pool_key, pool_value)):
+        return None
+    name = pair(pool_value, "name")
+    if name is None or not isinstance(name[1], ScalarNode) or not name[1].value:
+        return None
+    deletion = delete_entry(document, entry, key, value)
+    if deletion is None:
+        return None
+    indent = child_indent(document, pool_value)
+    comment = _key_line_comment(document, key, value)
+    lines = [" " * indent + "job_variables:" + comment, *emit(variables, indent + 2)]
+    insert = Edit.insert(entry_end(document, pool_value),
+                         document.newline + document.newline.join(lines))
+    return Fix(f"move the fields into `work_pool.job_variables` (for a `{pool_type}` pool)",
+               (insert, deletion), UNSAFE)
 
 
 # -- L007 work_pool_name / work_queue_name ----------------------------------------------------

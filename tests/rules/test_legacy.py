@@ -269,7 +269,7 @@ def test_l005_storage_names_the_pull_step() -> None:
     assert codes(found) == ["L005", "L006"]
     assert spans(text, found) == ["storage", "infrastructure"]
     assert "git_clone" in found[0].message
-    assert found[0].fix is None
+    assert found[0].fix is not None and not found[0].fix.is_safe  # only with --unsafe-fixes
     assert fixed(text, ["L006"]).endswith("_block_document_name: etl-repo\n")
 
 
@@ -416,3 +416,55 @@ def test_l001_fix_keeps_the_comment_of_the_infra_overrides_line() -> None:
         fixed = apply_edits(text, finding.fix.edits)
         assert expected_line in fixed, fixed
         assert "image: x" in fixed
+
+
+STORAGE_AND_INFRA = """\
+deployments:
+  - name: etl
+    entrypoint: flows/etl.py:etl
+    storage:            # the old GitHub block
+      repository: https://github.com/acme/etl.git
+      reference: main
+      _block_type_slug: github
+    infrastructure:     # the old k8s block
+      type: kubernetes-job
+      image: ghcr.io/acme/etl:1.2
+      namespace: data
+      _block_type_slug: kubernetes-job
+    work_pool:
+      name: k8s-prod
+"""
+
+
+def test_l005_l006_unsafe_fixes_write_pull_step_and_job_variables() -> None:
+    found = lint(STORAGE_AND_INFRA, select=["L005", "L006"])
+    assert codes(found) == ["L005", "L006"]
+    assert all(d.fix is not None and not d.fix.is_safe for d in found)
+    assert fixed(STORAGE_AND_INFRA, ["L005", "L006"]) == STORAGE_AND_INFRA  # unsafe: not by
+    # default
+    runner = Runner(ConfigResolver(Overrides(select=("L005", "L006")), cwd=Path("/")),
+                    fix=True, unsafe=True)
+    result = runner.lint_text(STORAGE_AND_INFRA, "prefect.yaml", None,
+                              Overrides(select=("L005", "L006")).apply(Settings(root=Path("/"))))
+    assert result.fixed_text == textwrap.dedent("""\
+    deployments:
+      - name: etl
+        entrypoint: flows/etl.py:etl
+        pull:  # the old GitHub block
+          - prefect.deployments.steps.git_clone:
+              repository: https://github.com/acme/etl.git
+              branch: main
+        work_pool:
+          name: k8s-prod
+          job_variables:  # the old k8s block
+            image: ghcr.io/acme/etl:1.2
+            namespace: data
+    """)
+
+
+def test_l006_no_fix_without_a_pool_name_and_l005_none_beside_a_pull() -> None:
+    text = STORAGE_AND_INFRA.replace("    work_pool:\n      name: k8s-prod\n",
+                                     "    pull: []\n")
+    found = lint(text, select=["L005", "L006"])
+    assert codes(found) == ["L005", "L006"]
+    assert all(d.fix is None for d in found)
