@@ -18,7 +18,7 @@ from pathlib import Path
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.document import Document
+from linter.document import Document, find_key
 from linter.filekinds import FileKind, register_kind
 from linter.registry import LintContext, Needs, rule
 from linter.yamlview import iter_nodes
@@ -430,3 +430,61 @@ def prefect1_agent_command(context: LintContext) -> Iterator[Finding]:
             f"`{_rendered(command, document)}` is a Prefect 1 agent; create a `{pool_type}` "
             "work pool and run `prefect worker start --pool POOL`",
         )
+
+
+#: Keys of the Prefect 2 agent Helm charts (the prefect-helm `prefect-agent` chart and the
+#: earlier recipes): any of them under a top-level `agent:` marks agent values.
+AGENT_CHART_KEYS = frozenset({
+    "workQueueName", "workQueues", "workPool", "apiUrl", "prefectCloudAccount",
+    "cloudApiConfig", "config", "apiConfig",
+})
+
+
+@rule(
+    "L023",
+    "agent-helm-values",
+    Severity.ERROR,
+    "Helm values for a Prefect agent chart",
+    kinds=(SCRIPT,),
+    needs=Needs.TREE,
+)
+def agent_helm_values(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a Helm values file with a top-level `agent:` section in the shape of the
+    Prefect 2 agent charts (`agent.workQueueName`, `agent.config.workQueues`,
+    `agent.apiUrl`, ...).
+
+    **Why**: agents were removed in Prefect 3 (and the `prefect-agent` chart with them); a
+    cluster deployed from these values runs a process that cannot pick up any flow run from
+    a Prefect 3 server.
+
+    **Example**:
+
+        agent:
+          apiUrl: https://api.prefect.cloud/api
+          workQueueName: kubernetes
+
+    **Fix**: deploy the `prefect-worker` chart instead, with `worker.config.workPool` naming
+    a `kubernetes` work pool (`worker.apiConfig` and `worker.cloudApiConfig` for the API).
+    """
+    document = context.document
+    root = document.root
+    if not isinstance(root, MappingNode) or Path(document.filename).suffix.lower() not in (
+        ".yaml", ".yml"
+    ):
+        return
+    found = find_key(root, "agent")
+    if found is None or not isinstance(found[1], MappingNode):
+        return
+    key, value = found
+    keys = {k.value for k, _ in value.value if isinstance(k, ScalarNode)}
+    agent_keys = sorted(keys & AGENT_CHART_KEYS)
+    if not agent_keys:
+        return
+    shown = ", ".join(f"`agent.{name}`" for name in agent_keys)
+    yield Finding(
+        document.node_span(key),
+        f"Helm values for a Prefect agent ({shown}): agents do not exist in Prefect 3; "
+        "deploy the prefect-worker chart with `worker.config.workPool` instead",
+        help="create a kubernetes work pool and point `worker.config.workPool` at it",
+    )

@@ -149,9 +149,28 @@ def test_corpus_scripts(path: Path) -> None:
         "Ilevk__prefect-tutorial__start_agent.sh": ["L022"],
         "PrefectHQ__prefect-recipes__devops__github-actions__minimal-prefect-deployment-build"
         ".yaml": ["L021"],
-        "PrefectHQ__prefect-recipes__helm__orion-agent__values.yaml": [],
+        "PrefectHQ__prefect-recipes__helm__orion-agent__values.yaml": ["L023"],
         "Zesky665__DEZC_2023_Capstone__start_agent.sh": ["L020"],
         "japerry911__crypto-data-pipeline__Dockerfile": ["L020"],
     }[path.name]
     assert kind_for_file(path, text[:4096]) == "script"
     assert codes(lint(text, select=["L"], filename=path.name, dedent=False)) == expected
+
+
+def test_l023_agent_helm_values_hit_miss_position(tmp_path: Path) -> None:
+    from linter.config import ConfigResolver
+    from linter.runner import Runner
+
+    agent = tmp_path / "values.yaml"
+    agent.write_text("prefectVersionTag: 2.10.0\nagent:\n  apiUrl: https://x/api\n"
+                     "  workQueueName: kubernetes\n  image: {tag: 2-latest}\n")
+    worker = tmp_path / "worker-values.yaml"
+    worker.write_text("worker:\n  config:\n    workPool: k8s\nagent:\n  image: x\n")
+    runner = Runner(ConfigResolver(cwd=tmp_path))
+    result = runner.lint_path(agent)
+    assert result is not None
+    (finding,) = [d for d in result.diagnostics if d.code == "L023"]
+    assert (finding.start.row, finding.start.column, finding.end.column) == (2, 1, 6)
+    assert "`agent.apiUrl`, `agent.workQueueName`" in finding.message
+    other = runner.lint_path(worker)
+    assert other is not None and not [d for d in other.diagnostics if d.code == "L023"]
