@@ -152,3 +152,34 @@ def test_excludes_in_our_config_are_honoured(hooks: Hooks, tmp_path: Path) -> No
     assert done.returncode == 1
     assert "prefect.yaml:4:11: D001" in done.stdout
     assert "vendor/prefect.yaml" not in done.stdout
+
+
+def test_legacy_hook_reports_agent_commands_in_scripts_and_files(hooks: Hooks,
+                                                                  tmp_path: Path) -> None:
+    """The `files:` pattern picks scripts, Dockerfiles and legacy deployment files; the hook
+    fails with the L findings, and passes once the agent is a worker."""
+    files = {
+        "docker/Dockerfile": 'FROM prefecthq/prefect:2-python3.11\nCMD ["prefect", "agent", '
+                             '"start", "--pool", "default"]\n',
+        "scripts/start.sh": "#!/bin/sh\nprefect agent start -q default\n",
+        "flows/etl-deployment.yaml": (
+            "###\n### A complete description of a Prefect Deployment for flow 'etl'\n###\n"
+            "name: nightly\nflow_name: etl\nentrypoint: flows/etl.py:etl\n"
+            "###\n### DO NOT EDIT BELOW THIS LINE\n###\nmanifest_path: null\n"),
+        "README.md": "prefect agent start -q default\n",  # not a file the hook looks at
+    }
+    root = hooks.project(tmp_path / "legacy", files, ("prefect-lint-legacy",))
+    done = hooks.run(root, "--all-files")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "docker/Dockerfile:2:" in done.stdout and "L020" in done.stdout
+    assert "scripts/start.sh:2:1: L020" in done.stdout
+    assert "flows/etl-deployment.yaml" in done.stdout and "L011" in done.stdout
+    assert "README.md" not in done.stdout
+    (root / "docker" / "Dockerfile").write_text(
+        'FROM prefecthq/prefect:3-python3.11\nCMD ["prefect", "worker", "start", "--pool", '
+        '"default"]\n', encoding="utf-8")
+    (root / "scripts" / "start.sh").unlink()
+    (root / "flows" / "etl-deployment.yaml").unlink()
+    git("add", "-A", cwd=root)
+    done = hooks.run(root, "--all-files")
+    assert done.returncode == 0, done.stdout + done.stderr
