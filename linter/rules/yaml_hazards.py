@@ -63,6 +63,11 @@ def unquoted_string_value(context: LintContext) -> Iterator[Finding]:
         )
 
 
+#: A `{{` where a YAML value or item can start (after `key:`, `- `, `[`, `,` or `?`, maybe
+#: behind an anchor or tag): a cheap pre-filter; quoted placeholders never match it.
+_MAYBE_UNQUOTED = re.compile(r"(?:^|[:\-\[,?])[ \t]*(?:[&!]\S*[ \t]+)*\{\{", re.MULTILINE)
+
+
 def _placeholder_mappings(root: Node) -> Iterator[MappingNode]:
     """Flow mappings that are an unquoted ``{{ name }}``: a one-key mapping whose key is
     itself a flow mapping."""
@@ -98,8 +103,8 @@ def unquoted_placeholder(context: LintContext) -> Iterator[Finding]:
     **Fix** (safe): quote it, `image: "{{ build-image.image }}"`.
     """
     document = context.document
-    if document.root is None or "{{" not in document.text:
-        return
+    if document.root is None or not _MAYBE_UNQUOTED.search(document.text):
+        return  # every `{{` is inside a quoted string: no need to walk the tree
     for node in _placeholder_mappings(document.root):
         span = Document.node_span(node)
         original = document.text[span.start : span.end]

@@ -97,3 +97,9 @@ def test_y010_conflict_markers() -> None:
     assert [d.start.row for d in found] == [2, 4, 6]
     assert spans(text, found) == ["<<<<<<< HEAD", "=======", ">>>>>>> feature/x"]
     assert lint("a: |\n  =======\n", select=["Y010"]) == []
+
+
+def test_y009_behind_anchor_and_in_flow_list() -> None:
+    assert codes(lint("a: &x {{ y }}\n", select=["Y009"])) == ["Y009"]
+    assert codes(lint("a: [b, {{ y }}]\n", select=["Y009"])) == ["Y009"]
+    assert lint('a: "x: {{ y }}"\nb: "{{ z }}"\n', select=["Y009"]) == []
