@@ -39,6 +39,9 @@ LEGACY_DEPLOYMENT_KEYS = frozenset(
 )
 
 
+#: Title of the schema's `laxBoolean` (a quoted word pydantic reads as a boolean).
+LAX_BOOLEAN_TITLE = "Boolean written as a string"
+
 #: Schedule fields whose values (not types) the C rules check.
 SCHEDULE_VALUE_KEYS = frozenset({"cron", "interval", "rrule", "timezone", "anchor_date"})
 
@@ -327,6 +330,8 @@ def _reword(error: Any) -> str:
     if validator == "maxLength":
         return f"the value is {len(instance)} characters long, more than the {value} allowed"
     if validator == "pattern":
+        if isinstance(error.schema, dict) and error.schema.get("title") == LAX_BOOLEAN_TITLE:
+            return f"{_show(instance)} is not true or false"
         return f"{_show(instance)} does not have the expected form"
     if validator == "minItems":
         return f"the list needs at least {value} item(s)"
