@@ -198,12 +198,15 @@ def string_scalars(
     node: Node | None,
     path: ScalarPath = (),
     skip: Callable[[ScalarPath], bool] | None = None,
+    done: set[int] | None = None,
 ) -> Iterator[tuple[ScalarPath, ScalarNode]]:
     """Every string scalar under ``node`` (values, not keys), with its path, following aliases
-    and merge keys as the loader does. ``skip`` prunes a path and everything under it."""
+    and merge keys as the loader does. ``skip`` prunes a path and everything under it.
+    ``done``, shared across calls, prunes collections an earlier call already walked (an
+    aliased subtree used by thousands of deployments is walked once)."""
     from linter.document import mapping_pairs
 
-    seen: set[int] = set()
+    seen: set[int] = done if done is not None else set()
     pending: list[tuple[Node | None, ScalarPath]] = [(node, path)]
     while pending:
         current, current_path = pending.pop()

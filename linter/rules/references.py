@@ -65,10 +65,14 @@ def _skip_in_deployment(path: ScalarPath) -> bool:
     return len(path) == 3 and path[0] == "triggers" and path[2] == "parameters"
 
 
-def deployment_scalars(document: Document, index: int) -> Iterator[tuple[ScalarPath, ScalarNode]]:
+def deployment_scalars(
+    document: Document, index: int, done: set[int] | None = None
+) -> Iterator[tuple[ScalarPath, ScalarNode]]:
+    """String scalars of one deployment entry; with ``done`` (shared between calls),
+    subtrees already walked for an earlier deployment are skipped."""
     node = document.value_node(("deployments", index))
     if isinstance(node, MappingNode):
-        yield from string_scalars(node, (), _skip_in_deployment)
+        yield from string_scalars(node, (), _skip_in_deployment, done)
 
 
 def all_templated_scalars(document: Document) -> Iterator[tuple[str, ScalarNode]]:
@@ -90,10 +94,11 @@ def _all_templated_scalars(document: Document) -> Iterator[tuple[str, ScalarNode
     data = document.data
     deployments = data.get("deployments") if isinstance(data, dict) else None
     if isinstance(deployments, list):
+        walked: set[int] = set()
         for index, entry in enumerate(deployments):
             if not isinstance(entry, dict):
                 continue
-            for _, node in deployment_scalars(document, index):
+            for _, node in deployment_scalars(document, index, walked):
                 if id(node) not in seen:
                     seen.add(id(node))
                     yield DEPLOYMENT, node
@@ -150,6 +155,7 @@ def _reference_problems(document: Document) -> list[Problem]:
     # each (steps, scalar) combination is checked once, however many deployments use it.
     by_steps: dict[tuple[int, ...], tuple[_ReferenceChecker, dict[str, list[Provider]]]] = {}
     checked: set[tuple[tuple[int, ...], int]] = set()
+    walked_by_steps: dict[tuple[int, ...], set[int]] = {}
     for plan in plans(document):
         steps_key = (*map(id, plan.build), -1, *map(id, plan.push), -1, *map(id, plan.pull))
         known = by_steps.get(steps_key)
@@ -176,7 +182,8 @@ def _reference_problems(document: Document) -> list[Problem]:
             checker, providers = known
         if plan.deployment is not None:
             available = [*providers["build"], *providers["push"]]
-            for _, node in deployment_scalars(document, plan.deployment):
+            walked = walked_by_steps.setdefault(steps_key, set())
+            for _, node in deployment_scalars(document, plan.deployment, walked):
                 if (steps_key, id(node)) in checked:
                     continue
                 checked.add((steps_key, id(node)))
