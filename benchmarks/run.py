@@ -219,6 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                           and p.name != "MANIFEST.tsv")
     results.append(measure("corpus", "prefect-lint", f"{len(corpus_files)} files",
                            lint_command(*corpus_files), repeat))
+    with tempfile.TemporaryDirectory(prefix="prefect-lint-empty-") as empty:
+        results.append(measure("corpus", "prefect-lint", "start-up only (empty folder)",
+                               lint_command(empty), repeat))
 
     with tempfile.TemporaryDirectory(prefix="prefect-lint-bench-") as temp:
         root = Path(temp)
@@ -278,8 +281,13 @@ def write_results(out: Path, results: list[Measurement], corpus_count: int,
         if value is not None:
             lines.append(f"- cold start: prefect-lint takes {value:.2f}x the time of {tool}")
     corpus = next(r for r in results if r.stage == "corpus")
+    start = next(r for r in results if r.stage == "corpus" and r.case.startswith("start-up"))
     lines.append(f"- corpus throughput: {corpus_count / corpus.seconds:.0f} files/s "
                  f"({corpus_count} files in {corpus.seconds:.2f} s, one process)")
+    if corpus.seconds > start.seconds:
+        steady = corpus_count / (corpus.seconds - start.seconds)
+        lines.append(f"- start-up alone (an empty folder): {start.seconds:.2f} s; the corpus "
+                     f"without it: {steady:.0f} files/s")
     for size in sizes:
         case = f"{size} deployments"
         ours = next(r for r in results if (r.stage, r.case, r.tool) == ("scale", case,
