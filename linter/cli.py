@@ -9,10 +9,8 @@ configuration error, or an internal error.
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
-import traceback
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -366,6 +364,8 @@ def _exit_code(
 def _report_crash(crash: Exception, verbose: bool) -> None:
     _error(f"internal error: {crash}")
     if verbose:
+        import traceback
+
         traceback.print_exception(crash.__cause__ or crash, file=sys.stderr)
     else:
         _error("run with --verbose for the traceback, and please report it")
@@ -420,6 +420,8 @@ def _write_diff(results: Sequence[FileResult], stream: TextIO, summary: bool = T
     for result in results:
         if result.fixed_text is None or result.source is None:
             continue
+        import difflib
+
         lines = difflib.unified_diff(
             result.source.splitlines(keepends=True),
             result.fixed_text.splitlines(keepends=True),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,6 +155,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise WriteError(f"{path}: cannot write: the file is read-only; left unchanged")
     folder = target.parent
     try:
+        import tempfile  # only when writing: keeps it out of a check's start-up
+
         handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
     except OSError as error:
         raise WriteError(f"{path}: cannot write to its folder: {error.strerror}") from None

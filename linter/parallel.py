@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,8 @@ def _lint_one(runner: Runner, path: Path) -> Outcome:
     try:
         return Outcome(path, runner.lint_path(path))
     except RuleCrash as crash:
+        import traceback
+
         details = "".join(traceback.format_exception(crash.original))
         return Outcome(path, None, f"internal error: {crash}", details)
     except RecursionError:
