@@ -135,18 +135,6 @@ class _Builder:
         self.built[key] = value
         return value
 
-    def is_implicit(self, node: ScalarNode) -> bool:
-        """A plain scalar with no explicit tag: its type comes from its text."""
-        if node.style not in (None, ""):
-            return False
-        text = self.source
-        index = node.start_mark.index
-        if text is None or not 0 <= index < len(text):
-            return True
-        if text.startswith("&", index):  # an anchor may stand before an explicit tag
-            index = _skip_anchor(text, index)
-        return not text.startswith("!", index)
-
     def check_collection_tag(self, node: Node, expected: str) -> None:
         tag = tag_of(node)
         if tag not in (expected, YAML_TAG + "omap", YAML_TAG + "pairs", YAML_TAG + "set"):
@@ -186,7 +174,9 @@ class _Builder:
 
     def scalar(self, node: ScalarNode) -> Any:
         text: str = node.value
-        tag = implicit_tag(text) if self.is_implicit(node) else tag_of(node)
+        # The composer's resolver already typed untagged plain scalars with PyYAML's patterns
+        # (linter.yamlparse.PyYamlResolver); explicit tags come from the text.
+        tag = tag_of(node)
         if not tag.startswith(YAML_TAG):
             self.view.tag_problems.append(
                 TagProblem(node, tag, "custom tags are not understood by Prefect's loader")
@@ -275,15 +265,6 @@ def _anchor_note(node: Node, source: str | None = None) -> str:
 
 class UnhashableKey(str):
     """A mapping or list used as a key; PyYAML refuses these, we keep a readable stand-in."""
-
-
-def _skip_anchor(text: str, index: int) -> int:
-    end = index + 1
-    while end < len(text) and not text[end].isspace():
-        end += 1
-    while end < len(text) and text[end] in " \t":
-        end += 1
-    return end
 
 
 # PyYAML's implicit resolvers for YAML 1.1 (ruamel's 1.1 mode differs in small ways, e.g. it
