@@ -40,6 +40,14 @@ def _entrypoints(
     resolve files from."""
     if on_disk and project_folder(document) is None:
         return
+    cached: list[tuple[int, dict[Any, Any], str, Span]] | None = document.cache.get(
+        "entrypoints")
+    if cached is None:  # nine rules ask; the spans are computed once
+        cached = document.cache["entrypoints"] = list(_written_entrypoints(document))
+    yield from cached
+
+
+def _written_entrypoints(document: Document) -> Iterator[tuple[int, dict[Any, Any], str, Span]]:
     seen: set[Span] = set()
     for index, entry in deployment_entries(document.data):
         text = entry.get("entrypoint")
