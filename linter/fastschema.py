@@ -12,7 +12,7 @@ jsonschema for everything, so the answer is never wrong, only sometimes slower.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 Check = Callable[[Any], bool]
@@ -263,3 +263,288 @@ def compile_check(root: Mapping[str, Any], pointer: str | None = None) -> Check:
     """A yes/no check for ``root`` (or for the sub-schema at ``pointer`` inside it)."""
     compiler = Compiler(root)
     return compiler.ref(pointer) if pointer else compiler.compile(root)
+
+
+# -- explaining failures without jsonschema ---------------------------------------------------
+
+
+class Failure:
+    """One failed keyword, with the attributes of a jsonschema ``ValidationError`` that the
+    explanation in ``linter.schema_check`` reads: ``validator`` (the keyword),
+    ``validator_value``, ``schema`` (the schema holding the keyword), ``instance``,
+    ``absolute_path``, ``schema_path`` (from the root, or from the union branch for the
+    ``context`` of an ``anyOf``/``oneOf``), ``context`` and ``message``."""
+
+    __slots__ = ("absolute_path", "context", "instance", "message", "schema", "schema_path",
+                 "validator", "validator_value")
+
+    def __init__(self, validator: str, validator_value: Any, schema: Mapping[str, Any],
+                 instance: Any, absolute_path: tuple[Any, ...], schema_path: list[Any],
+                 message: str, context: list[Failure] | None = None) -> None:
+        self.validator = validator
+        self.validator_value = validator_value
+        self.schema = schema
+        self.instance = instance
+        self.absolute_path = absolute_path
+        self.schema_path = schema_path
+        self.message = message
+        self.context = context or []
+
+
+class Explainer:
+    """Finds every failed keyword the way jsonschema's ``iter_errors`` does (same keywords,
+    same order, same paths), for the draft 2020-12 subset that ``Compiler`` supports. It is
+    asked only after the compiled check said "not valid", and it never imports jsonschema,
+    whose import and validator set-up cost more than checking a typical file."""
+
+    def __init__(self, root: Mapping[str, Any]) -> None:
+        self.root = root
+        self.compiler = Compiler(root)
+        self.checks: dict[int, Check] = {}
+
+    def valid(self, schema: Any, instance: Any) -> bool:
+        check = self.checks.get(id(schema))
+        if check is None:
+            check = self.checks[id(schema)] = self.compiler.compile(schema)
+        return check(instance)
+
+    def resolve(self, pointer: str) -> Any:
+        target: Any = self.root
+        for part in pointer[2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        return target
+
+    def failures(self, schema: Any, instance: Any, path: tuple[Any, ...] = (),
+                 schema_path: list[Any] | None = None) -> Iterator[Failure]:
+        spath = schema_path or []
+        if schema is True:
+            return
+        if schema is False:
+            yield Failure("false", False, {}, instance, path, spath,
+                          f"False schema does not allow {instance!r}")
+            return
+        for keyword, value in schema.items():
+            if keyword in _ANNOTATIONS:
+                continue
+            handler = getattr(self, "f_" + keyword.lstrip("$"))
+            yield from handler(value, schema, instance, path, spath)
+
+    def _one(self, keyword: str, value: Any, schema: Mapping[str, Any], instance: Any,
+             path: tuple[Any, ...], spath: list[Any], message: str) -> Failure:
+        return Failure(keyword, value, schema, instance, path, [*spath, keyword], message)
+
+    # -- keywords ------------------------------------------------------------------------
+    def f_ref(self, value: str, schema: Any, instance: Any, path: Any, spath: Any
+              ) -> Iterator[Failure]:
+        yield from self.failures(self.resolve(value), instance, path, spath)
+
+    def f_type(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+               ) -> Iterator[Failure]:
+        kinds = [value] if isinstance(value, str) else list(value)
+        if not any(_is_type(instance, kind) for kind in kinds):
+            shown = repr(value) if isinstance(value, str) else ", ".join(map(repr, value))
+            yield self._one("type", value, schema, instance, path, spath,
+                            f"{instance!r} is not of type {shown}")
+
+    def f_enum(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+               ) -> Iterator[Failure]:
+        if not any(json_equal(instance, option) for option in value):
+            yield self._one("enum", value, schema, instance, path, spath,
+                            f"{instance!r} is not one of {value!r}")
+
+    def f_const(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+                ) -> Iterator[Failure]:
+        if not json_equal(instance, value):
+            yield self._one("const", value, schema, instance, path, spath,
+                            f"{value!r} was expected")
+
+    def f_properties(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+                     ) -> Iterator[Failure]:
+        if not isinstance(instance, dict):
+            return
+        for name, sub in value.items():
+            if name in instance:
+                yield from self.failures(sub, instance[name], (*path, name),
+                                         [*spath, "properties", name])
+
+    def f_patternProperties(self, value: Any, schema: Any, instance: Any, path: Any,
+                            spath: Any) -> Iterator[Failure]:
+        if not isinstance(instance, dict):
+            return
+        for pattern, sub in value.items():
+            for key, item in instance.items():
+                if isinstance(key, str) and re.search(pattern, key):
+                    yield from self.failures(sub, item, (*path, key),
+                                             [*spath, "patternProperties", pattern])
+
+    def f_additionalProperties(self, value: Any, schema: Any, instance: Any, path: Any,
+                               spath: Any) -> Iterator[Failure]:
+        if not isinstance(instance, dict):
+            return
+        known = schema.get("properties", {})
+        patterns = list(schema.get("patternProperties", {}))
+        extras = [key for key in instance if key not in known and not (
+            isinstance(key, str) and any(re.search(p, key) for p in patterns))]
+        if value is False:
+            if extras:
+                shown = ", ".join(repr(key) for key in sorted(extras, key=str))
+                verb = "was" if len(extras) == 1 else "were"
+                yield self._one("additionalProperties", value, schema, instance, path, spath,
+                                f"Additional properties are not allowed ({shown} {verb} "
+                                "unexpected)")
+            return
+        for key in extras:
+            yield from self.failures(value, instance[key], (*path, key),
+                                     [*spath, "additionalProperties"])
+
+    def f_required(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+                   ) -> Iterator[Failure]:
+        if not isinstance(instance, dict):
+            return
+        for name in value:
+            if name not in instance:
+                yield self._one("required", value, schema, instance, path, spath,
+                                f"{name!r} is a required property")
+
+    def f_propertyNames(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+                        ) -> Iterator[Failure]:
+        if not isinstance(instance, dict):
+            return
+        for key in instance:
+            yield from self.failures(value, key, path, [*spath, "propertyNames"])
+
+    def f_dependentSchemas(self, value: Any, schema: Any, instance: Any, path: Any,
+                           spath: Any) -> Iterator[Failure]:
+        if not isinstance(instance, dict):
+            return
+        for name, sub in value.items():
+            if name in instance:
+                yield from self.failures(sub, instance, path, [*spath, "dependentSchemas", name])
+
+    def f_items(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+                ) -> Iterator[Failure]:
+        if not isinstance(instance, list):
+            return
+        for index, item in enumerate(instance):
+            yield from self.failures(value, item, (*path, index), [*spath, "items"])
+
+    def _sized(self, keyword: str, value: Any, schema: Any, instance: Any, path: Any,
+               spath: Any, kind: type | tuple[type, ...], failed: bool, message: str
+               ) -> Iterator[Failure]:
+        if isinstance(instance, kind) and not isinstance(instance, bool) and failed:
+            yield self._one(keyword, value, schema, instance, path, spath, message)
+
+    def f_minItems(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
+                   ) -> Iterator[Failure]:
+        yield from self._sized("minItems", value, schema, instance, path, spath, list,
+                               isinstance(instance, list) and len(instance) < value,
+                               f"{instance!r} should be non-empty" if value == 1 else
+                               f"{instance!r} is too short")
+
+    def f_minProperties(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
+                        ) -> Iterator[Failure]:
+        yield from self._sized("minProperties", value, schema, instance, path, spath, dict,
+                               isinstance(instance, dict) and len(instance) < value,
+                               f"{instance!r} should be non-empty" if value == 1 else
+                               f"{instance!r} does not have enough properties")
+
+    def f_maxProperties(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
+                        ) -> Iterator[Failure]:
+        yield from self._sized("maxProperties", value, schema, instance, path, spath, dict,
+                               isinstance(instance, dict) and len(instance) > value,
+                               f"{instance!r} has too many properties")
+
+    def f_minLength(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
+                    ) -> Iterator[Failure]:
+        yield from self._sized("minLength", value, schema, instance, path, spath, str,
+                               isinstance(instance, str) and len(instance) < value,
+                               f"{instance!r} should be non-empty" if value == 1 else
+                               f"{instance!r} is too short")
+
+    def f_maxLength(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
+                    ) -> Iterator[Failure]:
+        yield from self._sized("maxLength", value, schema, instance, path, spath, str,
+                               isinstance(instance, str) and len(instance) > value,
+                               f"{instance!r} is too long")
+
+    def f_pattern(self, value: str, schema: Any, instance: Any, path: Any, spath: Any
+                  ) -> Iterator[Failure]:
+        if isinstance(instance, str) and re.search(value, instance) is None:
+            yield self._one("pattern", value, schema, instance, path, spath,
+                            f"{instance!r} does not match {value!r}")
+
+    def _bound(self, keyword: str, value: Any, schema: Any, instance: Any, path: Any,
+               spath: Any, ok: Callable[[Any], bool], words: str) -> Iterator[Failure]:
+        if isinstance(instance, (int, float)) and not isinstance(instance, bool) and not ok(
+                instance):
+            yield self._one(keyword, value, schema, instance, path, spath,
+                            f"{instance!r} is {words} {value!r}")
+
+    def f_minimum(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+                  ) -> Iterator[Failure]:
+        yield from self._bound("minimum", value, schema, instance, path, spath,
+                               lambda v: v >= value, "less than the minimum of")
+
+    def f_maximum(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+                  ) -> Iterator[Failure]:
+        yield from self._bound("maximum", value, schema, instance, path, spath,
+                               lambda v: v <= value, "greater than the maximum of")
+
+    def f_exclusiveMinimum(self, value: Any, schema: Any, instance: Any, path: Any,
+                           spath: Any) -> Iterator[Failure]:
+        yield from self._bound("exclusiveMinimum", value, schema, instance, path, spath,
+                               lambda v: v > value, "less than or equal to the minimum of")
+
+    def _branches(self, keyword: str, value: list[Any], schema: Any, instance: Any,
+                  path: Any, spath: Any) -> tuple[list[Failure], int | None]:
+        """Failures of each branch (schema paths relative to the branch) and the index of
+        the first branch that holds."""
+        collected: list[Failure] = []
+        for index, sub in enumerate(value):
+            found = list(self.failures(sub, instance, path, [index]))
+            if not found:
+                return collected, index
+            collected.extend(found)
+        return collected, None
+
+    def f_anyOf(self, value: list[Any], schema: Any, instance: Any, path: Any, spath: Any
+                ) -> Iterator[Failure]:
+        collected, holds = self._branches("anyOf", value, schema, instance, path, spath)
+        if holds is None:
+            yield Failure("anyOf", value, schema, instance, path, [*spath, "anyOf"],
+                          f"{instance!r} is not valid under any of the given schemas",
+                          collected)
+
+    def f_oneOf(self, value: list[Any], schema: Any, instance: Any, path: Any, spath: Any
+                ) -> Iterator[Failure]:
+        collected, holds = self._branches("oneOf", value, schema, instance, path, spath)
+        if holds is None:
+            yield Failure("oneOf", value, schema, instance, path, [*spath, "oneOf"],
+                          f"{instance!r} is not valid under any of the given schemas",
+                          collected)
+            return
+        more = [sub for sub in value[holds + 1 :] if self.valid(sub, instance)]
+        if more:
+            more.append(value[holds])
+            shown = ", ".join(repr(sub) for sub in more)
+            yield Failure("oneOf", value, schema, instance, path, [*spath, "oneOf"],
+                          f"{instance!r} is valid under each of {shown}")
+
+    def f_allOf(self, value: list[Any], schema: Any, instance: Any, path: Any, spath: Any
+                ) -> Iterator[Failure]:
+        for index, sub in enumerate(value):
+            yield from self.failures(sub, instance, path, [*spath, "allOf", index])
+
+    def f_not(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+              ) -> Iterator[Failure]:
+        if self.valid(value, instance):
+            yield self._one("not", value, schema, instance, path, spath,
+                            f"{instance!r} should not be valid under {value!r}")
+
+    def f_if(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+             ) -> Iterator[Failure]:
+        if self.valid(value, instance):
+            if "then" in schema:
+                yield from self.failures(schema["then"], instance, path, [*spath, "then"])
+        elif "else" in schema:
+            yield from self.failures(schema["else"], instance, path, [*spath, "else"])

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from linter.document import Document, NodePath
-from linter.fastschema import Check, Unsupported, compile_check
+from linter.fastschema import Check, Explainer, Unsupported, compile_check
 
 STEP_SECTIONS = ("build", "push", "pull")
 
@@ -101,17 +101,6 @@ def _fast_checks() -> tuple[Check, Check] | None:
         return None
 
 
-@lru_cache(maxsize=1)
-def _deployment_validator() -> Any:
-    from jsonschema import Draft202012Validator
-
-    from linter.resources import load_json
-
-    schema = load_json("prefect.yaml.schema.json")
-    return Draft202012Validator({"$schema": schema["$schema"], "$ref": "#/$defs/deployment",
-                                 "$defs": schema["$defs"]})
-
-
 def _errors(data: dict[Any, Any]) -> Iterator[Any]:
     """jsonschema's errors, asked for only where the fast check says something is wrong, and
     deployment by deployment, so one bad entry among thousands costs one entry's time."""
@@ -122,17 +111,26 @@ def _errors(data: dict[Any, Any]) -> Iterator[Any]:
     whole, one_deployment = fast
     if whole(data):
         return
+    explainer, schema = _explainer()
     deployments = data.get("deployments")
     if not isinstance(deployments, list):
-        yield from _validator().iter_errors(data)
+        yield from explainer.failures(schema, data)
         return
-    yield from _validator().iter_errors({**data, "deployments": []})
+    yield from explainer.failures(schema, {**data, "deployments": []})
+    deployment_schema = explainer.resolve("#/$defs/deployment")
     for index, entry in enumerate(deployments):
-        if one_deployment(entry):
-            continue
-        for error in _deployment_validator().iter_errors(entry):
-            error.path.extendleft(reversed(("deployments", index)))
-            yield error
+        if not one_deployment(entry):
+            yield from explainer.failures(deployment_schema, entry, ("deployments", index))
+
+
+@lru_cache(maxsize=1)
+def _explainer() -> tuple[Explainer, Any]:
+    """Our own explanation of failures (no jsonschema import: it cost more than checking a
+    typical file). tests/test_fastschema.py holds it equal to jsonschema's."""
+    from linter.resources import load_json
+
+    schema = load_json("prefect.yaml.schema.json")
+    return Explainer(schema), schema
 
 
 # -- ownership ---------------------------------------------------------------------------

@@ -67,3 +67,39 @@ def test_json_equality() -> None:
     assert json_equal(1, 1.0)
     assert json_equal({"a": [1, "x"]}, {"a": [1, "x"]})
     assert not json_equal("1", 1)
+
+
+# -- our explanation of failures equals the one built on jsonschema's errors ----------------
+
+from linter import schema_check  # noqa: E402
+from linter.fastschema import Explainer  # noqa: E402
+
+EXPLAINER = Explainer(SCHEMA)
+
+
+def explained(errors: Any) -> list[tuple[Any, ...]]:
+    found = {(i.kind, i.path, i.message, i.key, i.expected, i.known)
+             for error in errors for i in schema_check._explain(error)}
+    return sorted(found, key=repr)
+
+
+def assert_same_explanation(document: dict[str, Any]) -> None:
+    ours = explained(EXPLAINER.failures(SCHEMA, document))
+    theirs = explained(SLOW.iter_errors(document))
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("path", documents(), ids=lambda p: p.name)
+def test_explanations_agree_on_real_files(path: Path) -> None:
+    data = Document.from_text(path.read_text(encoding="utf-8"), path.name).data
+    if isinstance(data, dict):
+        assert_same_explanation(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["name", "prefect-version", "deployments", "pull",
+                                         "build", "definitions", "x"]), values, max_size=4),
+       st.lists(st.dictionaries(keys, values, max_size=6), max_size=3))
+def test_explanations_agree_on_generated_documents(top: dict[str, Any],
+                                                   deployments: list[Any]) -> None:
+    assert_same_explanation({**top, "deployments": deployments})
