@@ -82,9 +82,12 @@ class _GitIgnores:
         return False
 
 
-def _excluded(path: Path, settings: Settings) -> bool:
+def is_excluded(path: Path, settings: Settings) -> bool:
+    """Does ``path`` match ``exclude``/``extend-exclude`` (relative to the config's folder)?"""
     patterns = (*settings.exclude, *settings.extend_exclude)
     return matches_any(path, settings.root, patterns)
+
+
 
 
 def _git_root(start: Path) -> Path | None:
@@ -123,7 +126,7 @@ def _walk(folder: Path, resolver: ConfigResolver, gitignores: _GitIgnores) -> It
             is_dir = entry.is_dir()
         except OSError:
             continue
-        if _excluded(path, settings):
+        if is_excluded(path, settings):
             continue
         if settings.respect_gitignore and gitignores.ignored(path.resolve(), is_dir):
             continue
@@ -149,7 +152,7 @@ def discover(paths: Iterable[Path], resolver: ConfigResolver) -> list[Target]:
                     targets.append(Target(file, explicit=False))
             continue
         settings = resolver.for_path(path)
-        if settings.force_exclude and _excluded(path, settings):
+        if settings.force_exclude and is_excluded(path, settings):
             continue
         key = path.resolve() if path.exists() else path.absolute()
         if key not in seen:

@@ -111,13 +111,22 @@ class PrefectLintServer(LanguageServer):
             data={"name": diagnostic.name, "fixable": diagnostic.fix is not None},
         )
 
+    def excluded(self, path: Path) -> bool:
+        """Whether the configuration's `exclude`/`extend-exclude` patterns cover the file."""
+        from linter.discovery import is_excluded
+
+        return is_excluded(path, ConfigResolver(cwd=self.root()).for_path(path))
+
     def publish(self, uri: str) -> None:
         text = self.text_of(uri)
         if not wanted(path_of(uri), text):
             return
         lines = LineIndex(text)
         try:
-            diagnostics = [self.to_lsp(d, lines) for d in self.lint(uri, text)[0]]
+            if self.excluded(path_of(uri)):
+                diagnostics = []  # the project excludes this file, as the CLI would
+            else:
+                diagnostics = [self.to_lsp(d, lines) for d in self.lint(uri, text)[0]]
         except ConfigError as error:
             diagnostics = [types.Diagnostic(
                 range=types.Range(types.Position(0, 0), types.Position(0, 0)),

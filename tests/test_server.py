@@ -273,3 +273,13 @@ async def test_hover_on_a_job_variable_and_a_step(client: LanguageClient) -> Non
     assert schema_path("steps.json").is_file()
     step = await hover_at(1, 10)  # the schema describes the common steps
     assert step.startswith("**git_clone**\n\nClones a git repository")
+
+
+async def test_excluded_files_get_no_diagnostics(client: LanguageClient) -> None:
+    (WORKSPACE / "excl").mkdir(exist_ok=True)
+    (WORKSPACE / "excl" / "pyproject.toml").write_text(
+        '[tool.prefect-lint]\nselect = ["Y"]\nextend-exclude = ["vendor/"]\n')
+    excluded = await open_file(client, "excl/vendor/prefect.yaml", "a: 1\na: 2\n")
+    assert list(client.diagnostics[excluded]) == []
+    checked = await open_file(client, "excl/prefect.yaml", "a: 1\na: 2\n")
+    assert [d.code for d in client.diagnostics[checked]] == ["Y002"]
