@@ -88,8 +88,6 @@ def is_excluded(path: Path, settings: Settings) -> bool:
     return matches_any(path, settings.root, patterns)
 
 
-
-
 def _git_root(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
