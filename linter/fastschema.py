@@ -12,8 +12,8 @@ jsonschema for everything, so the answer is never wrong, only sometimes slower.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sized
+from typing import Any, ClassVar
 
 Check = Callable[[Any], bool]
 
@@ -428,44 +428,45 @@ class Explainer:
         for index, item in enumerate(instance):
             yield from self.failures(value, item, (*path, index), [*spath, "items"])
 
-    def _sized(self, keyword: str, value: Any, schema: Any, instance: Any, path: Any,
-               spath: Any, kind: type | tuple[type, ...], failed: bool, message: str
-               ) -> Iterator[Failure]:
-        if isinstance(instance, kind) and not isinstance(instance, bool) and failed:
+    #: keyword -> (type it applies to, lower or upper bound, words for a failure)
+    _SIZES: ClassVar[dict[str, tuple[type, str, str]]] = {
+        "minItems": (list, "min", "is too short"),
+        "minProperties": (dict, "min", "does not have enough properties"),
+        "maxProperties": (dict, "max", "has too many properties"),
+        "minLength": (str, "min", "is too short"),
+        "maxLength": (str, "max", "is too long"),
+    }
+
+    def _size(self, keyword: str, value: int, schema: Any, instance: Any, path: Any,
+              spath: Any) -> Iterator[Failure]:
+        kind, bound, words = self._SIZES[keyword]
+        if not isinstance(instance, kind) or not isinstance(instance, Sized):
+            return
+        size = len(instance)
+        if size < value if bound == "min" else size > value:
+            empty = bound == "min" and value == 1
+            message = f"{instance!r} should be non-empty" if empty else f"{instance!r} {words}"
             yield self._one(keyword, value, schema, instance, path, spath, message)
 
     def f_minItems(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
                    ) -> Iterator[Failure]:
-        yield from self._sized("minItems", value, schema, instance, path, spath, list,
-                               isinstance(instance, list) and len(instance) < value,
-                               f"{instance!r} should be non-empty" if value == 1 else
-                               f"{instance!r} is too short")
+        return self._size("minItems", value, schema, instance, path, spath)
 
     def f_minProperties(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
                         ) -> Iterator[Failure]:
-        yield from self._sized("minProperties", value, schema, instance, path, spath, dict,
-                               isinstance(instance, dict) and len(instance) < value,
-                               f"{instance!r} should be non-empty" if value == 1 else
-                               f"{instance!r} does not have enough properties")
+        return self._size("minProperties", value, schema, instance, path, spath)
 
     def f_maxProperties(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
                         ) -> Iterator[Failure]:
-        yield from self._sized("maxProperties", value, schema, instance, path, spath, dict,
-                               isinstance(instance, dict) and len(instance) > value,
-                               f"{instance!r} has too many properties")
+        return self._size("maxProperties", value, schema, instance, path, spath)
 
     def f_minLength(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
                     ) -> Iterator[Failure]:
-        yield from self._sized("minLength", value, schema, instance, path, spath, str,
-                               isinstance(instance, str) and len(instance) < value,
-                               f"{instance!r} should be non-empty" if value == 1 else
-                               f"{instance!r} is too short")
+        return self._size("minLength", value, schema, instance, path, spath)
 
     def f_maxLength(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
                     ) -> Iterator[Failure]:
-        yield from self._sized("maxLength", value, schema, instance, path, spath, str,
-                               isinstance(instance, str) and len(instance) > value,
-                               f"{instance!r} is too long")
+        return self._size("maxLength", value, schema, instance, path, spath)
 
     def f_pattern(self, value: str, schema: Any, instance: Any, path: Any, spath: Any
                   ) -> Iterator[Failure]:

@@ -520,10 +520,7 @@ def storage_block(context: LintContext) -> Iterator[Finding]:
             continue
         key, value = found
         if is_empty_value(value):
-            yield Finding(document.node_span(key),
-                          "an empty `storage:` is an agent-era leftover that Prefect 3 ignores; "
-                          "remove it",
-                          fix=deletion_fix(document, entry, key, value, "remove `storage`"))
+            yield _empty_block(document, entry, key, value, "storage")
             continue
         data = document.data["deployments"][index]
         storage = data.get("storage") if isinstance(data, dict) else None
@@ -583,11 +580,7 @@ def infrastructure_block(context: LintContext) -> Iterator[Finding]:
             continue
         key, value = found
         if is_empty_value(value):
-            yield Finding(document.node_span(key),
-                          "an empty `infrastructure:` is an agent-era leftover that Prefect 3 "
-                          "ignores; remove it",
-                          fix=deletion_fix(document, entry, key, value,
-                                           "remove `infrastructure`"))
+            yield _empty_block(document, entry, key, value, "infrastructure")
             continue
         data = document.data["deployments"][index]
         infrastructure = data.get("infrastructure") if isinstance(data, dict) else None
@@ -660,6 +653,14 @@ def _infrastructure_fix(
     return Fix(f"move the fields into `work_pool.job_variables` (for a `{pool_type}` pool)",
                (insert, deletion), UNSAFE)
 
+
+def _empty_block(document: Document, entry: MappingNode, key: Node, value: Node,
+                 name: str) -> Finding:
+    """The finding (with its safe removal) for an agent-era block left empty."""
+    return Finding(document.node_span(key),
+                   f"an empty `{name}:` is an agent-era leftover that Prefect 3 ignores; "
+                   "remove it",
+                   fix=deletion_fix(document, entry, key, value, f"remove `{name}`"))
 
 # -- L007 work_pool_name / work_queue_name ----------------------------------------------------
 
