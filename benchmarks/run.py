@@ -75,9 +75,11 @@ def venv_python(name: str) -> Path:
     return python
 
 
-#: Every tool runs as a user runs it: with bytecode caches (some sandboxes set
-#: PYTHONDONTWRITEBYTECODE, which makes every start compile every module again).
-ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+#: Every tool runs as a user runs it: with bytecode caches and buffered output (some
+#: sandboxes set PYTHONDONTWRITEBYTECODE, which makes every start compile every module again,
+#: and PYTHONUNBUFFERED, which makes every line of output a system call).
+ENVIRONMENT = {k: v for k, v in os.environ.items()
+               if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")}
 
 
 def run_once(command: Sequence[str], cwd: Path | None = None) -> tuple[float, float, int]:

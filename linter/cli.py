@@ -51,6 +51,35 @@ def main() -> None:
     """Lint, fix and migrate Prefect deployment configuration (prefect.yaml)."""
 
 
+def run() -> None:
+    """The installed command and ``python -m linter``: :func:`main`, then an exit that skips
+    tearing the interpreter down. After checking 10,000 deployments, freeing millions of
+    objects one by one and the final garbage collection took 1.5 s, longer than parsing the
+    file; the operating system takes the memory back at once. Output is flushed first; an
+    exception still ends in Python's own way (a traceback, status 1)."""
+    try:
+        main()
+        status = 0
+    except SystemExit as done:
+        status = _exit_status(done.code)
+    from contextlib import suppress
+
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a closed pipe or stream: nothing more to say
+            stream.flush()
+    os._exit(status)
+
+
+def _exit_status(code: object) -> int:
+    """What ``sys.exit(code)`` would give the operating system."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
 def _split(values: Sequence[str]) -> tuple[str, ...]:
     from linter.selection import SelectorError, normalize_selectors
 

@@ -167,3 +167,46 @@ def test_server_without_pygls_says_how_to_install(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "pip install 'prefect-lint[server]'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_command_flushes_everything_before_its_quick_exit(tmp_path: Path) -> None:
+    """`run` leaves with os._exit: output larger than any pipe buffer must still arrive whole,
+    and the status must be the command's."""
+    many = "deployments:\n" + "".join(
+        "  - name: same\n    entrypoint: f.py:f\n" for _ in range(400)
+    )
+    write(tmp_path, "prefect.yaml", many)
+    # as a user runs it: output to a pipe is buffered (this sandbox sets PYTHONUNBUFFERED)
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    buffered["PYTHONPATH"] = str(REPO)
+    write(tmp_path, "pyproject.toml", SELECT)
+    done = subprocess.run([sys.executable, "-m", "linter", "check", "--no-cache",
+                           "--output-format", "json"], cwd=tmp_path, capture_output=True,
+                          env=buffered)
+    assert done.returncode == 1
+    findings = json.loads(done.stdout)
+    assert len(findings) == 399 and len(done.stdout) > 65_536
+    statistics = subprocess.run([sys.executable, "-m", "linter", "check", "--no-cache",
+                                 "--statistics"], cwd=tmp_path, capture_output=True, text=True,
+                                env=buffered)
+    assert statistics.returncode == 1 and "399  D001" in statistics.stdout
+    fixed = subprocess.run([sys.executable, "-m", "linter", "check", "--fix", "--select", "L", "-",
+                            "--stdin-filename", "prefect.yaml"], cwd=tmp_path,
+                           input="deployments:\n- name: x\n  schedule: {cron: '* * * * *'}\n",
+                           capture_output=True, text=True,
+                           env=buffered)
+    assert "schedules:" in fixed.stdout
+    usage = subprocess.run([sys.executable, "-m", "linter", "check", "--no-such-flag"],
+                           cwd=tmp_path, capture_output=True, text=True,
+                           env=buffered)
+    assert usage.returncode == 2 and "No such option" in usage.stderr
+
+
+@pytest.mark.parametrize(("code", "status"), [(None, 0), (0, 0), (1, 1), (2, 2), (256, 0),
+                                              ("a message", 1)])
+def test_exit_status_is_what_sys_exit_would_give(code: object, status: int,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from linter.cli import _exit_status
+
+    assert _exit_status(code) == status
+    assert capsys.readouterr().err == ("a message\n" if isinstance(code, str) else "")
