@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +102,14 @@ class Cache:
 
 
 def _serialize(diagnostic: Diagnostic) -> dict[str, Any]:
-    data = asdict(diagnostic)
-    data.pop("filename")
+    data = diagnostic._asdict()
+    del data["filename"]
+    data["span"] = diagnostic.span._asdict()
+    data["start"], data["end"] = diagnostic.start._asdict(), diagnostic.end._asdict()
+    if diagnostic.fix is not None:
+        fix = data["fix"] = diagnostic.fix._asdict()
+        fix["edits"] = [edit._asdict() for edit in diagnostic.fix.edits]
+    data["fix_positions"] = [(a._asdict(), b._asdict()) for a, b in diagnostic.fix_positions]
     return data
 
 

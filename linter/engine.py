@@ -11,7 +11,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.config import ConfigError
-from linter.diagnostics import Applicability, Diagnostic, Edit, Finding, Fix, Position, Span
+from linter.diagnostics import (
+    Applicability,
+    Diagnostic,
+    Edit,
+    Finding,
+    Fix,
+    Position,
+    Span,
+    check_span,
+)
 from linter.document import Document
 from linter.registry import LintContext, Needs, Project, Rule, get_rule
 from linter.suppressions import Directive, code_matches, find_directives
@@ -55,7 +64,7 @@ def to_diagnostic(rule: Rule, finding: Finding, document: Document) -> Diagnosti
         severity=finding.severity or rule.severity,
         message=finding.message,
         filename=document.filename,
-        span=finding.span,
+        span=check_span(finding.span),
         start=document.position(finding.span.start),
         end=document.position(finding.span.end),
         help=finding.help,

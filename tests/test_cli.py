@@ -271,3 +271,28 @@ def test_schema_ships_in_the_installed_package(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "linter", "schema", "--path"], cwd=tmp_path,
                           capture_output=True, text=True, check=True)
     assert Path(done.stdout.strip()).is_file()
+
+
+def test_a_rule_reporting_a_reversed_span_is_an_internal_error(  # type: ignore[no-untyped-def]
+    cli, monkeypatch, tmp_path: Path
+) -> None:
+    """Spans are plain named tuples; the engine is where a rule's bad span is caught."""
+    from linter.diagnostics import Finding, Span
+    from linter.registry import get_rule
+
+    rule = get_rule("D001")
+    assert rule is not None
+
+    def backwards(context):  # type: ignore[no-untyped-def]
+        yield Finding(Span(5, 2), "reversed")
+
+    import dataclasses
+
+    import linter.registry as registry
+
+    monkeypatch.setitem(registry._RULES, "D001", dataclasses.replace(rule, check=backwards))
+    write(tmp_path, "prefect.yaml", CLEAN)
+    result = cli("check", "--verbose")
+    assert result.exit_code == 2
+    assert "rule D001 (duplicate-deployment-name) failed" in result.output
+    assert "invalid span 5..2" in result.output

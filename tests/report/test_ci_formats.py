@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -100,7 +99,7 @@ def test_sarif_fix_replacements_match_the_edit() -> None:
 
 def test_sarif_unsafe_fix_says_so_and_validates() -> None:
     fix = Fix("quote the value", (Edit(3, 5, '"1.10"'),), Applicability.UNSAFE)
-    diagnostic = replace(_diagnostic("prefect.yaml", "Y002"), fix=fix,
+    diagnostic = _diagnostic("prefect.yaml", "Y002")._replace(fix=fix,
                          fix_positions=((Position(1, 4), Position(1, 6)),))
     log = sarif_log(Report([diagnostic], {}))
     validate_sarif(log)
