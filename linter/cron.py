@@ -14,7 +14,7 @@ verdict with Prefect's own for a table of strings.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 FIELD_NAMES = ("minute", "hour", "day-of-month", "month", "day-of-week", "second", "year")
 MINUTE, HOUR, DAY, MONTH, WEEKDAY, SECOND, YEAR = range(7)
@@ -54,8 +54,7 @@ _HASHED = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class CronVerdict:
+class CronVerdict(NamedTuple):
     """``problem`` is why Prefect rejects the string; ``caution`` is advice about a string
     Prefect accepts (a random ``R`` field)."""
 

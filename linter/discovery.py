@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from linter.config import ConfigResolver, Settings
 from linter.filekinds import wanted_in_walk
@@ -22,8 +21,7 @@ if TYPE_CHECKING:
     import pathspec
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     path: Path
     explicit: bool  # named on the command line
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -35,8 +35,7 @@ class DecodeError(Exception):
     """The bytes are not text in an encoding YAML allows."""
 
 
-@dataclass(frozen=True)
-class ParseError:
+class ParseError(NamedTuple):
     """Why the YAML did not parse, and where (a character offset)."""
 
     message: str
@@ -45,8 +44,7 @@ class ParseError:
     context_offset: int | None = None
 
 
-@dataclass(frozen=True)
-class DecodedText:
+class DecodedText(NamedTuple):
     text: str
     encoding: str
     bom: bytes

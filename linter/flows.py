@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import NamedTuple
 
 from linter.dependencies import note
 
@@ -36,8 +37,7 @@ class Status(str, Enum):
     UNKNOWN = "unknown"  # cannot tell statically (imported name, star import, big file, ...)
 
 
-@dataclass(frozen=True)
-class Entrypoint:
+class Entrypoint(NamedTuple):
     """An entrypoint split as Prefect splits it."""
 
     text: str
@@ -50,16 +50,14 @@ class Entrypoint:
         return self.object_path.split(".")
 
 
-@dataclass(frozen=True)
-class Parameter:
+class Parameter(NamedTuple):
     name: str
     required: bool
     annotation: ast.expr | None = None
     variadic: bool = False  # *args
 
 
-@dataclass(frozen=True)
-class FlowFunction:
+class FlowFunction(NamedTuple):
     qualified_name: str
     line: int
     is_flow: bool | None  # None: decorated with something we cannot judge
@@ -70,8 +68,7 @@ class FlowFunction:
         return next((p for p in self.parameters if p.name == name), None)
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(NamedTuple):
     status: Status
     entrypoint: Entrypoint | None = None
     path: Path | None = None

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 _SIMPLE = {
     "int": "integer", "float": "number", "bool": "boolean", "str": "string",
@@ -25,8 +24,7 @@ _WORDS = {"integer": "an integer", "number": "a number", "boolean": "a boolean",
           "string": "a string", "array": "a list", "object": "a mapping", "null": "null"}
 
 
-@dataclass(frozen=True)
-class Expected:
+class Expected(NamedTuple):
     """JSON types a value may have, and the allowed values of a ``Literal``."""
 
     types: frozenset[str] = frozenset()

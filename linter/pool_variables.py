@@ -14,8 +14,7 @@ import copy
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -35,8 +34,7 @@ _TYPE_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class VariableProblem:
+class VariableProblem(NamedTuple):
     """One violation inside a variable's value; ``path`` is relative to that value."""
 
     path: tuple[str | int, ...]

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from linter.config import ConfigError, Settings
@@ -167,8 +167,7 @@ def bundled_types() -> tuple[str, ...]:
 # -- the configuration table ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PoolMapping:
+class PoolMapping(NamedTuple):
     """One entry of ``[tool.prefect-lint.pools]``."""
 
     pool_name: str
@@ -265,8 +264,7 @@ def _shown(path: Path) -> str:
 # -- the snapshot folder ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PoolSnapshot:
+class PoolSnapshot(NamedTuple):
     """A pool as ``pools pull`` stored it."""
 
     name: str

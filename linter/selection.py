@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from linter.registry import REDIRECTS, Rule, all_rules
 
@@ -48,8 +48,7 @@ def _specificity(selectors: Sequence[str], code: str) -> int:
     return best
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     select: tuple[str, ...] | None  # None: the default set
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -37,8 +37,7 @@ KNOWN_PACKAGES = frozenset({"prefect", "prefect_docker", "prefect_aws", "prefect
 MAX_SOURCE_BYTES = 2_000_000
 
 
-@dataclass(frozen=True)
-class Argument:
+class Argument(NamedTuple):
     name: str
     required: bool
     #: JSON type names the function's annotation allows; None when anything goes.
@@ -66,8 +65,7 @@ class StepSignature:
         return [a.name for a in self.arguments.values() if a.required]
 
 
-@dataclass(frozen=True)
-class Catalogue:
+class Catalogue(NamedTuple):
     steps: dict[str, StepSignature]
     modules: frozenset[str]
     aliases: dict[str, str]
@@ -272,8 +270,7 @@ def step_runs(document: Document) -> Iterator[list[StepItem]]:
 # -- custom steps in the project's files ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MissingFunction:
+class MissingFunction(NamedTuple):
     """The step's file exists but defines no such top-level function."""
 
     file: Path

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -62,8 +62,7 @@ def placeholder_kind(name: str) -> PlaceholderKind:
     return PlaceholderKind.STANDARD
 
 
-@dataclass(frozen=True)
-class Placeholder:
+class Placeholder(NamedTuple):
     """One ``{{ name }}`` Prefect recognises; ``start``/``end`` index the string value."""
 
     text: str
@@ -82,8 +81,7 @@ class Placeholder:
         return self.path[0]
 
 
-@dataclass(frozen=True)
-class MalformedPlaceholder:
+class MalformedPlaceholder(NamedTuple):
     """Text between double braces that Prefect's grammar does not accept."""
 
     text: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -164,8 +164,7 @@ def key_text(name: str) -> str:
     return name if _PLAIN_KEY.match(name) else json.dumps(name)
 
 
-@dataclass(frozen=True)
-class RenderedEntries:
+class RenderedEntries(NamedTuple):
     """Mapping entries rendered as text lines at a given indentation, with their top-level
     key names (dotted keys already nested)."""
 

@@ -20,7 +20,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -51,8 +51,7 @@ def tag_of(node: Node) -> str:
     return str(ctag)
 
 
-@dataclass(frozen=True)
-class DuplicateKey:
+class DuplicateKey(NamedTuple):
     """``second`` repeats ``first`` in the same mapping; PyYAML keeps the later value."""
 
     key: Any
@@ -60,8 +59,7 @@ class DuplicateKey:
     second: Node
 
 
-@dataclass(frozen=True)
-class TagProblem:
+class TagProblem(NamedTuple):
     node: Node
     tag: str
     reason: str

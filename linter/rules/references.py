@@ -14,8 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode
 
@@ -107,8 +106,7 @@ def _all_templated_scalars(document: Document) -> Iterator[tuple[str, ScalarNode
 # -- who provides which outputs ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Provider:
+class Provider(NamedTuple):
     """A step whose outputs later values may reference."""
 
     item: StepItem
@@ -132,8 +130,7 @@ def _provider(document: Document, item: StepItem) -> Provider | None:
     return Provider(item, step_id, outputs, row, item.section)
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     code: str
     span: Span
     message: str

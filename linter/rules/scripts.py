@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -66,8 +66,7 @@ register_kind(FileKind(
 # -- words and commands -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """One word of a command: its unquoted text, its span with quotes (``outer``) and the span
     of the text itself (``inner``; equal to ``outer`` for plain words)."""
 
@@ -214,8 +213,7 @@ TAKES_VALUE = frozenset({"-p", "--pool", "-q", "--work-queue", "-l", "--limit",
                          "--prefetch-seconds", "-m", "--match", "-t", "--tag", "--api"})
 
 
-@dataclass(frozen=True)
-class PrefectCommand:
+class PrefectCommand(NamedTuple):
     words: list[Word]  # from the `prefect` word to the end of the command
     subcommand: tuple[str, ...]  # ("agent", "start"), ("deployment", "build"), ...
 
