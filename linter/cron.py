@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from linter.lazy_regex import lazy_compile
+
 FIELD_NAMES = ("minute", "hour", "day-of-month", "month", "day-of-week", "second", "year")
 MINUTE, HOUR, DAY, MONTH, WEEKDAY, SECOND, YEAR = range(7)
 RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6), (0, 59), (1970, 2099))
@@ -40,16 +42,16 @@ ALIASES = {
     "@annually": "0 0 1 1 *",
 }
 
-_STEP = re.compile(r"^([^-]+)-([^-/]+)(/(\d+))?$")
-_INT = re.compile(r"^\d+$")
-_STAR_OR_INT = re.compile(r"^(\d+|\*)$")
+_STEP = lazy_compile(r"^([^-]+)-([^-/]+)(/(\d+))?$")
+_INT = lazy_compile(r"^\d+$")
+_STAR_OR_INT = lazy_compile(r"^(\d+|\*)$")
 _WEEKDAYS = "|".join(WEEKDAY_NAMES)
 _MONTHS = "|".join(MONTH_NAMES)
-_SPECIAL_WEEKDAY = re.compile(
+_SPECIAL_WEEKDAY = lazy_compile(
     rf"^(?P<pre>((?P<he>(({_WEEKDAYS})(-({_WEEKDAYS}))?)|(({_MONTHS})(-({_MONTHS}))?)|\w+)#)|l)"
     r"(?P<last>\d+)$"
 )
-_HASHED = re.compile(
+_HASHED = lazy_compile(
     r"^(?P<kind>h|r)(\((?P<begin>\d+)-(?P<end>\d+)\))?(/(?P<divisor>\d+))?$"
 )
 

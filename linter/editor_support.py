@@ -17,6 +17,7 @@ from typing import Any
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.document import Document, LineIndex
+from linter.lazy_regex import lazy_compile
 
 UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
 ANY_ITEM = "*"  # a list item of any index, in completion paths
@@ -214,8 +215,8 @@ def key_completions(root: Mapping[str, Any],
 
 # -- completion context from the text (works while the file does not parse) ------------------
 
-_LINE = re.compile(r"^(?P<indent>[ ]*)(?P<dashes>(?:-[ ]+)*)(?P<rest>.*)$")
-_KEY = re.compile(r"""^(?P<key>[^\s#:'"{}\[\],&*!|>%@`][^#:]*?|"[^"]*"|'[^']*')\s*:(?:\s|$)""")
+_LINE = lazy_compile(r"^(?P<indent>[ ]*)(?P<dashes>(?:-[ ]+)*)(?P<rest>.*)$")
+_KEY = lazy_compile(r"""^(?P<key>[^\s#:'"{}\[\],&*!|>%@`][^#:]*?|"[^"]*"|'[^']*')\s*:(?:\s|$)""")
 
 
 @dataclass(frozen=True)

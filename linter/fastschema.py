@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sized
 from typing import Any, ClassVar
 
+from linter.lazy_regex import lazy_compile
+
 Check = Callable[[Any], bool]
 
 #: Keywords that carry no constraint.
@@ -132,7 +134,7 @@ class Compiler:
 
     def k_patternProperties(self, argument: Mapping[str, Any],
                             schema: Mapping[str, Any]) -> Check:
-        compiled = [(re.compile(pattern), self.compile(sub)) for pattern, sub in
+        compiled = [(lazy_compile(pattern), self.compile(sub)) for pattern, sub in
                     argument.items()]
 
         def check(value: Any) -> bool:
@@ -145,7 +147,7 @@ class Compiler:
 
     def k_additionalProperties(self, argument: Any, schema: Mapping[str, Any]) -> Check:
         known = set(schema.get("properties", {}))
-        patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+        patterns = [lazy_compile(p) for p in schema.get("patternProperties", {})]
         sub = self.compile(argument)
 
         def check(value: Any) -> bool:
@@ -211,7 +213,7 @@ class Compiler:
         return check
 
     def k_pattern(self, argument: str, schema: Mapping[str, Any]) -> Check:
-        pattern = re.compile(argument)
+        pattern = lazy_compile(argument)
         return lambda value: not isinstance(value, str) or pattern.search(value) is not None
 
     def k_minLength(self, argument: int, schema: Mapping[str, Any]) -> Check:

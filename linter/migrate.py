@@ -19,6 +19,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from linter import agent_era
 from linter.document import DecodeError, Document, decode, find_key
+from linter.lazy_regex import lazy_compile
 from linter.rules.legacy_files import looks_like_legacy_deployment
 from linter.yamledit import column, entry_end, is_empty_value, line_start, value_end
 
@@ -195,7 +196,7 @@ def migrate_data(data: dict[str, Any], source: str,
 
 # -- rendering --------------------------------------------------------------------------------
 
-_PLAIN = re.compile(r"^[A-Za-z_/.][A-Za-z0-9_./@+:-]*$")
+_PLAIN = lazy_compile(r"^[A-Za-z_/.][A-Za-z0-9_./@+:-]*$")
 _YAML11_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"})
 
 

@@ -16,12 +16,14 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from linter.lazy_regex import lazy_compile
+
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
     from linter.pools import PoolTemplate
 
-_PLACEHOLDER = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+_PLACEHOLDER = lazy_compile(r"\{\{.*?\}\}", re.DOTALL)
 
 _TYPE_WORDS = {
     "string": "a string",

@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 from linter.config import ConfigError, Settings
 from linter.dependencies import note, recording
+from linter.lazy_regex import lazy_compile
 from linter.resources import load_json, schema_folder
 from linter.suggest import did_you_mean
 
@@ -48,7 +49,7 @@ BUNDLED_TYPES = (
 )
 
 #: ``{{ name }}`` placeholders as Prefect finds them in a job configuration.
-_PLACEHOLDER = re.compile(r"\{\{\s*([\w.\-\[\]$]+)\s*\}\}")
+_PLACEHOLDER = lazy_compile(r"\{\{\s*([\w.\-\[\]$]+)\s*\}\}")
 
 
 class TemplateError(ValueError):

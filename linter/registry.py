@@ -9,7 +9,6 @@ stays in ``REDIRECTS``.
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linter.diagnostics import Applicability, Finding, Severity
+from linter.lazy_regex import lazy_compile
 
 if TYPE_CHECKING:
     from linter.config import Settings
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 DOCS_URL = "https://prefect-lint.dev/rules/{code}"
 
-CODE_PATTERN = re.compile(r"^[A-Z][0-9]{3}$")
+CODE_PATTERN = lazy_compile(r"^[A-Z][0-9]{3}$")
 
 
 class Needs(str, Enum):

@@ -24,6 +24,7 @@ import math
 import re
 from functools import lru_cache
 
+from linter.lazy_regex import lazy_compile
 from linter.resources import load_json
 from linter.suggest import did_you_mean
 
@@ -74,11 +75,11 @@ def _show_seconds(seconds: float) -> str:
 
 
 _NUMBER = r"\d+(?:[.,]\d*)?"
-_ISO_PART = re.compile(rf"({_NUMBER})([A-Z])")
+_ISO_PART = lazy_compile(rf"({_NUMBER})([A-Z])")
 _DATE_UNITS = {"Y": 365 * 86400.0, "M": 30 * 86400.0, "W": 7 * 86400.0, "D": 86400.0}
 _TIME_UNITS = {"H": 3600.0, "M": 60.0, "S": 1.0}
-_CLOCK = re.compile(r"(\d+):(\d\d)(?::(\d\d)([.,]\d+)?)?")
-_DAYS = re.compile(r"(\d+) ?[dD](?:ays|ay)?,? ?")
+_CLOCK = lazy_compile(r"(\d+):(\d\d)(?::(\d\d)([.,]\d+)?)?")
+_DAYS = lazy_compile(r"(\d+) ?[dD](?:ays|ay)?,? ?")
 
 
 def duration_seconds(text: str) -> float | None:
@@ -237,8 +238,8 @@ _ISO_TIME = (
     r"(?P<hour>\d{2})(?::?(?P<minute>\d{2})(?::?(?P<second>\d{2})(?:[.,]\d+)?)?)?"
     r"(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?"
 )
-_ANCHOR = re.compile(rf"{_ISO_DATE}(?:[T ]{_ISO_TIME})?")
-_TIME_ONLY = re.compile(r"(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?")
+_ANCHOR = lazy_compile(rf"{_ISO_DATE}(?:[T ]{_ISO_TIME})?")
+_TIME_ONLY = lazy_compile(r"(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?")
 
 
 def anchor_date_problem(text: str) -> str | None:

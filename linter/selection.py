@@ -7,13 +7,13 @@ When a rule matches both a select and an ignore selector, the more specific one 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+from linter.lazy_regex import lazy_compile
 from linter.registry import REDIRECTS, Rule, all_rules
 
-SELECTOR = re.compile(r"^(ALL|[A-Z][0-9]{0,3})$")
+SELECTOR = lazy_compile(r"^(ALL|[A-Z][0-9]{0,3})$")
 
 
 class SelectorError(ValueError):

@@ -9,16 +9,16 @@ whole file. Text after the codes is free, so a reason can follow:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from linter.diagnostics import Span
+from linter.lazy_regex import lazy_compile
 
-DIRECTIVE = re.compile(
+DIRECTIVE = lazy_compile(
     r"#\s*prefect-lint:\s*(?P<kind>disable-file|disable)\s*=\s*"
     r"(?P<codes>[A-Za-z]+[0-9]*(?:\s*,\s*[A-Za-z]+[0-9]*)*)"
 )
-CODE_ITEM = re.compile(r"[A-Za-z]+[0-9]*")
+CODE_ITEM = lazy_compile(r"[A-Za-z]+[0-9]*")
 
 
 @dataclass

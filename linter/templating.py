@@ -24,13 +24,14 @@ from typing import NamedTuple
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.diagnostics import Span
+from linter.lazy_regex import lazy_compile
 from linter.yamlview import STR_TAG, tag_of
 
 #: Prefect 3.9.1's grammar, character for character.
-PLACEHOLDER_CAPTURE_REGEX = re.compile(r"({{\s*([\w\.\-\[\]$]+)\s*}})")
+PLACEHOLDER_CAPTURE_REGEX = lazy_compile(r"({{\s*([\w\.\-\[\]$]+)\s*}})")
 
 #: Anything between double braces, to find what Prefect's grammar does not accept.
-_BRACES = re.compile(r"{{(.*?)}}", re.DOTALL)
+_BRACES = lazy_compile(r"{{(.*?)}}", re.DOTALL)
 
 BLOCK_PREFIX = "prefect.blocks."
 VARIABLE_PREFIX = "prefect.variables."
@@ -38,9 +39,9 @@ ENV_PREFIX = "$"
 RUNTIME_PREFIX = "ctx."
 
 #: Block type slugs and block document names (prefect/types/names.py).
-BLOCK_NAME_PATTERN = re.compile(r"^[a-z0-9-]+$")
+BLOCK_NAME_PATTERN = lazy_compile(r"^[a-z0-9-]+$")
 #: Variable names (prefect/types/names.py ``VariableName``).
-VARIABLE_NAME_PATTERN = re.compile(r"^[a-z0-9_-]*$")
+VARIABLE_NAME_PATTERN = lazy_compile(r"^[a-z0-9_-]*$")
 MAX_VARIABLE_NAME_LENGTH = 255
 
 

@@ -9,16 +9,16 @@ style, aliases, anchors, merge keys, or keys that share a line with other conten
 from __future__ import annotations
 
 import json
-import re
 from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.diagnostics import Edit
 from linter.document import Document
+from linter.lazy_regex import lazy_compile
 from linter.yamlview import MERGE_TAG, tag_of
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+_PLAIN_KEY = lazy_compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 
 
 def column(document: Document, offset: int) -> int:

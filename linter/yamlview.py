@@ -17,12 +17,13 @@ import base64
 import binascii
 import datetime as dt
 import math
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from linter.lazy_regex import lazy_compile
 
 YAML_TAG = "tag:yaml.org,2002:"
 STR_TAG = YAML_TAG + "str"
@@ -268,26 +269,26 @@ class UnhashableKey(str):
 # PyYAML's implicit resolvers for YAML 1.1 (ruamel's 1.1 mode differs in small ways, e.g. it
 # reads `y` and `n` as booleans and `1e3` as a float; PyYAML reads both as strings).
 _IMPLICIT = (
-    ("bool", re.compile(r"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE"
+    ("bool", lazy_compile(r"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE"
                         r"|on|On|ON|off|Off|OFF)$")),
-    ("float", re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?"
+    ("float", lazy_compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?"
                          r"|\.[0-9_]+(?:[eE][-+][0-9]+)?"
                          r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*"
                          r"|[-+]?\.(?:inf|Inf|INF)"
                          r"|\.(?:nan|NaN|NAN))$")),
-    ("int", re.compile(r"^(?:[-+]?0b[0-1_]+"
+    ("int", lazy_compile(r"^(?:[-+]?0b[0-1_]+"
                        r"|[-+]?0[0-7_]+"
                        r"|[-+]?(?:0|[1-9][0-9_]*)"
                        r"|[-+]?0x[0-9a-fA-F_]+"
                        r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$")),
-    ("merge", re.compile(r"^(?:<<)$")),
-    ("null", re.compile(r"^(?:~|null|Null|NULL|)$")),
-    ("timestamp", re.compile(r"^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+    ("merge", lazy_compile(r"^(?:<<)$")),
+    ("null", lazy_compile(r"^(?:~|null|Null|NULL|)$")),
+    ("timestamp", lazy_compile(r"^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
                              r"|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?"
                              r"(?:[Tt]|[ \t]+)[0-9][0-9]?"
                              r":[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?"
                              r"(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$")),
-    ("value", re.compile(r"^(?:=)$")),
+    ("value", lazy_compile(r"^(?:=)$")),
 )
 
 
@@ -365,7 +366,7 @@ def _sexagesimal(value: str, kind: type[Any]) -> Any:
     return total
 
 
-_TIMESTAMP = re.compile(
+_TIMESTAMP = lazy_compile(
     r"^(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})"
     r"(?:(?:[Tt]|[ \t]+)(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})"
     r"(?:\.(?P<fraction>[0-9]*))?"

@@ -7,16 +7,16 @@ the test count shows what was checked.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import TextIO
 from xml.etree import ElementTree
 
 from linter.diagnostics import Diagnostic
+from linter.lazy_regex import lazy_compile
 from linter.report import Report
 
 CLEAN_CASE = "no findings"
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML = lazy_compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _xml_text(text: str) -> str:

@@ -13,22 +13,23 @@ from collections.abc import Iterator
 
 from linter.diagnostics import Finding, Severity, Span
 from linter.filekinds import FileKind, register_kind
+from linter.lazy_regex import lazy_compile
 from linter.registry import LintContext, Needs, rule
 
 LEGACY = "legacy"
 
-HEADER = re.compile(r"^###[ \t]*\r?\n### A complete description of a Prefect Deployment",
+HEADER = lazy_compile(r"^###[ \t]*\r?\n### A complete description of a Prefect Deployment",
                     re.MULTILINE)
-DO_NOT_EDIT = re.compile(r"^### DO NOT EDIT BELOW THIS LINE", re.MULTILINE)
-DEPLOYMENTS_KEY = re.compile(r"^deployments[ \t]*:", re.MULTILINE)
+DO_NOT_EDIT = lazy_compile(r"^### DO NOT EDIT BELOW THIS LINE", re.MULTILINE)
+DEPLOYMENTS_KEY = lazy_compile(r"^deployments[ \t]*:", re.MULTILINE)
 #: top-level keys that only a 2.x deployment file has
-STRONG_KEYS = re.compile(
+STRONG_KEYS = lazy_compile(
     r"^(flow_name|infrastructure|storage|manifest_path|parameter_openapi_schema|"
     r"infra_overrides|is_schedule_active)[ \t]*:", re.MULTILINE)
 #: top-level keys a hand-written agent-style file has, next to a flow
-WEAK_KEYS = re.compile(r"^(work_queue_name|work_pool_name)[ \t]*:", re.MULTILINE)
-FLOW_KEYS = re.compile(r"^(flow|flow_name|entrypoint)[ \t]*:", re.MULTILINE)
-FLOW_NAME = re.compile(r"^### A complete description of a Prefect Deployment for flow '(.*)'",
+WEAK_KEYS = lazy_compile(r"^(work_queue_name|work_pool_name)[ \t]*:", re.MULTILINE)
+FLOW_KEYS = lazy_compile(r"^(flow|flow_name|entrypoint)[ \t]*:", re.MULTILINE)
+FLOW_NAME = lazy_compile(r"^### A complete description of a Prefect Deployment for flow '(.*)'",
                        re.MULTILINE)
 
 

@@ -8,10 +8,11 @@ from typing import Any
 
 from linter.diagnostics import Finding, Severity, Span
 from linter.document import NodePath
+from linter.lazy_regex import lazy_compile
 from linter.registry import LintContext, rule
 
 #: Whole values that are a template's blanks, not real settings.
-TEMPLATE_BLANK = re.compile(
+TEMPLATE_BLANK = lazy_compile(
     r"^(?:your[_\- ][\w\- ]+|<[^<>{}]+>|full_path_to_[\w]+|change[_\-]?me|replace[_\-]?me"
     r"|todo|fixme|xxx+)$",
     re.IGNORECASE,

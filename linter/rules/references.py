@@ -12,7 +12,6 @@ key) or replaced with empty text (a placeholder inside other text).
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -20,6 +19,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode
 
 from linter.diagnostics import Finding, Severity, Span
 from linter.document import Document
+from linter.lazy_regex import lazy_compile
 from linter.registry import LintContext, rule
 from linter.rules.steps import short, unique_findings, unique_items
 from linter.steps import RESERVED_KEYWORDS, StepItem, StepSignature, plans, signature_for
@@ -404,8 +404,8 @@ def unknown_step_output_key(context: LintContext) -> Iterator[Finding]:
 
 # -- R003 -------------------------------------------------------------------------------------
 
-_GO_TEMPLATE = re.compile(r"(^|[\s(|])\.[A-Za-z_]")
-_NAME = re.compile(r"^[\w.\-\[\]$]+$")
+_GO_TEMPLATE = lazy_compile(r"(^|[\s(|])\.[A-Za-z_]")
+_NAME = lazy_compile(r"^[\w.\-\[\]$]+$")
 
 
 @rule(

@@ -20,17 +20,19 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.document import Document, find_key
 from linter.filekinds import FileKind, register_kind
+from linter.lazy_regex import lazy_compile
 from linter.registry import LintContext, Needs, rule
 from linter.yamlview import iter_nodes
 
 SCRIPT = "script"
 
-_SHEBANG = re.compile(r"\A#![^\n]*\b(sh|bash|zsh|dash|ksh)\b")
-_GITHUB = (re.compile(r"^(on|\"on\"|'on'|true)[ \t]*:", re.M), re.compile(r"^jobs[ \t]*:", re.M))
-_KUBERNETES = (re.compile(r"^apiVersion[ \t]*:", re.M), re.compile(r"^kind[ \t]*:", re.M))
-_COMPOSE = re.compile(r"^services[ \t]*:", re.M)
-_GITLAB = re.compile(r"^stages[ \t]*:", re.M)
-_DEPLOYMENTS = re.compile(r"^deployments[ \t]*:", re.M)
+_SHEBANG = lazy_compile(r"\A#![^\n]*\b(sh|bash|zsh|dash|ksh)\b")
+_GITHUB = (lazy_compile(r"^(on|\"on\"|'on'|true)[ \t]*:", re.M),
+           lazy_compile(r"^jobs[ \t]*:", re.M))
+_KUBERNETES = (lazy_compile(r"^apiVersion[ \t]*:", re.M), lazy_compile(r"^kind[ \t]*:", re.M))
+_COMPOSE = lazy_compile(r"^services[ \t]*:", re.M)
+_GITLAB = lazy_compile(r"^stages[ \t]*:", re.M)
+_DEPLOYMENTS = lazy_compile(r"^deployments[ \t]*:", re.M)
 
 
 def looks_like_script(head: str) -> bool:

@@ -18,6 +18,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.document import Document, find_key, mapping_pairs
+from linter.lazy_regex import lazy_compile
 from linter.registry import LintContext, rule
 from linter.steps import (
     KNOWN_PACKAGES,
@@ -452,7 +453,7 @@ def conflicting_step_arguments(context: LintContext) -> Iterator[Finding]:
 
 # -- T006 -------------------------------------------------------------------------------------
 
-_FUNCTION_LIKE = re.compile(r"^[\w./\\-]+[.:][\w.]+$")
+_FUNCTION_LIKE = lazy_compile(r"^[\w./\\-]+[.:][\w.]+$")
 
 
 def looks_like_function(key: Any) -> bool:
@@ -797,10 +798,10 @@ def invalid_step_id(context: LintContext) -> Iterator[Finding]:
 
 #: Token formats of GitHub, GitLab and Bitbucket/Atlassian (no value is ever echoed).
 TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,})")),
-    ("a GitLab token", re.compile(r"\bgl(?:pat|dt|ptt|rt)-[A-Za-z0-9_\-]{20,}")),
-    ("a Bitbucket app password", re.compile(r"\bATBB[A-Za-z0-9_\-=]{24,}")),
-    ("an Atlassian API token", re.compile(r"\bATATT[A-Za-z0-9_\-=]{24,}")),
+    ("a GitHub token", lazy_compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,})")),
+    ("a GitLab token", lazy_compile(r"\bgl(?:pat|dt|ptt|rt)-[A-Za-z0-9_\-]{20,}")),
+    ("a Bitbucket app password", lazy_compile(r"\bATBB[A-Za-z0-9_\-=]{24,}")),
+    ("an Atlassian API token", lazy_compile(r"\bATATT[A-Za-z0-9_\-=]{24,}")),
 )
 
 

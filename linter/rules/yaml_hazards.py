@@ -14,6 +14,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.document import Document
+from linter.lazy_regex import lazy_compile
 from linter.registry import LintContext, Needs, rule
 from linter.rules.structure import _is_yaml_typed_string, value_span, where
 from linter.schema_check import schema_issues, type_word
@@ -65,7 +66,7 @@ def unquoted_string_value(context: LintContext) -> Iterator[Finding]:
 
 #: A `{{` where a YAML value or item can start (after `key:`, `- `, `[`, `,` or `?`, maybe
 #: behind an anchor or tag): a cheap pre-filter; quoted placeholders never match it.
-_MAYBE_UNQUOTED = re.compile(r"(?:^|[:\-\[,?])[ \t]*(?:[&!]\S*[ \t]+)*\{\{", re.MULTILINE)
+_MAYBE_UNQUOTED = lazy_compile(r"(?:^|[:\-\[,?])[ \t]*(?:[&!]\S*[ \t]+)*\{\{", re.MULTILINE)
 
 
 def _placeholder_mappings(root: Node) -> Iterator[MappingNode]:
@@ -120,7 +121,7 @@ def unquoted_placeholder(context: LintContext) -> Iterator[Finding]:
         )
 
 
-CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(?: .*)?$", re.MULTILINE)
+CONFLICT_MARKER = lazy_compile(r"^(<{7}|={7}|>{7})(?: .*)?$", re.MULTILINE)
 
 
 @rule("Y010", "merge-conflict-marker", Severity.ERROR, "A git merge-conflict marker",
