@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -77,8 +76,7 @@ def minimal_edit(old: str, new: str) -> tuple[int, int, str]:
 # -- the node under the cursor ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class KeyAtCursor:
+class KeyAtCursor(NamedTuple):
     path: tuple[PathPart, ...]  # the path of the key (its mapping's path + the key)
     start: int
     end: int
@@ -219,8 +217,7 @@ _LINE = lazy_compile(r"^(?P<indent>[ ]*)(?P<dashes>(?:-[ ]+)*)(?P<rest>.*)$")
 _KEY = lazy_compile(r"""^(?P<key>[^\s#:'"{}\[\],&*!|>%@`][^#:]*?|"[^"]*"|'[^']*')\s*:(?:\s|$)""")
 
 
-@dataclass(frozen=True)
-class CompletionContext:
+class CompletionContext(NamedTuple):
     parent: tuple[PathPart, ...]  # path of the mapping (or list) the cursor is in
     prefix: str  # what is typed of the key so far
     list_item: bool  # the cursor follows a `- `

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 PREFECT = "prefect"
 
 
-@dataclass(frozen=True)
-class FileKind:
+class FileKind(NamedTuple):
     name: str
     description: str
     #: glob patterns on the file name that a folder walk picks up
     name_patterns: tuple[str, ...] = ()
     #: given the first part of a YAML file's text, does it belong to this kind?
-    sniff: Callable[[str], bool] | None = field(default=None, compare=False)
+    sniff: Callable[[str], bool] | None = None
     #: True: YAML files only; False: other files only; None: both (sniffed either way)
     yaml: bool | None = True
     #: glob patterns on the file name that a folder walk reads and keeps only when ``sniff``

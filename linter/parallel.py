@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from linter.engine import RuleCrash
 from linter.runner import FileResult, Runner
@@ -20,8 +20,7 @@ from linter.runner import FileResult, Runner
 PARALLEL_THRESHOLD = 24
 
 
-@dataclass
-class Outcome:
+class Outcome(NamedTuple):
     path: Path
     result: FileResult | None
     error: str | None = None  # one line for an internal error

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from linter.diagnostics import Applicability, Finding, Severity
 from linter.lazy_regex import lazy_compile
@@ -35,16 +34,14 @@ class Needs(str, Enum):
     DATA = "data"  # needs the plain data (no alias bomb, no recursion)
 
 
-@dataclass
-class Project:
+class Project(NamedTuple):
     """What rules may know beyond the file itself; rules read other files only through this."""
 
     root: Path
     settings: Settings
 
 
-@dataclass
-class LintContext:
+class LintContext(NamedTuple):
     document: Document
     project: Project
 
@@ -52,8 +49,7 @@ class LintContext:
 Check = Callable[[LintContext], Iterable[Finding]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     code: str
     name: str
     severity: Severity
@@ -61,7 +57,7 @@ class Rule:
     doc: str
     check: Check
     fix: Applicability | None = None
-    kinds: frozenset[str] = field(default_factory=lambda: frozenset({"prefect"}))
+    kinds: frozenset[str] = frozenset({"prefect"})
     needs: Needs = Needs.DATA
     default: bool = True  # selected unless the user narrows the selection
 

@@ -214,8 +214,7 @@ def all_step_items(document: Document) -> Iterator[StepItem]:
         yield from items_of(document, section, owner)
 
 
-@dataclass
-class Plan:
+class Plan(NamedTuple):
     """The steps one deployment runs, as ``_run_single_deploy`` picks them: a deployment's own
     ``build`` replaces the global one (even when null or empty); its ``push`` and ``pull``
     replace the global ones only when they are non-empty lists. ``deployment`` is None for the

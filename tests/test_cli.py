@@ -208,11 +208,10 @@ def test_internal_error_is_one_line(cli, tmp_path: Path, monkeypatch) -> None:  
     def boom(context):  # type: ignore[no-untyped-def]
         raise KeyError("kaboom")
 
-    import dataclasses
 
     import linter.registry as registry
 
-    monkeypatch.setitem(registry._RULES, "D001", dataclasses.replace(rule, check=boom))
+    monkeypatch.setitem(registry._RULES, "D001", rule._replace(check=boom))
     write(tmp_path, "prefect.yaml", CLEAN)
     result = cli("check")
     assert result.exit_code == 2
@@ -286,11 +285,10 @@ def test_a_rule_reporting_a_reversed_span_is_an_internal_error(  # type: ignore[
     def backwards(context):  # type: ignore[no-untyped-def]
         yield Finding(Span(5, 2), "reversed")
 
-    import dataclasses
 
     import linter.registry as registry
 
-    monkeypatch.setitem(registry._RULES, "D001", dataclasses.replace(rule, check=backwards))
+    monkeypatch.setitem(registry._RULES, "D001", rule._replace(check=backwards))
     write(tmp_path, "prefect.yaml", CLEAN)
     result = cli("check", "--verbose")
     assert result.exit_code == 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -41,7 +40,7 @@ def test_crash_in_worker_is_reported_per_file(tmp_path: Path,
     def boom(context):  # type: ignore[no-untyped-def]
         raise ValueError("kaboom")
 
-    monkeypatch.setitem(registry._RULES, "D001", dataclasses.replace(rule, check=boom))
+    monkeypatch.setitem(registry._RULES, "D001", rule._replace(check=boom))
     outcomes = lint_paths(Runner(ConfigResolver(cwd=tmp_path)), paths, jobs=2)
     assert all(o.error and "kaboom" in o.error for o in outcomes)
     assert all(o.details and "ValueError" in o.details for o in outcomes)

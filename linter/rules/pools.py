@@ -16,8 +16,7 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import ScalarNode
 
@@ -38,8 +37,7 @@ from linter.suggest import did_you_mean
 SHOWN_VARIABLES = 24
 
 
-@dataclass
-class PoolUse:
+class PoolUse(NamedTuple):
     """One deployment's work pool: its name, template (if known) and job variables."""
 
     pool_name: str
