@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -33,12 +32,23 @@ from linter.suppressions import Directive, code_matches, find_directives
 from linter.yamlview import tag_of
 
 
-@dataclass
 class SuppressionOutcome:
     text: str
-    suppressed: list[Diagnostic] = field(default_factory=list)  # the findings now silenced
-    removed_stale: list[Diagnostic] = field(default_factory=list)  # M001 fixed instead
-    remaining: list[Diagnostic] = field(default_factory=list)  # what the last check reported
+    suppressed: list[Diagnostic]  # the findings now silenced
+    removed_stale: list[Diagnostic]  # M001 fixed instead
+    remaining: list[Diagnostic]  # what the last check reported
+
+    def __init__(
+        self,
+        text: str,
+        suppressed: list[Diagnostic] | None = None,
+        removed_stale: list[Diagnostic] | None = None,
+        remaining: list[Diagnostic] | None = None,
+    ) -> None:
+        self.text = text
+        self.suppressed = [] if suppressed is None else suppressed
+        self.removed_stale = [] if removed_stale is None else removed_stale
+        self.remaining = [] if remaining is None else remaining
 
 
 def add_suppressions(text: str, lint: Linter) -> SuppressionOutcome:

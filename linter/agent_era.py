@@ -9,7 +9,6 @@ Every value that cannot be carried over comes back as a note that says why.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
 from typing import Any
 
 from linter.resources import load_json
@@ -59,12 +58,19 @@ MASK = "**********"
 PULL_POLICIES = {"ALWAYS": "Always", "IF_NOT_PRESENT": "IfNotPresent", "NEVER": "Never"}
 
 
-@dataclass
 class Conversion:
     """The result of carrying a legacy construct over, with a note for what was left out."""
 
-    value: Any = None
-    notes: list[str] = field(default_factory=list)
+    value: Any
+    notes: list[str]
+
+    def __init__(
+        self,
+        value: Any = None,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.value = value
+        self.notes = [] if notes is None else notes
 
 
 def block_slug(block: dict[str, Any]) -> str | None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from linter.diagnostics import Severity
 from linter.selection import Selection, SelectorError, normalize_selectors
@@ -47,12 +47,11 @@ class ConfigError(Exception):
     """A configuration problem the user must fix; the message names the file and the key."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Resolved options for linting one file."""
 
+    root: Path  # folder of the config file, or the CWD
     source: Path | None = None  # the config file these came from
-    root: Path = field(default_factory=Path.cwd)  # folder of the config file, or the CWD
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -64,7 +63,7 @@ class Settings:
     fail_level: Severity = Severity.INFO
     output_format: str = "full"
     max_file_size: int = 10 * 1024 * 1024
-    extra: Mapping[str, Any] = field(default_factory=dict)  # tables of later features
+    extra: Mapping[str, Any] = MappingProxyType({})  # tables of later features
     #: the Settings fields a configuration file set (the others are defaults)
     explicit: frozenset[str] = frozenset()
 
@@ -211,19 +210,40 @@ def read_config_file(path: Path) -> Settings | None:
     return settings_from_table(table, path)
 
 
-@dataclass
 class Overrides:
     """Options from the command line, applied over whatever a config file says."""
 
-    select: tuple[str, ...] | None = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    exclude: tuple[str, ...] | None = None
-    extend_exclude: tuple[str, ...] = ()
-    respect_gitignore: bool | None = None
-    force_exclude: bool | None = None
-    fail_level: Severity | None = None
-    output_format: str | None = None
+    select: tuple[str, ...] | None
+    extend_select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    exclude: tuple[str, ...] | None
+    extend_exclude: tuple[str, ...]
+    respect_gitignore: bool | None
+    force_exclude: bool | None
+    fail_level: Severity | None
+    output_format: str | None
+
+    def __init__(
+        self,
+        select: tuple[str, ...] | None = None,
+        extend_select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        exclude: tuple[str, ...] | None = None,
+        extend_exclude: tuple[str, ...] = (),
+        respect_gitignore: bool | None = None,
+        force_exclude: bool | None = None,
+        fail_level: Severity | None = None,
+        output_format: str | None = None,
+    ) -> None:
+        self.select = select
+        self.extend_select = extend_select
+        self.ignore = ignore
+        self.exclude = exclude
+        self.extend_exclude = extend_exclude
+        self.respect_gitignore = respect_gitignore
+        self.force_exclude = force_exclude
+        self.fail_level = fail_level
+        self.output_format = output_format
 
     def apply(self, settings: Settings) -> Settings:
         changes: dict[str, Any] = {}
@@ -243,7 +263,7 @@ class Overrides:
             value = getattr(self, name)
             if value is not None:
                 changes[name] = value
-        return replace(settings, **changes) if changes else settings
+        return settings._replace(**changes) if changes else settings
 
 
 class ConfigResolver:

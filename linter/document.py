@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import codecs
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -143,21 +142,44 @@ class LineIndex:
         return len(self.starts)
 
 
-@dataclass
 class Document:
     """A parsed file; ``root`` is None when the file is empty or did not parse."""
 
     filename: str
     text: str
-    path: Path | None = None
-    encoding: str = "utf-8"
-    bom: bytes = b""
-    root: Node | None = None
-    parse_error: ParseError | None = None
-    extra_documents: list[Node] = field(default_factory=list)
-    kind: str = "prefect"
+    path: Path | None
+    encoding: str
+    bom: bytes
+    root: Node | None
+    parse_error: ParseError | None
+    extra_documents: list[Node]
+    kind: str
     #: per-document memo for analyses that several rules share (e.g. schema validation)
-    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    cache: dict[str, Any]
+
+    def __init__(
+        self,
+        filename: str,
+        text: str,
+        path: Path | None = None,
+        encoding: str = "utf-8",
+        bom: bytes = b"",
+        root: Node | None = None,
+        parse_error: ParseError | None = None,
+        extra_documents: list[Node] | None = None,
+        kind: str = "prefect",
+        cache: dict[str, Any] | None = None,
+    ) -> None:
+        self.filename = filename
+        self.text = text
+        self.path = path
+        self.encoding = encoding
+        self.bom = bom
+        self.root = root
+        self.parse_error = parse_error
+        self.extra_documents = [] if extra_documents is None else extra_documents
+        self.kind = kind
+        self.cache = {} if cache is None else cache
 
     @classmethod
     def from_text(

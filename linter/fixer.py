@@ -13,7 +13,6 @@ import contextlib
 import os
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from linter.diagnostics import Diagnostic, Edit, Fix
@@ -68,13 +67,26 @@ def choose_fixes(diagnostics: Sequence[Diagnostic], unsafe: bool) -> list[Diagno
     return chosen
 
 
-@dataclass
 class FixOutcome:
     text: str
-    applied: list[Diagnostic] = field(default_factory=list)
-    dropped: list[tuple[Diagnostic, str]] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)  # what is left after fixing
-    document: Document | None = None
+    applied: list[Diagnostic]
+    dropped: list[tuple[Diagnostic, str]]
+    diagnostics: list[Diagnostic]  # what is left after fixing
+    document: Document | None
+
+    def __init__(
+        self,
+        text: str,
+        applied: list[Diagnostic] | None = None,
+        dropped: list[tuple[Diagnostic, str]] | None = None,
+        diagnostics: list[Diagnostic] | None = None,
+        document: Document | None = None,
+    ) -> None:
+        self.text = text
+        self.applied = [] if applied is None else applied
+        self.dropped = [] if dropped is None else dropped
+        self.diagnostics = [] if diagnostics is None else diagnostics
+        self.document = document
 
 
 Linter = Callable[[str], tuple[Document, list[Diagnostic]]]

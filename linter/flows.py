@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import NamedTuple
@@ -180,13 +179,22 @@ def _parse(path: Path, size: int) -> ast.Module | str:
 # -- finding the object ---------------------------------------------------------------------
 
 
-@dataclass
 class _ModuleNames:
     """What the module's imports say about decorators."""
 
-    flow_names: set[str] = field(default_factory=lambda: {"flow"})
-    prefect_modules: set[str] = field(default_factory=set)
-    star_import: bool = False
+    flow_names: set[str]
+    prefect_modules: set[str]
+    star_import: bool
+
+    def __init__(
+        self,
+        flow_names: set[str] | None = None,
+        prefect_modules: set[str] | None = None,
+        star_import: bool = False,
+    ) -> None:
+        self.flow_names = (lambda: {"flow"})() if flow_names is None else flow_names
+        self.prefect_modules = set() if prefect_modules is None else prefect_modules
+        self.star_import = star_import
 
 
 def _find_object(module: ast.Module, entry: Entrypoint, path: Path) -> Resolution:

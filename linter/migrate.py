@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +36,20 @@ SILENTLY_DROPPED = frozenset({
 })
 
 
-@dataclass
 class Migration:
     source: str
     entry: dict[str, Any]
-    notes: list[str] = field(default_factory=list)
+    notes: list[str]
+
+    def __init__(
+        self,
+        source: str,
+        entry: dict[str, Any],
+        notes: list[str] | None = None,
+    ) -> None:
+        self.source = source
+        self.entry = entry
+        self.notes = [] if notes is None else notes
 
 
 def parse_pool_map(values: tuple[str, ...] | list[str]) -> dict[str, str]:

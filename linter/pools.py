@@ -21,7 +21,6 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -56,14 +55,25 @@ class TemplateError(ValueError):
     """A base job template does not have the shape Prefect gives one."""
 
 
-@dataclass
 class PoolTemplate:
     """One base job template and where it came from."""
 
     base_job_template: Mapping[str, Any]
     origin: str  # for people: 'bundled default of type "docker"', 'template file x.json', ...
-    pool_type: str | None = None
-    custom: bool = False  # a pool's own template (file or snapshot), not a bundled default
+    pool_type: str | None
+    custom: bool  # a pool's own template (file or snapshot), not a bundled default
+
+    def __init__(
+        self,
+        base_job_template: Mapping[str, Any],
+        origin: str,
+        pool_type: str | None = None,
+        custom: bool = False,
+    ) -> None:
+        self.base_job_template = base_job_template
+        self.origin = origin
+        self.pool_type = pool_type
+        self.custom = custom
 
     @property
     def label(self) -> str:
@@ -339,13 +349,22 @@ def write_snapshots(
 # -- the catalog: pool name -> template ---------------------------------------------------------
 
 
-@dataclass
 class PoolCatalog:
     """Which template each pool name uses, for one configuration."""
 
-    mapped: dict[str, PoolTemplate] = field(default_factory=dict)
-    snapshots: dict[str, PoolTemplate] = field(default_factory=dict)
-    snapshot_folder: Path | None = None
+    mapped: dict[str, PoolTemplate]
+    snapshots: dict[str, PoolTemplate]
+    snapshot_folder: Path | None
+
+    def __init__(
+        self,
+        mapped: dict[str, PoolTemplate] | None = None,
+        snapshots: dict[str, PoolTemplate] | None = None,
+        snapshot_folder: Path | None = None,
+    ) -> None:
+        self.mapped = {} if mapped is None else mapped
+        self.snapshots = {} if snapshots is None else snapshots
+        self.snapshot_folder = snapshot_folder
 
     def template_for(self, pool_name: str) -> PoolTemplate | None:
         return self.mapped.get(pool_name) or self.snapshots.get(pool_name)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from linter.cache import CACHE_DIR_NAME, Cache, settings_fingerprint
@@ -26,18 +25,41 @@ UNREADABLE = "Y000"
 SNIFF_CHARS = 4096
 
 
-@dataclass
 class FileResult:
     filename: str
     path: Path | None
     source: str | None  # the text as read (None when it could not be read)
     diagnostics: list[Diagnostic]
-    fixed_text: str | None = None  # set when fixes changed the text
-    applied: list[Diagnostic] = field(default_factory=list)
-    dropped: list[tuple[Diagnostic, str]] = field(default_factory=list)
-    suppressed: list[Diagnostic] = field(default_factory=list)  # by --add-suppressions
-    encoding: str = "utf-8"
-    bom: bytes = b""
+    fixed_text: str | None  # set when fixes changed the text
+    applied: list[Diagnostic]
+    dropped: list[tuple[Diagnostic, str]]
+    suppressed: list[Diagnostic]  # by --add-suppressions
+    encoding: str
+    bom: bytes
+
+    def __init__(
+        self,
+        filename: str,
+        path: Path | None,
+        source: str | None,
+        diagnostics: list[Diagnostic],
+        fixed_text: str | None = None,
+        applied: list[Diagnostic] | None = None,
+        dropped: list[tuple[Diagnostic, str]] | None = None,
+        suppressed: list[Diagnostic] | None = None,
+        encoding: str = "utf-8",
+        bom: bytes = b"",
+    ) -> None:
+        self.filename = filename
+        self.path = path
+        self.source = source
+        self.diagnostics = diagnostics
+        self.fixed_text = fixed_text
+        self.applied = [] if applied is None else applied
+        self.dropped = [] if dropped is None else dropped
+        self.suppressed = [] if suppressed is None else suppressed
+        self.encoding = encoding
+        self.bom = bom
 
     @property
     def text_for_frames(self) -> str | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -46,17 +45,43 @@ LAX_BOOLEAN_TITLE = "Boolean written as a string"
 SCHEDULE_VALUE_KEYS = frozenset({"cron", "interval", "rrule", "timezone", "anchor_date"})
 
 
-@dataclass(frozen=True)
 class SchemaIssue:
-    """One mistake. ``kind`` is one of: unknown_key, type, value, missing, selector."""
+    """One mistake. ``kind`` is one of: unknown_key, type, value, missing, selector.
 
-    kind: str
-    path: NodePath  # where the offending value (or, for unknown_key, the key) is
-    message: str = ""
-    key: str | None = None  # the unknown or missing key
-    expected: tuple[str, ...] = ()  # JSON types expected, for type issues
-    known: tuple[str, ...] = field(default=(), compare=False)  # keys allowed at that level
-    instance: Any = field(default=None, compare=False)
+    Two issues are the same mistake when they agree on everything but ``known`` and
+    ``instance``, which only help to explain it (and ``instance`` may be unhashable)."""
+
+    __slots__ = ("expected", "instance", "key", "kind", "known", "message", "path")
+
+    def __init__(
+        self,
+        kind: str,
+        path: NodePath,  # where the offending value (or, for unknown_key, the key) is
+        message: str = "",
+        key: str | None = None,  # the unknown or missing key
+        expected: tuple[str, ...] = (),  # JSON types expected, for type issues
+        known: tuple[str, ...] = (),  # keys allowed at that level
+        instance: Any = None,
+    ) -> None:
+        self.kind = kind
+        self.path = path
+        self.message = message
+        self.key = key
+        self.expected = expected
+        self.known = known
+        self.instance = instance
+
+    def _identity(self) -> tuple[object, ...]:
+        return (self.kind, self.path, self.message, self.key, self.expected)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SchemaIssue) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+    def __repr__(self) -> str:
+        return f"SchemaIssue{self._identity()!r}"
 
 
 @lru_cache(maxsize=1)

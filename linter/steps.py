@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -44,21 +43,40 @@ class Argument(NamedTuple):
     types: frozenset[str] | None = None
 
 
-@dataclass(frozen=True, eq=False)
 class StepSignature:
     """What a step function accepts and returns."""
 
     name: str
     arguments: dict[str, Argument]
-    accepts_any_keyword: bool = False
-    exclusive: tuple[tuple[str, ...], ...] = ()
+    accepts_any_keyword: bool
+    exclusive: tuple[tuple[str, ...], ...]
     #: Argument paths (``access_token``, ``credentials.password``) that hold secrets.
-    secrets: tuple[str, ...] = ()
+    secrets: tuple[str, ...]
     #: Keys of the dict the step returns; None when unknown.
-    outputs: frozenset[str] | None = None
-    source: str = ""
+    outputs: frozenset[str] | None
+    source: str
     #: Advice for arguments people often pass by mistake (argument -> sentence).
-    hints: dict[str, str] = field(default_factory=dict)
+    hints: dict[str, str]
+
+    def __init__(
+        self,
+        name: str,
+        arguments: dict[str, Argument],
+        accepts_any_keyword: bool = False,
+        exclusive: tuple[tuple[str, ...], ...] = (),
+        secrets: tuple[str, ...] = (),
+        outputs: frozenset[str] | None = None,
+        source: str = "",
+        hints: dict[str, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.arguments = arguments
+        self.accepts_any_keyword = accepts_any_keyword
+        self.exclusive = exclusive
+        self.secrets = secrets
+        self.outputs = outputs
+        self.source = source
+        self.hints = {} if hints is None else hints
 
     @property
     def required(self) -> list[str]:
@@ -122,7 +140,6 @@ def load_catalogue() -> Catalogue:
 # -- step items in a document -----------------------------------------------------------------
 
 
-@dataclass
 class StepItem:
     """One item of a build/push/pull list, with its nodes and plain data."""
 
@@ -132,12 +149,38 @@ class StepItem:
     node: Node
     data: Any
     #: Set for a one-key mapping (or the first key of a several-key one).
-    function: str | None = None
-    function_node: Node | None = None
-    arguments: Any = None
-    arguments_node: Node | None = None
-    key_count: int = 0
-    pairs: list[tuple[Node, Node]] = field(default_factory=list)
+    function: str | None
+    function_node: Node | None
+    arguments: Any
+    arguments_node: Node | None
+    key_count: int
+    pairs: list[tuple[Node, Node]]
+
+    def __init__(
+        self,
+        section: str,
+        owner: NodePath,
+        index: int,
+        node: Node,
+        data: Any,
+        function: str | None = None,
+        function_node: Node | None = None,
+        arguments: Any = None,
+        arguments_node: Node | None = None,
+        key_count: int = 0,
+        pairs: list[tuple[Node, Node]] | None = None,
+    ) -> None:
+        self.section = section
+        self.owner = owner
+        self.index = index
+        self.node = node
+        self.data = data
+        self.function = function
+        self.function_node = function_node
+        self.arguments = arguments
+        self.arguments_node = arguments_node
+        self.key_count = key_count
+        self.pairs = [] if pairs is None else pairs
 
     @property
     def path(self) -> NodePath:

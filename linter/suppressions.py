@@ -9,8 +9,6 @@ whole file. Text after the codes is free, so a reason can follow:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from linter.diagnostics import Span
 from linter.lazy_regex import lazy_compile
 
@@ -21,7 +19,6 @@ DIRECTIVE = lazy_compile(
 CODE_ITEM = lazy_compile(r"[A-Za-z]+[0-9]*")
 
 
-@dataclass
 class Directive:
     """One suppression comment."""
 
@@ -32,7 +29,27 @@ class Directive:
     target_row: int  # 1-based row it applies to (0 for file-wide)
     own_line: bool  # nothing but whitespace before the comment
     line_span: Span  # the whole line, without its line break
-    used: set[str] = field(default_factory=set)
+    used: set[str]
+
+    def __init__(
+        self,
+        file_wide: bool,
+        codes: list[str],
+        code_spans: list[Span],
+        comment_span: Span,
+        target_row: int,
+        own_line: bool,
+        line_span: Span,
+        used: set[str] | None = None,
+    ) -> None:
+        self.file_wide = file_wide
+        self.codes = codes
+        self.code_spans = code_spans
+        self.comment_span = comment_span
+        self.target_row = target_row
+        self.own_line = own_line
+        self.line_span = line_span
+        self.used = set() if used is None else used
 
 
 def find_directives(

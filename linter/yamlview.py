@@ -18,7 +18,6 @@ import binascii
 import datetime as dt
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -66,19 +65,36 @@ class TagProblem(NamedTuple):
     reason: str
 
 
-@dataclass
 class PlainView:
     """The constructed data plus what construction noticed along the way."""
 
     data: Any
-    duplicates: list[DuplicateKey] = field(default_factory=list)
-    tag_problems: list[TagProblem] = field(default_factory=list)
+    duplicates: list[DuplicateKey]
+    tag_problems: list[TagProblem]
     #: Mapping or list keys, as ``{{ x }}`` unquoted makes; PyYAML refuses the whole file.
-    unhashable_keys: list[Node] = field(default_factory=list)
+    unhashable_keys: list[Node]
     #: Set when the data is unusable: an alias bomb, recursion, or nesting too deep.
-    fatal: str | None = None
-    fatal_node: Node | None = None
-    expanded_size: int = 0
+    fatal: str | None
+    fatal_node: Node | None
+    expanded_size: int
+
+    def __init__(
+        self,
+        data: Any,
+        duplicates: list[DuplicateKey] | None = None,
+        tag_problems: list[TagProblem] | None = None,
+        unhashable_keys: list[Node] | None = None,
+        fatal: str | None = None,
+        fatal_node: Node | None = None,
+        expanded_size: int = 0,
+    ) -> None:
+        self.data = data
+        self.duplicates = [] if duplicates is None else duplicates
+        self.tag_problems = [] if tag_problems is None else tag_problems
+        self.unhashable_keys = [] if unhashable_keys is None else unhashable_keys
+        self.fatal = fatal
+        self.fatal_node = fatal_node
+        self.expanded_size = expanded_size
 
 
 class _Fatal(Exception):

@@ -210,3 +210,27 @@ def test_exit_status_is_what_sys_exit_would_give(code: object, status: int,
 
     assert _exit_status(code) == status
     assert capsys.readouterr().err == ("a message\n" if isinstance(code, str) else "")
+
+
+def test_start_up_creates_no_dataclass(tmp_path: Path) -> None:
+    """Records are named tuples or plain classes (see linter/__init__.py): a dataclass costs
+    about a millisecond of every run. A check of a real file must not create one."""
+    write(tmp_path, "prefect.yaml", BROKEN)
+    script = (
+        "import dataclasses, sys\n"
+        "made = []\n"
+        "real = dataclasses.dataclass\n"
+        "def spy(cls=None, /, **options):\n"
+        "    made.append(sys._getframe(1).f_globals.get('__name__', '?'))\n"
+        "    return real(cls, **options)\n"
+        "dataclasses.dataclass = spy\n"
+        "from linter.cli import main\n"
+        "try:\n"
+        "    main(['check', '--no-cache', 'prefect.yaml'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print([m for m in made if m.startswith('linter')], file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.stderr.strip().splitlines()[-1] == "[]"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TextIO
 
 from linter.diagnostics import Diagnostic, Severity
@@ -23,17 +22,34 @@ FORMATS: dict[str, str] = {
 }
 
 
-@dataclass
 class Report:
     """Everything a format may show about one run."""
 
     diagnostics: list[Diagnostic]
-    sources: dict[str, str] = field(default_factory=dict)  # filename -> text, for code frames
-    files_checked: int = 0
-    fixed: dict[str, int] = field(default_factory=dict)  # filename -> fixes applied
-    color: bool = False
-    unsafe_fixes_enabled: bool = False
-    show_summary: bool = True
+    sources: dict[str, str]  # filename -> text, for code frames
+    files_checked: int
+    fixed: dict[str, int]  # filename -> fixes applied
+    color: bool
+    unsafe_fixes_enabled: bool
+    show_summary: bool
+
+    def __init__(
+        self,
+        diagnostics: list[Diagnostic],
+        sources: dict[str, str] | None = None,
+        files_checked: int = 0,
+        fixed: dict[str, int] | None = None,
+        color: bool = False,
+        unsafe_fixes_enabled: bool = False,
+        show_summary: bool = True,
+    ) -> None:
+        self.diagnostics = diagnostics
+        self.sources = {} if sources is None else sources
+        self.files_checked = files_checked
+        self.fixed = {} if fixed is None else fixed
+        self.color = color
+        self.unsafe_fixes_enabled = unsafe_fixes_enabled
+        self.show_summary = show_summary
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
