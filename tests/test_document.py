@@ -160,3 +160,39 @@ def test_multiple_documents() -> None:
     d = doc("a: 1\n---\nb: 2\n")
     assert d.data == {"a": 1}
     assert len(d.extra_documents) == 1
+
+
+def _shape(node: object, seen: dict[int, int]) -> object:
+    """Everything the linter reads of a node: kind, tag, offsets, anchor, style, children."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
+
+    if id(node) in seen:
+        return ("alias", seen[id(node)])  # the how-manieth node it repeats
+    seen[id(node)] = len(seen)
+    head = (type(node).__name__, node.tag, node.start_mark.index,  # type: ignore[attr-defined]
+            node.end_mark.index, node.anchor, getattr(node, "style", None))  # type: ignore[attr-defined]
+    if isinstance(node, ScalarNode):
+        return (*head, node.value)
+    if isinstance(node, MappingNode):
+        return (*head, *((_shape(k, seen), _shape(v, seen)) for k, v in node.value))
+    return (*head, *(_shape(child, seen) for child in node.value))  # type: ignore[attr-defined]
+
+
+def test_our_composer_gives_the_nodes_ruamels_yaml_class_gives() -> None:
+    """yamlparse builds its C composer class once instead of letting ``YAML().compose_all``
+    build one per file; the trees must be the same."""
+    from ruamel.yaml import YAML
+
+    from linter import yamlparse
+    from tests.conftest import CORPUS
+
+    if yamlparse._c_composer() is None:
+        pytest.skip("ruamel.yaml's C extension is not installed here")
+    files = sorted((CORPUS / "prefect_yaml").glob("*.yaml"))
+    assert len(files) > 40
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        reference = YAML(typ="safe", pure=False)
+        reference.Resolver = yamlparse.PyYamlResolver
+        expected = [_shape(root, {}) for root in reference.compose_all(text)]
+        assert [_shape(root, {}) for root in yamlparse._compose_all(text)] == expected, path
