@@ -9,7 +9,7 @@ import pytest
 
 import linter.registry as registry
 from linter.config import ConfigResolver
-from linter.parallel import PARALLEL_THRESHOLD, lint_paths
+from linter.parallel import PARALLEL_THRESHOLD, deal, lint_paths
 from linter.runner import Runner
 from tests.conftest import write
 
@@ -51,3 +51,44 @@ def test_cli_many_files(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped
     one = json.loads(cli("check", "-j", "1", "--no-cache", "--output-format", "json").output)
     two = json.loads(cli("check", "-j", "2", "--no-cache", "--output-format", "json").output)
     assert one == two and len(one) > PARALLEL_THRESHOLD
+
+
+@pytest.mark.parametrize(("how", "reason"), [
+    ("exit", "failed (exit status 3)"),
+    ("kill", "was killed by signal 9"),
+])
+def test_a_worker_that_dies_fails_only_its_own_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, reason: str
+) -> None:
+    import os
+    import signal
+
+    paths = make_tree(tmp_path, PARALLEL_THRESHOLD + 4)
+    parent = os.getpid()
+    rule = registry.get_rule("D001")
+    assert rule is not None
+
+    def dies_in_a_child(context):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            if how == "exit":
+                os._exit(3)
+            os.kill(os.getpid(), signal.SIGKILL)
+        return rule.check(context)
+
+    monkeypatch.setitem(registry._RULES, "D001", rule._replace(check=dies_in_a_child))
+    outcomes = lint_paths(Runner(ConfigResolver(cwd=tmp_path)), paths, jobs=2)
+    assert [o.path for o in outcomes] == paths
+    failed = [o for o in outcomes if o.error]
+    checked = [o for o in outcomes if o.result is not None]
+    assert failed and checked and len(failed) + len(checked) == len(paths)
+    assert all(reason in (o.error or "") and str(o.path) in (o.error or "") for o in failed)
+
+
+def test_shares_are_balanced_by_size(tmp_path: Path) -> None:
+    big = write(tmp_path, "big/prefect.yaml", "# " + "x" * 200_000 + "\n")
+    small = [write(tmp_path, f"s{i}/prefect.yaml", "deployments: []\n") for i in range(9)]
+    paths = [*small[:4], big, *small[4:]]
+    shares = deal(paths, 2)
+    assert sorted(i for share in shares for i in share) == list(range(len(paths)))
+    (alone,) = [share for share in shares if 4 in share]
+    assert alone == [4]  # the big file is one worker's whole share; the other takes the rest
