@@ -254,8 +254,11 @@ def _run_check(
 
     all_rules()  # registers every rule's file kinds before the walk
     _tune_garbage_collector()
+    from linter.parallel import default_jobs
+
+    jobs = jobs or default_jobs()
     runner = Runner(resolver, fix=fix, unsafe=unsafe, add_suppressions=add_suppressions,
-                    cache=cache, cache_dir=cache_dir)
+                    cache=cache, cache_dir=cache_dir, jobs=jobs)
     write = write or (add_suppressions and not diff)
     results: list[FileResult] = []
     internal_errors = 0
@@ -273,10 +276,10 @@ def _run_check(
             _report_crash(crash, verbose)
             return EXIT_ERROR
     else:
-        from linter.parallel import default_jobs, lint_paths
+        from linter.parallel import lint_paths
 
         targets = discover(paths or (Path("."),), resolver)
-        for outcome in lint_paths(runner, [t.path for t in targets], jobs or default_jobs()):
+        for outcome in lint_paths(runner, [t.path for t in targets], jobs):
             if outcome.error is not None:
                 internal_errors += 1
                 _error(outcome.error)

@@ -7,10 +7,12 @@ nothing is itself reported (code M001), so stale comments do not pile up.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
 
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.config import ConfigError
+from linter.dependencies import Dependency, note, recording
 from linter.diagnostics import (
     Applicability,
     Diagnostic,
@@ -22,6 +24,7 @@ from linter.diagnostics import (
     check_span,
 )
 from linter.document import Document
+from linter.forking import can_fork, fork_call
 from linter.registry import LintContext, Needs, Project, Rule, get_rule
 from linter.suppressions import Directive, code_matches, find_directives
 from linter.yamlview import iter_nodes
@@ -74,15 +77,37 @@ def to_diagnostic(rule: Rule, finding: Finding, document: Document) -> Diagnosti
     )
 
 
+#: From this size on (about 1,500 deployments) a file's rule families are split between
+#: processes when the run may use several; below it a fork costs more than it saves.
+SPLIT_THRESHOLD = 256 * 1024
+
+#: Milliseconds per 1,000 deployments each family took (benchmarks/stages.py on 10,000
+#: deployments): how the families are balanced between processes.
+FAMILY_COST = {"R": 96, "D": 57, "S": 50, "C": 37, "T": 18, "L": 15, "Y": 9, "P": 9}
+
+
 def check_document(
-    document: Document, project: Project, rules: Sequence[Rule]
+    document: Document, project: Project, rules: Sequence[Rule], jobs: int = 1
 ) -> list[Diagnostic]:
-    """All diagnostics for ``document`` from ``rules`` after suppressions, sorted."""
+    """All diagnostics for ``document`` from ``rules`` after suppressions, sorted. With
+    ``jobs`` > 1, a large file's rule families run in that many processes."""
     context = LintContext(document, project)
+    active = [rule for rule in rules
+              if rule.code != UNUSED_SUPPRESSION and runnable(rule, document)]
+    if jobs > 1 and len(document.text) >= SPLIT_THRESHOLD and can_fork():
+        diagnostics = _run_split(context, active, jobs)
+    else:
+        diagnostics = _run(context, active)
+    selected = {rule.code for rule in rules}
+    diagnostics = apply_suppressions(document, diagnostics, selected)
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return diagnostics
+
+
+def _run(context: LintContext, rules: Sequence[Rule]) -> list[Diagnostic]:
+    document = context.document
     diagnostics: list[Diagnostic] = []
     for rule in rules:
-        if rule.code == UNUSED_SUPPRESSION or not runnable(rule, document):
-            continue
         try:
             for finding in rule.check(context):
                 diagnostics.append(to_diagnostic(rule, finding, document))
@@ -92,10 +117,50 @@ def check_document(
             raise  # a configuration a rule reads (pool templates) is bad: exit 2, not a crash
         except Exception as error:
             raise RuleCrash(rule, document.filename, error) from error
-    selected = {rule.code for rule in rules}
-    diagnostics = apply_suppressions(document, diagnostics, selected)
-    diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics
+
+
+def _run_recorded(context: LintContext, rules: Sequence[Rule]
+                  ) -> tuple[list[Diagnostic], list[Dependency]]:
+    """In a child: the diagnostics, and the other files the rules looked at (for the cache)."""
+    with recording() as notes:
+        diagnostics = _run(context, rules)
+    return diagnostics, sorted(notes.items())
+
+
+def _run_split(context: LintContext, rules: Sequence[Rule], jobs: int) -> list[Diagnostic]:
+    """Each group of rule families in its own process, over the document parsed once (the
+    children share it copy-on-write). A child that fails has its group run again here, so
+    a crash or a configuration error surfaces exactly as in one process."""
+    groups = split_families(rules, jobs)
+    children = [(fork_call(partial(_run_recorded, context, group)), group)
+                for group in groups[1:]]
+    diagnostics = _run(context, groups[0])
+    for child, group in children:
+        value, _failure = child.result()
+        if value is None:
+            diagnostics.extend(_run(context, group))
+            continue
+        found, dependencies = value
+        diagnostics.extend(found)
+        for path, _stamp in dependencies:
+            note(path)
+    return diagnostics
+
+
+def split_families(rules: Sequence[Rule], jobs: int) -> list[list[Rule]]:
+    """Rules in at most ``jobs`` groups of whole families (rules of a family share analyses
+    through the document's cache), heaviest family first into the lightest group."""
+    families: dict[str, list[Rule]] = {}
+    for rule in rules:
+        families.setdefault(rule.family, []).append(rule)
+    groups: list[list[Rule]] = [[] for _ in range(min(jobs, len(families)))]
+    loads = [0] * len(groups)
+    for family in sorted(families, key=lambda f: -FAMILY_COST.get(f, 5)):
+        lightest = loads.index(min(loads))
+        groups[lightest].extend(families[family])
+        loads[lightest] += FAMILY_COST.get(family, 5)
+    return [group for group in groups if group] or [[]]
 
 
 def apply_suppressions(

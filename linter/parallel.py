@@ -1,22 +1,21 @@
 """Lint many files in forked worker processes; one file's crash is reported, never fatal.
 
-Start-up is what a short run costs, so the workers are plain ``os.fork`` children writing
-their pickled outcomes to a pipe: no process pool, which took 26 ms to import and more to
-start. A child shares the parent's imported rules and configuration. The parent lints a
-share itself; shares are dealt largest file first to the least-loaded worker, so one big
-file does not leave the other cores idle. Where fork is missing or unsafe (Windows, macOS),
-files are linted one after another.
+The workers are forked children (``linter.forking``) sharing the parent's imported rules and
+configuration. The parent lints a share itself; shares are dealt largest file first to the
+least-loaded worker, so one big file does not leave the other cores idle. Where fork is
+missing or unsafe (Windows, macOS), files are linted one after another.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
 from linter.engine import RuleCrash
+from linter.forking import Forked, can_fork, fork_call
 from linter.runner import FileResult, Runner
 
 #: Below this many files a worker costs more than it saves.
@@ -50,20 +49,21 @@ def default_jobs() -> int:
     return max(1, min(available, 8))
 
 
-def can_fork() -> bool:
-    return hasattr(os, "fork") and sys.platform not in ("darwin", "win32")
-
-
 def lint_paths(runner: Runner, paths: Sequence[Path], jobs: int) -> list[Outcome]:
     """Outcomes in the order of ``paths``."""
     jobs = min(jobs, len(paths))
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD or not can_fork():
         return [_lint_one(runner, path) for path in paths]
     shares = deal(paths, jobs)
-    children = [_fork_worker(runner, paths, share) for share in shares[1:]]
-    outcomes: dict[int, Outcome] = {i: _lint_one(runner, paths[i]) for i in shares[0]}
-    for child in children:
-        outcomes.update(_collect(child, paths))
+    children = [(fork_call(partial(_lint_share, runner, paths, share)), share)
+                for share in shares[1:]]
+    saved, runner.jobs = runner.jobs, 1
+    try:
+        outcomes = dict(_lint_share(runner, paths, shares[0]))
+    finally:
+        runner.jobs = saved
+    for child, share in children:
+        outcomes.update(_collect(child, paths, share))
     return [outcomes[i] for i in range(len(paths))]
 
 
@@ -85,50 +85,16 @@ def deal(paths: Sequence[Path], jobs: int) -> list[list[int]]:
     return shares
 
 
-class _Child(NamedTuple):
-    pid: int
-    reader: int
-    share: list[int]
+def _lint_share(runner: Runner, paths: Sequence[Path], share: list[int]
+                ) -> list[tuple[int, Outcome]]:
+    runner.jobs = 1  # this child is one of the workers already: no forking per file
+    return [(i, _lint_one(runner, paths[i])) for i in share]
 
 
-def _fork_worker(runner: Runner, paths: Sequence[Path], share: list[int]) -> _Child:
-    import pickle
-
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: lint the share, send the outcomes, leave without clean-up
-        status = 0
-        try:
-            os.close(reader)
-            payload = pickle.dumps([(i, _lint_one(runner, paths[i])) for i in share],
-                                   protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(writer, "wb") as stream:
-                stream.write(payload)
-        except BaseException:  # anything: the parent reports the share as failed
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(writer)
-    return _Child(pid, reader, share)
-
-
-def _collect(child: _Child, paths: Sequence[Path]) -> dict[int, Outcome]:
-    import pickle
-
-    with os.fdopen(child.reader, "rb") as stream:
-        payload = stream.read()
-    _, status = os.waitpid(child.pid, 0)
-    if payload and status == 0:
-        try:
-            return dict(pickle.loads(payload))
-        except Exception:  # a truncated payload: reported below
-            pass
-    reason = _describe(status)
+def _collect(child: Forked[list[tuple[int, Outcome]]], paths: Sequence[Path],
+             share: list[int]) -> dict[int, Outcome]:
+    value, failure = child.result()
+    if value is not None:
+        return dict(value)
     return {i: Outcome(paths[i], None, f"internal error while checking {paths[i]}: the "
-                                       f"worker process {reason}") for i in child.share}
-
-
-def _describe(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        return f"was killed by signal {os.WTERMSIG(status)}"
-    return f"failed (exit status {os.waitstatus_to_exitcode(status)})"
+                                       f"worker process {failure}") for i in share}

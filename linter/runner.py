@@ -75,8 +75,11 @@ class Runner:
         add_suppressions: bool = False,
         cache: bool = False,
         cache_dir: Path | None = None,
+        jobs: int = 1,
     ):
         self.resolver = resolver
+        #: processes one very large file may use, its rule families split between them
+        self.jobs = jobs
         self.fix = fix
         self.unsafe = unsafe
         self.add_suppressions = add_suppressions
@@ -189,7 +192,7 @@ class Runner:
 
         def lint(current: str) -> tuple[Document, list[Diagnostic]]:
             document = Document.from_text(current, filename, path=path, kind=kind)
-            return document, check_document(document, project, rules)
+            return document, check_document(document, project, rules, self.jobs)
 
         return lint
 

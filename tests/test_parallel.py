@@ -8,8 +8,13 @@ from pathlib import Path
 import pytest
 
 import linter.registry as registry
-from linter.config import ConfigResolver
+from linter.config import ConfigResolver, Settings
+from linter.dependencies import recording
+from linter.diagnostics import Diagnostic
+from linter.document import Document
+from linter.engine import SPLIT_THRESHOLD, RuleCrash, check_document, split_families
 from linter.parallel import PARALLEL_THRESHOLD, deal, lint_paths
+from linter.registry import Project
 from linter.runner import Runner
 from tests.conftest import write
 
@@ -92,3 +97,67 @@ def test_shares_are_balanced_by_size(tmp_path: Path) -> None:
     assert sorted(i for share in shares for i in share) == list(range(len(paths)))
     (alone,) = [share for share in shares if 4 in share]
     assert alone == [4]  # the big file is one worker's whole share; the other takes the rest
+
+
+# -- one large file, its rule families split between processes --------------------------------
+
+MIXED_ENTRY = """\
+  - name: flow-{i}
+    entrypoint: flows/etl.py:etl
+    version: 1.{i}
+    schedule:
+      cron: "61 * * * *"
+    work_pool:
+      name: pool
+      job_variables:
+        image: "{{{{ build-image.image | lower }}}}"
+    tag: oops
+"""
+
+
+def large_mixed_file(root: Path, count: int = 1_200) -> Path:
+    """Over SPLIT_THRESHOLD, with findings of several families in every entry."""
+    write(root, "flows/etl.py", "from prefect import flow\n\n@flow\ndef etl():\n    pass\n")
+    text = "deployments:\n" + "".join(MIXED_ENTRY.format(i=i % 900) for i in range(count))
+    path = write(root, "prefect.yaml", text)
+    assert len(text) > SPLIT_THRESHOLD
+    return path
+
+
+def check(root: Path, path: Path, jobs: int, rules: list[registry.Rule] | None = None
+          ) -> list[Diagnostic]:
+    settings = Settings(root=root)
+    document = Document.from_text(path.read_text(), "prefect.yaml", path=path)
+    chosen = rules if rules is not None else settings.selection.rules()
+    return check_document(document, Project(root, settings), chosen, jobs)
+
+
+def test_a_large_file_split_between_processes_gives_the_same_diagnostics(tmp_path: Path) -> None:
+    path = large_mixed_file(tmp_path)
+    alone = check(tmp_path, path, jobs=1)
+    split = check(tmp_path, path, jobs=2)
+    assert split == alone
+    assert {d.code[0] for d in alone} >= {"C", "D", "L", "R", "S"}
+    assert len(split_families(registry.all_rules(), 2)) == 2
+
+
+def test_a_crash_in_a_split_child_surfaces_as_in_one_process(tmp_path: Path) -> None:
+    path = large_mixed_file(tmp_path)
+    rules = registry.all_rules()
+    in_child = split_families(rules, 2)[1][0]
+
+    def boom(context):  # type: ignore[no-untyped-def]
+        raise ValueError("kaboom")
+
+    broken = [rule._replace(check=boom) if rule is in_child else rule for rule in rules]
+    with pytest.raises(RuleCrash, match=f"rule {in_child.code} .*kaboom"):
+        check(tmp_path, path, jobs=2, rules=broken)
+
+
+def test_files_a_split_child_looked_at_reach_the_cache(tmp_path: Path) -> None:
+    path = large_mixed_file(tmp_path)
+    rules = [r for r in registry.all_rules() if r.family in ("R", "D")]
+    assert [g[0].family for g in split_families(rules, 2)] == ["R", "D"]  # D in the child
+    with recording() as notes:
+        check(tmp_path, path, jobs=2, rules=rules)
+    assert str((tmp_path / "flows" / "etl.py").resolve()) in notes
