@@ -9,7 +9,6 @@ recomputes. Writes are atomic, so parallel workers never see a half-written entr
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -43,6 +42,8 @@ def settings_fingerprint(settings: Settings, rules: list[Rule]) -> str:
         "extra": settings.extra,
         "max_file_size": settings.max_file_size,
     }
+    import hashlib  # here: a run with --no-cache never loads OpenSSL
+
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -57,6 +58,8 @@ class Cache:
         return cls(override or settings.root / CACHE_DIR_NAME)
 
     def key(self, path: Path, kind: str, text: str, fingerprint: str) -> str:
+        import hashlib
+
         digest = hashlib.sha256()
         for part in (str(path.resolve()), kind, fingerprint):
             digest.update(part.encode())

@@ -17,11 +17,6 @@ from typing import Any, NamedTuple
 from linter.diagnostics import Severity
 from linter.selection import Selection, SelectorError, normalize_selectors
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 CONFIG_FILENAMES = ("prefect-lint.toml", "pyproject.toml")
 
 DEFAULT_EXCLUDE = (
@@ -189,6 +184,10 @@ def settings_from_table(table: Mapping[str, Any], source: Path) -> Settings:
 
 def read_config_file(path: Path) -> Settings | None:
     """Settings from one file; None for a ``pyproject.toml`` without our table."""
+    if sys.version_info >= (3, 11):  # imported here: a run with no config file never needs it
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     try:
         with path.open("rb") as handle:
             document = tomllib.load(handle)
@@ -278,6 +277,7 @@ class ConfigResolver:
         self.overrides = overrides or Overrides()
         self.cwd = (cwd or Path.cwd()).resolve()
         self._by_folder: dict[Path, Settings] = {}
+        self._by_written_folder: dict[Path, Settings] = {}
         self._explicit: Settings | None = None
         if explicit is not None:
             settings = read_config_file(explicit)
@@ -292,6 +292,17 @@ class ConfigResolver:
         if not folder.is_dir():
             folder = folder.parent
         return self._for_folder(folder)
+
+    def for_file(self, path: Path) -> Settings:
+        """``for_path`` of a file known to be one, memoised by the folder as written (a walk
+        asks for hundreds of files in a few folders; resolving each costs system calls)."""
+        if self._explicit is not None:
+            return self._explicit
+        settings = self._by_written_folder.get(path.parent)
+        if settings is None:
+            settings = self._by_written_folder[path.parent] = self._for_folder(
+                path.parent.resolve())
+        return settings
 
     def _for_folder(self, folder: Path) -> Settings:
         cached = self._by_folder.get(folder)

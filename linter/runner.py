@@ -87,6 +87,8 @@ class Runner:
         self.cache_dir = cache_dir
         self._caches: dict[Path, Cache] = {}
         self._rules: dict[Selection, list[Rule]] = {}
+        #: settings_fingerprint by (settings, rules) object: the same for every file of a folder
+        self._fingerprints: dict[tuple[int, int], tuple[Settings, list[Rule], str]] = {}
 
     def cache_for(self, settings: Settings) -> Cache:
         folder = self.cache_dir or settings.root / CACHE_DIR_NAME
@@ -107,7 +109,7 @@ class Runner:
     # -- entry points ------------------------------------------------------------------------
     def lint_path(self, path: Path) -> FileResult | None:
         """The result for one file; None when no rule checks files of its kind."""
-        settings = self.resolver.for_path(path)
+        settings = self.resolver.for_file(path)
         filename = _display_name(path)
         raw = _read_bytes(path, settings.max_file_size)
         if isinstance(raw, str):
@@ -122,7 +124,7 @@ class Runner:
         if self.use_cache:
             result = self._lint_cached(decoded.text, filename, path, settings, kind)
         else:
-            result = self.lint_text(decoded.text, filename, path, settings)
+            result = self.lint_text(decoded.text, filename, path, settings, kind)
         result.encoding, result.bom = decoded.encoding, decoded.bom
         return result
 
@@ -130,12 +132,17 @@ class Runner:
         self, text: str, filename: str, path: Path, settings: Settings, kind: str
     ) -> FileResult:
         cache = self.cache_for(settings)
-        fingerprint = settings_fingerprint(settings, self.rules_for(settings, path))
+        rules = self.rules_for(settings, path)
+        known = self._fingerprints.get((id(settings), id(rules)))
+        if known is None or known[0] is not settings or known[1] is not rules:
+            known = (settings, rules, settings_fingerprint(settings, rules))
+            self._fingerprints[(id(settings), id(rules))] = known
+        fingerprint = known[2]
         key = cache.key(path, kind, text, fingerprint)
         diagnostics = cache.get(key, filename)
         if diagnostics is None:
             with recording() as notes:
-                result = self.lint_text(text, filename, path, settings)
+                result = self.lint_text(text, filename, path, settings, kind)
             cache.put(key, result.diagnostics, sorted(notes.items()))
             return result
         return FileResult(filename, path, text, diagnostics)
@@ -146,8 +153,9 @@ class Runner:
         filename: str,
         path: Path | None = None,
         settings: Settings | None = None,
+        kind: str | None = None,
     ) -> FileResult:
-        lint = self.linter(text, filename, path, settings)
+        lint = self.linter(text, filename, path, settings, kind)
         if self.add_suppressions:
             from linter.add_suppressions import add_suppressions
 
@@ -181,6 +189,7 @@ class Runner:
         filename: str,
         path: Path | None = None,
         settings: Settings | None = None,
+        kind: str | None = None,
     ) -> Linter:
         """The function that checks a version of this file's text exactly as ``lint_text``
         does (the language server uses it for code actions)."""
@@ -188,7 +197,8 @@ class Runner:
             settings = self.resolver.for_path(path or Path(filename))
         rules = self.rules_for(settings, path or Path(filename))
         project = Project(root=settings.root, settings=settings)
-        kind = kind_for_file(path or Path(filename), text[:SNIFF_CHARS]) or PREFECT
+        if kind is None:
+            kind = kind_for_file(path or Path(filename), text[:SNIFF_CHARS]) or PREFECT
 
         def lint(current: str) -> tuple[Document, list[Diagnostic]]:
             document = Document.from_text(current, filename, path=path, kind=kind)
