@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,19 +95,33 @@ def run_once(command: Sequence[str], cwd: Path | None = None) -> tuple[float, fl
 
 def measure(stage: str, tool: str, case: str, command: Sequence[str], repeat: int,
             cwd: Path | None = None, warmup: bool = True) -> Measurement:
-    if warmup:
-        run_once(command, cwd)  # file system cache, .pyc files
-    times, peaks, codes = [], [], []
-    for _ in range(repeat):
-        seconds, peak, code = run_once(command, cwd)
-        times.append(seconds)
-        peaks.append(peak)
-        codes.append(code)
-    result = Measurement(stage, tool, case, statistics.median(times), statistics.median(peaks),
-                         repeat, codes)
-    print(f"  {stage:<10} {tool:<17} {case:<28} {result.seconds:8.3f} s "
-          f"{result.peak_mb:8.1f} MB  exit {sorted(set(codes))}", flush=True)
+    (result,) = measure_side_by_side(stage, case, [(tool, command)], repeat, cwd, warmup)
     return result
+
+
+def measure_side_by_side(stage: str, case: str, tools: Sequence[tuple[str, Sequence[str]]],
+                         repeat: int, cwd: Path | None = None, warmup: bool = True
+                         ) -> list[Measurement]:
+    """Each tool once per round, rounds repeated: a slow spell of a shared machine then
+    slows every tool alike instead of whichever ran during it."""
+    if warmup:
+        for _, command in tools:
+            run_once(command, cwd)  # file system cache, .pyc files
+    runs: dict[str, list[tuple[float, float, int]]] = {tool: [] for tool, _ in tools}
+    for _ in range(repeat):
+        for tool, command in tools:
+            runs[tool].append(run_once(command, cwd))
+    results = []
+    for tool, _ in tools:
+        times = [seconds for seconds, _, _ in runs[tool]]
+        peaks = [peak for _, peak, _ in runs[tool]]
+        codes = [code for _, _, code in runs[tool]]
+        result = Measurement(stage, tool, case, statistics.median(times),
+                             statistics.median(peaks), repeat, codes)
+        print(f"  {stage:<10} {tool:<17} {case:<28} {result.seconds:8.3f} s "
+              f"{result.peak_mb:8.1f} MB  exit {sorted(set(codes))}", flush=True)
+        results.append(result)
+    return results
 
 
 # -- generated inputs ----------------------------------------------------------------------
@@ -187,9 +201,26 @@ def typical_file() -> Path:
 # -- stages --------------------------------------------------------------------------------
 
 
+def install_checkout() -> Path:
+    """This checkout installed as a user installs it (a wheel, not an editable install,
+    whose import hook costs start-up time), in its own venv; returns its command."""
+    folder = CACHE / "prefect-lint"
+    python = folder / "bin" / "python"
+    if not python.exists():
+        print(f"setting up prefect-lint in {folder} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(folder)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(REPO)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--force-reinstall", str(REPO)], check=True)
+    return folder / "bin" / "prefect-lint"
+
+
+LINT = ["prefect-lint"]
+
+
 def lint_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "linter", "check", "--no-cache", "--exit-zero", "-q",
-            "--output-format", "concise", *args]
+    return [*LINT, "check", "--no-cache", "--exit-zero", "-q", "--output-format", "concise",
+            *args]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -205,46 +236,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     cjs = venv_python("check-jsonschema").parent / "check-jsonschema"
     prefect = venv_python("prefect")
+    LINT[:] = [str(install_checkout())]
     results: list[Measurement] = []
 
     print("1. cold start on one typical file")
     typical = typical_file()
-    results.append(measure("cold", "prefect-lint", typical.name[:28], lint_command(
-        str(typical)), repeat))
-    results.append(measure("cold", "check-jsonschema", typical.name[:28],
-                           [str(cjs), "--schemafile", str(SCHEMA), str(typical)], repeat))
-    results.append(measure("cold", "prefect 3.9.1", typical.name[:28],
-                           [str(prefect), "-c", PREFECT_LOAD, str(typical)], repeat))
+    results += measure_side_by_side("cold", typical.name[:28], [
+        ("prefect-lint", lint_command(str(typical))),
+        ("check-jsonschema", [str(cjs), "--schemafile", str(SCHEMA), str(typical)]),
+        ("prefect 3.9.1", [str(prefect), "-c", PREFECT_LOAD, str(typical)]),
+    ], repeat)
 
     print("2. throughput over the corpus")
     corpus_files = sorted(str(p) for p in CORPUS.rglob("*") if p.is_file()
                           and p.name != "MANIFEST.tsv")
-    results.append(measure("corpus", "prefect-lint", f"{len(corpus_files)} files",
-                           lint_command(*corpus_files), repeat))
     with tempfile.TemporaryDirectory(prefix="prefect-lint-empty-") as empty:
-        results.append(measure("corpus", "prefect-lint", "start-up only (empty folder)",
-                               lint_command(empty), repeat))
+        corpus, start_up = measure_side_by_side("corpus", "", [
+            ("prefect-lint", lint_command(*corpus_files)),
+            ("start-up", lint_command(empty)),
+        ], repeat)
+    results.append(replace(corpus, case=f"{len(corpus_files)} files"))
+    results.append(replace(start_up, tool="prefect-lint", case="start-up only (empty folder)"))
 
     with tempfile.TemporaryDirectory(prefix="prefect-lint-bench-") as temp:
         root = Path(temp)
         print("3. scale")
         for size in sizes:
             path = make_project(root / f"scale-{size}", size)
-            case = f"{size} deployments"
-            scale_repeat = repeat if size < 10_000 else max(1, repeat // 2)
-            results.append(measure("scale", "prefect-lint", case, lint_command(str(path)),
-                                   scale_repeat))
-            results.append(measure("scale", "check-jsonschema", case,
-                                   [str(cjs), "--schemafile", str(SCHEMA), str(path)],
-                                   scale_repeat))
-            results.append(measure("scale", "prefect 3.9.1", case,
-                                   [str(prefect), "-c", PREFECT_LOAD, str(path)], scale_repeat))
+            scale_repeat = repeat if size < 10_000 else max(3, repeat // 2)
+            results += measure_side_by_side("scale", f"{size} deployments", [
+                ("prefect-lint", lint_command(str(path))),
+                ("check-jsonschema", [str(cjs), "--schemafile", str(SCHEMA), str(path)]),
+                ("prefect 3.9.1", [str(prefect), "-c", PREFECT_LOAD, str(path)]),
+            ], scale_repeat)
         print("4. monorepo of 500 files")
         monorepo = make_monorepo(root / "monorepo")
         results.append(measure("monorepo", "prefect-lint", "500 files, cold",
                                lint_command(str(monorepo)), repeat))
-        warm = [sys.executable, "-m", "linter", "check", "--exit-zero", "-q", "--output-format",
-                "concise", str(monorepo)]
+        warm = [*LINT, "check", "--exit-zero", "-q", "--output-format", "concise",
+                str(monorepo)]
         run_once(warm)  # fills the cache
         results.append(measure("monorepo", "prefect-lint", "500 files, warm cache", warm,
                                repeat, warmup=False))

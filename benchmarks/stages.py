@@ -61,4 +61,9 @@ def main(sizes: list[int]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main([int(arg) for arg in sys.argv[1:]] or [1_000, 3_000, 10_000]))
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[1_000, 3_000, 10_000],
+                        help="deployments per generated file")
+    sys.exit(main(parser.parse_args().sizes))
