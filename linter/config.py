@@ -293,6 +293,12 @@ class ConfigResolver:
             folder = folder.parent
         return self._for_folder(folder)
 
+    def for_folder(self, real_folder: Path) -> Settings:
+        """``for_path`` of a folder already resolved (a walk resolves each folder once)."""
+        if self._explicit is not None:
+            return self._explicit
+        return self._for_folder(real_folder)
+
     def for_file(self, path: Path) -> Settings:
         """``for_path`` of a file known to be one, memoised by the folder as written (a walk
         asks for hundreds of files in a few folders; resolving each costs system calls)."""

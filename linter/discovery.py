@@ -44,14 +44,30 @@ def matches_any(path: Path, root: Path, patterns: Sequence[str]) -> bool:
     relative to ``root``? A bare name such as ``build`` matches at any depth."""
     if not patterns:
         return False
-    try:
-        relative = path.resolve().relative_to(root.resolve())
-    except ValueError:
-        relative = Path(path.name)
-    text = relative.as_posix()
-    if path.is_dir():
+    return _matches(path.resolve(), path.is_dir(), _resolved(root), patterns)
+
+
+def _matches(real_path: Path | str, is_dir: bool, real_root: Path | str,
+             patterns: Sequence[str]) -> bool:
+    """``matches_any`` for a path already resolved, whose kind is known (a walk knows both
+    from the folder listing; resolving every entry again cost most of a warm run)."""
+    text = _relative(str(real_path), str(real_root))
+    if is_dir:
         text += "/"
     return _spec(patterns).match_file(text)
+
+
+def _relative(real_path: str, real_root: str) -> str:
+    """``real_path`` relative to ``real_root`` in POSIX form, or its name when outside it."""
+    prefix = real_root.rstrip(os.sep) + os.sep
+    if real_path.startswith(prefix):
+        return real_path[len(prefix):].replace(os.sep, "/")
+    return os.path.basename(real_path)
+
+
+@lru_cache(maxsize=64)
+def _resolved(root: Path) -> Path:
+    return root.resolve()
 
 
 class _GitIgnores:
@@ -69,12 +85,13 @@ class _GitIgnores:
                 return
             self.specs.append((folder, _spec(lines)))
 
-    def ignored(self, path: Path, is_dir: bool) -> bool:
+    def ignored(self, path: Path | str, is_dir: bool) -> bool:
+        text = str(path)
         for folder, spec in self.specs:
-            try:
-                relative = path.relative_to(folder).as_posix()
-            except ValueError:
+            prefix = str(folder).rstrip(os.sep) + os.sep
+            if not text.startswith(prefix):
                 continue
+            relative = text[len(prefix):].replace(os.sep, "/")
             if spec.match_file(relative + ("/" if is_dir else "")):
                 return True
         return False
@@ -95,6 +112,12 @@ def _git_root(start: Path) -> Path | None:
 
 def walk(folder: Path, resolver: ConfigResolver) -> Iterator[Path]:
     """Files under ``folder`` that some rule claims, in a stable order."""
+    for path, _ in _walk_resolved(folder, resolver):
+        yield path
+
+
+def _walk_resolved(folder: Path, resolver: ConfigResolver) -> Iterator[tuple[Path, Path]]:
+    """(path as found, resolved path) of each file ``walk`` gives."""
     gitignores = _GitIgnores()
     root = folder.resolve()
     git_root = _git_root(root)
@@ -104,34 +127,42 @@ def walk(folder: Path, resolver: ConfigResolver) -> Iterator[Path]:
             if ancestor == root or not str(ancestor).startswith(str(git_root)):
                 continue
             gitignores.push(ancestor)
-    yield from _walk(folder, resolver, gitignores)
+    yield from _walk(folder, root, resolver, gitignores)
 
 
-def _walk(folder: Path, resolver: ConfigResolver, gitignores: _GitIgnores) -> Iterator[Path]:
-    settings = resolver.for_path(folder)
+def _walk(folder: Path, real_folder: Path, resolver: ConfigResolver, gitignores: _GitIgnores
+          ) -> Iterator[tuple[Path, Path]]:
+    settings = resolver.for_folder(real_folder)
+    patterns = (*settings.exclude, *settings.extend_exclude)
+    real_root = str(_resolved(settings.root))
+    real_text = str(real_folder)
     pushed = len(gitignores.specs)
     if settings.respect_gitignore:
-        gitignores.push(folder)
+        gitignores.push(real_folder)
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError:
         return
     for entry in entries:
-        path = Path(entry.path)
         try:
             is_dir = entry.is_dir()
+            is_link = entry.is_symlink()
         except OSError:
             continue
-        if is_excluded(path, settings):
+        # inside a resolved folder, only a link needs resolving
+        real = os.path.realpath(entry.path) if is_link else os.path.join(real_text, entry.name)
+        if patterns and _matches(real, is_dir, real_root, patterns):
             continue
-        if settings.respect_gitignore and gitignores.ignored(path.resolve(), is_dir):
+        if settings.respect_gitignore and gitignores.ignored(real, is_dir):
             continue
         if is_dir:
-            if entry.is_symlink():
+            if is_link:
                 continue  # do not follow links into other trees (or loops)
-            yield from _walk(path, resolver, gitignores)
-        elif wanted_in_walk(path):
-            yield path
+            yield from _walk(Path(entry.path), Path(real), resolver, gitignores)
+        else:
+            path = Path(entry.path)
+            if wanted_in_walk(path):
+                yield path, Path(real)
     del gitignores.specs[pushed:]
 
 
@@ -141,8 +172,7 @@ def discover(paths: Iterable[Path], resolver: ConfigResolver) -> list[Target]:
     targets: list[Target] = []
     for path in paths:
         if path.is_dir():
-            for file in walk(path, resolver):
-                key = file.resolve()
+            for file, key in _walk_resolved(path, resolver):
                 if key not in seen:
                     seen.add(key)
                     targets.append(Target(file, explicit=False))
