@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from linter.config import ConfigResolver, Overrides
 from linter.discovery import discover
 from tests.conftest import write
@@ -60,3 +62,23 @@ def test_explicit_non_prefect_name_is_linted(tmp_path: Path) -> None:
 def test_each_file_once(tmp_path: Path) -> None:
     target = write(tmp_path, "prefect.yaml", "x: 1\n")
     assert names(tmp_path, [tmp_path, target, tmp_path]) == ["prefect.yaml"]
+
+
+@pytest.mark.parametrize("name", ["prefect.yaml", "prefect.yml", "deployment.yaml",
+                                  "Dockerfile", "Dockerfile.dev", "x.Dockerfile", "run.sh",
+                                  "Makefile", "values.yaml", "a[b].yaml", "PREFECT.YAML", ""])
+def test_one_expression_per_kind_matches_as_fnmatch_does(name: str) -> None:
+    import fnmatch
+
+    from linter.filekinds import kinds, name_matcher
+    from linter.registry import all_rules
+
+    all_rules()  # the rule families register their kinds
+    checked = 0
+    for kind in kinds():
+        for patterns in (kind.name_patterns, kind.walk_patterns):
+            if patterns:
+                expected = any(fnmatch.fnmatchcase(name, p) for p in patterns)
+                assert bool(name_matcher(patterns)(name)) == expected, (kind.name, name)
+                checked += 1
+    assert checked >= 3

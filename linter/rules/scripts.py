@@ -249,6 +249,15 @@ def _is_prose(before: list[Word]) -> bool:
 
 
 def find_prefect_commands(document: Document) -> Iterator[PrefectCommand]:
+    """The agent-era ``prefect`` commands of a script, found once per document (L020, L021
+    and L022 each ask)."""
+    found: list[PrefectCommand] | None = document.cache.get("prefect_commands")
+    if found is None:
+        found = document.cache["prefect_commands"] = list(_find_prefect_commands(document))
+    return iter(found)
+
+
+def _find_prefect_commands(document: Document) -> Iterator[PrefectCommand]:
     seen: set[int] = set()
     for words in all_commands(document):
         for index, word in enumerate(words):
