@@ -137,22 +137,30 @@ def test_colour_env_and_flags(  # type: ignore[no-untyped-def]
     assert "\x1b[" not in (tmp_path / "plain.txt").read_text()
 
 
-def test_the_cli_does_not_import_the_language_server(tmp_path: Path) -> None:
-    write(tmp_path, "prefect.yaml", BROKEN)
-    write(tmp_path, "pyproject.toml", SELECT)
+def run_check_then(tmp_path: Path, before: str, after: str) -> str:
+    """Run ``check`` in a fresh interpreter between two snippets; the last line of stderr
+    (what ``after`` printed)."""
     script = (
-        "import sys\n"
+        f"import sys\n{before}"
         "from linter.cli import main\n"
         "try:\n"
-        "    main(['check', 'prefect.yaml', '--output-format', 'sarif'])\n"
+        "    main(['check', '--no-cache', 'prefect.yaml', '--output-format', 'sarif'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')\n"
-        "             or m == 'linter.server'), file=sys.stderr)\n"
+        f"{after}"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
                           text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
-    assert done.stderr.strip().splitlines()[-1] == "[]"
+    return done.stderr.strip().splitlines()[-1]
+
+
+def test_the_cli_does_not_import_the_language_server(tmp_path: Path) -> None:
+    write(tmp_path, "prefect.yaml", BROKEN)
+    write(tmp_path, "pyproject.toml", SELECT)
+    loaded = run_check_then(tmp_path, "", (
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')\n"
+        "             or m == 'linter.server'), file=sys.stderr)\n"))
+    assert loaded == "[]"
 
 
 def test_server_without_pygls_says_how_to_install(tmp_path: Path) -> None:
@@ -216,21 +224,13 @@ def test_start_up_creates_no_dataclass(tmp_path: Path) -> None:
     """Records are named tuples or plain classes (see linter/__init__.py): a dataclass costs
     about a millisecond of every run. A check of a real file must not create one."""
     write(tmp_path, "prefect.yaml", BROKEN)
-    script = (
-        "import dataclasses, sys\n"
+    made = run_check_then(tmp_path, (
+        "import dataclasses\n"
         "made = []\n"
         "real = dataclasses.dataclass\n"
         "def spy(cls=None, /, **options):\n"
         "    made.append(sys._getframe(1).f_globals.get('__name__', '?'))\n"
         "    return real(cls, **options)\n"
         "dataclasses.dataclass = spy\n"
-        "from linter.cli import main\n"
-        "try:\n"
-        "    main(['check', '--no-cache', 'prefect.yaml'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print([m for m in made if m.startswith('linter')], file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
-                          text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
-    assert done.stderr.strip().splitlines()[-1] == "[]"
+    ), "print([m for m in made if m.startswith('linter')], file=sys.stderr)\n")
+    assert made == "[]"
