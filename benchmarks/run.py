@@ -315,7 +315,7 @@ def write_results(out: Path, results: list[Measurement], corpus_count: int,
     corpus = next(r for r in results if r.stage == "corpus")
     start = next(r for r in results if r.stage == "corpus" and r.case.startswith("start-up"))
     lines.append(f"- corpus throughput: {corpus_count / corpus.seconds:.0f} files/s "
-                 f"({corpus_count} files in {corpus.seconds:.2f} s, one process)")
+                 f"({corpus_count} files in {corpus.seconds:.2f} s, one invocation)")
     if corpus.seconds > start.seconds:
         steady = corpus_count / (corpus.seconds - start.seconds)
         lines.append(f"- start-up alone (an empty folder): {start.seconds:.2f} s; the corpus "
