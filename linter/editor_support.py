@@ -211,6 +211,50 @@ def key_completions(root: Mapping[str, Any],
     return found
 
 
+def value_completions(root: Mapping[str, Any], path: Sequence[PathPart]) -> dict[str, str]:
+    """Value as written in YAML -> description, for the value at ``path``: the allowed values
+    of an ``enum`` or ``const``, and ``true``/``false`` for a boolean."""
+    found: dict[str, str] = {}
+    for schema in schemas_at(root, path):
+        for candidate in _resolve(schema, root):
+            found.update((text, "") for text in schema_values(candidate) if text not in found)
+    return found
+
+
+def schema_values(schema: Mapping[str, Any]) -> list[str]:
+    """The values one (resolved) subschema allows by itself, written as YAML scalars."""
+    values: list[Any] = list(schema.get("enum") or ())
+    if "const" in schema:
+        values.append(schema["const"])
+    kinds = schema.get("type")
+    if kinds == "boolean" or (isinstance(kinds, list) and "boolean" in kinds):
+        values += [True, False]
+    return [yaml_scalar(value) for value in values
+            if value is None or isinstance(value, (str, int, float, bool))]
+
+
+#: A plain scalar may not start with these (or would mean something else).
+_QUOTE_STARTS = frozenset("!&*{}[]|>'\"%@`#,?:-~ ")
+
+
+def yaml_scalar(value: Any) -> str:
+    """How to write ``value`` so that YAML (1.1, as Prefect loads it) reads it back."""
+    import json
+
+    from linter.yamlview import STR_TAG, implicit_tag
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        plain = (value and value[0] not in _QUOTE_STARTS and value == value.strip()
+                 and ": " not in value and " #" not in value
+                 and implicit_tag(value) == STR_TAG)
+        return value if plain else json.dumps(value)
+    return json.dumps(value)
+
+
 # -- completion context from the text (works while the file does not parse) ------------------
 
 _LINE = lazy_compile(r"^(?P<indent>[ ]*)(?P<dashes>(?:-[ ]+)*)(?P<rest>.*)$")

@@ -4,7 +4,8 @@ Diagnostics on open, change and save for the files prefect-lint checks (``prefec
 the other kinds the rules claim, by name or by content); a code action for every fix, a
 "disable CODE for this line" action and "fix all"; hover on a key shows its description from
 the prefect.yaml JSON Schema; completion of keys, step functions, step arguments and job
-variables where the shipped data knows them. Files are checked by ``linter.runner.Runner``,
+variables where the shipped data knows them, and of values (schema enums, booleans, time
+zones, configured work pools, a job variable's allowed values). Files are checked by ``linter.runner.Runner``,
 exactly as the command line checks them, with the nearest configuration file.
 
 pygls is an optional dependency (``pip install 'prefect-lint[server]'``); the command line
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -30,6 +31,7 @@ from linter.document import Document, LineIndex
 from linter.editor_support import (
     ANY_ITEM,
     UTF16,
+    PathPart,
     completion_context,
     describe_key,
     key_at,
@@ -37,10 +39,15 @@ from linter.editor_support import (
     lsp_position,
     minimal_edit,
     offset_at,
+    schema_values,
+    value_completions,
 )
 from linter.filekinds import kind_for_file, kind_for_name, kinds
 from linter.registry import all_rules
 from linter.runner import SNIFF_CHARS, Runner
+
+if TYPE_CHECKING:
+    from linter.pools import PoolTemplate
 
 SOURCE = "prefect-lint"
 SCHEMA_FILE = "prefect.yaml.schema.json"
@@ -339,7 +346,10 @@ def completion(ls: PrefectLintServer,
         lines.starts) else 0
     context = completion_context(text, params.position.line, column)
     if context.value_of is not None:
-        return None  # values are not completed (yet)
+        return types.CompletionList(is_incomplete=False, items=[
+            types.CompletionItem(label=value, kind=types.CompletionItemKind.Value,
+                                 documentation=doc or None, insert_text=value)
+            for value, doc in _values(ls, text, path, offset, context.parent).items()])
     items: list[types.CompletionItem] = []
     parent = context.parent
     if len(parent) >= 2 and parent[-1] == ANY_ITEM and parent[-2] in STEP_SECTIONS:
@@ -370,6 +380,46 @@ def completion(ls: PrefectLintServer,
                     label=name, kind=types.CompletionItemKind.Property,
                     documentation=doc or None, insert_text=f"{name}: "))
     return types.CompletionList(is_incomplete=False, items=items)
+
+
+def _values(ls: PrefectLintServer, text: str, path: Path, offset: int,
+            at: tuple[PathPart, ...]) -> dict[str, str]:
+    """Values to offer for the key at ``at``: a job variable's allowed values (from the
+    pool's template), time-zone names, the work pools the configuration knows, and the enum
+    and boolean values of the prefect.yaml schema."""
+    if len(at) >= 2 and at[-2] == "job_variables":
+        document = Document.from_text(text, ls.display_name(path), path=path)
+        return _job_variable_values(document, _deployment_index(document, offset), str(at[-1]))
+    if at and at[-1] == "timezone":
+        from linter.resources import load_json
+
+        return {name: "" for name in sorted(load_json("timezones.json")["rrule"])}
+    if at[-2:] == ("work_pool", "name"):
+        return _known_pools(path)
+    return value_completions(_schema(), at)
+
+
+def _job_variable_values(document: Document, deployment: int | None,
+                         variable: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for template in _templates_for(document, deployment):
+        spec = template.properties.get(variable)
+        if isinstance(spec, Mapping):
+            for value in schema_values(spec):
+                found.setdefault(value, template.label)
+    return found
+
+
+def _known_pools(path: Path) -> dict[str, str]:
+    """Pool name -> where its template comes from, for the pools of the configuration."""
+    try:
+        from linter.pools import catalog_for
+
+        catalog = catalog_for(ConfigResolver().for_path(path))
+    except Exception:
+        log.debug("cannot read the pools", exc_info=True)
+        return {}
+    return {name: template.label for name, template, _ in catalog.entries()}
 
 
 def _step_functions() -> dict[str, str]:
@@ -403,27 +453,34 @@ def _job_variables(document: Document, deployment: int | None) -> dict[str, str]
     """Job variable name -> description, for the pool the deployment uses when a template
     for it is known (configuration or snapshot), else for every bundled pool type."""
     try:
-        from linter.pools import bundled_template, bundled_types, catalog_for
+        pass
     except Exception:
         log.debug("no pool templates", exc_info=True)
         return {}
-    pool_name = _pool_name(document, deployment)
-    try:
-        settings = ConfigResolver().for_path(document.path or Path.cwd())
-        template = catalog_for(settings).template_for(pool_name) if pool_name else None
-        templates = [template] if template is not None else [
-            bundled_template(pool_type) for pool_type in bundled_types()]
-    except Exception:
-        log.debug("cannot read pool templates", exc_info=True)
-        return {}
     found: dict[str, str] = {}
-    for each in templates:
+    for each in _templates_for(document, deployment):
         for name, spec in each.properties.items():
             if name not in found:
                 title = spec.get("title") or name
                 description = spec.get("description") or ""
                 found[name] = f"**{title}** ({each.label})\n\n{description}".strip()
     return found
+
+
+def _templates_for(document: Document, deployment: int | None) -> list[PoolTemplate]:
+    """The template of the pool the deployment uses when one is known (configuration or
+    snapshot), else the templates of every bundled pool type."""
+    try:
+        from linter.pools import bundled_template, bundled_types, catalog_for
+
+        pool_name = _pool_name(document, deployment)
+        settings = ConfigResolver().for_path(document.path or Path.cwd())
+        template = catalog_for(settings).template_for(pool_name) if pool_name else None
+        return [template] if template is not None else [
+            bundled_template(pool_type) for pool_type in bundled_types()]
+    except Exception:
+        log.debug("cannot read pool templates", exc_info=True)
+        return []
 
 
 def _pool_name(document: Document, deployment: int | None) -> str | None:

@@ -283,3 +283,28 @@ async def test_excluded_files_get_no_diagnostics(client: LanguageClient) -> None
     assert list(client.diagnostics[excluded]) == []
     checked = await open_file(client, "excl/prefect.yaml", "a: 1\na: 2\n")
     assert [d.code for d in client.diagnostics[checked]] == ["Y002"]
+
+
+async def test_completion_of_values(client: LanguageClient) -> None:
+    from linter.resources import schema_path
+
+    text = ("deployments:\n  - name: etl\n    concurrency_limit:\n      limit: 1\n"
+            "      collision_strategy: \n")
+    assert await completion_labels(client, "v1/prefect.yaml", text, 4, 26) == [
+        "ENQUEUE", "CANCEL_NEW"]
+    text = "deployments:\n  - name: etl\n    paused: \n"
+    assert await completion_labels(client, "v2/prefect.yaml", text, 2, 12) == ["true", "false"]
+    text = "deployments:\n  - name: etl\n    schedules:\n      - cron: '0 * * * *'\n" \
+           "        timezone: Eu\n"
+    assert "Europe/Berlin" in await completion_labels(client, "v3/prefect.yaml", text, 4, 20)
+    (WORKSPACE / "v4").mkdir()
+    (WORKSPACE / "v4" / "pyproject.toml").write_text(
+        '[tool.prefect-lint.pools]\nk8s-prod = "kubernetes"\ndocker-dev = "docker"\n')
+    text = "deployments:\n  - name: etl\n    work_pool:\n      name: \n"
+    assert await completion_labels(client, "v4/prefect.yaml", text, 3, 12) == [
+        "k8s-prod", "docker-dev"]
+    text = ("deployments:\n  - name: etl\n    work_pool:\n      name: k8s-prod\n"
+            "      job_variables:\n        image_pull_policy: \n")
+    if schema_path("pools", "kubernetes.json").is_file():
+        assert set(await completion_labels(client, "v4/p/prefect.yaml", text, 5, 27)) == {
+            "Always", "IfNotPresent", "Never"}

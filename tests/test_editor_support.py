@@ -1,0 +1,62 @@
+"""Value completion from the schema: what the language server offers after `key: `."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from linter.document import Document
+from linter.editor_support import (
+    ANY_ITEM,
+    completion_context,
+    schema_values,
+    value_completions,
+    yaml_scalar,
+)
+from linter.resources import load_json
+
+
+@pytest.fixture(scope="module")
+def schema() -> Any:
+    return load_json("prefect.yaml.schema.json")
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    (("deployments", ANY_ITEM, "paused"), ["true", "false"]),
+    (("deployments", ANY_ITEM, "concurrency_limit", "collision_strategy"),
+     ["ENQUEUE", "CANCEL_NEW"]),
+    (("deployments", ANY_ITEM, "triggers", ANY_ITEM, "type"),
+     ["event", "metric", "compound", "sequence"]),
+    (("deployments", ANY_ITEM, "name"), []),
+])
+def test_values_come_from_enums_consts_and_booleans(schema: Any, path: tuple[str, ...],
+                                                    expected: list[str]) -> None:
+    assert list(value_completions(schema, path)) == expected
+
+
+def test_a_boolean_that_may_also_be_a_quoted_word_offers_true_and_false(schema: Any) -> None:
+    path = ("deployments", ANY_ITEM, "schedules", ANY_ITEM, "active")
+    assert list(value_completions(schema, path)) == ["true", "false"]
+
+
+@pytest.mark.parametrize("value", ["plain", "yes", "1.0", "a: b", "-x", " padded", "#tag",
+                                   "null", "2024-01-01", "", "{{ x }}", None, True, 3, 1.5])
+def test_a_written_value_reads_back_as_itself(value: object) -> None:
+    text = f"key: {yaml_scalar(value)}\n"
+    assert Document.from_text(text, "x.yaml").data == {"key": value}
+
+
+def test_schema_values_of_one_subschema() -> None:
+    assert schema_values({"enum": ["a", "on", None]}) == ["a", '"on"', "null"]
+    assert schema_values({"type": ["boolean", "null"]}) == ["true", "false"]
+    assert schema_values({"const": 3}) == ["3"]
+    assert schema_values({"type": "string"}) == []
+
+
+def test_the_cursor_after_a_key_asks_for_its_values() -> None:
+    text = "deployments:\n  - name: x\n    concurrency_limit:\n      collision_strategy: \n"
+    context = completion_context(text, 3, len("      collision_strategy: "))
+    assert context.value_of == "collision_strategy"
+    assert context.parent == ("deployments", ANY_ITEM, "concurrency_limit",
+                              "collision_strategy")
