@@ -20,14 +20,14 @@ edits on the original text, written by the fixer's atomic write.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterator
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.diagnostics import Diagnostic, Edit
 from linter.document import Document
 from linter.engine import UNUSED_SUPPRESSION, _directive_like_scalar_spans
-from linter.fixer import Linter, apply_edits, fix_until_stable
+from linter.fixer import Linter, OverlapError, apply_edits, fix_until_stable
 from linter.suppressions import Directive, code_matches, find_directives
 from linter.yamlview import tag_of
 
@@ -87,26 +87,73 @@ def _only_stale(lint: Linter) -> Linter:
 def _suppress_rows(
     document: Document, diagnostics: list[Diagnostic]
 ) -> tuple[str, list[Diagnostic]]:
-    """Row by row from the bottom (so offsets above stay valid); the findings no row
-    directive could silence are returned for a file-wide one."""
+    """A directive for every row with findings; the findings no row directive could silence
+    are returned for a file-wide one."""
     by_row: dict[int, list[Diagnostic]] = defaultdict(list)
     for diagnostic in diagnostics:
         by_row[diagnostic.start.row].append(diagnostic)
+    at_once = _suppress_rows_at_once(document, by_row)
+    if at_once is not None:
+        return at_once, []
+    return _suppress_rows_one_by_one(document, by_row)
+
+
+def _parse_like(document: Document, text: str) -> Document:
+    return Document.from_text(text, document.filename, path=document.path, kind=document.kind)
+
+
+def _suppress_rows_at_once(document: Document, by_row: dict[int, list[Diagnostic]]
+                           ) -> str | None:
+    """Every row's first choice of directive, applied together and checked with one parse.
+    Checking row by row parses the file again for each row, which took minutes on a file
+    with thousands of findings. None when the combined text means something else than the
+    file or a row is not covered: then the rows are tried one by one."""
+    directives = _directives(document)
+    edits: list[Edit] = []
+    planned: list[tuple[int, bool, list[str]]] = []
+    for row in sorted(by_row):
+        codes = sorted({d.code for d in by_row[row]})
+        first = next(_candidate_edits(document, directives, row, codes), None)
+        if first is None:
+            return None
+        edits.append(first[0])
+        planned.append((row, first[1], codes))
+    try:
+        text = apply_edits(document.text, edits)
+    except OverlapError:
+        return None
+    trial = _parse_like(document, text)
+    if trial.parse_error is not None or tree_shape(trial) != tree_shape(document):
+        return None
+    covered: dict[int, list[str]] = defaultdict(list)
+    for directive in _directives(trial):
+        if not directive.file_wide:
+            covered[directive.target_row].extend(directive.codes)
+    shift = 0  # lines added above the current row so far
+    for row, adds_line, codes in planned:
+        shift += adds_line
+        have = covered.get(row + shift, [])
+        if not all(any(code_matches(c, code) for c in have) for code in codes):
+            return None
+    return text
+
+
+def _suppress_rows_one_by_one(
+    document: Document, by_row: dict[int, list[Diagnostic]]
+) -> tuple[str, list[Diagnostic]]:
+    """Row by row from the bottom (so offsets above stay valid), each candidate checked by
+    parsing the result."""
     text = document.text
     shape = tree_shape(document)
     leftover: list[Diagnostic] = []
-
-    def parse(candidate: str) -> Document:
-        return Document.from_text(candidate, document.filename, path=document.path,
-                                  kind=document.kind)
-
     for row in sorted(by_row, reverse=True):
         codes = sorted({d.code for d in by_row[row]})
-        current = document if text is document.text else parse(text)
-        for candidate, target_row in _candidates(current, row, codes):
-            trial = parse(candidate)
+        current = document if text is document.text else _parse_like(document, text)
+        for edit, adds_line in _candidate_edits(current, _directives(current), row, codes):
+            candidate = apply_edits(text, [edit])
+            trial = _parse_like(document, candidate)
             if (trial.parse_error is None and tree_shape(trial) == shape
-                    and _covers(trial, target_row, codes)):
+                    and _covers(trial, row + adds_line, codes)):
                 text = candidate
                 break
         else:
@@ -114,29 +161,26 @@ def _suppress_rows(
     return text, leftover
 
 
-def _candidates(document: Document, row: int, codes: list[str]) -> Iterable[tuple[str, int]]:
-    """Edited texts that might silence ``codes`` on ``row``, best first, with the row the
-    finding is on after the edit."""
+def _candidate_edits(document: Document, directives: list[Directive], row: int,
+                     codes: list[str]) -> Iterator[tuple[Edit, bool]]:
+    """Edits that might silence ``codes`` on ``row``, best first; True when the edit adds a
+    line above the row (the finding is then one row lower)."""
     text = document.text
-    lines = document.lines
-    directives = _directives(document)
     targeting = [d for d in directives if not d.file_wide and d.target_row == row]
     for directive in sorted(targeting, key=lambda d: d.own_line):
         missing = [c for c in codes
                    if not any(code_matches(have, c) for have in directive.codes)]
         if not missing:
             continue
-        insert_at = directive.code_spans[-1].end
-        yield apply_edits(text, [Edit.insert(insert_at, "," + ",".join(missing))]), row
+        yield Edit.insert(directive.code_spans[-1].end, "," + ",".join(missing)), False
         return
-    line_span = lines.line_span(row)
+    line_span = document.lines.line_span(row)
     line = text[line_span.start : line_span.end]
     comment = f"# prefect-lint: disable={','.join(codes)}"
     if line.strip() and "#" not in line:
-        yield apply_edits(text, [Edit.insert(line_span.end, "  " + comment)]), row
+        yield Edit.insert(line_span.end, "  " + comment), False
     indent = line[: len(line) - len(line.lstrip(" \t"))]
-    own_line = f"{indent}{comment}{document.newline}"
-    yield apply_edits(text, [Edit.insert(line_span.start, own_line)]), row + 1
+    yield Edit.insert(line_span.start, f"{indent}{comment}{document.newline}"), True
 
 
 def _directives(document: Document) -> list[Directive]:

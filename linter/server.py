@@ -5,8 +5,9 @@ the other kinds the rules claim, by name or by content); a code action for every
 "disable CODE for this line" action and "fix all"; hover on a key shows its description from
 the prefect.yaml JSON Schema; completion of keys, step functions, step arguments and job
 variables where the shipped data knows them, and of values (schema enums, booleans, time
-zones, configured work pools, a job variable's allowed values). Files are checked by ``linter.runner.Runner``,
-exactly as the command line checks them, with the nearest configuration file.
+zones, configured work pools, a job variable's allowed values). Files are checked by
+``linter.runner.Runner``, exactly as the command line checks them, with the nearest
+configuration file.
 
 pygls is an optional dependency (``pip install 'prefect-lint[server]'``); the command line
 imports this module only when the ``server`` command runs.

@@ -205,3 +205,56 @@ def test_corpus_copies_are_clean_afterwards(cli, tmp_path: Path) -> None:  # typ
     after = cli("check", "--output-format", "concise", "--select", "ALL")
     assert after.exit_code == 0, after.output
     assert after.output.startswith("All checks passed!")
+
+
+ENTRY = """\
+  - name: flow-{i}
+    version: 1.{i}
+    schedule:
+      cron: "61 * * * *"
+    description: |
+      a block scalar # not a comment
+    tag: oops  # a comment already
+"""
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_all_rows_at_once_gives_what_row_by_row_gives(tmp_path: Path, count: int) -> None:
+    """The one-parse path must write exactly what the careful row-by-row search writes."""
+    from collections import defaultdict
+
+    from linter.add_suppressions import _suppress_rows_at_once, _suppress_rows_one_by_one
+    from linter.config import ConfigResolver
+    from linter.runner import Runner
+
+    path = write(tmp_path, "prefect.yaml",
+                 "deployments:\n" + "".join(ENTRY.format(i=i) for i in range(count)))
+    lint = Runner(ConfigResolver(cwd=tmp_path)).linter(path.read_text(), "prefect.yaml", path)
+    document, diagnostics = lint(path.read_text())
+    by_row: dict[int, list[Diagnostic]] = defaultdict(list)
+    for diagnostic in diagnostics:
+        by_row[diagnostic.start.row].append(diagnostic)
+    assert len(by_row) >= 4 * count
+    at_once = _suppress_rows_at_once(document, by_row)
+    assert at_once is not None
+    assert (at_once, []) == _suppress_rows_one_by_one(document, by_row)
+    assert lint(at_once)[1] == []
+
+
+def test_inside_a_block_scalar_the_one_parse_path_declines() -> None:
+    """A comment added to a block scalar's line would become part of the text: the combined
+    edit changes the YAML, so the rows are tried one by one (which then fall back to a
+    file-wide directive)."""
+    from collections import defaultdict
+
+    from linter.add_suppressions import _suppress_rows_at_once
+
+    text = "a: ok\nscript: |\n  echo BAD\nb: BAD\n"
+    document, diagnostics = fake_lint(text)
+    by_row: dict[int, list[Diagnostic]] = defaultdict(list)
+    for diagnostic in diagnostics:
+        by_row[diagnostic.start.row].append(diagnostic)
+    assert _suppress_rows_at_once(document, by_row) is None
+    outcome = add_suppressions(text, fake_lint)
+    assert outcome.remaining == []
+    assert Document.from_text(outcome.text, "x").data == document.data

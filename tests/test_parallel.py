@@ -115,12 +115,12 @@ MIXED_ENTRY = """\
 """
 
 
-def large_mixed_file(root: Path, count: int = 1_200) -> Path:
-    """Over SPLIT_THRESHOLD, with findings of several families in every entry."""
+def large_mixed_file(root: Path, count: int = 1_200, threshold: int = SPLIT_THRESHOLD) -> Path:
+    """Over the split threshold, with findings of several families in every entry."""
     write(root, "flows/etl.py", "from prefect import flow\n\n@flow\ndef etl():\n    pass\n")
     text = "deployments:\n" + "".join(MIXED_ENTRY.format(i=i % 900) for i in range(count))
     path = write(root, "prefect.yaml", text)
-    assert len(text) > SPLIT_THRESHOLD
+    assert len(text) > threshold
     return path
 
 
@@ -161,3 +161,28 @@ def test_files_a_split_child_looked_at_reach_the_cache(tmp_path: Path) -> None:
     with recording() as notes:
         check(tmp_path, path, jobs=2, rules=rules)
     assert str((tmp_path / "flows" / "etl.py").resolve()) in notes
+
+
+@pytest.mark.parametrize("mode", ["--fix", "--add-suppressions"])
+def test_fixing_a_large_split_file_writes_what_one_process_writes(
+    cli, tmp_path: Path, mode: str  # type: ignore[no-untyped-def]
+) -> None:
+    import linter.engine
+
+    one, two = tmp_path / "one", tmp_path / "two"
+    for folder in (one, two):
+        large_mixed_file(folder, count=150, threshold=32_000)
+    args = ("check", "--no-cache", *(["--unsafe-fixes"] if mode == "--fix" else []), mode,
+            "--output-format", "json")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(linter.engine, "SPLIT_THRESHOLD", 32_000)  # a smaller file, still split
+        patch.chdir(one)
+        alone = cli(*args, "-j", "1", "prefect.yaml")
+        patch.chdir(two)
+        split = cli(*args, "-j", "2", "prefect.yaml")
+    assert alone.exit_code == split.exit_code != 2
+    assert alone.output == split.output
+    fixed = (one / "prefect.yaml").read_text()
+    assert fixed == (two / "prefect.yaml").read_text()
+    written = large_mixed_file(tmp_path / "three", count=150, threshold=32_000).read_text()
+    assert fixed != written  # something was written
