@@ -14,8 +14,12 @@ from linter.report.summary import summary_lines
 MAX_FRAME_LINES = 6
 
 
-def code_frame(diagnostic: Diagnostic, text: str, paint: Painter) -> list[str]:
-    lines = LineIndex(text)
+def code_frame(diagnostic: Diagnostic, text: str, paint: Painter,
+               lines: LineIndex | None = None) -> list[str]:
+    """The frame of one finding; pass ``lines`` (the text's index) when framing many
+    findings of one file, or each frame indexes the whole text again."""
+    if lines is None:
+        lines = LineIndex(text)
     first_row = diagnostic.start.row
     last_row = max(first_row, diagnostic.end.row)
     if diagnostic.end.column == 1 and last_row > first_row:
@@ -51,11 +55,15 @@ def _indent(line: str) -> int:
 
 def render(report: Report, out: TextIO) -> None:
     paint = Painter(report.color)
+    indexes: dict[str, LineIndex] = {}
     for diagnostic in report.diagnostics:
         out.write(headline(diagnostic, paint) + "\n")
         text = report.sources.get(diagnostic.filename)
         if text is not None:
-            for line in code_frame(diagnostic, text, paint):
+            lines = indexes.get(diagnostic.filename)
+            if lines is None:
+                lines = indexes[diagnostic.filename] = LineIndex(text)
+            for line in code_frame(diagnostic, text, paint, lines):
                 out.write(line + "\n")
         if diagnostic.help:
             out.write(paint("  = help: ", "cyan", "bold") + diagnostic.help + "\n")

@@ -92,3 +92,27 @@ def test_use_color_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     assert use_color(Tty()) is False
     assert use_color(Tty(), requested=True) is True
+
+
+def test_the_full_format_indexes_each_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A code frame per finding must not index the whole text again (that made the report
+    of a 1,200-deployment file with 2,700 findings take minutes)."""
+    import linter.report.full as full
+    from linter.document import LineIndex
+
+    text = "deployments:\n" + "".join(f"  - name: same\n    version: 1.{i}\n" for i in range(60))
+    result = Runner(ConfigResolver()).lint_text(text, "prefect.yaml", settings=Settings(
+        root=Path.cwd(), select=("D001", "Y008")))
+    assert len(result.diagnostics) > 100
+    made: list[str] = []
+
+    class CountingIndex(LineIndex):
+        def __init__(self, source: str) -> None:
+            made.append(source)
+            super().__init__(source)
+
+    monkeypatch.setattr(full, "LineIndex", CountingIndex)
+    out = io.StringIO()
+    full.render(Report(result.diagnostics, {"prefect.yaml": text}), out)
+    assert made == [text]
+    assert out.getvalue().count("^") >= len(result.diagnostics)
