@@ -171,16 +171,24 @@ def apply_suppressions(
     )
     if not directives:
         return diagnostics
-    kept: list[Diagnostic] = []
-    for diagnostic in diagnostics:
-        if not _suppressed(diagnostic, directives):
-            kept.append(diagnostic)
+    # a finding is silenced by the file-wide directives and those aimed at its row: indexed,
+    # so a file with thousands of suppressions is not checked thousands of times over
+    file_wide = [d for d in directives if d.file_wide]
+    by_row: dict[int, list[Directive]] = {}
+    for directive in directives:
+        if not directive.file_wide:
+            by_row.setdefault(directive.target_row, []).append(directive)
+
+    def applying(diagnostic: Diagnostic) -> list[Directive]:
+        return [*by_row.get(diagnostic.start.row, ()), *file_wide]
+
+    kept = [d for d in diagnostics if not _suppressed(d, applying(d))]
     unused_rule = get_rule(UNUSED_SUPPRESSION)
     if unused_rule is not None and UNUSED_SUPPRESSION in selected:
         unused = list(_unused_findings(document, directives, selected))
         for finding in unused:
             diagnostic = to_diagnostic(unused_rule, finding, document)
-            if not _suppressed(diagnostic, directives, mark_used=False):
+            if not _suppressed(diagnostic, applying(diagnostic), mark_used=False):
                 kept.append(diagnostic)
     return kept
 
