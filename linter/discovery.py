@@ -12,13 +12,11 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from linter.config import ConfigResolver, Settings
 from linter.filekinds import wanted_in_walk
-
-if TYPE_CHECKING:
-    import pathspec
+from linter.ignore_patterns import Matcher, compile_patterns
 
 
 class Target(NamedTuple):
@@ -26,17 +24,14 @@ class Target(NamedTuple):
     explicit: bool  # named on the command line
 
 
-def _spec(patterns: Sequence[str]) -> pathspec.GitIgnoreSpec:
+def _spec(patterns: Sequence[str]) -> Matcher:
     return _compiled(tuple(patterns))
 
 
 @lru_cache(maxsize=256)
-def _compiled(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    """Compiling a spec costs far more than matching: walks ask for the same one per entry.
-    pathspec is imported here, on first use, to keep it out of a one-file run's start-up."""
-    import pathspec
-
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+def _compiled(patterns: tuple[str, ...]) -> Matcher:
+    """Compiling a spec costs far more than matching: walks ask for the same one per entry."""
+    return compile_patterns(patterns)
 
 
 def matches_any(path: Path, root: Path, patterns: Sequence[str]) -> bool:
@@ -74,7 +69,7 @@ class _GitIgnores:
     """The ``.gitignore`` files met on the way down a tree."""
 
     def __init__(self) -> None:
-        self.specs: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
+        self.specs: list[tuple[Path, Matcher]] = []
 
     def push(self, folder: Path) -> None:
         file = folder / ".gitignore"
