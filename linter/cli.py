@@ -126,7 +126,9 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 @click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
               help="Where to keep the cache (default: .prefect-lint-cache at the project root).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes for many files (default: the CPUs available, at most 8).")
+              help="Processes to use: many files are shared between them, and a file of "
+                   "256 KB or more has its rule families split between them (default: the "
+                   "CPUs available, at most 8; 1 checks everything in one process).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
 def check(
