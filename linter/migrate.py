@@ -190,7 +190,9 @@ def migrate_data(data: dict[str, Any], source: str,
 
     triggers = data.get("triggers")
     if isinstance(triggers, list) and triggers:
-        notes.append("triggers: not carried over; rewrite them as prefect.yaml `triggers:`")
+        carried = carry_triggers(triggers, notes)
+        if carried:
+            entry["triggers"] = carried
     if data.get("enforce_parameter_schema") is None:
         notes.append("enforce_parameter_schema: Prefect 3 checks parameters against the flow "
                      "signature by default (2.x did not); add `enforce_parameter_schema: false` "
@@ -200,6 +202,28 @@ def migrate_data(data: dict[str, Any], source: str,
             continue
         notes.append(f"{key}: not a deployment setting Prefect 3 knows; left out")
     return migration
+
+
+def carry_triggers(triggers: list[Any], notes: list[str]) -> list[dict[str, Any]]:
+    """Prefect 2 wrote deployment triggers without a ``type`` (event triggers, or metric ones
+    with ``posture: Metric``) and with every unset field as null; a prefect.yaml trigger
+    needs its ``type``, and a null where Prefect 3 wants a value fails validation."""
+    carried: list[dict[str, Any]] = []
+    typed = 0
+    for index, trigger in enumerate(triggers):
+        if not isinstance(trigger, dict):
+            notes.append(f"triggers[{index}]: not a mapping; left out")
+            continue
+        converted = {key: value for key, value in trigger.items() if value is not None}
+        if "type" not in converted:
+            metric = converted.get("posture") == "Metric" or "metric" in converted
+            converted = {"type": "metric" if metric else "event", **converted}
+            typed += 1
+        carried.append(converted)
+    if typed:
+        notes.append(f"triggers: {typed} written by Prefect 2 without a type were given one "
+                     "(`event`, or `metric` for a Metric posture); check them before deploying")
+    return carried
 
 
 # -- rendering --------------------------------------------------------------------------------

@@ -104,8 +104,21 @@ SCHEDULES = [
 ]
 
 
+#: Deployment triggers as Prefect 2 wrote them: no `type`, every unset field null.
+LEGACY_TRIGGERS = [
+    {"name": None, "description": "", "enabled": True,
+     "match": {"prefect.resource.id": "prefect.flow-run.*"}, "match_related": {}, "after": [],
+     "expect": ["prefect.flow-run.Completed"], "for_each": [], "posture": "Reactive",
+     "threshold": 1, "within": 0.0, "parameters": {"days": 1}},
+    {"name": "quiet upstream", "enabled": True, "match": {"prefect.resource.id": "acme.*"},
+     "expect": ["acme.ping"], "posture": "Proactive", "threshold": 1, "within": 600.0,
+     "parameters": None},
+]
+
+
 def legacy_text(infrastructure: dict[str, Any], storage: dict[str, Any] | None, path: str,
-                schedule: dict[str, Any] | None, name: str = "etl-nightly") -> str:
+                schedule: dict[str, Any] | None, name: str = "etl-nightly",
+                triggers: list[dict[str, Any]] | None = None) -> str:
     editable = {
         "name": name, "description": "Nightly load", "version": "1a2b", "work_queue_name":
         "critical", "work_pool_name": None, "tags": ["nightly"],
@@ -115,7 +128,7 @@ def legacy_text(infrastructure: dict[str, Any], storage: dict[str, Any] | None, 
     fixed = {"flow_name": "etl", "manifest_path": None, "infrastructure": infrastructure,
              "storage": storage, "path": path, "entrypoint": "flows/etl.py:etl",
              "parameter_openapi_schema": {"title": "Parameters", "type": "object"},
-             "timestamp": "2024-05-01T03:00:00+00:00", "triggers": [],
+             "timestamp": "2024-05-01T03:00:00+00:00", "triggers": triggers or [],
              "enforce_parameter_schema": None}
 
     def block(data: dict[str, Any]) -> str:
@@ -135,6 +148,9 @@ def examples() -> dict[str, str]:
     for index, (storage_name, (storage, path, _)) in enumerate(STORAGES.items()):
         cases[f"storage-{storage_name}"] = legacy_text(INFRASTRUCTURES["process"], storage,
                                                        path, SCHEDULES[index % len(SCHEDULES)])
+    storage, path, _ = STORAGES["github"]
+    cases["triggers"] = legacy_text(INFRASTRUCTURES["process"], storage, path, SCHEDULES[0],
+                                    triggers=LEGACY_TRIGGERS)
     return cases
 
 
@@ -240,6 +256,9 @@ LOADER = textwrap.dedent("""\
     from prefect.cli.deploy._models import PrefectYamlModel
     from prefect.cli.deploy._config import _handle_deprecated_schedule_fields
     from prefect.cli.deploy._schedules import _schedule_config_to_deployment_schedule
+    from prefect.events import DeploymentTriggerTypes
+    from pydantic import TypeAdapter
+    triggers_of = TypeAdapter(DeploymentTriggerTypes)
     out = []
     for name in sys.argv[1:]:
         model = PrefectYamlModel.model_validate(yaml.safe_load(open(name)))
@@ -255,7 +274,10 @@ LOADER = textwrap.dedent("""\
                         "entrypoint": deployment.entrypoint,
                         "parameters": deployment.parameters, "schedules": schedules,
                         "job_variables": deployment.work_pool.job_variables
-                        if deployment.work_pool else {}})
+                        if deployment.work_pool else {},
+                        "triggers": [json.loads(triggers_of.validate_python(
+                            {"name": "x", **spec}).model_dump_json())
+                            for spec in deployment.model_dump().get("triggers") or []]})
     print(json.dumps(out, default=str))
 """)
 
@@ -331,12 +353,40 @@ def test_migrated_files_load_in_prefect_with_the_same_settings(
                 assert value.items() <= item["job_variables"]["env"].items(), where
             else:
                 assert item["job_variables"][key] == value, where
+        wanted_triggers = [t for t in legacy.get("triggers") or [] if isinstance(t, dict)]
+        assert len(item["triggers"]) == len(wanted_triggers), where
+        for got_trigger, legacy_trigger in zip(item["triggers"], wanted_triggers, strict=True):
+            for key in ("match", "expect", "posture", "threshold", "parameters"):
+                if legacy_trigger.get(key) is not None:
+                    wanted_value = legacy_trigger[key]
+                    if key == "expect":
+                        got_trigger[key], wanted_value = sorted(got_trigger[key]), sorted(
+                            wanted_value)
+                    assert got_trigger[key] == wanted_value, (where, key)
         infrastructure = legacy.get("infrastructure")
         if isinstance(infrastructure, dict):
             carried = agent_era.infrastructure_to_job_variables(infrastructure).value
             for key, value in carried.items():
                 if key not in overrides:
                     assert item["job_variables"][key] == value, where
+
+
+def test_prefect_2_triggers_are_carried_with_a_type() -> None:
+    from linter.document import Document
+
+    data = Document.from_text(examples()["triggers"], "x").data
+    migration = migrate_data(data, "x-deployment.yaml")
+    first, second = migration.entry["triggers"]
+    assert next(iter(first)) == "type" and first["type"] == "event"
+    assert first["expect"] == ["prefect.flow-run.Completed"] and "name" not in first
+    assert second == {"type": "event", "name": "quiet upstream", "enabled": True,
+                      "match": {"prefect.resource.id": "acme.*"}, "expect": ["acme.ping"],
+                      "posture": "Proactive", "threshold": 1, "within": 600.0}
+    assert any(note.startswith("triggers: 2 written by Prefect 2") for note in migration.notes)
+    text = insert_entries("", [migration], "prefect.yaml")
+    assert [c for c in codes(lint(text, dedent=False)) if c[0] in "SY"] == []
+    metric = migrate_data({**data, "triggers": [{"posture": "Metric", "metric": {}}]}, "x")
+    assert metric.entry["triggers"][0]["type"] == "metric"
 
 
 def test_corpus_files_migrate_without_error() -> None:
