@@ -21,15 +21,20 @@ def can_fork() -> bool:
 
 
 class Forked(Generic[T]):
-    """A child computing a value; :meth:`result` waits for it."""
+    """A child computing a value; :meth:`result` waits for it. Without a child (``pid`` -1:
+    the system had no process to spare) the value was computed here already."""
 
-    def __init__(self, pid: int, reader: int) -> None:
+    def __init__(self, pid: int, reader: int, value: T | None = None) -> None:
         self.pid = pid
         self.reader = reader
+        self.value = value
 
     def result(self) -> tuple[T | None, str | None]:
         """(value, None), or (None, why the child gave no value)."""
         import pickle
+
+        if self.pid == -1:
+            return self.value, None
 
         with os.fdopen(self.reader, "rb") as stream:
             payload = stream.read()
@@ -50,11 +55,17 @@ def fork_call(function: Callable[[], T]) -> Forked[T]:
     """Start ``function`` in a child process. The child never returns from here: it sends
     the pickled value and leaves with ``os._exit`` (no clean-up, no flushing of the parent's
     buffered output, which would print it twice). An exception in ``function`` sends
-    nothing; the caller decides what a failed child means."""
+    nothing; the caller decides what a failed child means. When the system refuses a new
+    process, ``function`` runs here at once (its exceptions then surface here)."""
     import pickle
 
     reader, writer = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare (a container's process limit): work here instead
+        os.close(reader)
+        os.close(writer)
+        return Forked(-1, -1, function())
     if pid == 0:
         status = 0
         try:

@@ -186,3 +186,23 @@ def test_fixing_a_large_split_file_writes_what_one_process_writes(
     assert fixed == (two / "prefect.yaml").read_text()
     written = large_mixed_file(tmp_path / "three", count=150, threshold=32_000).read_text()
     assert fixed != written  # something was written
+
+
+def test_when_no_process_can_be_forked_the_work_is_done_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    paths = make_tree(tmp_path, PARALLEL_THRESHOLD + 4)
+    runner = Runner(ConfigResolver(cwd=tmp_path))
+    serial = lint_paths(runner, paths, jobs=1)
+    monkeypatch.setattr(os, "fork", refuse)
+    refused = lint_paths(runner, paths, jobs=2)
+    assert [o.result.diagnostics for o in refused if o.result] == [
+        o.result.diagnostics for o in serial if o.result]
+    assert not any(o.error for o in refused)
+    large = large_mixed_file(tmp_path / "large")
+    assert check(tmp_path / "large", large, jobs=2) == check(tmp_path / "large", large, jobs=1)
