@@ -24,7 +24,7 @@ from linter.diagnostics import (
     check_span,
 )
 from linter.document import Document
-from linter.forking import can_fork, fork_call
+from linter.forking import balance, can_fork, fork_call
 from linter.registry import LintContext, Needs, Project, Rule, get_rule
 from linter.suppressions import Directive, code_matches, find_directives
 from linter.yamlview import iter_nodes
@@ -154,13 +154,10 @@ def split_families(rules: Sequence[Rule], jobs: int) -> list[list[Rule]]:
     families: dict[str, list[Rule]] = {}
     for rule in rules:
         families.setdefault(rule.family, []).append(rule)
-    groups: list[list[Rule]] = [[] for _ in range(min(jobs, len(families)))]
-    loads = [0] * len(groups)
-    for family in sorted(families, key=lambda f: -FAMILY_COST.get(f, 5)):
-        lightest = loads.index(min(loads))
-        groups[lightest].extend(families[family])
-        loads[lightest] += FAMILY_COST.get(family, 5)
-    return [group for group in groups if group] or [[]]
+    members = list(families.values())
+    shares = balance([FAMILY_COST.get(family, 5) for family in families],
+                     min(jobs, len(members)))
+    return [[rule for i in share for rule in members[i]] for share in shares] or [[]]
 
 
 def apply_suppressions(

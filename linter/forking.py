@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -79,3 +79,15 @@ def fork_call(function: Callable[[], T]) -> Forked[T]:
             os._exit(status)
     os.close(writer)
     return Forked(pid, reader)
+
+
+def balance(weights: Sequence[float], bins: int) -> list[list[int]]:
+    """Indexes of ``weights`` in ``bins`` groups of about equal total weight: heaviest
+    first, each into the group that is lightest so far."""
+    groups: list[list[int]] = [[] for _ in range(bins)]
+    loads = [0.0] * bins
+    for index in sorted(range(len(weights)), key=lambda i: -weights[i]):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(index)
+        loads[lightest] += weights[index]
+    return groups

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from linter.engine import RuleCrash
-from linter.forking import Forked, can_fork, fork_call
+from linter.forking import Forked, balance, can_fork, fork_call
 from linter.runner import FileResult, Runner
 
 #: Below this many files a worker costs more than it saves.
@@ -55,10 +55,11 @@ def lint_paths(runner: Runner, paths: Sequence[Path], jobs: int) -> list[Outcome
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD or not can_fork():
         return [_lint_one(runner, path) for path in paths]
     shares = deal(paths, jobs)
-    children = [(fork_call(partial(_lint_share, runner, paths, share)), share)
-                for share in shares[1:]]
+    # every worker is one of the processes already: no further forking per file
     saved, runner.jobs = runner.jobs, 1
     try:
+        children = [(fork_call(partial(_lint_share, runner, paths, share)), share)
+                    for share in shares[1:]]
         outcomes = dict(_lint_share(runner, paths, shares[0]))
     finally:
         runner.jobs = saved
@@ -68,26 +69,19 @@ def lint_paths(runner: Runner, paths: Sequence[Path], jobs: int) -> list[Outcome
 
 
 def deal(paths: Sequence[Path], jobs: int) -> list[list[int]]:
-    """Indexes of ``paths`` split into ``jobs`` shares of about equal bytes."""
+    """Indexes of ``paths`` split into ``jobs`` shares of about equal bytes (plus a fixed
+    cost per file, whatever its size)."""
     sizes = []
-    for index, path in enumerate(paths):
+    for path in paths:
         try:
-            size = path.stat().st_size
+            sizes.append(path.stat().st_size + 2048)
         except OSError:
-            size = 0
-        sizes.append((size, index))
-    shares: list[list[int]] = [[] for _ in range(jobs)]
-    loads = [0] * jobs
-    for size, index in sorted(sizes, reverse=True):
-        lightest = loads.index(min(loads))
-        shares[lightest].append(index)
-        loads[lightest] += size + 2048  # a file's fixed cost, whatever its size
-    return shares
+            sizes.append(2048)
+    return balance(sizes, jobs)
 
 
 def _lint_share(runner: Runner, paths: Sequence[Path], share: list[int]
                 ) -> list[tuple[int, Outcome]]:
-    runner.jobs = 1  # this child is one of the workers already: no forking per file
     return [(i, _lint_one(runner, paths[i])) for i in share]
 
 
