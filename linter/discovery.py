@@ -54,10 +54,16 @@ def _matches(real_path: Path | str, is_dir: bool, real_root: Path | str,
 
 def _relative(real_path: str, real_root: str) -> str:
     """``real_path`` relative to ``real_root`` in POSIX form, or its name when outside it."""
-    prefix = real_root.rstrip(os.sep) + os.sep
-    if real_path.startswith(prefix):
-        return real_path[len(prefix):].replace(os.sep, "/")
-    return os.path.basename(real_path)
+    inside = _relative_inside(real_path, real_root)
+    return inside if inside is not None else os.path.basename(real_path)
+
+
+def _relative_inside(real_path: str, folder: str) -> str | None:
+    """``real_path`` relative to ``folder`` in POSIX form; None when it is not inside."""
+    prefix = folder.rstrip(os.sep) + os.sep
+    if not real_path.startswith(prefix):
+        return None
+    return real_path[len(prefix):].replace(os.sep, "/")
 
 
 @lru_cache(maxsize=64)
@@ -81,12 +87,10 @@ class _GitIgnores:
             self.specs.append((folder, _spec(lines)))
 
     def ignored(self, path: Path | str, is_dir: bool) -> bool:
-        text = str(path)
         for folder, spec in self.specs:
-            prefix = str(folder).rstrip(os.sep) + os.sep
-            if not text.startswith(prefix):
+            relative = _relative_inside(str(path), str(folder))
+            if relative is None:
                 continue
-            relative = text[len(prefix):].replace(os.sep, "/")
             if spec.match_file(relative + ("/" if is_dir else "")):
                 return True
         return False

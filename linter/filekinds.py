@@ -50,7 +50,7 @@ def kind_for_name(path: Path) -> FileKind | None:
     """The kind a folder walk gives this file by its name alone, if any."""
     name = path.name
     for kind in _KINDS:
-        if kind.name_patterns and name_matcher(kind.name_patterns)(name):
+        if name_matcher(kind.name_patterns)(name):
             return kind
     return None
 
@@ -58,7 +58,10 @@ def kind_for_name(path: Path) -> FileKind | None:
 @cache
 def name_matcher(patterns: tuple[str, ...]) -> Callable[[str], object]:
     """Does a file name match any of these glob patterns (as ``fnmatchcase``)? One regular
-    expression for them all: compiling one per pattern cost every run a few milliseconds."""
+    expression for them all: compiling one per pattern cost every run a few milliseconds.
+    No patterns match nothing (an empty expression would match every name)."""
+    if not patterns:
+        return lambda name: None
     return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
 
 
@@ -73,9 +76,7 @@ def wanted_in_walk(path: Path) -> bool:
         return True
     name = path.name
     for kind in _KINDS:
-        if kind.sniff is None or not kind.walk_patterns or not name_matcher(
-            kind.walk_patterns
-        )(name):
+        if kind.sniff is None or not name_matcher(kind.walk_patterns)(name):
             continue
         try:
             with path.open(encoding="utf-8", errors="replace") as handle:

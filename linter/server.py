@@ -453,11 +453,6 @@ def _step_arguments(function: str) -> dict[str, str]:
 def _job_variables(document: Document, deployment: int | None) -> dict[str, str]:
     """Job variable name -> description, for the pool the deployment uses when a template
     for it is known (configuration or snapshot), else for every bundled pool type."""
-    try:
-        pass
-    except Exception:
-        log.debug("no pool templates", exc_info=True)
-        return {}
     found: dict[str, str] = {}
     for each in _templates_for(document, deployment):
         for name, spec in each.properties.items():

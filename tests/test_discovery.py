@@ -82,3 +82,4 @@ def test_one_expression_per_kind_matches_as_fnmatch_does(name: str) -> None:
                 assert bool(name_matcher(patterns)(name)) == expected, (kind.name, name)
                 checked += 1
     assert checked >= 3
+    assert not name_matcher(())(name)  # no patterns: nothing matches
