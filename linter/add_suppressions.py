@@ -125,15 +125,11 @@ def _suppress_rows_at_once(document: Document, by_row: dict[int, list[Diagnostic
     trial = _parse_like(document, text)
     if trial.parse_error is not None or tree_shape(trial) != tree_shape(document):
         return None
-    covered: dict[int, list[str]] = defaultdict(list)
-    for directive in _directives(trial):
-        if not directive.file_wide:
-            covered[directive.target_row].extend(directive.codes)
+    covered = _row_codes(trial)
     shift = 0  # lines added above the current row so far
     for row, adds_line, codes in planned:
         shift += adds_line
-        have = covered.get(row + shift, [])
-        if not all(any(code_matches(c, code) for c in have) for code in codes):
+        if not _all_covered(covered.get(row + shift, []), codes):
             return None
     return text
 
@@ -190,14 +186,20 @@ def _directives(document: Document) -> list[Directive]:
 
 
 def _covers(document: Document, row: int, codes: list[str]) -> bool:
-    for code in codes:
-        if not any(
-            not d.file_wide and d.target_row == row and any(code_matches(c, code)
-                                                            for c in d.codes)
-            for d in _directives(document)
-        ):
-            return False
-    return True
+    return _all_covered(_row_codes(document).get(row, []), codes)
+
+
+def _row_codes(document: Document) -> dict[int, list[str]]:
+    """Row -> the codes its (not file-wide) directives name."""
+    covered: dict[int, list[str]] = defaultdict(list)
+    for directive in _directives(document):
+        if not directive.file_wide:
+            covered[directive.target_row].extend(directive.codes)
+    return covered
+
+
+def _all_covered(have: list[str], codes: list[str]) -> bool:
+    return all(any(code_matches(c, code) for c in have) for code in codes)
 
 
 def _add_file_wide(text: str, codes: set[str], lint: Linter) -> str:
