@@ -105,15 +105,18 @@ class Cache:
 
 
 def _serialize(diagnostic: Diagnostic) -> dict[str, Any]:
-    data = diagnostic._asdict()
+    data: dict[str, Any] = _plain(diagnostic)
     del data["filename"]
-    data["span"] = diagnostic.span._asdict()
-    data["start"], data["end"] = diagnostic.start._asdict(), diagnostic.end._asdict()
-    if diagnostic.fix is not None:
-        fix = data["fix"] = diagnostic.fix._asdict()
-        fix["edits"] = [edit._asdict() for edit in diagnostic.fix.edits]
-    data["fix_positions"] = [(a._asdict(), b._asdict()) for a, b in diagnostic.fix_positions]
     return data
+
+
+def _plain(value: Any) -> Any:
+    """Named tuples as dicts, all the way down (as ``dataclasses.asdict`` did)."""
+    if hasattr(value, "_asdict"):
+        return {key: _plain(item) for key, item in value._asdict().items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _position(data: dict[str, int]) -> Position:

@@ -209,40 +209,18 @@ def read_config_file(path: Path) -> Settings | None:
     return settings_from_table(table, path)
 
 
-class Overrides:
+class Overrides(NamedTuple):
     """Options from the command line, applied over whatever a config file says."""
 
-    select: tuple[str, ...] | None
-    extend_select: tuple[str, ...]
-    ignore: tuple[str, ...]
-    exclude: tuple[str, ...] | None
-    extend_exclude: tuple[str, ...]
-    respect_gitignore: bool | None
-    force_exclude: bool | None
-    fail_level: Severity | None
-    output_format: str | None
-
-    def __init__(
-        self,
-        select: tuple[str, ...] | None = None,
-        extend_select: tuple[str, ...] = (),
-        ignore: tuple[str, ...] = (),
-        exclude: tuple[str, ...] | None = None,
-        extend_exclude: tuple[str, ...] = (),
-        respect_gitignore: bool | None = None,
-        force_exclude: bool | None = None,
-        fail_level: Severity | None = None,
-        output_format: str | None = None,
-    ) -> None:
-        self.select = select
-        self.extend_select = extend_select
-        self.ignore = ignore
-        self.exclude = exclude
-        self.extend_exclude = extend_exclude
-        self.respect_gitignore = respect_gitignore
-        self.force_exclude = force_exclude
-        self.fail_level = fail_level
-        self.output_format = output_format
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool | None = None
+    force_exclude: bool | None = None
+    fail_level: Severity | None = None
+    output_format: str | None = None
 
     def apply(self, settings: Settings) -> Settings:
         changes: dict[str, Any] = {}
