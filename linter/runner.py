@@ -90,6 +90,10 @@ class Runner:
         #: settings_fingerprint by (settings, rules) object: the same for every file of a folder
         self._fingerprints: dict[tuple[int, int], tuple[Settings, list[Rule], str]] = {}
 
+    def plain(self) -> Runner:
+        """A runner with the same settings that only checks (no fixes, no suppressions)."""
+        return Runner(self.resolver, jobs=self.jobs)
+
     def cache_for(self, settings: Settings) -> Cache:
         folder = self.cache_dir or settings.root / CACHE_DIR_NAME
         cache = self._caches.get(folder)
