@@ -99,6 +99,7 @@ class Runner:
         cache = self._caches.get(folder)
         if cache is None:
             cache = self._caches[folder] = Cache(folder)
+            cache.sweep_if_due()
         return cache
 
     def rules_for(self, settings: Settings, path: Path | None) -> list[Rule]:
