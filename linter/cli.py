@@ -467,16 +467,19 @@ def _write_report(
         show_summary=not quiet and not failed_files,
     )
     human = output_format in ("full", "concise")
+    if human:
+        from linter.report.sanitize import visible, visible_path
     if human and show_fixes:
         for result in results:
             for applied in result.applied:
-                stream.write(f"Fixed {result.filename}:{applied.start.row}:"
-                             f"{applied.start.column}: {applied.code} {applied.fix.message}\n"
-                             if applied.fix else "")
+                stream.write(f"Fixed {visible(result.filename)}:{applied.start.row}:"
+                             f"{applied.start.column}: {applied.code} "
+                             f"{visible(applied.fix.message)}\n" if applied.fix else "")
     if human:
         for result in results:
             for dropped, reason in result.dropped:
-                stream.write(f"{result.filename}: fix for {dropped.code} not applied: {reason}\n")
+                stream.write(f"{visible_path(result.filename)}: fix for {dropped.code} not "
+                             f"applied: {reason}\n")
     if quiet and human:
         report.show_summary = False
     renderer(output_format)(report, stream)
