@@ -78,7 +78,7 @@ def write(root: Path, relative: str, content: str) -> Path:
 
 @pytest.fixture(autouse=True)
 def _no_user_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("FORCE_COLOR",):
+    for name in ("FORCE_COLOR", "GITHUB_WORKSPACE", "CI_PROJECT_DIR"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -13,6 +13,7 @@ from typing import TextIO
 
 from linter.diagnostics import Diagnostic, Severity
 from linter.report import Report
+from linter.report.paths import GITHUB_ROOT, for_format
 from linter.report.sanitize import visible
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -27,9 +28,11 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(diagnostic: Diagnostic) -> str:
+def annotation(diagnostic: Diagnostic, path: str | None = None) -> str:
+    """The workflow command of one finding; ``path`` is its file's path from the repository
+    root (the diagnostic's filename when not given)."""
     properties = {
-        "file": diagnostic.filename,
+        "file": diagnostic.filename if path is None else path,
         "line": str(diagnostic.start.row),
         "col": str(diagnostic.start.column),
         "endLine": str(diagnostic.end.row),
@@ -48,5 +51,6 @@ def annotation(diagnostic: Diagnostic) -> str:
 
 
 def render(report: Report, out: TextIO) -> None:
+    shown = for_format(GITHUB_ROOT)
     for diagnostic in report.diagnostics:
-        out.write(annotation(diagnostic) + "\n")
+        out.write(annotation(diagnostic, shown(diagnostic.filename)) + "\n")
