@@ -217,8 +217,13 @@ def _copy_xattrs(handle: int, target: Path) -> None:
         return
     try:
         names = os.listxattr(target)
+        inherited = os.listxattr(handle)  # e.g. a default ACL of the folder
     except OSError:
         return
+    for name in inherited:
+        if name not in names:
+            with contextlib.suppress(OSError):
+                os.removexattr(handle, name)
     for name in names:
         with contextlib.suppress(OSError):
             os.setxattr(handle, name, os.getxattr(target, name))

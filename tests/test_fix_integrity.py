@@ -126,3 +126,22 @@ def test_edit_saved_during_fix_is_kept(  # type: ignore[no-untyped-def]
     assert "Fixed" not in result.output
     assert path.read_text() == edited
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_attributes_the_new_file_inherited_are_not_kept(tmp_path: Path) -> None:
+    """A folder's default ACL lands on the temp file: the result has only the original's."""
+    from linter.fixer import _copy_xattrs
+
+    original = write(tmp_path, "prefect.yaml", STALE)
+    temp = write(tmp_path, ".prefect.yaml.tmp", "new")
+    try:
+        os.setxattr(temp, "user.inherited", b"1")
+        os.setxattr(original, "user.kept", b"2")
+    except OSError as error:
+        pytest.skip(f"this file system takes no user attributes: {error.strerror}")
+    handle = os.open(temp, os.O_RDWR)
+    try:
+        _copy_xattrs(handle, original)
+    finally:
+        os.close(handle)
+    assert os.listxattr(temp) == ["user.kept"]
