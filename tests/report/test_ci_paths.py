@@ -45,8 +45,10 @@ def ci_paths(cli, *extra: str) -> dict[str, Any]:  # type: ignore[no-untyped-def
 
 
 def test_paths_from_a_subfolder_are_relative_to_the_git_root(  # type: ignore[no-untyped-def]
-    cli, tmp_path: Path
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("GITHUB_WORKSPACE")
+    monkeypatch.delenv("CI_PROJECT_DIR")
     (tmp_path / ".git").mkdir()
     write(tmp_path, "infra/deploy/prefect.yaml", BROKEN)
     os.chdir(tmp_path / "infra")
