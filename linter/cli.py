@@ -24,7 +24,7 @@ from linter.report import FORMATS
 if TYPE_CHECKING:
     from linter.config import Overrides
     from linter.diagnostics import Severity
-    from linter.runner import FileResult
+    from linter.runner import FileResult, Runner
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -250,7 +250,7 @@ def _run_check(
     from linter.discovery import discover
     from linter.document import encode
     from linter.engine import RuleCrash
-    from linter.fixer import WriteError, write_atomic
+    from linter.fixer import WriteError, hard_link_note, write_atomic
     from linter.registry import all_rules
     from linter.runner import Runner
 
@@ -310,12 +310,17 @@ def _run_check(
         if read_stdin:
             continue
         if write and result.path is not None:
+            links = hard_link_note(result.path)
             try:
-                write_atomic(result.path, encode(result.fixed_text, result.encoding, result.bom))
+                write_atomic(result.path, encode(result.fixed_text, result.encoding, result.bom),
+                             expected=encode(result.source or "", result.encoding, result.bom))
                 fixed_files += 1
+                if links:
+                    _error(links)
             except WriteError as error:
                 internal_errors += 1
                 _error(str(error))
+                _report_unwritten(runner, result)
 
     stream: TextIO
     opened = None
@@ -359,6 +364,20 @@ def _run_check(
         return EXIT_FINDINGS if diff_pending else EXIT_CLEAN
     return _exit_code(results, settings.fail_level, fix_only=fix_only, fixed=fixed_files,
                       exit_non_zero_on_fix=exit_non_zero_on_fix)
+
+
+def _report_unwritten(runner: Runner, result: FileResult) -> None:
+    """After a failed write the file still holds its original text: report the findings in
+    that text, and no fix as applied."""
+    assert result.path is not None and result.source is not None
+    checker = runner.plain()
+    settings = runner.resolver.for_file(result.path)
+    kept = checker.lint_text(result.source, result.filename, result.path, settings)
+    result.diagnostics = kept.diagnostics
+    result.fixed_text = None
+    result.applied = []
+    result.dropped = []
+    result.suppressed = []
 
 
 def _report_added_suppressions(results: Sequence[FileResult], diff: bool) -> None:
@@ -448,16 +467,19 @@ def _write_report(
         show_summary=not quiet and not failed_files,
     )
     human = output_format in ("full", "concise")
+    if human:
+        from linter.report.sanitize import visible, visible_path
     if human and show_fixes:
         for result in results:
             for applied in result.applied:
-                stream.write(f"Fixed {result.filename}:{applied.start.row}:"
-                             f"{applied.start.column}: {applied.code} {applied.fix.message}\n"
-                             if applied.fix else "")
+                stream.write(f"Fixed {visible(result.filename)}:{applied.start.row}:"
+                             f"{applied.start.column}: {applied.code} "
+                             f"{visible(applied.fix.message)}\n" if applied.fix else "")
     if human:
         for result in results:
             for dropped, reason in result.dropped:
-                stream.write(f"{result.filename}: fix for {dropped.code} not applied: {reason}\n")
+                stream.write(f"{visible_path(result.filename)}: fix for {dropped.code} not "
+                             f"applied: {reason}\n")
     if quiet and human:
         report.show_summary = False
     renderer(output_format)(report, stream)

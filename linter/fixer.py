@@ -154,14 +154,20 @@ class WriteError(Exception):
     pass
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace the file's content in one step (temp file + rename), keeping its mode; a
-    symlink stays a symlink (its target is rewritten)."""
+def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None:
+    """Replace the file's content in one step (temp file + rename), keeping its owner, group,
+    mode and extended attributes; a symlink stays a symlink (its target is rewritten).
+
+    With ``expected`` (the bytes the fix was computed from), a file that changed since it was
+    read (an edit saved meanwhile) is left as it is and WriteError says so. The rename gives the
+    path a new inode: other hard links to the file keep the old text (see ``hard_link_note``).
+    """
     target = path.resolve() if path.is_symlink() else path
     try:
-        mode = stat.S_IMODE(target.stat().st_mode)
+        info = target.stat()
     except OSError as error:
         raise WriteError(f"{path}: cannot write: {error.strerror}") from None
+    mode = stat.S_IMODE(info.st_mode)
     if not mode & 0o222 or not os.access(target, os.W_OK):
         # no write bit at all means read-only by intent, even for root
         raise WriteError(f"{path}: cannot write: the file is read-only; left unchanged")
@@ -176,10 +182,75 @@ def write_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(handle, "wb") as temp:
             temp.write(data)
             temp.flush()
+            _copy_metadata(temp.fileno(), target, info, path)
             os.fsync(temp.fileno())
-        os.chmod(temp_name, mode)
+        if expected is not None:
+            _check_unchanged(path, target, info, expected)
         os.replace(temp_name, target)
-    except OSError as error:
+    except (OSError, WriteError) as error:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
+        if isinstance(error, WriteError):
+            raise
         raise WriteError(f"{path}: cannot write: {error.strerror}") from None
+
+
+def _copy_metadata(handle: int, target: Path, info: os.stat_result, path: Path) -> None:
+    """Give the temp file the original's owner, group, mode and extended attributes. Owner
+    first: a chown clears set-user-ID bits, the chmod after it restores them."""
+    if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+        try:
+            os.fchown(handle, info.st_uid, info.st_gid)
+        except PermissionError:
+            raise WriteError(
+                f"{path}: cannot write: the file belongs to another user and a rewrite would "
+                "change its owner; left unchanged"
+            ) from None
+    os.fchmod(handle, stat.S_IMODE(info.st_mode))
+    _copy_xattrs(handle, target)
+
+
+def _copy_xattrs(handle: int, target: Path) -> None:
+    """Copy extended attributes (ACLs, SELinux labels, user attributes) where the system and
+    file system allow; one that cannot be set is skipped rather than blocking the fix."""
+    if not hasattr(os, "listxattr"):
+        return
+    try:
+        names = os.listxattr(target)
+        inherited = os.listxattr(handle)  # e.g. a default ACL of the folder
+    except OSError:
+        return
+    for name in inherited:
+        if name not in names:
+            with contextlib.suppress(OSError):
+                os.removexattr(handle, name)
+    for name in names:
+        with contextlib.suppress(OSError):
+            os.setxattr(handle, name, os.getxattr(target, name))
+
+
+def _check_unchanged(path: Path, target: Path, info: os.stat_result, expected: bytes) -> None:
+    """Refuse to replace a file whose content is no longer what the fix was computed from."""
+    try:
+        now = target.stat()
+        with target.open("rb") as handle:
+            current = handle.read(len(expected) + 1)
+    except OSError as error:
+        raise WriteError(f"{path}: cannot write: {error.strerror}") from None
+    if now.st_ino != info.st_ino or current != expected:
+        raise WriteError(
+            f"{path}: changed while it was being fixed; left as it is now (run again to fix it)"
+        )
+
+
+def hard_link_note(path: Path) -> str | None:
+    """A warning for a file with other hard links, which a fix (a new file renamed into
+    place) detaches from this path."""
+    try:
+        links = (path.resolve() if path.is_symlink() else path).stat().st_nlink
+    except OSError:
+        return None
+    if links < 2:
+        return None
+    return (f"warning: {path} had {links - 1} other hard link(s); they keep the old text, "
+            "the fixed text is a new file at this path")

@@ -136,7 +136,9 @@ def _module_file(module: str, root: Path) -> Path | None:
 
 # -- parsing, cached per file version ---------------------------------------------------------
 
-_PARSED: dict[tuple[str, int, int], ast.Module | str] = {}
+#: by (path, mtime, size, ctime): the change time catches a file rewritten with its size and
+#: mtime kept (``cp -p``, ``rsync -a``), which a long-running language server would miss
+_PARSED: dict[tuple[str, int, int, int], ast.Module | str] = {}
 
 
 def parse_module(path: Path) -> ast.Module | str:
@@ -147,7 +149,7 @@ def parse_module(path: Path) -> ast.Module | str:
         info = path.stat()
     except OSError as error:
         return f"cannot read it: {error.strerror}"
-    key = (str(path), info.st_mtime_ns, info.st_size)
+    key = (str(path), info.st_mtime_ns, info.st_size, info.st_ctime_ns)
     cached = _PARSED.get(key)
     if cached is not None:
         return cached

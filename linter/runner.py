@@ -90,11 +90,16 @@ class Runner:
         #: settings_fingerprint by (settings, rules) object: the same for every file of a folder
         self._fingerprints: dict[tuple[int, int], tuple[Settings, list[Rule], str]] = {}
 
+    def plain(self) -> Runner:
+        """A runner with the same settings that only checks (no fixes, no suppressions)."""
+        return Runner(self.resolver, jobs=self.jobs)
+
     def cache_for(self, settings: Settings) -> Cache:
         folder = self.cache_dir or settings.root / CACHE_DIR_NAME
         cache = self._caches.get(folder)
         if cache is None:
             cache = self._caches[folder] = Cache(folder)
+            cache.sweep_if_due()
         return cache
 
     def rules_for(self, settings: Settings, path: Path | None) -> list[Rule]:

@@ -80,6 +80,11 @@ def write(root: Path, relative: str, content: str) -> Path:
 def _no_user_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("FORCE_COLOR",):
         monkeypatch.delenv(name, raising=False)
+    # CI formats give paths from the repository root: pin it to a folder that holds no test
+    # file, so paths stay as given wherever the tests run (a CI job, a checkout inside another
+    # repository); tests of the root itself set or clear these
+    for name in ("GITHUB_WORKSPACE", "CI_PROJECT_DIR"):
+        monkeypatch.setenv(name, "/nonexistent-repository-root")
 
 
 def corpus_files(kind: str | None = None) -> list[Path]:

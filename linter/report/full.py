@@ -8,6 +8,7 @@ from linter.diagnostics import Diagnostic
 from linter.document import LineIndex
 from linter.report import Report
 from linter.report.concise import headline
+from linter.report.sanitize import visible, visible_line
 from linter.report.style import SEVERITY_COLOR, Painter
 from linter.report.summary import summary_lines
 
@@ -35,7 +36,7 @@ def code_frame(diagnostic: Diagnostic, text: str, paint: Painter,
         if row > lines.row_count:
             break
         span = lines.line_span(row)
-        line = text[span.start : span.end].replace("\t", " ")
+        line = visible_line(text[span.start : span.end].replace("\t", " "))
         out.append(paint(f"{row:>{width}} |", "blue") + (" " + line if line else ""))
         if row < first_row:
             continue
@@ -66,10 +67,11 @@ def render(report: Report, out: TextIO) -> None:
             for line in code_frame(diagnostic, text, paint, lines):
                 out.write(line + "\n")
         if diagnostic.help:
-            out.write(paint("  = help: ", "cyan", "bold") + diagnostic.help + "\n")
+            out.write(paint("  = help: ", "cyan", "bold") + visible(diagnostic.help) + "\n")
         if diagnostic.fix is not None:
             safety = "" if diagnostic.fix.is_safe else " (unsafe)"
-            out.write(paint("  = fix: ", "green", "bold") + diagnostic.fix.message + safety + "\n")
+            out.write(paint("  = fix: ", "green", "bold") + visible(diagnostic.fix.message) + safety
+                      + "\n")
         out.write("\n")
     for line in summary_lines(report, paint):
         out.write(line + "\n")

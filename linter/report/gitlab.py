@@ -3,7 +3,8 @@
 A fingerprint must stay the same while a finding stays, so GitLab can tell new findings from
 old ones: it hashes the code, the file and the text the finding underlines (not its line),
 so adding lines above a finding does not make it "new". Identical findings in one file get an
-occurrence number so their fingerprints stay distinct.
+occurrence number so their fingerprints stay distinct. Paths are relative to the repository
+root (``CI_PROJECT_DIR``, else the git root), wherever the linter ran.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, TextIO
 
 from linter.diagnostics import Diagnostic, Severity
 from linter.report import Report
+from linter.report.paths import GITLAB_ROOT, for_format
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -35,8 +37,10 @@ def fingerprint(key: tuple[str, str, str], occurrence: int) -> str:
 def issues(report: Report) -> list[dict[str, Any]]:
     seen: Counter[tuple[str, str, str]] = Counter()
     out: list[dict[str, Any]] = []
+    shown = for_format(GITLAB_ROOT)
     for diagnostic in report.diagnostics:
-        key = (diagnostic.code, diagnostic.filename, offending_text(diagnostic, report))
+        path = shown(diagnostic.filename)
+        key = (diagnostic.code, path, offending_text(diagnostic, report))
         occurrence = seen[key]
         seen[key] += 1
         out.append({
@@ -45,7 +49,7 @@ def issues(report: Report) -> list[dict[str, Any]]:
             "fingerprint": fingerprint(key, occurrence),
             "severity": SEVERITIES[diagnostic.severity],
             "location": {
-                "path": diagnostic.filename,
+                "path": path,
                 "positions": {
                     "begin": {"line": diagnostic.start.row,
                               "column": diagnostic.start.column},

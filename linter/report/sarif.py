@@ -4,26 +4,33 @@ Azure DevOps and many IDEs.
 One run, with the metadata of every rule that has a result (code, name, summary, full
 documentation, help URI, default level), each result's location, and its fix as
 ``artifactChanges``/``replacements``. Columns count Unicode code points (``columnKind``), as
-ours do.
+ours do. Paths are relative to the repository root (``GITHUB_WORKSPACE``, else the git root),
+wherever the linter ran, and each result has a ``partialFingerprints`` entry that stays the
+same while the finding's line stays the same, wherever that line moves.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import Counter
 from pathlib import PurePath
 from typing import Any, TextIO
 from urllib.parse import quote
 
 from linter import __version__
 from linter.diagnostics import Diagnostic, Position, Severity
+from linter.document import LineIndex
 from linter.registry import Rule, get_rule
 from linter.report import Report
+from linter.report.paths import GITHUB_ROOT, for_format
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 INFORMATION_URI = "https://prefect-lint.dev"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+FINGERPRINT_KEY = "prefectLintLineHash/v1"
 
 
 def artifact_uri(filename: str) -> str:
@@ -73,8 +80,40 @@ def _fallback_descriptor(diagnostic: Diagnostic) -> dict[str, Any]:
     }
 
 
-def result(diagnostic: Diagnostic, rule_index: int) -> dict[str, Any]:
-    uri = artifact_uri(diagnostic.filename)
+class Fingerprints:
+    """``partialFingerprints`` values: a hash of the rule, the path and the finding's first
+    line with its whitespace collapsed, plus an occurrence number for identical lines, so
+    code scanning follows a finding when lines are added above it."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.lines: dict[str, LineIndex] = {}
+        self.seen: Counter[tuple[str, str, str]] = Counter()
+
+    def __call__(self, diagnostic: Diagnostic, path: str) -> str:
+        key = (diagnostic.code, path, self._line(diagnostic))
+        occurrence = self.seen[key]
+        self.seen[key] += 1
+        text = "\0".join((*key, str(occurrence)))
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def _line(self, diagnostic: Diagnostic) -> str:
+        source = self.report.sources.get(diagnostic.filename)
+        if source is None:
+            return diagnostic.message
+        lines = self.lines.get(diagnostic.filename)
+        if lines is None:
+            lines = self.lines[diagnostic.filename] = LineIndex(source)
+        if not 1 <= diagnostic.start.row <= lines.row_count:
+            return diagnostic.message
+        span = lines.line_span(diagnostic.start.row)
+        return " ".join(source[span.start : span.end].split())
+
+
+def result(diagnostic: Diagnostic, rule_index: int, path: str | None = None,
+           fingerprint: str | None = None) -> dict[str, Any]:
+    """One SARIF result; ``path`` is the file's path from the repository root."""
+    uri = artifact_uri(diagnostic.filename if path is None else path)
     message = diagnostic.message
     if diagnostic.help:
         message += f" ({diagnostic.help})"
@@ -90,6 +129,8 @@ def result(diagnostic: Diagnostic, rule_index: int) -> dict[str, Any]:
             }
         }],
     }
+    if fingerprint is not None:
+        out["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint}
     if diagnostic.fix is not None and diagnostic.fix_positions:
         out["fixes"] = [{
             "description": {
@@ -116,13 +157,17 @@ def sarif_log(report: Report) -> dict[str, Any]:
     rules: list[dict[str, Any]] = []
     index_of: dict[str, int] = {}
     results: list[dict[str, Any]] = []
+    shown = for_format(GITHUB_ROOT)
+    fingerprints = Fingerprints(report)
     for diagnostic in report.diagnostics:
         if diagnostic.code not in index_of:
             index_of[diagnostic.code] = len(rules)
             found = get_rule(diagnostic.code)
             rules.append(rule_descriptor(found) if found is not None
                          else _fallback_descriptor(diagnostic))
-        results.append(result(diagnostic, index_of[diagnostic.code]))
+        path = shown(diagnostic.filename)
+        results.append(result(diagnostic, index_of[diagnostic.code], path,
+                              fingerprints(diagnostic, path)))
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",

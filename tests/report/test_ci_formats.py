@@ -140,7 +140,7 @@ def test_github_escaping() -> None:
     line = annotation(_diagnostic("dir,x/a:b.yaml", "D001", "50% of \"x\":\ny", "say so"))
     assert line == (
         "::error file=dir%2Cx/a%3Ab.yaml,line=3,col=5,endLine=3,endColumn=9,title=D001"
-        "::D001 [error] 50%25 of \"x\":%0Ay%0Ahelp: say so%0Ahttps://prefect-lint.dev/rules/D001"
+        "::D001 [error] 50%25 of \"x\":\\ny%0Ahelp: say so%0Ahttps://prefect-lint.dev/rules/D001"
     )
     assert "\n" not in line
 
