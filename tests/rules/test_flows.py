@@ -172,7 +172,7 @@ def test_d011_missing_name() -> None:
     """
     found = lint(text, select=["D011"])
     assert codes(found) == ["D011"] and spans(text, found) == ["null"]
-    assert "--all` skips it" in found[0].message
+    assert "`prefect deploy` skips it" in found[0].message
     single = lint("deployments:\n  - entrypoint: flows/etl.py:etl\n", select=["D011"])
     assert "A deployment name must be provided" in single[0].message
 
