@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.document import Document, NodePath
 from linter.registry import LintContext, rule
 from linter.schema_check import SchemaIssue, expected_words, schema_issues, type_word
 from linter.suggest import did_you_mean
+from linter.yamlview import iter_nodes
 
 #: Where people put keys that belong elsewhere: (level, key) -> advice. Levels: "top",
 #: "deployment", "work_pool", "schedule", "trigger".
@@ -136,6 +137,48 @@ def _unknown_key_advice(issue: SchemaIssue, document: Document) -> tuple[str, st
     return "remove the key", None
 
 
+def holds_only_used_anchors(document: Document, key: str) -> bool:
+    """
+    True when top-level ``key`` only holds YAML anchors that are aliased elsewhere.
+
+    Either its value is aliased (`common_pool: &pool {...}` then `work_pool: *pool`), or each
+    value inside it is (`templates: {pool: &pool {...}}`): the documented `definitions:`
+    pattern under another name. Prefect ignores the key itself, which is what the author
+    meant. An alias shares the anchored node, so "aliased elsewhere" is "the same node is
+    reached from another top-level value".
+    """
+    root = document.root
+    if not isinstance(root, MappingNode):
+        return False
+    holder: Node | None = None
+    others: list[Node] = []
+    for key_node, value_node in root.value:
+        if isinstance(key_node, ScalarNode) and key_node.value == key and holder is None:
+            holder = value_node
+        else:
+            others.append(value_node)
+    if holder is None:
+        return False
+    reached = {id(node) for node in iter_nodes(*others)}
+    if id(holder) in reached:
+        return True
+    if not isinstance(holder, MappingNode) or not holder.value:
+        return False
+    return all(id(value_node) in reached for _, value_node in holder.value)
+
+
+def _anchor_holder_finding(document: Document, issue: SchemaIssue) -> Finding:
+    assert issue.key is not None
+    return Finding(
+        key_span(document, issue.path),
+        f"top-level key `{issue.key}` only holds YAML anchors used elsewhere: Prefect "
+        "ignores the key itself and keeps what the aliases bring in",
+        help="nothing is lost; `definitions:` is the name Prefect's documentation uses for "
+             "such a key",
+        severity=Severity.INFO,
+    )
+
+
 @rule("S001", "unknown-key", Severity.ERROR, "A key Prefect does not know (and drops silently)",
       fix=Applicability.UNSAFE)
 def unknown_key(context: LintContext) -> Iterator[Finding]:
@@ -147,7 +190,9 @@ def unknown_key(context: LintContext) -> Iterator[Finding]:
 
     **Why**: Prefect ignores unknown keys in deployments, work pools, triggers and at the top
     level without a word, so the setting is silently lost; inside a schedule an unknown key
-    makes Prefect skip the whole file.
+    makes Prefect skip the whole file. A top-level key that only holds YAML anchors aliased
+    elsewhere (`common_pool: &pool {...}`, the `definitions:` pattern under another name)
+    loses nothing: that is only info.
 
     **Example**:
 
@@ -164,6 +209,9 @@ def unknown_key(context: LintContext) -> Iterator[Finding]:
     for issue in _issues(context, "unknown_key"):
         assert issue.key is not None
         parent = issue.path[:-1]
+        if parent == () and holds_only_used_anchors(document, issue.key):
+            yield _anchor_holder_finding(document, issue)
+            continue
         help_text, rename = _unknown_key_advice(issue, document)
         consequence = ("Prefect rejects the whole file because of it"
                        if level_of(parent) == "schedule" else "Prefect ignores it silently")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from linter.diagnostics import Severity
 from linter.fixer import apply_edits
 from tests.conftest import codes, lint, spans
 
@@ -246,3 +247,29 @@ def test_alias_issue_points_at_the_written_line() -> None:
     """
     found = only(text, "S001")
     assert [d.start.row for d in found] == [4, 4]  # one per deployment, at the written line
+
+
+def test_s001_top_level_anchor_holders_are_info_other_unknown_keys_stay_errors() -> None:
+    text = """\
+    common_work_pool: &pool
+      name: k8s
+    templates:
+      sched: &sched
+        - cron: "0 1 * * *"
+    work_pools:
+      a: {name: x}
+    unused_holder: &never {name: z}
+    deployments:
+      - name: a
+        entrypoint: f.py:f
+        work_pool: *pool
+        schedules: *sched
+    """
+    found = lint(text, select=["S001"])
+    assert [(spans(text, [d])[0], d.severity) for d in found] == [
+        ("common_work_pool", Severity.INFO),
+        ("templates", Severity.INFO),
+        ("work_pools", Severity.ERROR),
+        ("unused_holder", Severity.ERROR),  # its anchor is never aliased
+    ]
+    assert "only holds YAML anchors" in found[0].message
