@@ -13,6 +13,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.document import Document, NodePath
+from linter.filekinds import is_foreign_configuration
 from linter.registry import LintContext, rule
 from linter.schema_check import SchemaIssue, expected_words, schema_issues, type_word
 from linter.suggest import did_you_mean
@@ -416,3 +417,36 @@ def schedule_selector(context: LintContext) -> Iterator[Finding]:
     for issue in _issues(context, "selector"):
         yield Finding(value_span(document, issue.path), issue.message,
                       help="write one schedule entry per cron, interval or rrule")
+
+
+@rule("S007", "not-prefect-configuration", Severity.INFO,
+      "A YAML file named like prefect.yaml that holds another tool's configuration")
+def not_prefect_configuration(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a file linted as Prefect configuration (`prefect.yml`, or a YAML file named on
+    the command line) whose top level has none of Prefect's keys (`deployments`, `build`,
+    `push`, `pull`, `name`, `prefect-version`, or a deployment's own keys), such as a go-task
+    `Taskfile` named `prefect.yml`.
+
+    **Why**: `prefect deploy` only reads the file it is given, and this one is not meant for
+    it. Rather than report every key as unknown, prefect-lint says once that it left the file
+    alone, and no other rule looks at it (as for compose and Kubernetes files).
+
+    **Example**:
+
+        version: "3"
+        tasks:
+          deploy:
+            cmds: [prefect deploy --all]
+
+    **Fix**: nothing to fix. Exclude the file in the configuration to silence this note.
+    """
+    document = context.document
+    if not is_foreign_configuration(document.data) or document.root is None:
+        return
+    first_key = next(iter(document.data))
+    span = document.key_span_at((first_key,)) or document.head_span(document.root)
+    yield Finding(span, "none of Prefect's keys (`deployments`, `build`, `pull`, ...) at the "
+                        "top level: this is not Prefect configuration, so prefect-lint "
+                        "checks nothing else in it",
+                  help="exclude the file in the configuration if this note is not wanted")

@@ -273,3 +273,31 @@ def test_s001_top_level_anchor_holders_are_info_other_unknown_keys_stay_errors()
         ("unused_holder", Severity.ERROR),  # its anchor is never aliased
     ]
     assert "only holds YAML anchors" in found[0].message
+
+
+TASKFILE = """\
+version: '3'
+vars:
+  POOL: default
+tasks:
+  deploy:
+    cmds:
+      - prefect deploy --all
+      - echo {{.POOL}}
+"""
+
+
+def test_s007_another_tools_file_gets_one_info_and_nothing_else() -> None:
+    found = lint(TASKFILE)  # every default rule
+    assert codes(found) == ["S007"]
+    assert found[0].severity is Severity.INFO
+    assert (found[0].start.row, found[0].start.column) == (1, 1)
+
+
+def test_s007_quiet_on_prefect_files_even_with_unknown_keys() -> None:
+    for text in ("deployments: []\nvars: {a: 1}\n",
+                 "entrypoint: flows/etl.py:etl\nversion: '1'\n",  # a deployment at the top
+                 "name: project\ntasks: {}\n"):
+        found = lint(text)
+        assert "S007" not in codes(found), text
+    assert "S001" in codes(lint("entrypoint: flows/etl.py:etl\nversion: '1'\n"))
