@@ -273,14 +273,55 @@ def wrong_type(context: LintContext) -> Iterator[Finding]:
     with a fix that quotes them.
     """
     document = context.document
+    nested_tags: dict[Span, list[SchemaIssue]] = {}
     for issue in _issues(context, "type"):
         if _is_yaml_typed_string(document, issue):
+            continue
+        if _is_nested_tag(issue):
+            nested_tags.setdefault(value_span(document, issue.path), []).append(issue)
             continue
         key = issue.path[-1] if issue.path else "the file"
         name = f"`{key}`" if isinstance(key, str) else f"item #{key + 1}"
         message = (f"{name} {where(document, issue.path[:-1])} must be "
                    f"{expected_words(issue.expected)}, but it is {type_word(issue.instance)}")
         yield Finding(value_span(document, issue.path), message, help=_type_help(issue))
+    for span, issues in nested_tags.items():
+        yield _nested_tag_finding(document, span, issues)
+
+
+def _is_nested_tag(issue: SchemaIssue) -> bool:
+    """A list or mapping as one item of a deployment's `tags` (often an aliased list)."""
+    path = issue.path
+    return (len(path) == 4 and path[0] == "deployments" and path[2] == "tags"
+            and isinstance(path[3], int) and isinstance(issue.instance, (list, dict)))
+
+
+def _nested_tag_finding(document: Document, span: Span, issues: list[SchemaIssue]) -> Finding:
+    """One finding for a nested tag, however many deployments share it through an alias.
+
+    Prefect types `tags` as a list of anything and turns each item into text with `str()`,
+    so a list inside the list is not spread out: it becomes one tag such as "['a', 'b']"."""
+    odd_tag = str(issues[0].instance)
+    names = []
+    for issue in issues:
+        entry = _data_at(document, issue.path[:2])
+        name = entry.get("name") if isinstance(entry, dict) else None
+        index = issue.path[1]
+        number = index + 1 if isinstance(index, int) else index
+        names.append(f'"{name}"' if isinstance(name, str) and name else f"#{number}")
+    shown = ", ".join(dict.fromkeys(names))
+    what = "a list" if isinstance(issues[0].instance, list) else "a mapping"
+    return Finding(
+        span,
+        f"this tag is {what}: Prefect does not spread it out but turns it into the single "
+        f"tag {_clip(odd_tag)!r} (in deployment{'s' if len(set(names)) > 1 else ''} {shown})",
+        help="YAML cannot splice an aliased list into another list: use `tags: *anchor` for "
+             "the whole list, or write the tags out",
+    )
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _type_help(issue: SchemaIssue) -> str | None:

@@ -301,3 +301,25 @@ def test_s007_quiet_on_prefect_files_even_with_unknown_keys() -> None:
         found = lint(text)
         assert "S007" not in codes(found), text
     assert "S001" in codes(lint("entrypoint: flows/etl.py:etl\nversion: '1'\n"))
+
+
+def test_s002_nested_tags_from_an_alias_are_one_finding_with_the_odd_tag() -> None:
+    text = """\
+    definitions:
+      common_tags: &common_tags
+        - etl
+        - nightly
+    deployments:
+      - name: a
+        tags: [*common_tags, extra]
+      - name: b
+        tags: [*common_tags]
+      - name: c
+        tags: [*common_tags]
+    """
+    found = lint(text, select=["S002"])
+    assert len(found) == 1
+    assert found[0].start.row == 2  # at the anchor: the list all three share
+    assert "\"['etl', 'nightly']\"" in found[0].message
+    assert 'deployments "a", "b", "c"' in found[0].message
+    assert "must be" not in found[0].message  # Prefect does not reject it
