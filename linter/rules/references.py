@@ -52,8 +52,15 @@ def _skip_reserved(path: ScalarPath) -> bool:
 
 
 def step_scalars(item: StepItem) -> Iterator[tuple[ScalarPath, ScalarNode]]:
+    """String scalars of a step's arguments. For a mis-indented step (T006: the function key
+    holds nothing and the arguments sit beside it), the keys beside it are checked as the
+    arguments they are meant to be, so a bad reference there is found before T006's fix."""
     if isinstance(item.arguments, dict):
         yield from string_scalars(item.arguments_node, (), _skip_reserved)
+    elif item.arguments is None and item.function is not None:
+        for key_node, value_node in item.pairs[1:]:
+            if isinstance(key_node, ScalarNode) and isinstance(key_node.value, str):
+                yield from string_scalars(value_node, (key_node.value,), _skip_reserved)
 
 
 def _skip_in_deployment(path: ScalarPath) -> bool:

@@ -294,3 +294,25 @@ def test_anchored_step_reported_once() -> None:
         build: *build
     """
     assert codes(lint(text, select=["R001"])) == ["R001"]
+
+
+def test_r001_and_r003_look_into_the_arguments_of_a_mis_indented_step() -> None:
+    """T006's step (arguments beside the function key) hid a dangling reference until the
+    fix; it is checked as the arguments it is meant to be."""
+    text = """\
+    pull:
+      - prefect.deployments.steps.git_clone:
+          id: clone
+          repository: https://github.com/org/repo.git
+      - prefect.deployments.steps.set_working_directory:
+        directory: "{{ prefect.steps.git_clone.directory }}"
+      - prefect.deployments.steps.run_shell_script:
+        id: ignored
+        script: "echo {{ clone.directory | upper }}"
+    """
+    found = lint(text, select=["R001", "R003", "T006"])
+    assert [(d.code, d.start.row) for d in found] == [
+        ("T006", 6), ("R001", 6), ("T006", 8), ("R003", 9)]
+    assert "`prefect`" in found[1].message
+    good = text.replace("{{ prefect.steps.git_clone.directory }}", "{{ clone.directory }}")
+    assert "R001" not in codes(lint(good, select=["R001"]))
