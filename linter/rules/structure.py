@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.document import Document, NodePath
@@ -145,27 +145,40 @@ def holds_only_used_anchors(document: Document, key: str) -> bool:
     Either its value is aliased (`common_pool: &pool {...}` then `work_pool: *pool`), or each
     value inside it is (`templates: {pool: &pool {...}}`): the documented `definitions:`
     pattern under another name. Prefect ignores the key itself, which is what the author
-    meant. An alias shares the anchored node, so "aliased elsewhere" is "the same node is
-    reached from another top-level value".
+    meant. An alias shares the anchored node, so an aliased node is one that is the value
+    or item of more than one parent.
     """
     root = document.root
     if not isinstance(root, MappingNode):
         return False
-    holder: Node | None = None
-    others: list[Node] = []
-    for key_node, value_node in root.value:
-        if isinstance(key_node, ScalarNode) and key_node.value == key and holder is None:
-            holder = value_node
-        else:
-            others.append(value_node)
+    holder = next((value for key_node, value in root.value
+                   if isinstance(key_node, ScalarNode) and key_node.value == key), None)
     if holder is None:
         return False
-    reached = {id(node) for node in iter_nodes(*others)}
-    if id(holder) in reached:
+    uses = _uses(document)
+    if uses.get(id(holder), 0) > 1:
         return True
     if not isinstance(holder, MappingNode) or not holder.value:
         return False
-    return all(id(value_node) in reached for _, value_node in holder.value)
+    return all(uses.get(id(value), 0) > 1 for _, value in holder.value)
+
+
+def _uses(document: Document) -> dict[int, int]:
+    """How many times each node is a value or an item (more than once: it is aliased);
+    one walk per document."""
+    cached: dict[int, int] | None = document.cache.get("node_uses")
+    if cached is None:
+        cached = document.cache["node_uses"] = {}
+        for node in iter_nodes(document.root):
+            if isinstance(node, MappingNode):
+                children: list[Node] = [value for _, value in node.value]
+            elif isinstance(node, SequenceNode):
+                children = list(node.value)
+            else:
+                continue
+            for child in children:
+                cached[id(child)] = cached.get(id(child), 0) + 1
+    return cached
 
 
 def _anchor_holder_finding(document: Document, issue: SchemaIssue) -> Finding:
