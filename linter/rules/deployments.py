@@ -227,7 +227,8 @@ def missing_work_pool(context: LintContext) -> Iterator[Finding]:
     unless you pass `--pool` or set `PREFECT_DEFAULT_WORK_POOL_NAME`. Neither is visible
     from the file, so this is a warning: a project that always deploys with `--pool` can
     turn it off (`ignore = ["D013"]` in its configuration). `work_pool: null` itself (the
-    key with no value) is an error: `prefect deploy` crashes with a TypeError on it before
+    key with no value) is an error: `prefect deploy` crashes on it with a TypeError ("argument
+    of type 'NoneType' is not iterable", while it merges the entry with its defaults) before
     `--pool` is applied, so no flag rescues it.
 
     **Example**:
