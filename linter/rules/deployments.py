@@ -34,8 +34,10 @@ def skipped_by_prefect(data: Any, index: int) -> bool:
     """
     True when Prefect never deploys entry ``index``: it is unnamed and other deployments exist.
 
-    With several entries, `prefect deploy --all` skips unnamed ones ("Discovered unnamed
-    deployment. Skipping...") and `-n NAME` never selects them; the rest are deployed. Such an
+    With several entries, `prefect deploy --all` skips those whose name is missing or null
+    ("Discovered unnamed deployment. Skipping...") and `-n NAME` never selects them; the rest
+    are deployed. An empty name is not skipped: it stops the deploy with "A deployment name
+    must be provided" (`_run_multi_deploy` tests `is None`, `_run_single_deploy` `not`). Such an
     entry (often the `prefect init` skeleton left above real deployments) is reported once, by
     D011, and the rules about what it lacks stay silent.
     """
@@ -45,7 +47,7 @@ def skipped_by_prefect(data: Any, index: int) -> bool:
     if len(deployments) < 2 or not 0 <= index < len(deployments):
         return False
     entry = deployments[index]
-    return isinstance(entry, dict) and is_unnamed(entry)
+    return isinstance(entry, dict) and entry.get("name") is None  # `name: ""` is not skipped
 
 
 def _flow_function(entrypoint: Any) -> str | None:

@@ -109,3 +109,11 @@ def test_work_pool_null_is_an_error_that_no_flag_rescues() -> None:
 def test_pool_name_null_stays_a_warning() -> None:
     text = "deployments:\n  - name: a\n    work_pool: {name: null}\n"
     assert [d.severity for d in lint(text, select=["D013"])] == [Severity.WARNING]
+
+
+def test_empty_name_among_several_is_not_skipped_but_stops_the_deploy() -> None:
+    """Prefect skips only a missing or null name; `name: ""` reaches the name check."""
+    text = SKELETON_ABOVE_REAL.replace("  - name: null\n", '  - name: ""\n', 1)
+    found = lint(text, select=["D011"])
+    assert [d.severity for d in found] == [Severity.ERROR]
+    assert "A deployment name must be provided" in found[0].message
