@@ -48,10 +48,15 @@ PREFECT_KEYS = frozenset({
 
 
 def is_foreign_configuration(data: object) -> bool:
-    """A YAML mapping with none of Prefect's keys: another tool's file (a go-task Taskfile
-    named ``prefect.yml``). Prefect's own rules have nothing to say about it."""
-    return isinstance(data, dict) and bool(data) and not any(
-        isinstance(key, str) and key in PREFECT_KEYS for key in data)
+    """A YAML mapping with none of Prefect's keys, nor a misspelling of one (`deploymnets:`
+    is Prefect's file with a typo): another tool's file, such as a go-task Taskfile named
+    ``prefect.yml``. Prefect's own rules have nothing to say about it."""
+    if not isinstance(data, dict) or not data:
+        return False
+    from linter.suggest import did_you_mean
+
+    return not any(isinstance(key, str) and (key in PREFECT_KEYS or did_you_mean(
+        key, PREFECT_KEYS) is not None) for key in data)
 
 
 def register_kind(kind: FileKind) -> None:

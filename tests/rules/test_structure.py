@@ -297,10 +297,12 @@ def test_s007_another_tools_file_gets_one_info_and_nothing_else() -> None:
 def test_s007_quiet_on_prefect_files_even_with_unknown_keys() -> None:
     for text in ("deployments: []\nvars: {a: 1}\n",
                  "entrypoint: flows/etl.py:etl\nversion: '1'\n",  # a deployment at the top
-                 "name: project\ntasks: {}\n"):
+                 "name: project\ntasks: {}\n",
+                 "deploymnets:\n  - entrypoint: f.py:f\n"):  # Prefect's, with a typo
         found = lint(text)
         assert "S007" not in codes(found), text
     assert "S001" in codes(lint("entrypoint: flows/etl.py:etl\nversion: '1'\n"))
+    assert "S001" in codes(lint("deploymnets:\n  - entrypoint: f.py:f\n"))
 
 
 def test_s002_nested_tags_from_an_alias_are_one_finding_with_the_odd_tag() -> None:
