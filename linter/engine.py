@@ -24,12 +24,15 @@ from linter.diagnostics import (
     check_span,
 )
 from linter.document import Document
+from linter.filekinds import PREFECT, is_foreign_configuration
 from linter.forking import balance, can_fork, fork_call
 from linter.registry import LintContext, Needs, Project, Rule, get_rule
 from linter.suppressions import Directive, code_matches, find_directives
 from linter.yamlview import iter_nodes
 
 UNUSED_SUPPRESSION = "M001"
+#: The one rule that speaks about a YAML file with none of Prefect's keys (S007)
+FOREIGN_FILE = "S007"
 
 
 class RuleCrash(Exception):
@@ -52,6 +55,15 @@ def runnable(rule: Rule, document: Document) -> bool:
     if rule.needs is Needs.DATA:
         return document.plain.fatal is None
     return True
+
+
+def is_foreign(document: Document) -> bool:
+    """A parsed ``prefect`` file with none of Prefect's keys: another tool's file under a
+    Prefect name. Only S007 says so; every other rule stays silent, as for compose and
+    Kubernetes files."""
+    if document.kind != PREFECT or document.root is None or document.plain.fatal is not None:
+        return False
+    return is_foreign_configuration(document.data)
 
 
 def to_diagnostic(rule: Rule, finding: Finding, document: Document) -> Diagnostic:
@@ -94,6 +106,8 @@ def check_document(
     context = LintContext(document, project)
     active = [rule for rule in rules
               if rule.code != UNUSED_SUPPRESSION and runnable(rule, document)]
+    if is_foreign(document):
+        active = [rule for rule in active if rule.code == FOREIGN_FILE]
     if jobs > 1 and len(document.text) >= SPLIT_THRESHOLD and can_fork():
         diagnostics = _run_split(context, active, jobs)
     else:

@@ -36,6 +36,29 @@ _KINDS: list[FileKind] = [
 ]
 
 
+#: Keys that make a YAML mapping Prefect's: its top-level keys, and the keys of a deployment
+#: entry (people write a deployment at the top level; that is a Prefect file with a mistake).
+#: Generic words other tools share (`version`, `description`, `tags`, `env`) do not count.
+PREFECT_KEYS = frozenset({
+    "prefect-version", "prefect_version", "name", "build", "push", "pull", "deployments",
+    "definitions", "entrypoint", "work_pool", "schedules", "schedule", "parameters",
+    "flow_name", "work_queue_name", "enforce_parameter_schema", "concurrency_limit",
+    "triggers", "infra_overrides",
+})
+
+
+def is_foreign_configuration(data: object) -> bool:
+    """A YAML mapping with none of Prefect's keys, nor a misspelling of one (`deploymnets:`
+    is Prefect's file with a typo): another tool's file, such as a go-task Taskfile named
+    ``prefect.yml``. Prefect's own rules have nothing to say about it."""
+    if not isinstance(data, dict) or not data:
+        return False
+    from linter.suggest import did_you_mean
+
+    return not any(isinstance(key, str) and (key in PREFECT_KEYS or did_you_mean(
+        key, PREFECT_KEYS) is not None) for key in data)
+
+
 def register_kind(kind: FileKind) -> None:
     if any(existing.name == kind.name for existing in _KINDS):
         raise ValueError(f"file kind {kind.name} registered twice")

@@ -95,7 +95,7 @@ def test_directive_inside_block_scalar_is_not_a_comment() -> None:
 
 
 def test_hash_inside_value_is_not_a_comment() -> None:
-    assert lint('description: "see # prefect-lint: disable=D001"\n') == []
+    assert lint('name: p\ndescription: "see # prefect-lint: disable=D001"\n') == []
 
 
 def test_unused_not_reported_when_rule_not_selected() -> None:

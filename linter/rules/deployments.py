@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linter.diagnostics import Finding, Severity
 from linter.registry import LintContext, rule
+
+if TYPE_CHECKING:
+    from linter.document import Document
 
 
 def deployment_entries(data: Any) -> Iterator[tuple[int, dict[Any, Any]]]:
@@ -19,6 +22,32 @@ def deployment_entries(data: Any) -> Iterator[tuple[int, dict[Any, Any]]]:
     for index, entry in enumerate(deployments):
         if isinstance(entry, dict):
             yield index, entry
+
+
+def is_unnamed(entry: dict[Any, Any]) -> bool:
+    """True when the entry's name is missing, null or blank (not a number or a list)."""
+    name = entry.get("name")
+    return name is None or (isinstance(name, str) and not name.strip())
+
+
+def skipped_by_prefect(data: Any, index: int) -> bool:
+    """
+    True when Prefect never deploys entry ``index``: it is unnamed and other deployments exist.
+
+    With several entries, `prefect deploy --all` skips those whose name is missing or null
+    ("Discovered unnamed deployment. Skipping...") and `-n NAME` never selects them; the rest
+    are deployed. An empty name is not skipped: it stops the deploy with "A deployment name
+    must be provided" (`_run_multi_deploy` tests `is None`, `_run_single_deploy` `not`). Such an
+    entry (often the `prefect init` skeleton left above real deployments) is reported once, by
+    D011, and the rules about what it lacks stay silent.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("deployments"), list):
+        return False
+    deployments = data["deployments"]
+    if len(deployments) < 2 or not 0 <= index < len(deployments):
+        return False
+    entry = deployments[index]
+    return isinstance(entry, dict) and entry.get("name") is None  # `name: ""` is not skipped
 
 
 def _flow_function(entrypoint: Any) -> str | None:
@@ -111,9 +140,10 @@ def missing_deployment_name(context: LintContext) -> Iterator[Finding]:
     **What**: an entry under `deployments:` with no `name`, an empty one, or `name: null`
     (left from the `prefect init` template).
 
-    **Why**: with several deployments, `prefect deploy --all` skips it ("Discovered unnamed
-    deployment. Skipping..."), so it is silently never deployed; alone, `prefect deploy`
-    fails with "A deployment name must be provided."
+    **Why**: alone, `prefect deploy` fails with "A deployment name must be provided" (error).
+    Beside other deployments, Prefect skips it ("Discovered unnamed deployment. Skipping...")
+    and deploys the rest, so it is silently never deployed (warning, said once: D013 and D015
+    stay silent about an entry Prefect skips).
 
     **Example**:
 
@@ -124,26 +154,26 @@ def missing_deployment_name(context: LintContext) -> Iterator[Finding]:
     **Fix**: give the deployment a name (`name: nightly-etl`).
     """
     document = context.document
-    entries = list(deployment_entries(document.data))
-    for index, entry in entries:
-        name = entry.get("name")
-        if isinstance(name, str) and name.strip():
-            continue
-        if name is not None and not isinstance(name, str):
-            continue  # a number or a list: the S rules say so
+    for index, entry in deployment_entries(document.data):
+        if not is_unnamed(entry):
+            continue  # named, or a number or a list: the S rules say so
         span = document.value_span_at(("deployments", index, "name"))
         if span is None or span.start == span.end:
             span = document.key_span_at(("deployments", index, "name")) or \
                 document.value_span_at(("deployments", index))
         if span is None:
             continue
-        consequence = (
-            "`prefect deploy --all` skips it without an error"
-            if len(entries) > 1
-            else "`prefect deploy` fails with \"A deployment name must be provided\""
-        )
         written = "has `name: null`" if "name" in entry else "has no `name`"
-        yield Finding(span, f"deployment #{index + 1} {written}: {consequence}",
+        if skipped_by_prefect(document.data, index):
+            yield Finding(span, f"deployment #{index + 1} {written}: `prefect deploy` skips it "
+                                '("Discovered unnamed deployment. Skipping...") and deploys the '
+                                "others, so it is never deployed",
+                          help="give it a name, or delete the entry if it is a leftover "
+                               "`prefect init` skeleton",
+                          severity=Severity.WARNING)
+            continue
+        yield Finding(span, f"deployment #{index + 1} {written}: `prefect deploy` fails with "
+                            '"A deployment name must be provided"',
                       help="give it a name, e.g. `name: nightly-etl`")
 
 
@@ -198,7 +228,10 @@ def missing_work_pool(context: LintContext) -> Iterator[Finding]:
     **Why**: `prefect deploy` fails with "A work pool is required to deploy this flow"
     unless you pass `--pool` or set `PREFECT_DEFAULT_WORK_POOL_NAME`. Neither is visible
     from the file, so this is a warning: a project that always deploys with `--pool` can
-    turn it off (`ignore = ["D013"]` in its configuration).
+    turn it off (`ignore = ["D013"]` in its configuration). `work_pool: null` itself (the
+    key with no value) is an error: `prefect deploy` crashes on it with a TypeError ("argument
+    of type 'NoneType' is not iterable", while it merges the entry with its defaults) before
+    `--pool` is applied, so no flag rescues it.
 
     **Example**:
 
@@ -212,6 +245,11 @@ def missing_work_pool(context: LintContext) -> Iterator[Finding]:
     """
     document = context.document
     for index, entry in deployment_entries(document.data):
+        if skipped_by_prefect(document.data, index):
+            continue  # D011 says it once
+        if "work_pool" in entry and entry["work_pool"] is None:
+            yield from _null_work_pool(document, index, entry)
+            continue
         pool = entry.get("work_pool")
         name = pool.get("name") if isinstance(pool, dict) else None
         if isinstance(name, str) and name.strip():
@@ -227,11 +265,28 @@ def missing_work_pool(context: LintContext) -> Iterator[Finding]:
                     or document.value_span_at(("deployments", index)))
         if span is None:
             continue
-        name = entry.get("name")
-        label = f'"{name}"' if isinstance(name, str) and name else f"#{index + 1}"
+        label = _deployment_label(entry, index)
         yield Finding(span, f"deployment {label} names no work pool: `prefect deploy` fails "
                             "unless you pass `--pool` or set PREFECT_DEFAULT_WORK_POOL_NAME",
                       help="add `work_pool:` with `name: <your pool>`")
+
+
+def _deployment_label(entry: dict[Any, Any], index: int) -> str:
+    name = entry.get("name")
+    return f'"{name}"' if isinstance(name, str) and name else f"#{index + 1}"
+
+
+def _null_work_pool(document: Document, index: int, entry: dict[Any, Any]) -> Iterator[Finding]:
+    """`work_pool: null` (or an empty `work_pool:`): `prefect deploy` crashes on it."""
+    span = document.key_span_at(("deployments", index, "work_pool"))
+    if span is None:
+        return
+    yield Finding(span, f"deployment {_deployment_label(entry, index)} has `work_pool: null`: "
+                        "`prefect deploy` crashes with a TypeError before `--pool` or "
+                        "PREFECT_DEFAULT_WORK_POOL_NAME is applied",
+                  help="write `work_pool: {name: <your pool>}`, or delete the line and pass "
+                       "`--pool`",
+                  severity=Severity.ERROR)
 
 
 @rule(
@@ -263,6 +318,8 @@ def missing_entrypoint(context: LintContext) -> Iterator[Finding]:
     for index, entry in deployment_entries(document.data):
         if isinstance(entry.get("entrypoint"), str) and entry["entrypoint"].strip():
             continue
+        if skipped_by_prefect(document.data, index):
+            continue  # D011 says it once
         if "entrypoint" in entry and entry["entrypoint"] is not None and not isinstance(
             entry["entrypoint"], str
         ):

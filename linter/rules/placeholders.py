@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,11 +10,12 @@ from linter.document import NodePath
 from linter.lazy_regex import lazy_compile
 from linter.registry import LintContext, rule
 
-#: Whole values that are a template's blanks, not real settings.
+#: Whole values that are a template's blanks, not real settings: the upper-case blanks of
+#: templates and docs (`YOUR_WORK_POOL_NAME`, `FULL_PATH_TO_DIR`, `CHANGE_ME`, `TODO`) and
+#: `<...>`. Case matters: `your_uniq_id` or `todo` is an ordinary value someone chose.
 TEMPLATE_BLANK = lazy_compile(
-    r"^(?:your[_\- ][\w\- ]+|<[^<>{}]+>|full_path_to_[\w]+|change[_\-]?me|replace[_\-]?me"
-    r"|todo|fixme|xxx+)$",
-    re.IGNORECASE,
+    r"^(?:YOUR[_\-][A-Z0-9_\-]+|<[^<>{}]+>|FULL_PATH_TO_[A-Z0-9_]+|CHANGE[_\-]?ME"
+    r"|REPLACE[_\-]?ME|TODO|FIXME|XXX+)$"
 )
 SECTIONS = ("build", "push", "pull", "deployments")
 #: Labels and prose: a blank there is harmless text.
@@ -39,9 +39,10 @@ def _strings(value: Any, path: NodePath) -> Iterator[tuple[NodePath, str]]:
 def template_placeholder(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a value that is a template's blank rather than a setting:
-    `YOUR_WORK_POOL_NAME`, `your-image-name`, `<bucket>`, `FULL_PATH_TO_DIR`, `CHANGE_ME`,
-    `TODO`, in a deployment or a build/push/pull step. (`name: null` is reported by D011,
-    a missing pool by D013.)
+    `YOUR_WORK_POOL_NAME`, `<bucket>`, `FULL_PATH_TO_DIR`, `CHANGE_ME`, `TODO` (written in
+    capitals, as templates write their blanks), in a deployment or a build/push/pull step.
+    A lower-case value such as `your_uniq_id` is taken as one the author chose. (`name: null`
+    is reported by D011, a missing pool by D013.)
 
     **Why**: Prefect takes the text literally: the deploy fails on a work pool that does not
     exist, or a worker fails on a directory, image or bucket of that name.

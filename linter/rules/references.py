@@ -52,8 +52,15 @@ def _skip_reserved(path: ScalarPath) -> bool:
 
 
 def step_scalars(item: StepItem) -> Iterator[tuple[ScalarPath, ScalarNode]]:
+    """String scalars of a step's arguments. For a mis-indented step (T006: the function key
+    holds nothing and the arguments sit beside it), the keys beside it are checked as the
+    arguments they are meant to be, so a bad reference there is found before T006's fix."""
     if isinstance(item.arguments, dict):
         yield from string_scalars(item.arguments_node, (), _skip_reserved)
+    elif item.arguments is None and item.function is not None:
+        for key_node, value_node in item.pairs[1:]:
+            if isinstance(key_node, ScalarNode) and isinstance(key_node.value, str):
+                yield from string_scalars(value_node, (key_node.value,), _skip_reserved)
 
 
 def _skip_in_deployment(path: ScalarPath) -> bool:
@@ -188,17 +195,26 @@ def _reference_problems(document: Document) -> list[Problem]:
     return problems
 
 
+#: Values `prefect init` passes to every recipe besides its `required_inputs`
+#: (`initialize_project` in `prefect/deployments/base.py`).
+INIT_FILLED = frozenset({"name", "directory", "repository", "branch", "dockerfile"})
+
+
 def _recipe_inputs(data: Any) -> set[str]:
-    """Names a `prefect init` recipe asks for (its `required_inputs`); `prefect init` fills
-    them, so in a recipe file they are not step outputs."""
-    if not isinstance(data, dict):
+    """Names `prefect init` fills in when the file is a recipe, so they are not step outputs.
+
+    A recipe (`prefect/deployments/recipes/<name>/prefect.yaml`) is recognised by its
+    top-level `required_inputs` or `description`: `prefect init` never writes either into the
+    prefect.yaml it makes. It fills the `required_inputs` and `INIT_FILLED`."""
+    if not isinstance(data, dict) or not ("required_inputs" in data or "description" in data):
         return set()
     inputs = data.get("required_inputs")
+    names = set(INIT_FILLED)
     if isinstance(inputs, dict):
-        return {str(key) for key in inputs}
-    if isinstance(inputs, list):
-        return {str(key) for key in inputs if isinstance(key, (str, int))}
-    return set()
+        names.update(str(key) for key in inputs)
+    elif isinstance(inputs, list):
+        names.update(str(key) for key in inputs if isinstance(key, (str, int)))
+    return names
 
 
 class _ReferenceChecker:
@@ -364,8 +380,9 @@ def undefined_step_output(context: LintContext) -> Iterator[Finding]:
 
     **Fix**: use the id the step really has (`{{ build_image.image }}`), or give the step that
     id. `{{ ctx.* }}` placeholders in deployment fields are filled by the worker and are not
-    checked; names a `prefect init` recipe asks for (`required_inputs`) are accepted in a
-    recipe file.
+    checked. In a `prefect init` recipe (a file with a top-level `required_inputs` or
+    `description`), the names `prefect init` fills in are accepted: its `required_inputs` and
+    `name`, `directory`, `repository`, `branch`, `dockerfile`.
     """
     yield from _findings_for(context.document, "R001")
 

@@ -36,7 +36,7 @@ from linter.steps import (
     step_runs,
 )
 from linter.suggest import did_you_mean
-from linter.templating import find_placeholders
+from linter.templating import find_malformed, find_placeholders
 from linter.yamlview import STR_TAG, tag_of
 
 _STEP_DOC = "see the step's documentation, or `prefect-lint rule {code}`"
@@ -849,7 +849,7 @@ def plain_text_secret(context: LintContext) -> Iterator[Finding]:
             kind = next((what for what, pattern in TOKEN_PATTERNS if pattern.search(value)),
                         None)
             dotted = ".".join(str(p) for p in path)
-            is_secret_argument = dotted in secret_paths and not find_placeholders(value)
+            is_secret_argument = dotted in secret_paths and not _is_templated(value)
             if kind is None and not is_secret_argument:
                 continue
             what = kind or "a plain-text secret"
@@ -861,6 +861,12 @@ def plain_text_secret(context: LintContext) -> Iterator[Finding]:
                       "the repository's history"),
             ))
     yield from unique_findings(findings)
+
+
+def _is_templated(value: str) -> bool:
+    """A value meant as a reference: a placeholder, or a malformed one (`{{ prefect.variables
+    .get('x') }}`, which R003 reports). No secret is written in it."""
+    return bool(find_placeholders(value) or find_malformed(value))
 
 
 def _string_scalars(

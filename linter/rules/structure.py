@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.document import Document, NodePath
+from linter.filekinds import is_foreign_configuration
 from linter.registry import LintContext, rule
 from linter.schema_check import SchemaIssue, expected_words, schema_issues, type_word
 from linter.suggest import did_you_mean
+from linter.yamlview import iter_nodes
 
 #: Where people put keys that belong elsewhere: (level, key) -> advice. Levels: "top",
 #: "deployment", "work_pool", "schedule", "trigger".
@@ -136,6 +138,61 @@ def _unknown_key_advice(issue: SchemaIssue, document: Document) -> tuple[str, st
     return "remove the key", None
 
 
+def holds_only_used_anchors(document: Document, key: str) -> bool:
+    """
+    True when top-level ``key`` only holds YAML anchors that are aliased elsewhere.
+
+    Either its value is aliased (`common_pool: &pool {...}` then `work_pool: *pool`), or each
+    value inside it is (`templates: {pool: &pool {...}}`): the documented `definitions:`
+    pattern under another name. Prefect ignores the key itself, which is what the author
+    meant. An alias shares the anchored node, so an aliased node is one that is the value
+    or item of more than one parent.
+    """
+    root = document.root
+    if not isinstance(root, MappingNode):
+        return False
+    holder = next((value for key_node, value in root.value
+                   if isinstance(key_node, ScalarNode) and key_node.value == key), None)
+    if holder is None:
+        return False
+    uses = _uses(document)
+    if uses.get(id(holder), 0) > 1:
+        return True
+    if not isinstance(holder, MappingNode) or not holder.value:
+        return False
+    return all(uses.get(id(value), 0) > 1 for _, value in holder.value)
+
+
+def _uses(document: Document) -> dict[int, int]:
+    """How many times each node is a value or an item (more than once: it is aliased);
+    one walk per document."""
+    cached: dict[int, int] | None = document.cache.get("node_uses")
+    if cached is None:
+        cached = document.cache["node_uses"] = {}
+        for node in iter_nodes(document.root):
+            if isinstance(node, MappingNode):
+                children: list[Node] = [value for _, value in node.value]
+            elif isinstance(node, SequenceNode):
+                children = list(node.value)
+            else:
+                continue
+            for child in children:
+                cached[id(child)] = cached.get(id(child), 0) + 1
+    return cached
+
+
+def _anchor_holder_finding(document: Document, issue: SchemaIssue) -> Finding:
+    assert issue.key is not None
+    return Finding(
+        key_span(document, issue.path),
+        f"top-level key `{issue.key}` only holds YAML anchors used elsewhere: Prefect "
+        "ignores the key itself and keeps what the aliases bring in",
+        help="nothing is lost; `definitions:` is the name Prefect's documentation uses for "
+             "such a key",
+        severity=Severity.INFO,
+    )
+
+
 @rule("S001", "unknown-key", Severity.ERROR, "A key Prefect does not know (and drops silently)",
       fix=Applicability.UNSAFE)
 def unknown_key(context: LintContext) -> Iterator[Finding]:
@@ -147,7 +204,9 @@ def unknown_key(context: LintContext) -> Iterator[Finding]:
 
     **Why**: Prefect ignores unknown keys in deployments, work pools, triggers and at the top
     level without a word, so the setting is silently lost; inside a schedule an unknown key
-    makes Prefect skip the whole file.
+    makes Prefect skip the whole file. A top-level key that only holds YAML anchors aliased
+    elsewhere (`common_pool: &pool {...}`, the `definitions:` pattern under another name)
+    loses nothing: that is only info.
 
     **Example**:
 
@@ -164,6 +223,9 @@ def unknown_key(context: LintContext) -> Iterator[Finding]:
     for issue in _issues(context, "unknown_key"):
         assert issue.key is not None
         parent = issue.path[:-1]
+        if parent == () and holds_only_used_anchors(document, issue.key):
+            yield _anchor_holder_finding(document, issue)
+            continue
         help_text, rename = _unknown_key_advice(issue, document)
         consequence = ("Prefect rejects the whole file because of it"
                        if level_of(parent) == "schedule" else "Prefect ignores it silently")
@@ -224,14 +286,55 @@ def wrong_type(context: LintContext) -> Iterator[Finding]:
     with a fix that quotes them.
     """
     document = context.document
+    nested_tags: dict[Span, list[SchemaIssue]] = {}
     for issue in _issues(context, "type"):
         if _is_yaml_typed_string(document, issue):
+            continue
+        if _is_nested_tag(issue):
+            nested_tags.setdefault(value_span(document, issue.path), []).append(issue)
             continue
         key = issue.path[-1] if issue.path else "the file"
         name = f"`{key}`" if isinstance(key, str) else f"item #{key + 1}"
         message = (f"{name} {where(document, issue.path[:-1])} must be "
                    f"{expected_words(issue.expected)}, but it is {type_word(issue.instance)}")
         yield Finding(value_span(document, issue.path), message, help=_type_help(issue))
+    for span, issues in nested_tags.items():
+        yield _nested_tag_finding(document, span, issues)
+
+
+def _is_nested_tag(issue: SchemaIssue) -> bool:
+    """A list or mapping as one item of a deployment's `tags` (often an aliased list)."""
+    path = issue.path
+    return (len(path) == 4 and path[0] == "deployments" and path[2] == "tags"
+            and isinstance(path[3], int) and isinstance(issue.instance, (list, dict)))
+
+
+def _nested_tag_finding(document: Document, span: Span, issues: list[SchemaIssue]) -> Finding:
+    """One finding for a nested tag, however many deployments share it through an alias.
+
+    Prefect types `tags` as a list of anything and turns each item into text with `str()`,
+    so a list inside the list is not spread out: it becomes one tag such as "['a', 'b']"."""
+    odd_tag = str(issues[0].instance)
+    names = []
+    for issue in issues:
+        entry = _data_at(document, issue.path[:2])
+        name = entry.get("name") if isinstance(entry, dict) else None
+        index = issue.path[1]
+        number = index + 1 if isinstance(index, int) else index
+        names.append(f'"{name}"' if isinstance(name, str) and name else f"#{number}")
+    shown = ", ".join(dict.fromkeys(names))
+    what = "a list" if isinstance(issues[0].instance, list) else "a mapping"
+    return Finding(
+        span,
+        f"this tag is {what}: Prefect does not spread it out but turns it into the single "
+        f"tag {_clip(odd_tag)!r} (in deployment{'s' if len(set(names)) > 1 else ''} {shown})",
+        help="YAML cannot splice an aliased list into another list: use `tags: *anchor` for "
+             "the whole list, or write the tags out",
+    )
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _type_help(issue: SchemaIssue) -> str | None:
@@ -368,3 +471,36 @@ def schedule_selector(context: LintContext) -> Iterator[Finding]:
     for issue in _issues(context, "selector"):
         yield Finding(value_span(document, issue.path), issue.message,
                       help="write one schedule entry per cron, interval or rrule")
+
+
+@rule("S007", "not-prefect-configuration", Severity.INFO,
+      "A YAML file named like prefect.yaml that holds another tool's configuration")
+def not_prefect_configuration(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a file linted as Prefect configuration (`prefect.yml`, or a YAML file named on
+    the command line) whose top level has none of Prefect's keys (`deployments`, `build`,
+    `push`, `pull`, `name`, `prefect-version`, or a deployment's own keys), such as a go-task
+    `Taskfile` named `prefect.yml`.
+
+    **Why**: `prefect deploy` only reads the file it is given, and this one is not meant for
+    it. Rather than report every key as unknown, prefect-lint says once that it left the file
+    alone, and no other rule looks at it (as for compose and Kubernetes files).
+
+    **Example**:
+
+        version: "3"
+        tasks:
+          deploy:
+            cmds: [prefect deploy --all]
+
+    **Fix**: nothing to fix. Exclude the file in the configuration to silence this note.
+    """
+    document = context.document
+    if not is_foreign_configuration(document.data) or document.root is None:
+        return
+    first_key = next(iter(document.data))
+    span = document.key_span_at((first_key,)) or document.head_span(document.root)
+    yield Finding(span, "none of Prefect's keys (`deployments`, `build`, `pull`, ...) at the "
+                        "top level: this is not Prefect configuration, so prefect-lint "
+                        "checks nothing else in it",
+                  help="exclude the file in the configuration if this note is not wanted")

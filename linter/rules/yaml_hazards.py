@@ -45,7 +45,8 @@ def unquoted_string_value(context: LintContext) -> Iterator[Finding]:
 
         version: 1.10
 
-    **Fix** (safe): quote the original text exactly, `version: "1.10"`.
+    **Fix** (safe): quote the original text exactly, `version: "1.10"`. For `tags` the fix is
+    a one-item list, `tags: ["123"]`: a quoted string there would be split into characters.
     """
     document = context.document
     for issue in schema_issues(document):
@@ -55,13 +56,26 @@ def unquoted_string_value(context: LintContext) -> Iterator[Finding]:
         original = document.text[span.start : span.end]
         key = issue.path[-1]
         label = f"`{key}`" if isinstance(key, str) else f"item #{key + 1}"
+        read_as = (f"{label} {where(document, issue.path[:-1])} is read as "
+                   f"{type_word(issue.instance)} ({issue.instance!r})")
+        if _is_deployment_tags(issue.path):
+            # a quoted string would be split into characters (S005): one tag is a list
+            tag_list = f"[{double_quoted(original)}]"
+            yield Finding(span, f"{read_as}, but Prefect needs a list of tags",
+                          help=f"write a list: `tags: {tag_list}`",
+                          fix=Fix(f"make it the one tag {double_quoted(original)}",
+                                  (Edit(span.start, span.end, tag_list),)))
+            continue
         yield Finding(
             span,
-            f"{label} {where(document, issue.path[:-1])} is read as "
-            f"{type_word(issue.instance)} ({issue.instance!r}), but Prefect needs a string",
+            f"{read_as}, but Prefect needs a string",
             help=f"quote it: {double_quoted(original)}",
             fix=Fix(f"quote {original}", (Edit(span.start, span.end, double_quoted(original)),)),
         )
+
+
+def _is_deployment_tags(path: tuple[str | int, ...]) -> bool:
+    return len(path) == 3 and path[0] == "deployments" and path[2] == "tags"
 
 
 #: A `{{` where a YAML value or item can start (after `key:`, `- `, `[`, `,` or `?`, maybe

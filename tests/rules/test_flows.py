@@ -172,7 +172,7 @@ def test_d011_missing_name() -> None:
     """
     found = lint(text, select=["D011"])
     assert codes(found) == ["D011"] and spans(text, found) == ["null"]
-    assert "--all` skips it" in found[0].message
+    assert "`prefect deploy` skips it" in found[0].message
     single = lint("deployments:\n  - entrypoint: flows/etl.py:etl\n", select=["D011"])
     assert "A deployment name must be provided" in single[0].message
 
@@ -231,3 +231,18 @@ def test_d015_missing_entrypoint_hit_miss_position() -> None:
     assert found[0].message.startswith('deployment "nightly" has no `entrypoint`')
     assert found[1].help == "the key is spelt `entrypont`: write `entrypoint`"
     assert "has `entrypoint: null`" in found[2].message
+
+
+def test_d014_ordinary_values_are_not_template_blanks() -> None:
+    text = """\
+    deployments:
+      - name: a
+        parameters:
+          runner: "your_uniq_id"
+          note: todo
+          owner: Your Team
+          image: <your-image>
+        work_pool: {name: YOUR-POOL}
+    """
+    found = lint(text, select=["D014"])
+    assert spans(text, found) == ["<your-image>", "YOUR-POOL"]

@@ -164,6 +164,43 @@ def test_r001_recipe_inputs_are_accepted() -> None:
     assert lint(text, select=["R001"]) == []
 
 
+def test_r001_values_prefect_init_fills_are_accepted_in_a_recipe() -> None:
+    """A recipe's `{{ name }}`, `{{ directory }}`, `{{ repository }}`, `{{ branch }}` and
+    `{{ dockerfile }}` are filled by `prefect init`, with or without `required_inputs`."""
+    text = """\
+    description: "Keep the code in git and build an image"
+    required_inputs:
+      image_name: the image
+    build:
+      - prefect_docker.deployments.steps.build_docker_image:
+          id: build_image
+          image_name: "{{ image_name }}"
+          dockerfile: "{{ dockerfile }}"
+    push:
+      - prefect_aws.deployments.steps.push_to_s3:
+          id: push_code
+          bucket: my-bucket
+          folder: "{{ name }}"
+    pull:
+      - prefect.deployments.steps.git_clone:
+          repository: "{{ repository }}"
+          branch: "{{ branch }}"
+      - prefect.deployments.steps.set_working_directory:
+          directory: "{{ directory }}"
+      - prefect_aws.deployments.steps.pull_from_s3:
+          id: pull_code
+          bucket: my-bucket
+          folder: "{{ pull_code.folder }}"
+    """
+    found = lint(text, select=["R001"])
+    assert spans(text, found) == ["{{ pull_code.folder }}"]  # a true self-reference stays
+    plain = text.replace('description: "Keep the code in git and build an image"\n    ', "")
+    plain = plain.replace("required_inputs:\n      image_name: the image\n    ", "")
+    assert spans(plain, lint(plain, select=["R001"])) == [  # not a recipe: nothing fills them
+        "{{ image_name }}", "{{ dockerfile }}", "{{ name }}", "{{ repository }}",
+        "{{ branch }}", "{{ pull_code.folder }}"]  # (git_clone's output is `directory`)
+
+
 def test_r002_unknown_output_key_of_known_step() -> None:
     text = BUILD + """\
 deployments:
@@ -257,3 +294,25 @@ def test_anchored_step_reported_once() -> None:
         build: *build
     """
     assert codes(lint(text, select=["R001"])) == ["R001"]
+
+
+def test_r001_and_r003_look_into_the_arguments_of_a_mis_indented_step() -> None:
+    """T006's step (arguments beside the function key) hid a dangling reference until the
+    fix; it is checked as the arguments it is meant to be."""
+    text = """\
+    pull:
+      - prefect.deployments.steps.git_clone:
+          id: clone
+          repository: https://github.com/org/repo.git
+      - prefect.deployments.steps.set_working_directory:
+        directory: "{{ prefect.steps.git_clone.directory }}"
+      - prefect.deployments.steps.run_shell_script:
+        id: ignored
+        script: "echo {{ clone.directory | upper }}"
+    """
+    found = lint(text, select=["R001", "R003", "T006"])
+    assert [(d.code, d.start.row) for d in found] == [
+        ("T006", 6), ("R001", 6), ("T006", 8), ("R003", 9)]
+    assert "`prefect`" in found[1].message
+    good = text.replace("{{ prefect.steps.git_clone.directory }}", "{{ clone.directory }}")
+    assert "R001" not in codes(lint(good, select=["R001"]))

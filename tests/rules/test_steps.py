@@ -456,3 +456,16 @@ def test_plans_follow_prefects_replacement_rules() -> None:
         (["g.build"], ["g.push"], []),
         (["g.build"], ["g.push"], ["d.pull"]),
     ]
+
+
+def test_t011_malformed_variable_reference_is_not_a_plain_text_secret() -> None:
+    text = """\
+    pull:
+      - prefect.deployments.steps.git_clone:
+          repository: https://github.com/org/repo.git
+          access_token: "{{ prefect.variables.get('github_token') }}"
+    """
+    found = lint(text, select=["T011", "R003"])
+    assert codes(found) == ["R003"]  # the malformed placeholder, not a token to revoke
+    literal = text.replace("\"{{ prefect.variables.get('github_token') }}\"", "s3cr3t-value")
+    assert codes(lint(literal, select=["T011"])) == ["T011"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from linter.diagnostics import Severity
 from linter.fixer import apply_edits
 from tests.conftest import codes, lint, spans
 
@@ -246,3 +247,81 @@ def test_alias_issue_points_at_the_written_line() -> None:
     """
     found = only(text, "S001")
     assert [d.start.row for d in found] == [4, 4]  # one per deployment, at the written line
+
+
+def test_s001_top_level_anchor_holders_are_info_other_unknown_keys_stay_errors() -> None:
+    text = """\
+    common_work_pool: &pool
+      name: k8s
+    templates:
+      sched: &sched
+        - cron: "0 1 * * *"
+    work_pools:
+      a: {name: x}
+    unused_holder: &never {name: z}
+    deployments:
+      - name: a
+        entrypoint: f.py:f
+        work_pool: *pool
+        schedules: *sched
+    """
+    found = lint(text, select=["S001"])
+    assert [(spans(text, [d])[0], d.severity) for d in found] == [
+        ("common_work_pool", Severity.INFO),
+        ("templates", Severity.INFO),
+        ("work_pools", Severity.ERROR),
+        ("unused_holder", Severity.ERROR),  # its anchor is never aliased
+    ]
+    assert "only holds YAML anchors" in found[0].message
+
+
+TASKFILE = """\
+version: '3'
+vars:
+  POOL: default
+tasks:
+  deploy:
+    cmds:
+      - prefect deploy --all
+      - echo {{.POOL}}
+"""
+
+
+def test_s007_another_tools_file_gets_one_info_and_nothing_else() -> None:
+    found = lint(TASKFILE)  # every default rule
+    assert codes(found) == ["S007"]
+    assert found[0].severity is Severity.INFO
+    assert (found[0].start.row, found[0].start.column) == (1, 1)
+
+
+def test_s007_quiet_on_prefect_files_even_with_unknown_keys() -> None:
+    for text in ("deployments: []\nvars: {a: 1}\n",
+                 "entrypoint: flows/etl.py:etl\nversion: '1'\n",  # a deployment at the top
+                 "name: project\ntasks: {}\n",
+                 "deploymnets:\n  - entrypoint: f.py:f\n"):  # Prefect's, with a typo
+        found = lint(text)
+        assert "S007" not in codes(found), text
+    assert "S001" in codes(lint("entrypoint: flows/etl.py:etl\nversion: '1'\n"))
+    assert "S001" in codes(lint("deploymnets:\n  - entrypoint: f.py:f\n"))
+
+
+def test_s002_nested_tags_from_an_alias_are_one_finding_with_the_odd_tag() -> None:
+    text = """\
+    definitions:
+      common_tags: &common_tags
+        - etl
+        - nightly
+    deployments:
+      - name: a
+        tags: [*common_tags, extra]
+      - name: b
+        tags: [*common_tags]
+      - name: c
+        tags: [*common_tags]
+    """
+    found = lint(text, select=["S002"])
+    assert len(found) == 1
+    assert found[0].start.row == 2  # at the anchor: the list all three share
+    assert "\"['etl', 'nightly']\"" in found[0].message
+    assert 'deployments "a", "b", "c"' in found[0].message
+    assert "must be" not in found[0].message  # Prefect does not reject it

@@ -100,6 +100,6 @@ def test_y010_conflict_markers() -> None:
 
 
 def test_y009_behind_anchor_and_in_flow_list() -> None:
-    assert codes(lint("a: &x {{ y }}\n", select=["Y009"])) == ["Y009"]
-    assert codes(lint("a: [b, {{ y }}]\n", select=["Y009"])) == ["Y009"]
+    assert codes(lint("name: p\na: &x {{ y }}\n", select=["Y009"])) == ["Y009"]
+    assert codes(lint("name: p\na: [b, {{ y }}]\n", select=["Y009"])) == ["Y009"]
     assert lint('a: "x: {{ y }}"\nb: "{{ z }}"\n', select=["Y009"]) == []

@@ -100,7 +100,7 @@ def test_y006_stops_data_rules() -> None:
 
 
 def test_y007_tags() -> None:
-    text = "a: !!python/object/apply:os.system ['rm -rf /']\nb: !Sub x\n"
+    text = "name: p\na: !!python/object/apply:os.system ['rm -rf /']\nb: !Sub x\n"
     found = lint(text, select=["Y007"])
     assert codes(found) == ["Y007", "Y007"]
     assert spans(text, found) == ["!!python/object/apply:os.system", "!Sub"]
