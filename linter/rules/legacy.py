@@ -8,13 +8,14 @@ replacement; fixes move the text into place without re-dumping the file.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter import agent_era
 from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity
 from linter.document import Document, find_key
+from linter.pools import AGENT_POOL_TYPE, catalog_for
 from linter.registry import LintContext, describe, rule
 from linter.yamledit import (
     anchored_between,
@@ -832,18 +833,36 @@ def legacy_path_keys(context: LintContext) -> Iterator[Finding]:
 
 # -- L009 prefect-agent pools -----------------------------------------------------------------
 
-AGENT_POOL_TYPE = "prefect-agent"
 DEFAULT_AGENT_POOL = "default-agent-pool"
 
 
-def _configured_pool_type(settings_pools: Any, name: str) -> str | None:
-    if not isinstance(settings_pools, dict):
+def _known_pool_type(context: LintContext, name: str) -> str | None:
+    """The type of pool ``name`` as the project knows it: mapped in ``[tool.prefect-lint.pools]``
+    or read from a pool snapshot (``prefect-lint pools pull``); None when unknown."""
+    template = catalog_for(context.project.settings).template_for(name)
+    return template.pool_type if template is not None else None
+
+
+class _AgentPool(NamedTuple):
+    path: tuple[str | int, ...]
+    reason: str
+    certain: bool  # the type is known to be prefect-agent, not guessed from the name
+
+
+def _agent_pool(context: LintContext, index: int, pool: dict[str, Any]) -> _AgentPool | None:
+    name = pool.get("name")
+    base = ("deployments", index, "work_pool")
+    if pool.get("type") == AGENT_POOL_TYPE:
+        return _AgentPool((*base, "type"), "it says `type: prefect-agent`", True)
+    if not isinstance(name, str) or not name:
         return None
-    entry = settings_pools.get(name)
-    if isinstance(entry, str):
-        return entry
-    if isinstance(entry, dict) and isinstance(entry.get("type"), str):
-        return str(entry["type"])
+    known = _known_pool_type(context, name)
+    if known == AGENT_POOL_TYPE:
+        return _AgentPool((*base, "name"), f"`{name}` is a prefect-agent pool in this "
+                          "project's pool configuration", True)
+    if known is None and name == DEFAULT_AGENT_POOL:
+        return _AgentPool((*base, "name"), "`default-agent-pool` is the name of the pool "
+                          "Prefect 2 made for agents", False)
     return None
 
 
@@ -855,13 +874,14 @@ def _configured_pool_type(settings_pools: Any, name: str) -> str | None:
 )
 def agent_work_pool(context: LintContext) -> Iterator[Finding]:
     """
-    **What**: `work_pool.name` is an agent pool: `default-agent-pool` (the pool Prefect 2
-    created for agents), a pool configured as type `prefect-agent` in
-    `[tool.prefect-lint.pools]`, or a `work_pool` that says `type: prefect-agent`.
+    **What**: `work_pool.name` is an agent pool: a `work_pool` that says `type: prefect-agent`,
+    or a pool whose type is `prefect-agent` in a pool snapshot (`prefect-lint pools pull`).
+    `default-agent-pool` (the name of the pool Prefect 2 created for agents) is probably one:
+    a warning, unless `[tool.prefect-lint.pools]` or a snapshot gives the pool another type.
 
-    **Why**: `prefect deploy` refuses it ("Cannot create a project-style deployment with work
-    pool of type 'prefect-agent'"), and `prefect worker start` refuses to poll it. Agents no
-    longer exist in Prefect 3.
+    **Why**: `prefect deploy` refuses a `prefect-agent` pool ("Cannot create a project-style
+    deployment with work pool of type 'prefect-agent'"), and `prefect worker start` refuses to
+    poll it. Agents no longer exist in Prefect 3.
 
     **Example**:
 
@@ -871,38 +891,35 @@ def agent_work_pool(context: LintContext) -> Iterator[Finding]:
               name: default-agent-pool
 
     **Fix**: create a pool of a worker type (`prefect work-pool create etl --type process`)
-    and name it here.
+    and name it here; or, if `default-agent-pool` is already such a pool, say so with
+    `default-agent-pool = "process"` in `[tool.prefect-lint.pools]`.
     """
     document = context.document
-    pools = context.project.settings.extra.get("pools")
     for index, _ in deployment_nodes(document):
         data = document.data["deployments"][index]
         pool = data.get("work_pool") if isinstance(data, dict) else None
         if not isinstance(pool, dict):
             continue
-        name = pool.get("name")
-        declared = pool.get("type")
-        path: tuple[str | int, ...]
-        if declared == AGENT_POOL_TYPE:
-            path = ("deployments", index, "work_pool", "type")
-            reason = "it says `type: prefect-agent`"
-        elif name == DEFAULT_AGENT_POOL:
-            path = ("deployments", index, "work_pool", "name")
-            reason = "`default-agent-pool` is the pool Prefect 2 made for agents"
-        elif isinstance(name, str) and _configured_pool_type(pools, name) == AGENT_POOL_TYPE:
-            path = ("deployments", index, "work_pool", "name")
-            reason = f"`{name}` is configured as a prefect-agent pool"
+        found = _agent_pool(context, index, pool)
+        span = document.value_span_at(found.path) if found is not None else None
+        if found is None or span is None:
+            continue
+        if found.certain:
+            yield Finding(
+                span,
+                f"this work pool is for Prefect 2 agents ({found.reason}); `prefect deploy` "
+                "refuses it and no worker polls it: use a pool of a worker type (process, "
+                "docker, kubernetes, ...)",
+            )
         else:
-            continue
-        span = document.value_span_at(path)
-        if span is None:
-            continue
-        yield Finding(
-            span,
-            f"this work pool is for Prefect 2 agents ({reason}); `prefect deploy` refuses it "
-            "and no worker polls it: use a pool of a worker type (process, docker, "
-            "kubernetes, ...)",
-        )
+            yield Finding(
+                span,
+                f"this work pool is probably for Prefect 2 agents ({found.reason}): if its "
+                "type is `prefect-agent`, `prefect deploy` refuses it and no worker polls it",
+                help="use a pool of a worker type; if this pool is one, map it in "
+                '[tool.prefect-lint.pools] (default-agent-pool = "process")',
+                severity=Severity.WARNING,
+            )
 
 
 # -- L010 projects-era step names -------------------------------------------------------------

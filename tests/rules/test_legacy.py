@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from linter.config import ConfigResolver, Overrides, Settings
 from linter.diagnostics import Applicability, Severity
 from linter.runner import Runner
@@ -468,3 +470,63 @@ def test_l006_no_fix_without_a_pool_name_and_l005_none_beside_a_pull() -> None:
     found = lint(text, select=["L005", "L006"])
     assert codes(found) == ["L005", "L006"]
     assert all(d.fix is None for d in found)
+
+
+AGENT_POOL_FILE = """\
+deployments:
+  - name: a
+    entrypoint: f.py:f
+    work_pool:
+      name: default-agent-pool
+"""
+
+
+def l009_findings(cli, tmp_path: Path, pools: str | None,  # type: ignore[no-untyped-def]
+                  snapshot: str | None = None) -> list[dict[str, object]]:
+    import json
+
+    (tmp_path / "prefect.yaml").write_text(AGENT_POOL_FILE, encoding="utf-8")
+    if pools is not None:
+        (tmp_path / "pyproject.toml").write_text(f"[tool.prefect-lint.pools]\n{pools}\n",
+                                                 encoding="utf-8")
+    if snapshot is not None:
+        from linter.pools import PoolSnapshot, write_snapshots
+
+        write_snapshots(tmp_path / ".prefect-lint" / "pools",
+                        [PoolSnapshot("default-agent-pool", snapshot, {})], "http://h/api",
+                        replace_all=True)
+    result = cli("check", "--no-cache", "--select", "L009", "--output-format", "json")
+    found: list[dict[str, object]] = json.loads(result.output)
+    return found
+
+
+def test_l009_a_pool_configured_with_a_worker_type_is_not_an_agent_pool(
+    cli, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    assert l009_findings(cli, tmp_path, 'default-agent-pool = "process"') == []
+
+
+def test_l009_a_pool_pulled_with_a_worker_type_is_not_an_agent_pool(
+    cli, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    assert l009_findings(cli, tmp_path, None, snapshot="process") == []
+
+
+def test_l009_on_the_name_alone_it_is_probably_an_agent_pool(
+    cli, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    [finding] = l009_findings(cli, tmp_path, None)
+    assert finding["severity"] == "warning"
+    assert "probably" in str(finding["message"])
+
+
+@pytest.mark.parametrize(("pools", "snapshot"), [
+    ('default-agent-pool = "prefect-agent"', None),
+    (None, "prefect-agent"),
+])
+def test_l009_a_pool_known_to_be_prefect_agent_is_an_error(
+    cli, tmp_path: Path, pools: str | None, snapshot: str | None  # type: ignore[no-untyped-def]
+) -> None:
+    [finding] = l009_findings(cli, tmp_path, pools, snapshot)
+    assert finding["severity"] == "error"
+    assert "probably" not in str(finding["message"])
