@@ -188,7 +188,7 @@ def _infra_overrides_fix(
         text = ("work_pool:" + newline + " " * (key_column + unit) + "job_variables:" + comment
                 + newline + rendered.text)
         return Fix("move the entries to `work_pool.job_variables`",
-                   (Edit(key.start_mark.index, replace_end, text),), SAFE)
+                   (Edit(key.start_mark.index, replace_end, text),), UNSAFE)
     if job_variables is None:
         if in_work_pool:
             rendered = render_entries(document, value, key_column + unit, unit)
@@ -196,7 +196,7 @@ def _infra_overrides_fix(
                 return None
             text = "job_variables:" + comment + newline + rendered.text
             return Fix("rename `infra_overrides` to `job_variables`",
-                       (Edit(key.start_mark.index, replace_end, text),), SAFE)
+                       (Edit(key.start_mark.index, replace_end, text),), UNSAFE)
         pool_indent = child_indent(document, work_pool)
         rendered = render_entries(document, value, pool_indent + unit, unit)
         deletion = delete_entry(document, owner, key, value)
@@ -205,7 +205,7 @@ def _infra_overrides_fix(
         insert = Edit.insert(entry_end(document, work_pool),
                              newline + " " * pool_indent + "job_variables:" + comment + newline
                              + rendered.text)
-        return Fix("move the entries to `work_pool.job_variables`", (insert, deletion), SAFE)
+        return Fix("move the entries to `work_pool.job_variables`", (insert, deletion), UNSAFE)
     merged = _merge_into_job_variables(document, job_variables, value, unit,
                                        comment.strip())
     deletion = delete_entry(document, owner, key, value)
@@ -215,7 +215,7 @@ def _infra_overrides_fix(
     if collided:
         return Fix("merge the entries into `work_pool.job_variables`; keys already set there "
                    "keep their job_variables value", (*edits, deletion), UNSAFE)
-    return Fix("merge the entries into `work_pool.job_variables`", (*edits, deletion), SAFE)
+    return Fix("merge the entries into `work_pool.job_variables`", (*edits, deletion), UNSAFE)
 
 
 @rule(
@@ -223,7 +223,7 @@ def _infra_overrides_fix(
     "infra-overrides",
     Severity.ERROR,
     "`infra_overrides` is the agent-era name of `work_pool.job_variables`",
-    fix=SAFE,
+    fix=UNSAFE,
 )
 def infra_overrides(context: LintContext) -> Iterator[Finding]:
     """
@@ -244,9 +244,10 @@ def infra_overrides(context: LintContext) -> Iterator[Finding]:
               name: k8s
 
     **Fix**: the entries move to `work_pool.job_variables`, and dotted keys such as
-    `env.LOG_LEVEL` become nested mappings (`env:` / `LOG_LEVEL: DEBUG`). The fix is safe when
-    `job_variables` is absent or shares no key with the overrides; when keys collide it is
-    unsafe and the values already in `job_variables` win.
+    `env.LOG_LEVEL` become nested mappings (`env:` / `LOG_LEVEL: DEBUG`); a comment on the
+    `infra_overrides` line moves to the `job_variables` line. Unsafe: the settings Prefect
+    ignored until now take effect (runs start using that image); when keys collide, the
+    values already in `job_variables` win. An empty `infra_overrides` is removed (safe).
     """
     document = context.document
     deployment_owners = {id(entry) for _, entry in deployment_nodes(document)}
@@ -427,7 +428,7 @@ def _deactivate_schedules_fix(document: Document, entry: MappingNode, key: Node,
     "is-schedule-active",
     Severity.ERROR,
     "`is_schedule_active` is ignored by Prefect 3; use `active` on each schedule",
-    fix=SAFE,
+    fix=UNSAFE,
 )
 def is_schedule_active(context: LintContext) -> Iterator[Finding]:
     """
@@ -488,7 +489,7 @@ def is_schedule_active(context: LintContext) -> Iterator[Finding]:
     "storage-block",
     Severity.ERROR,
     "A 2.x `storage:` block on a deployment; Prefect 3 uses pull steps",
-    fix=SAFE,
+    fix=UNSAFE,
 )
 def storage_block(context: LintContext) -> Iterator[Finding]:
     """
@@ -548,7 +549,7 @@ def storage_block(context: LintContext) -> Iterator[Finding]:
     "infrastructure-block",
     Severity.ERROR,
     "A 2.x `infrastructure:` block on a deployment; Prefect 3 uses a work pool",
-    fix=SAFE,
+    fix=UNSAFE,
 )
 def infrastructure_block(context: LintContext) -> Iterator[Finding]:
     """
@@ -684,9 +685,10 @@ def _pool_key_fixes(document: Document, entry: MappingNode) -> dict[str, Fix | N
     if found_pool is None:
         movable = {n: f for n, f in present.items() if not is_empty_value(f[1])
                    and editable(document, entry, *f) and isinstance(f[1], ScalarNode)}
-        if not movable:
+        if not movable:  # removing a value someone wrote is unsafe; an empty one, safe
             for name, (key, value) in present.items():
-                fixes[name] = deletion_fix(document, entry, key, value, f"remove `{name}`")
+                fixes[name] = deletion_fix(document, entry, key, value, f"remove `{name}`",
+                                           SAFE if is_empty_value(value) else UNSAFE)
             return fixes
         first_name = min(movable, key=lambda n: movable[n][0].start_mark.index)
         first_key, first_value = movable[first_name]
@@ -705,7 +707,7 @@ def _pool_key_fixes(document: Document, entry: MappingNode) -> dict[str, Fix | N
             if deletion is None:
                 return fixes
             edits.append(deletion)
-        shared = Fix("move to `work_pool`", tuple(edits), SAFE)
+        shared = Fix("move to `work_pool`", tuple(edits), UNSAFE)
         return dict.fromkeys(present, shared)
     pool_key, pool = found_pool
     if not editable(document, entry, pool_key, pool) or not is_block_mapping(pool):
@@ -731,7 +733,7 @@ def _pool_key_fixes(document: Document, entry: MappingNode) -> dict[str, Fix | N
             written = document.text[value.start_mark.index : entry_end(document, value)]
             insert = Edit.insert(entry_end(document, pool), newline
                                  + " " * child_indent(document, pool) + f"{target}: {written}")
-            fixes[name] = Fix(f"move to `work_pool.{target}`", (insert, deletion), SAFE)
+            fixes[name] = Fix(f"move to `work_pool.{target}`", (insert, deletion), UNSAFE)
     return fixes
 
 
@@ -740,7 +742,7 @@ def _pool_key_fixes(document: Document, entry: MappingNode) -> dict[str, Fix | N
     "deployment-level-pool-keys",
     Severity.ERROR,
     "`work_pool_name` / `work_queue_name` on a deployment belong under `work_pool:`",
-    fix=SAFE,
+    fix=UNSAFE,
 )
 def deployment_level_pool_keys(context: LintContext) -> Iterator[Finding]:
     """
@@ -758,9 +760,10 @@ def deployment_level_pool_keys(context: LintContext) -> Iterator[Finding]:
             work_pool_name: k8s
             work_queue_name: critical
 
-    **Fix**: the values move under `work_pool:` (`name:` and `work_queue_name:`). Safe when
-    `work_pool` does not already set them; when it sets another value, the fix removes the
-    deployment-level key and is unsafe.
+    **Fix**: the values move under `work_pool:` (`name:` and `work_queue_name:`). Unsafe:
+    the deployment then goes to that pool or queue, which Prefect 3 ignored until now. When
+    `work_pool` already sets the same value, or the key is empty, the key is removed (safe);
+    when `work_pool` sets another value, the fix removes the deployment-level key (unsafe).
     """
     document = context.document
     for _, entry in deployment_nodes(document):

@@ -42,7 +42,10 @@ def test_l001_hit_position_and_fix_creates_work_pool() -> None:
     assert (found[0].start.row, found[0].start.column) == (4, 5)
     assert spans(INFRA, found) == ["infra_overrides"]
     assert found[0].severity is Severity.ERROR
-    assert fixed(INFRA, ["L001"]) == textwrap.dedent("""\
+    # unsafe: the image Prefect 3 ignored until now starts being used
+    assert found[0].fix is not None and found[0].fix.applicability is Applicability.UNSAFE
+    assert fixed(INFRA, ["L001"]) == textwrap.dedent(INFRA)
+    assert fixed(INFRA, ["L001"], unsafe=True) == textwrap.dedent("""\
     deployments:
       - name: etl
         entrypoint: flows/etl.py:etl
@@ -74,7 +77,7 @@ def test_l001_fix_adds_job_variables_to_existing_pool_keeping_comments() -> None
         work_pool:
           name: docker  # the pool
     """
-    assert fixed(text, ["L001"]) == textwrap.dedent("""\
+    assert fixed(text, ["L001"], unsafe=True) == textwrap.dedent("""\
     deployments:
       - name: etl
         work_pool:
@@ -84,7 +87,7 @@ def test_l001_fix_adds_job_variables_to_existing_pool_keeping_comments() -> None
     """)
 
 
-def test_l001_merge_without_collision_is_safe_and_with_collision_unsafe() -> None:
+def test_l001_merge_is_unsafe_with_or_without_collision() -> None:
     text = """\
     deployments:
       - name: etl
@@ -95,8 +98,8 @@ def test_l001_merge_without_collision_is_safe_and_with_collision_unsafe() -> Non
         infra_overrides:
           cpu: 2
     """
-    assert lint(text, select=["L001"])[0].fix.applicability is Applicability.SAFE  # type: ignore[union-attr]
-    assert fixed(text, ["L001"]) == textwrap.dedent("""\
+    assert lint(text, select=["L001"])[0].fix.applicability is Applicability.UNSAFE  # type: ignore[union-attr]
+    assert fixed(text, ["L001"], unsafe=True) == textwrap.dedent("""\
     deployments:
       - name: etl
         work_pool:
@@ -133,7 +136,11 @@ def test_l001_under_work_pool_is_renamed_and_empty_one_removed() -> None:
     """
     found = lint(text, select=["L001"])
     assert [d.start.row for d in found] == [5, 8]
-    assert fixed(text, ["L001"]) == textwrap.dedent("""\
+    assert [d.fix.applicability for d in found if d.fix] == [Applicability.UNSAFE,
+                                                              Applicability.SAFE]
+    assert fixed(text, ["L001"]) == textwrap.dedent(text).replace(
+        "  - name: other\n    infra_overrides: {}\n", "  - name: other\n")
+    assert fixed(text, ["L001"], unsafe=True) == textwrap.dedent("""\
     deployments:
       - name: etl
         work_pool:
@@ -320,7 +327,9 @@ def test_l007_both_keys_create_one_work_pool() -> None:
     """
     found = lint(text, select=["L007"])
     assert spans(text, found) == ["work_pool_name", "work_queue_name"]
-    assert fixed(text, ["L007"]) == textwrap.dedent("""\
+    # unsafe: the deployment goes to a pool and queue Prefect 3 ignored until now
+    assert {d.fix.applicability for d in found if d.fix} == {Applicability.UNSAFE}
+    assert fixed(text, ["L007"], unsafe=True) == textwrap.dedent("""\
     deployments:
       - name: etl
         work_pool:
@@ -339,17 +348,24 @@ def test_l007_into_existing_pool_and_conflict_is_unsafe() -> None:
       - work_pool_name: other
         work_pool:
           name: k8s
+      - work_pool_name: k8s
+        work_pool:
+          name: k8s
     """
     found = lint(text, select=["L007"])
-    assert [d.fix.applicability for d in found if d.fix] == [Applicability.SAFE,
-                                                              Applicability.UNSAFE]
-    assert fixed(text, ["L007"]) == textwrap.dedent("""\
+    assert [d.fix.applicability for d in found if d.fix] == [Applicability.UNSAFE,
+                                                              Applicability.UNSAFE,
+                                                              Applicability.SAFE]
+    assert fixed(text, ["L007"]) == textwrap.dedent(text).replace(
+        "  - work_pool_name: k8s\n    work_pool:", "  - work_pool:")
+    assert fixed(text, ["L007"], unsafe=True) == textwrap.dedent("""\
     deployments:
       - work_pool:
           name: k8s
           work_queue_name: q
-      - work_pool_name: other
-        work_pool:
+      - work_pool:
+          name: k8s
+      - work_pool:
           name: k8s
     """)
 
