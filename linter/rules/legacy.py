@@ -617,11 +617,20 @@ def _replace_entry_fix(
     if not editable(document, owner, key, value) or not key_owns_line(document, key):
         return None
     indent = column(document, key.start_mark.index)
-    lines = emit(new_value, indent + 2)
+    lines = [*_inner_comments(document, key, value, indent + 2), *emit(new_value, indent + 2)]
     comment = _key_line_comment(document, key, value)  # kept, not dropped with the old key
     text = new_key + ":" + comment + document.newline + document.newline.join(lines)
     return Fix(message, (Edit(key.start_mark.index, entry_end(document, value), text),),
                UNSAFE)
+
+
+def _inner_comments(document: Document, key: Node, value: Node, indent: int) -> list[str]:
+    """The comment lines inside the block ``key: value`` (which a fix replaces), indented to
+    ``indent``: a fix keeps every comment."""
+    text = document.text
+    inside = text[line_end(text, key.end_mark.index) : entry_end(document, value)]
+    return [" " * indent + line.strip() for line in inside.splitlines()
+            if line.strip().startswith("#")]
 
 
 def _infrastructure_fix(
@@ -649,7 +658,8 @@ def _infrastructure_fix(
         return None
     indent = child_indent(document, pool_value)
     comment = _key_line_comment(document, key, value)
-    lines = [" " * indent + "job_variables:" + comment, *emit(variables, indent + 2)]
+    lines = [" " * indent + "job_variables:" + comment,
+             *_inner_comments(document, key, value, indent + 2), *emit(variables, indent + 2)]
     insert = Edit.insert(entry_end(document, pool_value),
                          document.newline + document.newline.join(lines))
     return Fix(f"move the fields into `work_pool.job_variables` (for a `{pool_type}` pool)",
