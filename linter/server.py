@@ -159,12 +159,26 @@ def path_of(uri: str) -> Path:
 def wanted(path: Path, text: str) -> bool:
     """Only files prefect-lint would check in a folder walk, or recognises by content; not
     every YAML file the editor opens."""
-    if kind_for_name(path) is not None:
+    if kind_for_name(path) is not None or _included(path):
         return True
     is_yaml = path.suffix.lower() in (".yaml", ".yml")
     head = text[:SNIFF_CHARS]
     return any(kind.sniff is not None and kind.yaml == is_yaml and kind.sniff(head)
                for kind in kinds()) and kind_for_file(path, head) is not None
+
+
+def _included(path: Path) -> bool:
+    """Named by the ``include``/``extend-include`` settings (other than the default names)."""
+    from linter.config import DEFAULT_INCLUDE
+    from linter.discovery import is_included
+
+    try:
+        settings = ConfigResolver().for_path(path)
+    except ConfigError:
+        return False
+    if (*settings.include, *settings.extend_include) == DEFAULT_INCLUDE:
+        return False
+    return is_included(path, settings)
 
 
 server = PrefectLintServer()

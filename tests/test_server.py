@@ -332,3 +332,11 @@ def load_json_pool(pool_type: str) -> set[str]:
     from linter.resources import load_json
 
     return set(load_json("pools", f"{pool_type}.json")["variables"]["properties"])
+
+
+async def test_included_file_names_get_diagnostics(client: LanguageClient) -> None:
+    (WORKSPACE / "incl").mkdir(exist_ok=True)
+    (WORKSPACE / "incl" / "pyproject.toml").write_text(
+        '[tool.prefect-lint]\nselect = ["Y"]\nextend-include = ["prefect-*.yaml"]\n')
+    included = await open_file(client, "incl/prefect-prod.yaml", "a: 1\na: 2\n")
+    assert [d.code for d in client.diagnostics[included]] == ["Y002"]
