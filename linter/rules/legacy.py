@@ -15,7 +15,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from linter import agent_era
 from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity
 from linter.document import Document, find_key
-from linter.pools import AGENT_POOL_TYPE, catalog_for
+from linter.pools import AGENT_POOL_TYPE, PoolCatalog, catalog_for
 from linter.registry import LintContext, describe, rule
 from linter.yamledit import (
     anchored_between,
@@ -849,11 +849,20 @@ def legacy_path_keys(context: LintContext) -> Iterator[Finding]:
 DEFAULT_AGENT_POOL = "default-agent-pool"
 
 
-def _known_pool_type(context: LintContext, name: str) -> str | None:
-    """The type of pool ``name`` as the project knows it: mapped in ``[tool.prefect-lint.pools]``
-    or read from a pool snapshot (``prefect-lint pools pull``); None when unknown."""
-    template = catalog_for(context.project.settings).template_for(name)
-    return template.pool_type if template is not None else None
+class _PoolTypes:
+    """The type of a pool as the project knows it: mapped in ``[tool.prefect-lint.pools]`` or
+    read from a pool snapshot (``prefect-lint pools pull``); None when unknown. The catalog is
+    looked up once per file, and only when a deployment names a pool."""
+
+    def __init__(self, context: LintContext) -> None:
+        self.context = context
+        self.catalog: PoolCatalog | None = None
+
+    def of(self, name: str) -> str | None:
+        if self.catalog is None:
+            self.catalog = catalog_for(self.context.project.settings)
+        template = self.catalog.template_for(name)
+        return template.pool_type if template is not None else None
 
 
 class _AgentPool(NamedTuple):
@@ -862,14 +871,14 @@ class _AgentPool(NamedTuple):
     certain: bool  # the type is known to be prefect-agent, not guessed from the name
 
 
-def _agent_pool(context: LintContext, index: int, pool: dict[str, Any]) -> _AgentPool | None:
+def _agent_pool(types: _PoolTypes, index: int, pool: dict[str, Any]) -> _AgentPool | None:
     name = pool.get("name")
     base = ("deployments", index, "work_pool")
     if pool.get("type") == AGENT_POOL_TYPE:
         return _AgentPool((*base, "type"), "it says `type: prefect-agent`", True)
     if not isinstance(name, str) or not name:
         return None
-    known = _known_pool_type(context, name)
+    known = types.of(name)
     if known == AGENT_POOL_TYPE:
         return _AgentPool((*base, "name"), f"`{name}` is a prefect-agent pool in this "
                           "project's pool configuration", True)
@@ -908,12 +917,13 @@ def agent_work_pool(context: LintContext) -> Iterator[Finding]:
     `default-agent-pool = "process"` in `[tool.prefect-lint.pools]`.
     """
     document = context.document
+    types = _PoolTypes(context)
     for index, _ in deployment_nodes(document):
         data = document.data["deployments"][index]
         pool = data.get("work_pool") if isinstance(data, dict) else None
         if not isinstance(pool, dict):
             continue
-        found = _agent_pool(context, index, pool)
+        found = _agent_pool(types, index, pool)
         span = document.value_span_at(found.path) if found is not None else None
         if found is None or span is None:
             continue
