@@ -188,3 +188,19 @@ def test_declared_fix_safety_matches_the_fixes_emitted(rule: Rule) -> None:
     least_safe = Applicability.UNSAFE if Applicability.UNSAFE in emitted else Applicability.SAFE
     assert rule.fix == least_safe, (
         f"{rule.code} declares {rule.fix.value}, emits {sorted(a.value for a in emitted)}")
+
+
+def test_the_pre_commit_fix_hook_leaves_unsafe_fixes_alone(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ruamel.yaml import YAML
+
+    hooks = YAML(typ="safe").load((HERE.parent / ".pre-commit-hooks.yaml").read_text())
+    entry = next(hook["entry"] for hook in hooks if hook["id"] == "prefect-lint-fix").split()
+    assert entry[0] == "prefect-lint"
+    text = ("deployments:\n  - name: etl\n    entrypoint: flows/etl.py:etl\n"
+            "    version: 1.10\n    infra_overrides:\n      image: acme/etl:1.4\n"
+            "    work_pool:\n      name: docker\n")
+    (tmp_path / "prefect.yaml").write_text(text, encoding="utf-8")
+    result = cli(*entry[1:], "--no-cache", "prefect.yaml")
+    assert result.exit_code == 1  # it changed the file (the safe quoting of 1.10)
+    after = (tmp_path / "prefect.yaml").read_text(encoding="utf-8")
+    assert after == text.replace("1.10", '"1.10"')  # the image stays where Prefect ignores it
