@@ -280,7 +280,12 @@ def _run_check(
     else:
         from linter.parallel import lint_paths
 
-        targets = discover(paths or (Path("."),), resolver)
+        empty_folders: list[Path] = []
+        targets = discover(paths or (Path("."),), resolver, empty_folders)
+        for folder in empty_folders:
+            _error(_no_files_matched(folder, resolver))
+        if empty_folders and not targets:
+            return EXIT_ERROR  # a run that checked nothing must not pass
         for outcome in lint_paths(runner, [t.path for t in targets], jobs):
             if outcome.error is not None:
                 internal_errors += 1
@@ -378,6 +383,15 @@ def _report_unwritten(runner: Runner, result: FileResult) -> None:
     result.applied = []
     result.dropped = []
     result.suppressed = []
+
+
+def _no_files_matched(folder: Path, resolver: Any) -> str:
+    settings = resolver.for_folder(folder.resolve())
+    patterns = ", ".join((*settings.include, *settings.extend_include))
+    return (f"no files matched in {folder}: a folder is searched for {patterns} (and agent-era "
+            "scripts and deployment.yaml files); for other names set `extend-include` in "
+            '[tool.prefect-lint] (for example extend-include = ["prefect-*.yaml"]), or name '
+            "the files")
 
 
 def _report_added_suppressions(results: Sequence[FileResult], diff: bool) -> None:

@@ -19,6 +19,10 @@ from linter.selection import Selection, SelectorError, normalize_selectors
 
 CONFIG_FILENAMES = ("prefect-lint.toml", "pyproject.toml")
 
+#: Prefect deployment files a folder walk picks up (``include`` replaces, ``extend-include``
+#: adds); scripts and legacy deployment.yaml files are found by their own kinds.
+DEFAULT_INCLUDE = ("prefect.yaml", "prefect.yml")
+
 DEFAULT_EXCLUDE = (
     ".git",
     ".hg",
@@ -53,6 +57,8 @@ class Settings(NamedTuple):
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    extend_include: tuple[str, ...] = ()
     respect_gitignore: bool = True
     force_exclude: bool = False
     fail_level: Severity = Severity.INFO
@@ -151,6 +157,8 @@ _KEYS: dict[str, tuple[str, Callable[[Any, str, str], Any]]] = {
     "per-file-ignores": ("per_file_ignores", _per_file_ignores),
     "exclude": ("exclude", _string_list),
     "extend-exclude": ("extend_exclude", _string_list),
+    "include": ("include", _string_list),
+    "extend-include": ("extend_include", _string_list),
     "respect-gitignore": ("respect_gitignore", _bool),
     "force-exclude": ("force_exclude", _bool),
     "fail-level": ("fail_level", _fail_level),

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from linter.config import ConfigResolver, Settings
+from linter.config import DEFAULT_INCLUDE, ConfigResolver, Settings
 from linter.filekinds import wanted_in_walk
 from linter.ignore_patterns import Matcher, compile_patterns
 
@@ -102,6 +102,13 @@ def is_excluded(path: Path, settings: Settings) -> bool:
     return matches_any(path, settings.root, patterns)
 
 
+def is_included(path: Path, settings: Settings) -> bool:
+    """Does ``path`` match ``include``/``extend-include`` (gitignore-style patterns relative
+    to the config's folder: a bare name such as ``prefect-*.yaml`` matches at any depth)?"""
+    patterns = (*settings.include, *settings.extend_include)
+    return matches_any(path, settings.root, patterns)
+
+
 def _git_root(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
@@ -133,6 +140,12 @@ def _walk(folder: Path, real_folder: Path, resolver: ConfigResolver, gitignores:
           ) -> Iterator[tuple[Path, Path]]:
     settings = resolver.for_folder(real_folder)
     patterns = (*settings.exclude, *settings.extend_exclude)
+    includes = (*settings.include, *settings.extend_include)
+    default_includes = includes == DEFAULT_INCLUDE
+
+    def included(path: Path) -> bool:
+        return _matches(os.path.join(real_text, path.name), False, real_root, includes)
+
     real_root = str(_resolved(settings.root))
     real_text = str(real_folder)
     pushed = len(gitignores.specs)
@@ -160,21 +173,27 @@ def _walk(folder: Path, real_folder: Path, resolver: ConfigResolver, gitignores:
             yield from _walk(Path(entry.path), Path(real), resolver, gitignores)
         else:
             path = Path(entry.path)
-            if wanted_in_walk(path):
+            if wanted_in_walk(path, None if default_includes else included):
                 yield path, Path(real)
     del gitignores.specs[pushed:]
 
 
-def discover(paths: Iterable[Path], resolver: ConfigResolver) -> list[Target]:
-    """Expand the command-line paths into files to lint (each once, in order)."""
+def discover(paths: Iterable[Path], resolver: ConfigResolver,
+             empty_folders: list[Path] | None = None) -> list[Target]:
+    """Expand the command-line paths into files to lint (each once, in order). Folders in
+    which nothing matched are added to ``empty_folders``."""
     seen: set[Path] = set()
     targets: list[Target] = []
     for path in paths:
         if path.is_dir():
+            found = False
             for file, key in _walk_resolved(path, resolver):
+                found = True
                 if key not in seen:
                     seen.add(key)
                     targets.append(Target(file, explicit=False))
+            if not found and empty_folders is not None:
+                empty_folders.append(path)
             continue
         settings = resolver.for_path(path)
         if settings.force_exclude and is_excluded(path, settings):

@@ -325,3 +325,62 @@ def completion_context(text: str, line: int, character_codepoints: int) -> Compl
     if value_of is not None:
         parent.append(value_of)
     return CompletionContext(tuple(parent), prefix, list_item, frozenset(siblings), value_of)
+
+
+def pool_name_at(text: str, line: int) -> str | None:
+    """The ``name:`` of the ``work_pool:`` block that holds ``line``, judged by indentation:
+    a half-typed document does not parse, and completion must still know the pool."""
+    lines = text.splitlines()
+    if line >= len(lines):
+        return None
+    pool_line, pool_indent = _ancestor(lines, line, "work_pool")
+    if pool_line is None:
+        return None
+    child_indent: int | None = None
+    for index in range(pool_line + 1, len(lines)):
+        match = _LINE.match(lines[index])
+        if index == line or match is None or not lines[index].strip() or lines[
+                index].lstrip().startswith("#"):
+            continue
+        indent = len(match.group("indent")) + len(match.group("dashes"))
+        if indent <= pool_indent or match.group("dashes"):
+            break
+        child_indent = indent if child_indent is None else child_indent
+        rest = match.group("rest")
+        if indent == child_indent and _key_of(rest) == "name":
+            return _plain_value(rest.split(":", 1)[1])
+    return None
+
+
+def _ancestor(lines: Sequence[str], line: int, key: str) -> tuple[int | None, int]:
+    """The line and key indentation of the nearest enclosing ``key:`` above ``line``."""
+    match = _LINE.match(lines[line])
+    assert match is not None
+    target = len(match.group("indent")) + len(match.group("dashes"))
+    for index in range(line - 1, -1, -1):
+        above = lines[index]
+        if not above.strip() or above.lstrip().startswith("#"):
+            continue
+        above_match = _LINE.match(above)
+        assert above_match is not None
+        indent = len(above_match.group("indent")) + len(above_match.group("dashes"))
+        if indent < target:
+            if _key_of(above_match.group("rest")) == key:
+                return index, indent
+            target = indent
+            if above_match.group("dashes"):
+                target = len(above_match.group("indent"))
+        if target == 0:
+            break
+    return None, 0
+
+
+def _plain_value(written: str) -> str | None:
+    """A scalar as written after ``key:`` (quotes and a trailing comment removed); None for
+    nothing, a template placeholder, or a flow collection."""
+    value = written.split(" #", 1)[0].strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]
+    if not value or "{{" in value or value[0] in "[{&*!|>":
+        return None
+    return value

@@ -151,7 +151,10 @@ def _run_split(context: LintContext, rules: Sequence[Rule], jobs: int) -> list[D
                 for group in groups[1:]]
     diagnostics = _run(context, groups[0])
     for child, group in children:
-        value, _failure = child.result()
+        try:
+            value, _failure = child.result()
+        except Exception:  # run again here: the same error, with its traceback
+            value = None
         if value is None:
             diagnostics.extend(_run(context, group))
             continue

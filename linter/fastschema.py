@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sized
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from linter.lazy_regex import lazy_compile
 
@@ -93,10 +93,10 @@ class Compiler:
         for keyword, argument in schema.items():
             if keyword in _ANNOTATIONS:
                 continue
-            builder = getattr(self, "k_" + keyword.lstrip("$"), None)
-            if builder is None:
+            entry = KEYWORDS.get(keyword)
+            if entry is None:
                 raise Unsupported(keyword)
-            checks.append(builder(argument, schema))
+            checks.append(entry.check(self, argument, schema))
         if not checks:
             return lambda value: True
         if len(checks) == 1:
@@ -328,8 +328,7 @@ class Explainer:
         for keyword, value in schema.items():
             if keyword in _ANNOTATIONS:
                 continue
-            handler = getattr(self, "f_" + keyword.lstrip("$"))
-            yield from handler(value, schema, instance, path, spath)
+            yield from KEYWORDS[keyword].explain(self, value, schema, instance, path, spath)
 
     def _one(self, keyword: str, value: Any, schema: Mapping[str, Any], instance: Any,
              path: tuple[Any, ...], spath: list[Any], message: str) -> Failure:
@@ -433,6 +432,7 @@ class Explainer:
     #: keyword -> (type it applies to, lower or upper bound, words for a failure)
     _SIZES: ClassVar[dict[str, tuple[type, str, str]]] = {
         "minItems": (list, "min", "is too short"),
+        "maxItems": (list, "max", "is too long"),
         "minProperties": (dict, "min", "does not have enough properties"),
         "maxProperties": (dict, "max", "has too many properties"),
         "minLength": (str, "min", "is too short"),
@@ -446,13 +446,39 @@ class Explainer:
             return
         size = len(instance)
         if size < value if bound == "min" else size > value:
-            empty = bound == "min" and value == 1
-            message = f"{instance!r} should be non-empty" if empty else f"{instance!r} {words}"
+            if bound == "min" and value == 1:
+                message = f"{instance!r} should be non-empty"
+            elif bound == "max" and value == 0:
+                message = f"{instance!r} is expected to be empty"
+            else:
+                message = f"{instance!r} {words}"
             yield self._one(keyword, value, schema, instance, path, spath, message)
 
     def f_minItems(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
                    ) -> Iterator[Failure]:
         return self._size("minItems", value, schema, instance, path, spath)
+
+    def f_maxItems(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
+                   ) -> Iterator[Failure]:
+        return self._size("maxItems", value, schema, instance, path, spath)
+
+    def f_uniqueItems(self, value: bool, schema: Any, instance: Any, path: Any, spath: Any
+                      ) -> Iterator[Failure]:
+        if value and isinstance(instance, list) and not self.compiler.k_uniqueItems(
+                value, schema)(instance):
+            yield self._one("uniqueItems", value, schema, instance, path, spath,
+                            f"{instance!r} has non-unique elements")
+
+    def f_dependentRequired(self, value: Any, schema: Any, instance: Any, path: Any,
+                            spath: Any) -> Iterator[Failure]:
+        if not isinstance(instance, dict):
+            return
+        for name, needs in value.items():
+            if name in instance:
+                for need in needs:
+                    if need not in instance:
+                        yield self._one("dependentRequired", value, schema, instance, path,
+                                        spath, f"{need!r} is a dependency of {name!r}")
 
     def f_minProperties(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
                         ) -> Iterator[Failure]:
@@ -497,6 +523,11 @@ class Explainer:
                            spath: Any) -> Iterator[Failure]:
         yield from self._bound("exclusiveMinimum", value, schema, instance, path, spath,
                                lambda v: v > value, "less than or equal to the minimum of")
+
+    def f_exclusiveMaximum(self, value: Any, schema: Any, instance: Any, path: Any,
+                           spath: Any) -> Iterator[Failure]:
+        yield from self._bound("exclusiveMaximum", value, schema, instance, path, spath,
+                               lambda v: v < value, "greater than or equal to the maximum of")
 
     def _branches(self, keyword: str, value: list[Any], schema: Any, instance: Any,
                   path: Any, spath: Any) -> tuple[list[Failure], int | None]:
@@ -551,3 +582,46 @@ class Explainer:
                 yield from self.failures(schema["then"], instance, path, [*spath, "then"])
         elif "else" in schema:
             yield from self.failures(schema["else"], instance, path, [*spath, "else"])
+
+
+class Keyword(NamedTuple):
+    """How the compiler checks a keyword and how the explainer says why it failed: kept
+    together so that no keyword can be compiled without an explanation."""
+
+    check: Callable[[Compiler, Any, Mapping[str, Any]], Check]
+    explain: Callable[[Explainer, Any, Any, Any, Any, Any], Iterator[Failure]]
+
+
+#: Every constraint keyword of the supported subset (annotations are in ``_ANNOTATIONS``).
+KEYWORDS: dict[str, Keyword] = {
+    "$ref": Keyword(Compiler.k_ref, Explainer.f_ref),
+    "type": Keyword(Compiler.k_type, Explainer.f_type),
+    "enum": Keyword(Compiler.k_enum, Explainer.f_enum),
+    "const": Keyword(Compiler.k_const, Explainer.f_const),
+    "properties": Keyword(Compiler.k_properties, Explainer.f_properties),
+    "patternProperties": Keyword(Compiler.k_patternProperties, Explainer.f_patternProperties),
+    "additionalProperties": Keyword(Compiler.k_additionalProperties,
+                                    Explainer.f_additionalProperties),
+    "required": Keyword(Compiler.k_required, Explainer.f_required),
+    "propertyNames": Keyword(Compiler.k_propertyNames, Explainer.f_propertyNames),
+    "minProperties": Keyword(Compiler.k_minProperties, Explainer.f_minProperties),
+    "maxProperties": Keyword(Compiler.k_maxProperties, Explainer.f_maxProperties),
+    "dependentRequired": Keyword(Compiler.k_dependentRequired, Explainer.f_dependentRequired),
+    "dependentSchemas": Keyword(Compiler.k_dependentSchemas, Explainer.f_dependentSchemas),
+    "items": Keyword(Compiler.k_items, Explainer.f_items),
+    "minItems": Keyword(Compiler.k_minItems, Explainer.f_minItems),
+    "maxItems": Keyword(Compiler.k_maxItems, Explainer.f_maxItems),
+    "uniqueItems": Keyword(Compiler.k_uniqueItems, Explainer.f_uniqueItems),
+    "pattern": Keyword(Compiler.k_pattern, Explainer.f_pattern),
+    "minLength": Keyword(Compiler.k_minLength, Explainer.f_minLength),
+    "maxLength": Keyword(Compiler.k_maxLength, Explainer.f_maxLength),
+    "minimum": Keyword(Compiler.k_minimum, Explainer.f_minimum),
+    "maximum": Keyword(Compiler.k_maximum, Explainer.f_maximum),
+    "exclusiveMinimum": Keyword(Compiler.k_exclusiveMinimum, Explainer.f_exclusiveMinimum),
+    "exclusiveMaximum": Keyword(Compiler.k_exclusiveMaximum, Explainer.f_exclusiveMaximum),
+    "anyOf": Keyword(Compiler.k_anyOf, Explainer.f_anyOf),
+    "allOf": Keyword(Compiler.k_allOf, Explainer.f_allOf),
+    "oneOf": Keyword(Compiler.k_oneOf, Explainer.f_oneOf),
+    "not": Keyword(Compiler.k_not, Explainer.f_not),
+    "if": Keyword(Compiler.k_if, Explainer.f_if),
+}

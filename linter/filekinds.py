@@ -92,10 +92,17 @@ YAML_SUFFIXES = (".yaml", ".yml")
 WALK_SNIFF_CHARS = 4096
 
 
-def wanted_in_walk(path: Path) -> bool:
+def wanted_in_walk(path: Path, included: Callable[[Path], bool] | None = None) -> bool:
     """Does a folder walk lint this file? Claimed by name, or by a walk pattern whose kind
-    recognises the file's first characters."""
-    if kind_for_name(path) is not None:
+    recognises the file's first characters. ``included``, when given, decides for Prefect
+    deployment files instead of their default names (the ``include`` settings)."""
+    if included is not None:
+        if included(path):
+            return True
+        claimed = kind_for_name(path)
+        if claimed is not None and claimed.name != PREFECT:
+            return True
+    elif kind_for_name(path) is not None:
         return True
     name = path.name
     for kind in _KINDS:

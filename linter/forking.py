@@ -20,6 +20,18 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform not in ("darwin", "win32")
 
 
+class ChildError(Exception):
+    """An exception of a child that could not be sent back as itself (it does not pickle):
+    its type and message."""
+
+
+class _Raised:
+    """What a child sends instead of a value when ``function`` raised."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
 class Forked(Generic[T]):
     """A child computing a value; :meth:`result` waits for it. Without a child (``pid`` -1:
     the system had no process to spare) the value was computed here already."""
@@ -30,7 +42,8 @@ class Forked(Generic[T]):
         self.value = value
 
     def result(self) -> tuple[T | None, str | None]:
-        """(value, None), or (None, why the child gave no value)."""
+        """(value, None), or (None, why the child gave no value). An exception raised by
+        the function in the child is raised here, as if the function had run here."""
         import pickle
 
         if self.pid == -1:
@@ -41,10 +54,12 @@ class Forked(Generic[T]):
         _, status = os.waitpid(self.pid, 0)
         if payload and status == 0:
             try:
-                value: T = pickle.loads(payload)
+                value: T | _Raised = pickle.loads(payload)
             except Exception:  # a truncated payload: reported below
                 pass
             else:
+                if isinstance(value, _Raised):
+                    raise value.error
                 return value, None
         if os.WIFSIGNALED(status):
             return None, f"was killed by signal {os.WTERMSIG(status)}"
@@ -54,9 +69,10 @@ class Forked(Generic[T]):
 def fork_call(function: Callable[[], T]) -> Forked[T]:
     """Start ``function`` in a child process. The child never returns from here: it sends
     the pickled value and leaves with ``os._exit`` (no clean-up, no flushing of the parent's
-    buffered output, which would print it twice). An exception in ``function`` sends
-    nothing; the caller decides what a failed child means. When the system refuses a new
-    process, ``function`` runs here at once (its exceptions then surface here)."""
+    buffered output, which would print it twice). An exception in ``function`` is sent back
+    and raised by :meth:`Forked.result`, so errors surface as they would in one process.
+    When the system refuses a new process, ``function`` runs here at once (its exceptions
+    then surface here)."""
     import pickle
 
     reader, writer = os.pipe()
@@ -70,7 +86,10 @@ def fork_call(function: Callable[[], T]) -> Forked[T]:
         status = 0
         try:
             os.close(reader)
-            payload = pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL)
+            try:
+                payload = pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException as error:  # sent to the parent, raised there
+                payload = _pickled_error(error)
             with os.fdopen(writer, "wb") as stream:
                 stream.write(payload)
         except BaseException:
@@ -79,6 +98,21 @@ def fork_call(function: Callable[[], T]) -> Forked[T]:
             os._exit(status)
     os.close(writer)
     return Forked(pid, reader)
+
+
+def _pickled_error(error: BaseException) -> bytes:
+    """``error`` for the parent: itself when it pickles (and unpickles: an exception whose
+    ``__init__`` takes other arguments than it passes on does not), else its type and
+    message."""
+    import pickle
+
+    try:
+        payload = pickle.dumps(_Raised(error), protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.loads(payload)
+    except Exception:
+        payload = pickle.dumps(_Raised(ChildError(f"{type(error).__name__}: {error}")),
+                               protocol=pickle.HIGHEST_PROTOCOL)
+    return payload
 
 
 def balance(weights: Sequence[float], bins: int) -> list[list[int]]:

@@ -32,7 +32,7 @@ SILENTLY_DROPPED = frozenset({
     "flow_name", "manifest_path", "parameter_openapi_schema", "timestamp", "schedule",
     "schedules", "is_schedule_active", "infra_overrides", "job_variables", "infrastructure",
     "storage", "path", "work_pool_name", "work_queue_name", "name", "description", "version",
-    "tags", "parameters", "entrypoint", "enforce_parameter_schema", "triggers",
+    "tags", "parameters", "entrypoint", "enforce_parameter_schema", "triggers", "work_pool",
 })
 
 
@@ -118,6 +118,50 @@ def _pool_name(data: dict[str, Any], pool_type: str | None, pool_map: dict[str, 
     return name
 
 
+def _explicit_work_pool(data: dict[str, Any], explicit: dict[str, Any],
+                        job_variables: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """A ``work_pool:`` the legacy file already writes the Prefect 3 way: carried as it is;
+    the agent-era keys only fill in what it leaves out."""
+    work_pool = dict(explicit)
+    named = data.get("work_pool_name")
+    if isinstance(named, str) and named and named != work_pool["name"]:
+        notes.append(f"work_pool_name: {named!r} differs from work_pool.name "
+                     f"{work_pool['name']!r}; work_pool.name was kept")
+    queue = data.get("work_queue_name")
+    if (isinstance(queue, str) and queue and queue != "default"
+            and "work_queue_name" not in work_pool):
+        work_pool["work_queue_name"] = queue
+    if job_variables:
+        given = work_pool.get("job_variables")
+        if isinstance(given, dict):
+            # the file's own job_variables win over what the agent-era keys say
+            work_pool["job_variables"] = agent_era.merge_job_variables(job_variables, given)
+        elif given is None:
+            work_pool["job_variables"] = job_variables
+    return work_pool
+
+
+def _pull_steps(data: dict[str, Any], notes: list[str]) -> list[Any] | None:
+    """The deployment's pull steps, from what its Prefect 2 storage meant: the steps that
+    fetch the code from the storage block; ``[]`` when there was no storage and no path (the
+    agent ran the flow where it stood, fetching nothing); None (no ``pull`` key) when the
+    storage could not be converted."""
+    storage = data.get("storage")
+    pull = agent_era.storage_to_pull_steps(storage, data.get("path"))
+    notes.extend(pull.notes)
+    if pull.value:
+        return list(pull.value)
+    if isinstance(storage, dict) and storage:
+        notes.append("pull: the storage block was not converted, so no `pull` was written; "
+                     "the file's top-level pull steps (if any) apply: check them")
+        return None
+    notes.append("pull: [] written: the Prefect 2 deployment had no storage block and fetched "
+                 "no code (it ran from the agent's working directory); `pull: []` keeps it so "
+                 "and switches off the prefect.yaml's top-level pull steps for this deployment "
+                 "(Prefect 3.8.0+); remove it to use them")
+    return []
+
+
 def migrate_data(data: dict[str, Any], source: str,
                  pool_map: dict[str, str] | None = None) -> Migration:
     """The prefect.yaml deployment entry for one legacy deployment's data."""
@@ -172,21 +216,27 @@ def migrate_data(data: dict[str, Any], source: str,
     if isinstance(overrides, dict) and overrides:
         job_variables = agent_era.merge_job_variables(
             job_variables, agent_era.expand_dotted(overrides))
+    explicit = data.get("work_pool")
     work_pool: dict[str, Any] = {}
-    pool = _pool_name(data, pool_type, pool_map, notes)
-    if pool is not None:
-        work_pool["name"] = pool
-    queue = data.get("work_queue_name")
-    if isinstance(queue, str) and queue and queue != "default":
-        work_pool["work_queue_name"] = queue
-    if job_variables:
-        work_pool["job_variables"] = job_variables
+    if isinstance(explicit, dict) and explicit.get("name"):
+        work_pool = _explicit_work_pool(data, explicit, job_variables, notes)
+    else:
+        if explicit is not None:
+            notes.append(f"work_pool: {explicit!r} names no pool; left out")
+        pool = _pool_name(data, pool_type, pool_map, notes)
+        if pool is not None:
+            work_pool["name"] = pool
+        queue = data.get("work_queue_name")
+        if isinstance(queue, str) and queue and queue != "default":
+            work_pool["work_queue_name"] = queue
+        if job_variables:
+            work_pool["job_variables"] = job_variables
     if work_pool:
         entry["work_pool"] = work_pool
 
-    pull = agent_era.storage_to_pull_steps(data.get("storage"), data.get("path"))
-    notes.extend(pull.notes)
-    entry["pull"] = pull.value  # `pull: []` keeps a global pull section from applying
+    pull = _pull_steps(data, notes)
+    if pull is not None:
+        entry["pull"] = pull
 
     triggers = data.get("triggers")
     if isinstance(triggers, list) and triggers:
@@ -310,6 +360,12 @@ def insert_entries(text: str, migrations: list[Migration], filename: str) -> str
         raise MigrateError(f"{filename}: the top level is not a mapping; nothing was added")
     existing = {str(e.get("name")) for e in (document.data or {}).get("deployments") or []
                 if isinstance(e, dict)}
+    top_pull = (document.data or {}).get("pull") if isinstance(document.data, dict) else None
+    if top_pull:
+        for migration in migrations:
+            if migration.entry.get("pull"):
+                migration.notes.append(f"pull: the deployment's own pull steps replace the "
+                                       f"top-level pull section of {filename}")
     for migration in migrations:
         if migration.entry["name"] in existing:
             raise MigrateError(f"{filename} already has a deployment named "

@@ -54,18 +54,40 @@ def lint_paths(runner: Runner, paths: Sequence[Path], jobs: int) -> list[Outcome
     jobs = min(jobs, len(paths))
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD or not can_fork():
         return [_lint_one(runner, path) for path in paths]
-    shares = deal(paths, jobs)
+    shares = [sorted(share) for share in deal(paths, jobs)]
     # every worker is one of the processes already: no further forking per file
     saved, runner.jobs = runner.jobs, 1
+    failures: list[ShareFailed] = []
     try:
         children = [(fork_call(partial(_lint_share, runner, paths, share)), share)
                     for share in shares[1:]]
-        outcomes = dict(_lint_share(runner, paths, shares[0]))
+        try:
+            outcomes = dict(_lint_share(runner, paths, shares[0]))
+        except ShareFailed as failed:
+            outcomes, failures = {}, [failed]
     finally:
         runner.jobs = saved
     for child, share in children:
-        outcomes.update(_collect(child, paths, share))
+        try:
+            outcomes.update(_collect(child, paths, share))
+        except ShareFailed as failed:
+            failures.append(failed)
+        except Exception as error:  # it did not pickle: its first file
+            failures.append(ShareFailed(share[0], error))
+    if failures:
+        # the error one process would have met first, for the same message and exit status
+        raise min(failures, key=lambda failed: failed.index).error
     return [outcomes[i] for i in range(len(paths))]
+
+
+class ShareFailed(Exception):
+    """Linting the file at ``index`` raised ``error`` (a configuration error, say): the
+    whole run stops with it, as it does in one process."""
+
+    def __init__(self, index: int, error: BaseException) -> None:
+        super().__init__(index, error)
+        self.index = index
+        self.error = error
 
 
 def deal(paths: Sequence[Path], jobs: int) -> list[list[int]]:
@@ -82,7 +104,15 @@ def deal(paths: Sequence[Path], jobs: int) -> list[list[int]]:
 
 def _lint_share(runner: Runner, paths: Sequence[Path], share: list[int]
                 ) -> list[tuple[int, Outcome]]:
-    return [(i, _lint_one(runner, paths[i])) for i in share]
+    """Outcomes of the files at ``share`` (in order); the first error that is not one
+    file's internal error stops the share, raised as :class:`ShareFailed`."""
+    outcomes = []
+    for i in share:
+        try:
+            outcomes.append((i, _lint_one(runner, paths[i])))
+        except Exception as error:
+            raise ShareFailed(i, error) from error
+    return outcomes
 
 
 def _collect(child: Forked[list[tuple[int, Outcome]]], paths: Sequence[Path],

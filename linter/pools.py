@@ -160,7 +160,13 @@ def template_from_json(data: Any) -> Mapping[str, Any]:
     return data
 
 
+#: The agent-era pool type: no template (its base job template is ``{}``), no worker.
+AGENT_POOL_TYPE = "prefect-agent"
+
+
 def bundled_template(pool_type: str) -> PoolTemplate:
+    if pool_type == AGENT_POOL_TYPE:
+        return PoolTemplate({}, origin=f'type "{pool_type}"', pool_type=pool_type)
     return PoolTemplate(
         load_json("pools", f"{pool_type}.json"),
         origin=f'bundled default of type "{pool_type}"',
@@ -229,7 +235,7 @@ def _toml_key(name: str) -> str:
 
 def _known_type(value: Any, key: str, origin: str) -> str:
     types = bundled_types()
-    if isinstance(value, str) and value in types:
+    if isinstance(value, str) and (value in types or value == AGENT_POOL_TYPE):
         return value
     hint = did_you_mean(value, types) if isinstance(value, str) else None
     suggestion = f' (did you mean "{hint}"?)' if hint else ""

@@ -40,6 +40,7 @@ from linter.editor_support import (
     lsp_position,
     minimal_edit,
     offset_at,
+    pool_name_at,
     schema_values,
     value_completions,
 )
@@ -158,12 +159,26 @@ def path_of(uri: str) -> Path:
 def wanted(path: Path, text: str) -> bool:
     """Only files prefect-lint would check in a folder walk, or recognises by content; not
     every YAML file the editor opens."""
-    if kind_for_name(path) is not None:
+    if kind_for_name(path) is not None or _included(path):
         return True
     is_yaml = path.suffix.lower() in (".yaml", ".yml")
     head = text[:SNIFF_CHARS]
     return any(kind.sniff is not None and kind.yaml == is_yaml and kind.sniff(head)
                for kind in kinds()) and kind_for_file(path, head) is not None
+
+
+def _included(path: Path) -> bool:
+    """Named by the ``include``/``extend-include`` settings (other than the default names)."""
+    from linter.config import DEFAULT_INCLUDE
+    from linter.discovery import is_included
+
+    try:
+        settings = ConfigResolver().for_path(path)
+    except ConfigError:
+        return False
+    if (*settings.include, *settings.extend_include) == DEFAULT_INCLUDE:
+        return False
+    return is_included(path, settings)
 
 
 server = PrefectLintServer()
@@ -323,7 +338,7 @@ def _step_or_variable_hover(document: Document, path: Sequence[str | int]) -> st
         return None
     if len(path) >= 3 and path[-2] == "job_variables" and path[0] == "deployments":
         index = path[1] if isinstance(path[1], int) else None
-        return _job_variables(document, index).get(str(path[-1])) or None
+        return _job_variables(document, _pool_name(document, index)).get(str(path[-1])) or None
     return None
 
 
@@ -367,8 +382,8 @@ def completion(ls: PrefectLintServer,
                     insert_text=f"{name}: "))
     elif parent and parent[-1] == "job_variables":
         document = Document.from_text(text, ls.display_name(path), path=path)
-        index = _deployment_index(document, offset)
-        for name, doc in _job_variables(document, index).items():
+        pool = _pool_at(document, offset, text, params.position.line)
+        for name, doc in _job_variables(document, pool).items():
             if name not in context.siblings:
                 items.append(types.CompletionItem(
                     label=name, kind=types.CompletionItemKind.Variable,
@@ -390,7 +405,9 @@ def _values(ls: PrefectLintServer, text: str, path: Path, offset: int,
     and boolean values of the prefect.yaml schema."""
     if len(at) >= 2 and at[-2] == "job_variables":
         document = Document.from_text(text, ls.display_name(path), path=path)
-        return _job_variable_values(document, _deployment_index(document, offset), str(at[-1]))
+        line = text.count("\n", 0, offset)
+        return _job_variable_values(document, _pool_at(document, offset, text, line),
+                                    str(at[-1]))
     if at and at[-1] == "timezone":
         from linter.resources import load_json
 
@@ -400,10 +417,10 @@ def _values(ls: PrefectLintServer, text: str, path: Path, offset: int,
     return value_completions(_schema(), at)
 
 
-def _job_variable_values(document: Document, deployment: int | None,
+def _job_variable_values(document: Document, pool_name: str | None,
                          variable: str) -> dict[str, str]:
     found: dict[str, str] = {}
-    for template in _templates_for(document, deployment):
+    for template in _templates_for(document, pool_name):
         spec = template.properties.get(variable)
         if isinstance(spec, Mapping):
             for value in schema_values(spec):
@@ -450,11 +467,11 @@ def _step_arguments(function: str) -> dict[str, str]:
             for name, argument in signature.arguments.items()}
 
 
-def _job_variables(document: Document, deployment: int | None) -> dict[str, str]:
+def _job_variables(document: Document, pool_name: str | None) -> dict[str, str]:
     """Job variable name -> description, for the pool the deployment uses when a template
     for it is known (configuration or snapshot), else for every bundled pool type."""
     found: dict[str, str] = {}
-    for each in _templates_for(document, deployment):
+    for each in _templates_for(document, pool_name):
         for name, spec in each.properties.items():
             if name not in found:
                 title = spec.get("title") or name
@@ -463,13 +480,12 @@ def _job_variables(document: Document, deployment: int | None) -> dict[str, str]
     return found
 
 
-def _templates_for(document: Document, deployment: int | None) -> list[PoolTemplate]:
-    """The template of the pool the deployment uses when one is known (configuration or
+def _templates_for(document: Document, pool_name: str | None) -> list[PoolTemplate]:
+    """The template of the pool named ``pool_name`` when one is known (configuration or
     snapshot), else the templates of every bundled pool type."""
     try:
         from linter.pools import bundled_template, bundled_types, catalog_for
 
-        pool_name = _pool_name(document, deployment)
         settings = ConfigResolver().for_path(document.path or Path.cwd())
         template = catalog_for(settings).template_for(pool_name) if pool_name else None
         return [template] if template is not None else [
@@ -490,6 +506,12 @@ def _pool_name(document: Document, deployment: int | None) -> str | None:
         name = pool.get("name") if isinstance(pool, dict) else None
         return name if isinstance(name, str) else None
     return None
+
+
+def _pool_at(document: Document, offset: int, text: str, line: int) -> str | None:
+    """The pool of the deployment at ``offset``: from the parsed document, or, while the
+    half-typed document does not parse, from the ``work_pool:`` block around the cursor."""
+    return _pool_name(document, _deployment_index(document, offset)) or pool_name_at(text, line)
 
 
 def _deployment_index(document: Document, offset: int) -> int | None:

@@ -160,6 +160,23 @@ def reindent(text: str, delta: int, newline: str) -> str | None:
     return newline.join(out)
 
 
+def comments_above(text: str, offset: int, limit: int) -> tuple[str, ...]:
+    """The comment lines (stripped) right above the line at ``offset``, blank lines between
+    them skipped, going no further up than ``limit``: a moved entry takes them along."""
+    found: list[str] = []
+    end = line_start(text, offset)
+    while end > 0 and end > limit:
+        stop = end - 2 if text.startswith("\r\n", end - 2) else end - 1  # the line's break
+        start = line_start(text, stop)
+        line = text[start:stop].strip()
+        if line.startswith("#"):
+            found.append(line)
+        elif line:
+            break
+        end = start
+    return tuple(reversed(found))
+
+
 def key_text(name: str) -> str:
     return name if _PLAIN_KEY.match(name) else json.dumps(name)
 
@@ -182,7 +199,8 @@ def render_entries(
     """The entries of ``mapping`` re-indented to ``indent``, each from its original text.
 
     A dotted key (``env.EXTRA: "1"``) becomes a nested mapping (``env:`` / ``EXTRA: "1"``),
-    which is what Prefect 3.6.5+ workers do with it anyway. Keys in ``skip`` are left out.
+    which is what Prefect 3.6.5+ workers do with it anyway. Comment lines above an entry move
+    with it. Keys in ``skip`` are left out (their comments are kept, first).
     None when the mapping cannot be moved as text (flow style over several lines, merge keys,
     a dotted prefix that is also a plain key)."""
     text = document.text
@@ -192,9 +210,14 @@ def render_entries(
     ):
         return None
     tree: dict[str, object] = {}
+    orphans: list[str] = []
+    previous_end = -1
     for key, value in mapping.value:
         if not isinstance(key, ScalarNode):
             return None
+        comments = () if mapping.flow_style else comments_above(text, key.start_mark.index,
+                                                                 previous_end)
+        previous_end = entry_end(document, value)
         if mapping.flow_style:
             tail = text[key.end_mark.index : value_end(document, value)]
             if "\n" in tail or "\r" in tail:
@@ -204,7 +227,8 @@ def render_entries(
         parts = key.value.split(".") if "." in key.value else [key.value]
         if any(not part for part in parts):
             parts = [key.value]
-        if parts[0] in skip:
+        if parts[0] in skip:  # the entry is left out, its comments are not
+            orphans.extend(comments)
             continue
         node: dict[str, object] = tree
         for part in parts[:-1]:
@@ -216,8 +240,8 @@ def render_entries(
             return None
         original_key = text[key.start_mark.index : key.end_mark.index]
         node[parts[-1]] = (original_key if len(parts) == 1 else key_text(parts[-1]), tail,
-                           column(document, key.start_mark.index))
-    lines: list[str] = []
+                           column(document, key.start_mark.index), comments)
+    lines: list[str] = [" " * indent + comment for comment in orphans]
 
     def emit(node: dict[str, object], depth: int) -> bool:
         for name, item in node.items():
@@ -228,13 +252,14 @@ def render_entries(
                     return False
                 continue
             assert isinstance(item, tuple)
-            written_key, tail, old_column = item
+            written_key, tail, old_column, comments = item
             moved = reindent(f"{written_key}{tail}", at - old_column, newline)
             if moved is None:
                 return False
+            lines.extend(" " * at + comment for comment in comments)
             lines.append(" " * at + moved)
         return True
 
-    if not emit(tree, 0) or not lines:
+    if not emit(tree, 0) or not tree:
         return None
     return RenderedEntries(newline.join(lines), tuple(tree))

@@ -83,3 +83,49 @@ def test_one_expression_per_kind_matches_as_fnmatch_does(name: str) -> None:
                 checked += 1
     assert checked >= 3
     assert not name_matcher(())(name)  # no patterns: nothing matches
+
+
+def test_extend_include_adds_other_file_names(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.prefect-lint]\nextend-include = ["prefect-*.yaml"]\n')
+    for name in ("prefect.yaml", "env/prefect-prod.yaml", "env/prefect-dev.yaml",
+                 "env/other.yaml", "run.sh"):
+        write(tmp_path, name, "deployments: []\n")
+    assert names(tmp_path, [tmp_path]) == ["env/prefect-dev.yaml", "env/prefect-prod.yaml",
+                                           "prefect.yaml", "run.sh"]
+
+
+def test_include_replaces_the_default_names(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.prefect-lint]\ninclude = ["deploy/*.yaml"]\n')
+    for name in ("prefect.yaml", "deploy/prod.yaml", "deploy/sub/x.yaml", "other/prod.yaml",
+                 "Dockerfile"):
+        write(tmp_path, name, "deployments: []\n")
+    # scripts stay found by their own kind; the default prefect.yaml is replaced
+    assert names(tmp_path, [tmp_path]) == ["Dockerfile", "deploy/prod.yaml"]
+
+
+def test_include_must_be_a_list_of_strings(tmp_path: Path) -> None:
+    from linter.config import ConfigError
+
+    write(tmp_path, "pyproject.toml", '[tool.prefect-lint]\ninclude = [1]\n')
+    with pytest.raises(ConfigError, match="`include` must be a list of strings"):
+        names(tmp_path, [tmp_path])
+
+
+def test_a_folder_with_no_file_says_so_and_fails(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path, "env/prefect-prod.yaml", "deployments: []\n")
+    result = cli("check", "--no-cache", "env")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "no files matched in env" in result.stderr
+    assert "extend-include" in result.stderr
+    # with a file found elsewhere, an empty folder is a warning and the run goes on
+    write(tmp_path, "ok/prefect.yaml", "deployments: []\n")
+    (tmp_path / "empty").mkdir()
+    result = cli("check", "--no-cache", "ok", "empty")
+    assert result.exit_code == 0
+    assert "no files matched in empty" in result.stderr
+    assert "1 file checked" in result.stdout
+    # and once the name is included, the file is checked
+    write(tmp_path, "pyproject.toml", '[tool.prefect-lint]\nextend-include = ["prefect-*.yaml"]\n')
+    result = cli("check", "--no-cache", "env")
+    assert result.exit_code == 0 and "1 file checked" in result.stdout

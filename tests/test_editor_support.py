@@ -60,3 +60,34 @@ def test_the_cursor_after_a_key_asks_for_its_values() -> None:
     assert context.value_of == "collision_strategy"
     assert context.parent == ("deployments", ANY_ITEM, "concurrency_limit",
                               "collision_strategy")
+
+
+HALF_TYPED = """\
+deployments:
+  - name: etl
+    work_pool:
+      name: "k8s-prod"  # the cluster
+      job_variables:
+        image: x
+        env:
+          A
+        cp
+  - name: other
+    work_pool:
+      job_variables:
+        me
+      name: docker-dev
+  - name: none
+    job_variables:
+      cp
+"""
+
+
+@pytest.mark.parametrize(("line", "pool"), [(5, "k8s-prod"), (7, "k8s-prod"), (8, "k8s-prod"),
+                                            (12, "docker-dev"), (16, None), (0, None)])
+def test_pool_name_at_reads_the_work_pool_block_around_the_cursor(line: int,
+                                                                  pool: str | None) -> None:
+    from linter.editor_support import pool_name_at
+
+    assert Document.from_text(HALF_TYPED, "prefect.yaml").parse_error is not None
+    assert pool_name_at(HALF_TYPED, line) == pool

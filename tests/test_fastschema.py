@@ -103,3 +103,61 @@ def test_explanations_agree_on_real_files(path: Path) -> None:
 def test_explanations_agree_on_generated_documents(top: dict[str, Any],
                                                    deployments: list[Any]) -> None:
     assert_same_explanation({**top, "deployments": deployments})
+
+
+#: keyword -> (a schema using it, an instance that fails it)
+FAILING: dict[str, tuple[dict[str, Any], Any]] = {
+    "$ref": ({"$ref": "#/$defs/s", "$defs": {"s": {"type": "string"}}}, 1),
+    "type": ({"type": ["string", "null"]}, 1),
+    "enum": ({"enum": ["a", "b"]}, "c"),
+    "const": ({"const": "a"}, "b"),
+    "properties": ({"properties": {"a": {"type": "string"}}}, {"a": 1}),
+    "patternProperties": ({"patternProperties": {"^x": {"type": "string"}}}, {"xa": 1}),
+    "additionalProperties": ({"properties": {"a": {}}, "additionalProperties": False},
+                             {"a": 1, "b": 2, "c": 3}),
+    "required": ({"required": ["a", "b"]}, {}),
+    "propertyNames": ({"propertyNames": {"maxLength": 2}}, {"abc": 1}),
+    "minProperties": ({"minProperties": 1}, {}),
+    "maxProperties": ({"maxProperties": 1}, {"a": 1, "b": 2}),
+    "dependentRequired": ({"dependentRequired": {"a": ["b", "c"]}}, {"a": 1}),
+    "dependentSchemas": ({"dependentSchemas": {"a": {"required": ["b"]}}}, {"a": 1}),
+    "items": ({"items": {"type": "string"}}, ["a", 1]),
+    "minItems": ({"minItems": 2}, [1]),
+    "maxItems": ({"maxItems": 1}, [1, 2]),
+    "uniqueItems": ({"uniqueItems": True}, [1, {"a": 1}, {"a": 1}]),
+    "pattern": ({"pattern": "^a"}, "b"),
+    "minLength": ({"minLength": 1}, ""),
+    "maxLength": ({"maxLength": 1}, "ab"),
+    "minimum": ({"minimum": 2}, 1),
+    "maximum": ({"maximum": 2}, 3),
+    "exclusiveMinimum": ({"exclusiveMinimum": 2}, 2),
+    "exclusiveMaximum": ({"exclusiveMaximum": 2}, 2),
+    "anyOf": ({"anyOf": [{"type": "string"}, {"minimum": 5}]}, 1),
+    "allOf": ({"allOf": [{"type": "integer"}, {"minimum": 5}]}, 1),
+    "oneOf": ({"oneOf": [{"type": "integer"}, {"minimum": 0}]}, 1),
+    "not": ({"not": {"type": "integer"}}, 1),
+    "if": ({"if": {"type": "integer"}, "then": {"minimum": 5}, "else": {"type": "null"}}, 1),
+}
+
+
+def failure_summary(errors: Any) -> list[tuple[Any, ...]]:
+    return sorted(((e.validator, e.message, list(e.absolute_path), list(e.schema_path),
+                    failure_summary(e.context)) for e in errors), key=repr)
+
+
+def test_every_compiled_keyword_has_an_example() -> None:
+    from linter.fastschema import KEYWORDS
+
+    assert set(FAILING) == set(KEYWORDS)
+
+
+@pytest.mark.parametrize("keyword", sorted(FAILING))
+def test_every_compiled_keyword_is_explained_as_jsonschema_does(keyword: str) -> None:
+    schema, instance = FAILING[keyword]
+    assert compile_check(schema)(instance) is False
+    ours = list(Explainer(schema).failures(schema, instance))
+    theirs = list(Draft202012Validator(schema).iter_errors(instance))
+    assert ours, f"{keyword}: no failure explained"
+    assert failure_summary(ours) == failure_summary(theirs)
+    for failure in ours:  # the finding's wording reads these attributes
+        list(schema_check._explain(failure))

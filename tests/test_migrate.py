@@ -394,3 +394,54 @@ def test_corpus_files_migrate_without_error() -> None:
     migrations = migrate_files(paths, {})
     assert len(migrations) == len(paths) == len(list((CORPUS / "legacy_deployment").iterdir()))
     assert all(m.entry["name"] for m in migrations)
+
+
+LEGACY_BASE = {"name": "etl", "flow_name": "etl", "entrypoint": "flows/etl.py:etl",
+               "parameter_openapi_schema": {}, "work_queue_name": "default"}
+
+
+def test_an_explicit_work_pool_is_carried() -> None:
+    data = {**LEGACY_BASE, "work_pool": {"name": "dev", "job_variables": {"image": "mine"}},
+            "infrastructure": {"type": "docker-container", "image": "theirs",
+                               "env": {"A": "1"}},
+            "work_pool_name": "other"}
+    migration = migrate_data(data, "x-deployment.yaml")
+    pool = migration.entry["work_pool"]
+    assert pool["name"] == "dev"
+    # the file's own job variables win; the infrastructure block fills in the rest
+    assert pool["job_variables"]["image"] == "mine"
+    assert pool["job_variables"]["env"] == {"A": "1"}
+    assert not any(note.startswith("work_pool:") for note in migration.notes)
+    assert any("work_pool_name: 'other' differs" in note for note in migration.notes)
+    simple = migrate_data({**LEGACY_BASE, "work_pool": {"name": "dev"}}, "y-deployment.yaml")
+    assert simple.entry["work_pool"] == {"name": "dev"}
+
+
+def test_pull_is_empty_only_when_the_legacy_deployment_fetched_no_code() -> None:
+    local = migrate_data({**LEGACY_BASE, "storage": None}, "a-deployment.yaml")
+    assert local.entry["pull"] == []
+    assert any(note.startswith("pull: [] written") and "top-level pull" in note
+               for note in local.notes)
+    # a storage block that cannot be converted: no `pull` at all, and a note
+    broken = migrate_data({**LEGACY_BASE, "storage": {"_block_type_slug": "github"}},
+                          "b-deployment.yaml")
+    assert "pull" not in broken.entry
+    assert any(note.startswith("pull: the storage block was not converted")
+               for note in broken.notes)
+    # a path, or a storage block: its steps
+    moved = migrate_data({**LEGACY_BASE, "storage": None, "path": "/opt/flows"},
+                         "c-deployment.yaml")
+    assert moved.entry["pull"] == [{"prefect.deployments.steps.set_working_directory": {
+        "directory": "/opt/flows"}}]
+    assert not any(note.startswith("pull: []") for note in moved.notes)
+
+
+def test_own_pull_steps_over_a_top_level_pull_are_noted() -> None:
+    from linter.document import Document
+
+    migration = migrate_data(Document.from_text(examples()["storage-s3"], "x").data, "x")
+    existing = ("pull:\n  - prefect.deployments.steps.git_clone:\n      repository: r\n"
+                "deployments: []\n")
+    insert_entries(existing, [migration], "prefect.yaml")
+    assert any("replace the top-level pull section of prefect.yaml" in note
+               for note in migration.notes)

@@ -206,3 +206,56 @@ def test_when_no_process_can_be_forked_the_work_is_done_in_process(
     assert not any(o.error for o in refused)
     large = large_mixed_file(tmp_path / "large")
     assert check(tmp_path / "large", large, jobs=2) == check(tmp_path / "large", large, jobs=1)
+
+
+@pytest.mark.parametrize("jobs", ["2", "4"])
+def test_a_configuration_error_in_a_worker_surfaces_as_in_one_process(
+    cli, tmp_path: Path, jobs: str  # type: ignore[no-untyped-def]
+) -> None:
+    paths = make_tree(tmp_path, PARALLEL_THRESHOLD + 6)
+    # a pool template that cannot be read, in the configuration of one folder only
+    write(paths[7].parent, "pyproject.toml",
+          '[tool.prefect-lint.pools]\np = {template = "missing.json"}\n')
+    one = cli("check", "-j", "1", "--no-cache")
+    many = cli("check", "-j", jobs, "--no-cache")
+    assert one.exit_code == many.exit_code == 2
+    assert "missing.json" in one.stderr and "worker process" not in many.stderr
+    assert many.stderr == one.stderr and many.stdout == one.stdout
+
+
+def test_the_error_met_first_in_path_order_is_the_one_reported(tmp_path: Path) -> None:
+    from linter.config import ConfigError
+
+    paths = make_tree(tmp_path, PARALLEL_THRESHOLD + 6)
+    for index in (3, 11):
+        write(paths[index].parent, "pyproject.toml",
+              f'[tool.prefect-lint.pools]\np{index} = {{template = "missing.json"}}\n')
+    with pytest.raises(ConfigError, match="p3") as serial:
+        lint_paths(Runner(ConfigResolver(cwd=tmp_path)), paths, jobs=1)
+    with pytest.raises(ConfigError, match="p3") as parallel:
+        lint_paths(Runner(ConfigResolver(cwd=tmp_path)), paths, jobs=3)
+    assert str(parallel.value) == str(serial.value)
+
+
+def test_a_child_exception_is_raised_by_result() -> None:
+    from linter.forking import ChildError, can_fork, fork_call
+
+    if not can_fork():
+        pytest.skip("no fork on this platform")
+
+    def config_error() -> None:
+        from linter.config import ConfigError
+        raise ConfigError("bad pools")
+
+    class Unpicklable(Exception):
+        def __init__(self, a: int, b: int) -> None:
+            super().__init__(f"{a}{b}")
+
+    def odd_error() -> None:
+        raise Unpicklable(1, 2)
+
+    from linter.config import ConfigError
+    with pytest.raises(ConfigError, match="bad pools"):
+        fork_call(config_error).result()
+    with pytest.raises(ChildError, match="Unpicklable: 12"):
+        fork_call(odd_error).result()

@@ -308,3 +308,35 @@ async def test_completion_of_values(client: LanguageClient) -> None:
     if schema_path("pools", "kubernetes.json").is_file():
         assert set(await completion_labels(client, "v4/p/prefect.yaml", text, 5, 27)) == {
             "Always", "IfNotPresent", "Never"}
+
+
+async def test_completion_keeps_the_pool_while_the_document_does_not_parse(
+    client: LanguageClient,
+) -> None:
+    from linter.resources import schema_path
+
+    (WORKSPACE / "typing").mkdir()
+    (WORKSPACE / "typing" / "pyproject.toml").write_text(
+        '[tool.prefect-lint.pools]\nk8s-prod = "kubernetes"\n')
+    # `cp` half typed: no colon yet, so the file does not parse
+    text = ("deployments:\n  - name: etl\n    work_pool:\n      name: k8s-prod\n"
+            "      job_variables:\n        image: x\n        cp\n")
+    labels = await completion_labels(client, "typing/prefect.yaml", text, 6, 10)
+    assert schema_path("pools", "kubernetes.json").is_file()
+    kubernetes = load_json_pool("kubernetes")
+    assert "cpu" not in labels  # an ECS / Cloud Run variable
+    assert set(labels) == kubernetes - {"image"}
+
+
+def load_json_pool(pool_type: str) -> set[str]:
+    from linter.resources import load_json
+
+    return set(load_json("pools", f"{pool_type}.json")["variables"]["properties"])
+
+
+async def test_included_file_names_get_diagnostics(client: LanguageClient) -> None:
+    (WORKSPACE / "incl").mkdir(exist_ok=True)
+    (WORKSPACE / "incl" / "pyproject.toml").write_text(
+        '[tool.prefect-lint]\nselect = ["Y"]\nextend-include = ["prefect-*.yaml"]\n')
+    included = await open_file(client, "incl/prefect-prod.yaml", "a: 1\na: 2\n")
+    assert [d.code for d in client.diagnostics[included]] == ["Y002"]

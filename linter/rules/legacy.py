@@ -8,13 +8,14 @@ replacement; fixes move the text into place without re-dumping the file.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter import agent_era
 from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity
 from linter.document import Document, find_key
+from linter.pools import AGENT_POOL_TYPE, PoolCatalog, catalog_for
 from linter.registry import LintContext, describe, rule
 from linter.yamledit import (
     anchored_between,
@@ -187,7 +188,7 @@ def _infra_overrides_fix(
         text = ("work_pool:" + newline + " " * (key_column + unit) + "job_variables:" + comment
                 + newline + rendered.text)
         return Fix("move the entries to `work_pool.job_variables`",
-                   (Edit(key.start_mark.index, replace_end, text),), SAFE)
+                   (Edit(key.start_mark.index, replace_end, text),), UNSAFE)
     if job_variables is None:
         if in_work_pool:
             rendered = render_entries(document, value, key_column + unit, unit)
@@ -195,7 +196,7 @@ def _infra_overrides_fix(
                 return None
             text = "job_variables:" + comment + newline + rendered.text
             return Fix("rename `infra_overrides` to `job_variables`",
-                       (Edit(key.start_mark.index, replace_end, text),), SAFE)
+                       (Edit(key.start_mark.index, replace_end, text),), UNSAFE)
         pool_indent = child_indent(document, work_pool)
         rendered = render_entries(document, value, pool_indent + unit, unit)
         deletion = delete_entry(document, owner, key, value)
@@ -204,7 +205,7 @@ def _infra_overrides_fix(
         insert = Edit.insert(entry_end(document, work_pool),
                              newline + " " * pool_indent + "job_variables:" + comment + newline
                              + rendered.text)
-        return Fix("move the entries to `work_pool.job_variables`", (insert, deletion), SAFE)
+        return Fix("move the entries to `work_pool.job_variables`", (insert, deletion), UNSAFE)
     merged = _merge_into_job_variables(document, job_variables, value, unit,
                                        comment.strip())
     deletion = delete_entry(document, owner, key, value)
@@ -214,7 +215,7 @@ def _infra_overrides_fix(
     if collided:
         return Fix("merge the entries into `work_pool.job_variables`; keys already set there "
                    "keep their job_variables value", (*edits, deletion), UNSAFE)
-    return Fix("merge the entries into `work_pool.job_variables`", (*edits, deletion), SAFE)
+    return Fix("merge the entries into `work_pool.job_variables`", (*edits, deletion), UNSAFE)
 
 
 @rule(
@@ -222,7 +223,7 @@ def _infra_overrides_fix(
     "infra-overrides",
     Severity.ERROR,
     "`infra_overrides` is the agent-era name of `work_pool.job_variables`",
-    fix=SAFE,
+    fix=UNSAFE,
 )
 def infra_overrides(context: LintContext) -> Iterator[Finding]:
     """
@@ -243,9 +244,10 @@ def infra_overrides(context: LintContext) -> Iterator[Finding]:
               name: k8s
 
     **Fix**: the entries move to `work_pool.job_variables`, and dotted keys such as
-    `env.LOG_LEVEL` become nested mappings (`env:` / `LOG_LEVEL: DEBUG`). The fix is safe when
-    `job_variables` is absent or shares no key with the overrides; when keys collide it is
-    unsafe and the values already in `job_variables` win.
+    `env.LOG_LEVEL` become nested mappings (`env:` / `LOG_LEVEL: DEBUG`); a comment on the
+    `infra_overrides` line moves to the `job_variables` line. Unsafe: the settings Prefect
+    ignored until now take effect (runs start using that image); when keys collide, the
+    values already in `job_variables` win. An empty `infra_overrides` is removed (safe).
     """
     document = context.document
     deployment_owners = {id(entry) for _, entry in deployment_nodes(document)}
@@ -426,7 +428,7 @@ def _deactivate_schedules_fix(document: Document, entry: MappingNode, key: Node,
     "is-schedule-active",
     Severity.ERROR,
     "`is_schedule_active` is ignored by Prefect 3; use `active` on each schedule",
-    fix=SAFE,
+    fix=UNSAFE,
 )
 def is_schedule_active(context: LintContext) -> Iterator[Finding]:
     """
@@ -487,7 +489,7 @@ def is_schedule_active(context: LintContext) -> Iterator[Finding]:
     "storage-block",
     Severity.ERROR,
     "A 2.x `storage:` block on a deployment; Prefect 3 uses pull steps",
-    fix=SAFE,
+    fix=UNSAFE,
 )
 def storage_block(context: LintContext) -> Iterator[Finding]:
     """
@@ -547,7 +549,7 @@ def storage_block(context: LintContext) -> Iterator[Finding]:
     "infrastructure-block",
     Severity.ERROR,
     "A 2.x `infrastructure:` block on a deployment; Prefect 3 uses a work pool",
-    fix=SAFE,
+    fix=UNSAFE,
 )
 def infrastructure_block(context: LintContext) -> Iterator[Finding]:
     """
@@ -615,11 +617,20 @@ def _replace_entry_fix(
     if not editable(document, owner, key, value) or not key_owns_line(document, key):
         return None
     indent = column(document, key.start_mark.index)
-    lines = emit(new_value, indent + 2)
+    lines = [*_inner_comments(document, key, value, indent + 2), *emit(new_value, indent + 2)]
     comment = _key_line_comment(document, key, value)  # kept, not dropped with the old key
     text = new_key + ":" + comment + document.newline + document.newline.join(lines)
     return Fix(message, (Edit(key.start_mark.index, entry_end(document, value), text),),
                UNSAFE)
+
+
+def _inner_comments(document: Document, key: Node, value: Node, indent: int) -> list[str]:
+    """The comment lines inside the block ``key: value`` (which a fix replaces), indented to
+    ``indent``: a fix keeps every comment."""
+    text = document.text
+    inside = text[line_end(text, key.end_mark.index) : entry_end(document, value)]
+    return [" " * indent + line.strip() for line in inside.splitlines()
+            if line.strip().startswith("#")]
 
 
 def _infrastructure_fix(
@@ -647,7 +658,8 @@ def _infrastructure_fix(
         return None
     indent = child_indent(document, pool_value)
     comment = _key_line_comment(document, key, value)
-    lines = [" " * indent + "job_variables:" + comment, *emit(variables, indent + 2)]
+    lines = [" " * indent + "job_variables:" + comment,
+             *_inner_comments(document, key, value, indent + 2), *emit(variables, indent + 2)]
     insert = Edit.insert(entry_end(document, pool_value),
                          document.newline + document.newline.join(lines))
     return Fix(f"move the fields into `work_pool.job_variables` (for a `{pool_type}` pool)",
@@ -683,9 +695,10 @@ def _pool_key_fixes(document: Document, entry: MappingNode) -> dict[str, Fix | N
     if found_pool is None:
         movable = {n: f for n, f in present.items() if not is_empty_value(f[1])
                    and editable(document, entry, *f) and isinstance(f[1], ScalarNode)}
-        if not movable:
+        if not movable:  # removing a value someone wrote is unsafe; an empty one, safe
             for name, (key, value) in present.items():
-                fixes[name] = deletion_fix(document, entry, key, value, f"remove `{name}`")
+                fixes[name] = deletion_fix(document, entry, key, value, f"remove `{name}`",
+                                           SAFE if is_empty_value(value) else UNSAFE)
             return fixes
         first_name = min(movable, key=lambda n: movable[n][0].start_mark.index)
         first_key, first_value = movable[first_name]
@@ -704,7 +717,7 @@ def _pool_key_fixes(document: Document, entry: MappingNode) -> dict[str, Fix | N
             if deletion is None:
                 return fixes
             edits.append(deletion)
-        shared = Fix("move to `work_pool`", tuple(edits), SAFE)
+        shared = Fix("move to `work_pool`", tuple(edits), UNSAFE)
         return dict.fromkeys(present, shared)
     pool_key, pool = found_pool
     if not editable(document, entry, pool_key, pool) or not is_block_mapping(pool):
@@ -730,7 +743,7 @@ def _pool_key_fixes(document: Document, entry: MappingNode) -> dict[str, Fix | N
             written = document.text[value.start_mark.index : entry_end(document, value)]
             insert = Edit.insert(entry_end(document, pool), newline
                                  + " " * child_indent(document, pool) + f"{target}: {written}")
-            fixes[name] = Fix(f"move to `work_pool.{target}`", (insert, deletion), SAFE)
+            fixes[name] = Fix(f"move to `work_pool.{target}`", (insert, deletion), UNSAFE)
     return fixes
 
 
@@ -739,7 +752,7 @@ def _pool_key_fixes(document: Document, entry: MappingNode) -> dict[str, Fix | N
     "deployment-level-pool-keys",
     Severity.ERROR,
     "`work_pool_name` / `work_queue_name` on a deployment belong under `work_pool:`",
-    fix=SAFE,
+    fix=UNSAFE,
 )
 def deployment_level_pool_keys(context: LintContext) -> Iterator[Finding]:
     """
@@ -757,9 +770,10 @@ def deployment_level_pool_keys(context: LintContext) -> Iterator[Finding]:
             work_pool_name: k8s
             work_queue_name: critical
 
-    **Fix**: the values move under `work_pool:` (`name:` and `work_queue_name:`). Safe when
-    `work_pool` does not already set them; when it sets another value, the fix removes the
-    deployment-level key and is unsafe.
+    **Fix**: the values move under `work_pool:` (`name:` and `work_queue_name:`). Unsafe:
+    the deployment then goes to that pool or queue, which Prefect 3 ignored until now. When
+    `work_pool` already sets the same value, or the key is empty, the key is removed (safe);
+    when `work_pool` sets another value, the fix removes the deployment-level key (unsafe).
     """
     document = context.document
     for _, entry in deployment_nodes(document):
@@ -832,18 +846,45 @@ def legacy_path_keys(context: LintContext) -> Iterator[Finding]:
 
 # -- L009 prefect-agent pools -----------------------------------------------------------------
 
-AGENT_POOL_TYPE = "prefect-agent"
 DEFAULT_AGENT_POOL = "default-agent-pool"
 
 
-def _configured_pool_type(settings_pools: Any, name: str) -> str | None:
-    if not isinstance(settings_pools, dict):
+class _PoolTypes:
+    """The type of a pool as the project knows it: mapped in ``[tool.prefect-lint.pools]`` or
+    read from a pool snapshot (``prefect-lint pools pull``); None when unknown. The catalog is
+    looked up once per file, and only when a deployment names a pool."""
+
+    def __init__(self, context: LintContext) -> None:
+        self.context = context
+        self.catalog: PoolCatalog | None = None
+
+    def of(self, name: str) -> str | None:
+        if self.catalog is None:
+            self.catalog = catalog_for(self.context.project.settings)
+        template = self.catalog.template_for(name)
+        return template.pool_type if template is not None else None
+
+
+class _AgentPool(NamedTuple):
+    path: tuple[str | int, ...]
+    reason: str
+    certain: bool  # the type is known to be prefect-agent, not guessed from the name
+
+
+def _agent_pool(types: _PoolTypes, index: int, pool: dict[str, Any]) -> _AgentPool | None:
+    name = pool.get("name")
+    base = ("deployments", index, "work_pool")
+    if pool.get("type") == AGENT_POOL_TYPE:
+        return _AgentPool((*base, "type"), "it says `type: prefect-agent`", True)
+    if not isinstance(name, str) or not name:
         return None
-    entry = settings_pools.get(name)
-    if isinstance(entry, str):
-        return entry
-    if isinstance(entry, dict) and isinstance(entry.get("type"), str):
-        return str(entry["type"])
+    known = types.of(name)
+    if known == AGENT_POOL_TYPE:
+        return _AgentPool((*base, "name"), f"`{name}` is a prefect-agent pool in this "
+                          "project's pool configuration", True)
+    if known is None and name == DEFAULT_AGENT_POOL:
+        return _AgentPool((*base, "name"), "`default-agent-pool` is the name of the pool "
+                          "Prefect 2 made for agents", False)
     return None
 
 
@@ -855,13 +896,14 @@ def _configured_pool_type(settings_pools: Any, name: str) -> str | None:
 )
 def agent_work_pool(context: LintContext) -> Iterator[Finding]:
     """
-    **What**: `work_pool.name` is an agent pool: `default-agent-pool` (the pool Prefect 2
-    created for agents), a pool configured as type `prefect-agent` in
-    `[tool.prefect-lint.pools]`, or a `work_pool` that says `type: prefect-agent`.
+    **What**: `work_pool.name` is an agent pool: a `work_pool` that says `type: prefect-agent`,
+    or a pool whose type is `prefect-agent` in a pool snapshot (`prefect-lint pools pull`).
+    `default-agent-pool` (the name of the pool Prefect 2 created for agents) is probably one:
+    a warning, unless `[tool.prefect-lint.pools]` or a snapshot gives the pool another type.
 
-    **Why**: `prefect deploy` refuses it ("Cannot create a project-style deployment with work
-    pool of type 'prefect-agent'"), and `prefect worker start` refuses to poll it. Agents no
-    longer exist in Prefect 3.
+    **Why**: `prefect deploy` refuses a `prefect-agent` pool ("Cannot create a project-style
+    deployment with work pool of type 'prefect-agent'"), and `prefect worker start` refuses to
+    poll it. Agents no longer exist in Prefect 3.
 
     **Example**:
 
@@ -871,38 +913,36 @@ def agent_work_pool(context: LintContext) -> Iterator[Finding]:
               name: default-agent-pool
 
     **Fix**: create a pool of a worker type (`prefect work-pool create etl --type process`)
-    and name it here.
+    and name it here; or, if `default-agent-pool` is already such a pool, say so with
+    `default-agent-pool = "process"` in `[tool.prefect-lint.pools]`.
     """
     document = context.document
-    pools = context.project.settings.extra.get("pools")
+    types = _PoolTypes(context)
     for index, _ in deployment_nodes(document):
         data = document.data["deployments"][index]
         pool = data.get("work_pool") if isinstance(data, dict) else None
         if not isinstance(pool, dict):
             continue
-        name = pool.get("name")
-        declared = pool.get("type")
-        path: tuple[str | int, ...]
-        if declared == AGENT_POOL_TYPE:
-            path = ("deployments", index, "work_pool", "type")
-            reason = "it says `type: prefect-agent`"
-        elif name == DEFAULT_AGENT_POOL:
-            path = ("deployments", index, "work_pool", "name")
-            reason = "`default-agent-pool` is the pool Prefect 2 made for agents"
-        elif isinstance(name, str) and _configured_pool_type(pools, name) == AGENT_POOL_TYPE:
-            path = ("deployments", index, "work_pool", "name")
-            reason = f"`{name}` is configured as a prefect-agent pool"
+        found = _agent_pool(types, index, pool)
+        span = document.value_span_at(found.path) if found is not None else None
+        if found is None or span is None:
+            continue
+        if found.certain:
+            yield Finding(
+                span,
+                f"this work pool is for Prefect 2 agents ({found.reason}); `prefect deploy` "
+                "refuses it and no worker polls it: use a pool of a worker type (process, "
+                "docker, kubernetes, ...)",
+            )
         else:
-            continue
-        span = document.value_span_at(path)
-        if span is None:
-            continue
-        yield Finding(
-            span,
-            f"this work pool is for Prefect 2 agents ({reason}); `prefect deploy` refuses it "
-            "and no worker polls it: use a pool of a worker type (process, docker, "
-            "kubernetes, ...)",
-        )
+            yield Finding(
+                span,
+                f"this work pool is probably for Prefect 2 agents ({found.reason}): if its "
+                "type is `prefect-agent`, `prefect deploy` refuses it and no worker polls it",
+                help="use a pool of a worker type; if this pool is one, map it in "
+                '[tool.prefect-lint.pools] (default-agent-pool = "process")',
+                severity=Severity.WARNING,
+            )
 
 
 # -- L010 projects-era step names -------------------------------------------------------------

@@ -315,7 +315,7 @@ def _rendered(command: PrefectCommand, document: Document) -> str:
     "agent-start-command",
     Severity.ERROR,
     "`prefect agent start` was removed in Prefect 3; run `prefect worker start --pool`",
-    fix=Applicability.SAFE,
+    fix=Applicability.UNSAFE,
     kinds=(SCRIPT,),
     needs=Needs.TEXT,
 )
@@ -334,7 +334,9 @@ def agent_start_command(context: LintContext) -> Iterator[Finding]:
         ENTRYPOINT ["prefect", "agent", "start", "--pool", "etl"]
 
     **Fix**: with a pool, `agent` becomes `worker` (`prefect worker start --pool etl`); the
-    queue, limit, prefetch and run-once options carry over unchanged. Safe. A queue-only agent
+    queue, limit, prefetch and run-once options carry over unchanged. Unsafe: a process that
+    exited at once now runs a worker, which runs flows with the pool's job template instead
+    of the deployment's infrastructure block. A queue-only agent
     (`prefect agent start -q default`) names no pool, so there is no automatic fix: create a
     pool and run `prefect worker start --pool POOL --work-queue default`. `--match`, `--tag`,
     `--api` and `--hide-welcome` have no worker equivalent.
@@ -353,7 +355,7 @@ def agent_start_command(context: LintContext) -> Iterator[Finding]:
             agent_word = command.words[1]
             fix = Fix("replace `prefect agent start` with `prefect worker start`",
                       (Edit(agent_word.inner.start, agent_word.inner.end, "worker"),),
-                      Applicability.SAFE)
+                      Applicability.UNSAFE)
             message = (f"`{shown}`: agents were removed in Prefect 3; run "
                        f"`prefect worker start --pool {pool}` instead")
         elif pool:

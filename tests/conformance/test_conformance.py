@@ -37,11 +37,6 @@ FAMILIES = ("Y", "S", "L", "C")
 
 #: Corpus files Prefect 3.9.1 accepts but where we report an error on purpose, and why.
 CORPUS_STRICTER: dict[str, str] = {
-    "AgnelFernando__HybridRecommender__prefect.yaml":
-        "L009: pool default-agent-pool is the agent era's prefect-agent pool, which "
-        "`prefect deploy` refuses once it looks the pool up",
-    "by-Onyx__mini_dwh__prefect__prefect.yaml": "L009: default-agent-pool, as above",
-    "soukouki__CityView__prefect__prefect.yaml": "L009: default-agent-pool, as above",
     "CBIIT__prefect-hello-world__prefect.yaml":
         "L010: prefect.projects.steps.* was removed in 2.17; the pull step fails on the worker",
 }

@@ -112,6 +112,6 @@ def test_sarif_fingerprint_changes_with_the_line() -> None:
         [found] = [value for (code, _), value in _fingerprints(text).items() if code == "Y002"]
         return found
 
-    before = y002("x: 1\nx: 2\n")
-    assert y002("x: 1\nx:   2\n") == before  # whitespace does not count
-    assert y002("x: 1\nx: 3\n") != before
+    before = y002("name: a\nx: 1\nx: 2\n")
+    assert y002("name: a\nx: 1\nx:   2\n") == before  # whitespace does not count
+    assert y002("name: a\nx: 1\nx: 3\n") != before

@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from linter.config import ConfigResolver, Overrides, Settings
 from linter.diagnostics import Applicability, Severity
 from linter.runner import Runner
@@ -40,7 +42,10 @@ def test_l001_hit_position_and_fix_creates_work_pool() -> None:
     assert (found[0].start.row, found[0].start.column) == (4, 5)
     assert spans(INFRA, found) == ["infra_overrides"]
     assert found[0].severity is Severity.ERROR
-    assert fixed(INFRA, ["L001"]) == textwrap.dedent("""\
+    # unsafe: the image Prefect 3 ignored until now starts being used
+    assert found[0].fix is not None and found[0].fix.applicability is Applicability.UNSAFE
+    assert fixed(INFRA, ["L001"]) == textwrap.dedent(INFRA)
+    assert fixed(INFRA, ["L001"], unsafe=True) == textwrap.dedent("""\
     deployments:
       - name: etl
         entrypoint: flows/etl.py:etl
@@ -72,7 +77,7 @@ def test_l001_fix_adds_job_variables_to_existing_pool_keeping_comments() -> None
         work_pool:
           name: docker  # the pool
     """
-    assert fixed(text, ["L001"]) == textwrap.dedent("""\
+    assert fixed(text, ["L001"], unsafe=True) == textwrap.dedent("""\
     deployments:
       - name: etl
         work_pool:
@@ -82,7 +87,7 @@ def test_l001_fix_adds_job_variables_to_existing_pool_keeping_comments() -> None
     """)
 
 
-def test_l001_merge_without_collision_is_safe_and_with_collision_unsafe() -> None:
+def test_l001_merge_is_unsafe_with_or_without_collision() -> None:
     text = """\
     deployments:
       - name: etl
@@ -93,8 +98,8 @@ def test_l001_merge_without_collision_is_safe_and_with_collision_unsafe() -> Non
         infra_overrides:
           cpu: 2
     """
-    assert lint(text, select=["L001"])[0].fix.applicability is Applicability.SAFE  # type: ignore[union-attr]
-    assert fixed(text, ["L001"]) == textwrap.dedent("""\
+    assert lint(text, select=["L001"])[0].fix.applicability is Applicability.UNSAFE  # type: ignore[union-attr]
+    assert fixed(text, ["L001"], unsafe=True) == textwrap.dedent("""\
     deployments:
       - name: etl
         work_pool:
@@ -131,7 +136,11 @@ def test_l001_under_work_pool_is_renamed_and_empty_one_removed() -> None:
     """
     found = lint(text, select=["L001"])
     assert [d.start.row for d in found] == [5, 8]
-    assert fixed(text, ["L001"]) == textwrap.dedent("""\
+    assert [d.fix.applicability for d in found if d.fix] == [Applicability.UNSAFE,
+                                                              Applicability.SAFE]
+    assert fixed(text, ["L001"]) == textwrap.dedent(text).replace(
+        "  - name: other\n    infra_overrides: {}\n", "  - name: other\n")
+    assert fixed(text, ["L001"], unsafe=True) == textwrap.dedent("""\
     deployments:
       - name: etl
         work_pool:
@@ -318,7 +327,9 @@ def test_l007_both_keys_create_one_work_pool() -> None:
     """
     found = lint(text, select=["L007"])
     assert spans(text, found) == ["work_pool_name", "work_queue_name"]
-    assert fixed(text, ["L007"]) == textwrap.dedent("""\
+    # unsafe: the deployment goes to a pool and queue Prefect 3 ignored until now
+    assert {d.fix.applicability for d in found if d.fix} == {Applicability.UNSAFE}
+    assert fixed(text, ["L007"], unsafe=True) == textwrap.dedent("""\
     deployments:
       - name: etl
         work_pool:
@@ -337,17 +348,24 @@ def test_l007_into_existing_pool_and_conflict_is_unsafe() -> None:
       - work_pool_name: other
         work_pool:
           name: k8s
+      - work_pool_name: k8s
+        work_pool:
+          name: k8s
     """
     found = lint(text, select=["L007"])
-    assert [d.fix.applicability for d in found if d.fix] == [Applicability.SAFE,
-                                                              Applicability.UNSAFE]
-    assert fixed(text, ["L007"]) == textwrap.dedent("""\
+    assert [d.fix.applicability for d in found if d.fix] == [Applicability.UNSAFE,
+                                                              Applicability.UNSAFE,
+                                                              Applicability.SAFE]
+    assert fixed(text, ["L007"]) == textwrap.dedent(text).replace(
+        "  - work_pool_name: k8s\n    work_pool:", "  - work_pool:")
+    assert fixed(text, ["L007"], unsafe=True) == textwrap.dedent("""\
     deployments:
       - work_pool:
           name: k8s
           work_queue_name: q
-      - work_pool_name: other
-        work_pool:
+      - work_pool:
+          name: k8s
+      - work_pool:
           name: k8s
     """)
 
@@ -468,3 +486,63 @@ def test_l006_no_fix_without_a_pool_name_and_l005_none_beside_a_pull() -> None:
     found = lint(text, select=["L005", "L006"])
     assert codes(found) == ["L005", "L006"]
     assert all(d.fix is None for d in found)
+
+
+AGENT_POOL_FILE = """\
+deployments:
+  - name: a
+    entrypoint: f.py:f
+    work_pool:
+      name: default-agent-pool
+"""
+
+
+def l009_findings(cli, tmp_path: Path, pools: str | None,  # type: ignore[no-untyped-def]
+                  snapshot: str | None = None) -> list[dict[str, object]]:
+    import json
+
+    (tmp_path / "prefect.yaml").write_text(AGENT_POOL_FILE, encoding="utf-8")
+    if pools is not None:
+        (tmp_path / "pyproject.toml").write_text(f"[tool.prefect-lint.pools]\n{pools}\n",
+                                                 encoding="utf-8")
+    if snapshot is not None:
+        from linter.pools import PoolSnapshot, write_snapshots
+
+        write_snapshots(tmp_path / ".prefect-lint" / "pools",
+                        [PoolSnapshot("default-agent-pool", snapshot, {})], "http://h/api",
+                        replace_all=True)
+    result = cli("check", "--no-cache", "--select", "L009", "--output-format", "json")
+    found: list[dict[str, object]] = json.loads(result.output)
+    return found
+
+
+def test_l009_a_pool_configured_with_a_worker_type_is_not_an_agent_pool(
+    cli, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    assert l009_findings(cli, tmp_path, 'default-agent-pool = "process"') == []
+
+
+def test_l009_a_pool_pulled_with_a_worker_type_is_not_an_agent_pool(
+    cli, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    assert l009_findings(cli, tmp_path, None, snapshot="process") == []
+
+
+def test_l009_on_the_name_alone_it_is_probably_an_agent_pool(
+    cli, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    [finding] = l009_findings(cli, tmp_path, None)
+    assert finding["severity"] == "warning"
+    assert "probably" in str(finding["message"])
+
+
+@pytest.mark.parametrize(("pools", "snapshot"), [
+    ('default-agent-pool = "prefect-agent"', None),
+    (None, "prefect-agent"),
+])
+def test_l009_a_pool_known_to_be_prefect_agent_is_an_error(
+    cli, tmp_path: Path, pools: str | None, snapshot: str | None  # type: ignore[no-untyped-def]
+) -> None:
+    [finding] = l009_findings(cli, tmp_path, pools, snapshot)
+    assert finding["severity"] == "error"
+    assert "probably" not in str(finding["message"])

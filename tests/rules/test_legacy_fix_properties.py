@@ -93,7 +93,7 @@ def test_check_fix_keeps_bom_crlf_missing_final_newline_and_symlink(
     os.chmod(real, 0o640)
     link = tmp_path / "prefect.yaml"
     link.symlink_to(real)
-    result = cli("check", "--fix", "--select", "L", "prefect.yaml")
+    result = cli("check", "--fix", "--unsafe-fixes", "--select", "L", "prefect.yaml")
     assert result.exit_code == 0, result.output
     assert link.is_symlink()
     after = real.read_bytes()

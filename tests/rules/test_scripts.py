@@ -39,16 +39,19 @@ def test_l020_hit_with_pool_is_fixed_in_every_format(filename: str, text: str,
     found = check(text, filename)
     assert codes(found) == ["L020"]
     assert spans(text, found) == [underlined]
+    # unsafe: a process that exited at once now runs a worker
+    assert found[0].fix is not None and found[0].fix.applicability.value == "unsafe"
+    assert _fix(text, filename, unsafe=False) == text
     assert _fix(text, filename) == text.replace("prefect agent", "prefect worker").replace(
         '"agent"', '"worker"')
 
 
-def _fix(text: str, filename: str) -> str:
+def _fix(text: str, filename: str, unsafe: bool = True) -> str:
     from linter.config import ConfigResolver, Overrides, Settings
     from linter.runner import Runner
 
     overrides = Overrides(select=("L020",))
-    runner = Runner(ConfigResolver(overrides, cwd=Path("/")), fix=True)
+    runner = Runner(ConfigResolver(overrides, cwd=Path("/")), fix=True, unsafe=unsafe)
     result = runner.lint_text(text, filename, None, overrides.apply(Settings(root=Path("/"))))
     return result.fixed_text or text
 
