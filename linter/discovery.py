@@ -9,6 +9,7 @@ names, still honours excludes.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -170,7 +171,7 @@ def discover(paths: Iterable[Path], resolver: ConfigResolver) -> list[Target]:
     seen: set[Path] = set()
     targets: list[Target] = []
     for path in paths:
-        if path.is_dir():
+        if _is_folder(path):
             for file, key in _walk_resolved(path, resolver):
                 if key not in seen:
                     seen.add(key)
@@ -179,8 +180,17 @@ def discover(paths: Iterable[Path], resolver: ConfigResolver) -> list[Target]:
         settings = resolver.for_path(path)
         if settings.force_exclude and is_excluded(path, settings):
             continue
-        key = path.resolve() if path.exists() else path.absolute()
+        key = Path(os.path.realpath(path))  # never raises: a link loop is reported later
         if key not in seen:
             seen.add(key)
             targets.append(Target(path, explicit=True))
     return targets
+
+
+def _is_folder(path: Path) -> bool:
+    """Is ``path`` a folder? False when it cannot be inspected (a link loop, a name too
+    long): the file's reader then says why."""
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except OSError:
+        return False
