@@ -32,9 +32,61 @@ def test_ten_thousand_levels_of_nesting(shape: str) -> None:
 
 
 def test_top_level_list_nested_deeply() -> None:
-    depth = 10_000
+    depth = 4_000  # deep enough for Y006, not so deep that the parser refuses it
     found = lint("[" * depth + "]" * depth + "\n", dedent=False)
     assert {"Y004", "Y006"} <= {d.code for d in found}
+
+
+DEEP_SHAPES = {
+    "flow": "deployments: " + "[" * 30_000 + "]" * 30_000 + "\n",
+    "mappings": "deployments: " + "{a: " * 30_000 + "}" * 30_000 + "\n",
+    "compact-block": "deployments:\n" + "- " * 30_000 + "x\n",
+    "quoted-closers": "deployments: " + '[ "]", ' * 30_000 + "\n",
+}
+
+
+@pytest.mark.parametrize("shape", DEEP_SHAPES)
+def test_nesting_that_would_overflow_the_c_stack_is_a_finding(tmp_path: Path, shape: str) -> None:
+    """30,000 levels killed the process (exit 139) with every other file's results."""
+    write(tmp_path, "deep/prefect.yaml", DEEP_SHAPES[shape])
+    write(tmp_path, "other/prefect.yaml", "deployments:\n  - name: a\n  - name: a\n")
+    for jobs in ("1", "2"):
+        done = run_cli(tmp_path, "check", "--output-format", "json", "-j", jobs)
+        assert done.returncode == 1, (done.returncode, done.stderr)
+        found = {(d["filename"], d["code"]): d["message"] for d in json.loads(done.stdout)}
+        assert "more than 5,000 levels" in found[("deep/prefect.yaml", "Y001")]
+        assert ("other/prefect.yaml", "D001") in found
+
+
+def test_deep_nesting_in_migrate_and_the_shared_parse(tmp_path: Path) -> None:
+    """``migrate`` and the language server (through ``Runner.lint_text``) parse with the same
+    entry point, so they get the same guard."""
+    text = "### DO NOT EDIT\nname: x\nflow_name: f\ntags: " + "[" * 30_000 + "]" * 30_000
+    write(tmp_path, "deployment.yaml", text + "\n")
+    assert "more than 5,000 levels" in one_line_error(
+        run_cli(tmp_path, "migrate", "deployment.yaml", "--dry-run"))
+    script = ("import sys; from pathlib import Path; from linter.config import ConfigResolver; "
+              "from linter.runner import Runner; "
+              "r = Runner(ConfigResolver(cwd=Path('.'))).lint_text(sys.stdin.read(), 'p.yaml'); "
+              "print([d.code for d in r.diagnostics])")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, input=DEEP_SHAPES["flow"], timeout=TIMEOUT,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr
+    assert "Y001" in done.stdout
+
+
+def test_depth_bound_is_exact_where_the_cheap_one_cannot_tell() -> None:
+    from linter.yamlparse import MAX_NESTING, _surely_shallow, compose_documents
+
+    flow_heavy = "deployments:\n" + "".join(
+        f"  - {{name: d{i}, tags: [a, b], parameters: {{x: [1, 2]}}}}\n" for i in range(3_000))
+    assert _surely_shallow(flow_heavy)  # leaf collections do not count
+    long_line = "deployments:\n  - name: a\n    description: " + "x" * 5_000 + "\n"
+    assert not _surely_shallow(long_line)
+    assert compose_documents(long_line)  # the exact count lets it through
+    just_deep_enough = "a: " + "[" * MAX_NESTING + "]" * MAX_NESTING
+    assert compose_documents(just_deep_enough)
 
 
 def test_size_limit_is_a_finding(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
