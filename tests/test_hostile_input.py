@@ -363,3 +363,23 @@ def test_a_report_that_cannot_be_written_leaves_the_old_one(
     assert "D001" in (tmp_path / "report.txt").read_text()
     assert (tmp_path / "report.txt").stat().st_mode & 0o777 == 0o640
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
+
+
+def test_a_large_file_without_aliases_is_no_alias_bomb() -> None:
+    """A 9 MB file with no alias was reported as an alias bomb (its size passed the bound) and
+    its 93,000 real findings were hidden: only nodes reached through aliases count."""
+    from linter.yamlparse import compose_documents
+    from linter.yamlview import build_plain_view
+
+    plain = "deployments:\n" + "".join(f"  - {{name: d{i}, tags: [a, b]}}\n" for i in range(500))
+    (root,) = compose_documents(plain)
+    view = build_plain_view(root, plain, 100)  # 2,500 nodes, none through an alias
+    assert view.fatal is None
+    assert len(view.data["deployments"]) == 500
+
+    aliased = "base: &base {a: 1, b: 2, c: 3, d: 4}\nuses: [" + ", ".join(["*base"] * 30) + "]\n"
+    (root,) = compose_documents(aliased)
+    # the list reaches its mapping 30 times: 29 x 9 nodes more than the document's own
+    assert build_plain_view(root, aliased, 300).fatal is None
+    view = build_plain_view(root, aliased, 200)
+    assert view.fatal is not None and "beyond the document's own" in view.fatal
