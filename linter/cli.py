@@ -90,6 +90,16 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
         raise click.UsageError(str(error)) from None
 
 
+def _selected(values: Sequence[str]) -> tuple[str, ...]:
+    """``--select`` values; an empty selection (``--select ""``, ``--select ,``) would run no
+    rule and report "All checks passed!", so it is refused."""
+    selectors = _split(values)
+    if not selectors:
+        raise click.UsageError("--select names no rule: give codes or prefixes such as D or "
+                               "D001, or ALL (leave --select out for the default rules)")
+    return selectors
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--fix/--no-fix", default=False, help="Apply safe fixes.")
@@ -168,7 +178,7 @@ def check(
     from linter.reading import InputError
 
     overrides = Overrides(
-        select=_split(select) if select else None,
+        select=_selected(select) if select else None,
         extend_select=_split(extend_select),
         ignore=_split(ignore),
         exclude=tuple(exclude) if exclude else None,

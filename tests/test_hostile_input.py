@@ -383,3 +383,13 @@ def test_a_large_file_without_aliases_is_no_alias_bomb() -> None:
     assert build_plain_view(root, aliased, 300).fatal is None
     view = build_plain_view(root, aliased, 200)
     assert view.fatal is not None and "beyond the document's own" in view.fatal
+
+
+@pytest.mark.parametrize("selection", ["", ",", " , "])
+def test_an_empty_selection_is_refused(cli, tmp_path: Path, selection: str) -> None:  # type: ignore[no-untyped-def]
+    """`--select ""` ran no rule and printed "All checks passed!"."""
+    write(tmp_path, "prefect.yaml", "deployments:\n  - name: a\n  - name: a\n")
+    result = cli("check", "--select", selection, "prefect.yaml")
+    assert result.exit_code == 2
+    assert "--select names no rule" in result.output
+    assert "All checks passed" not in result.output
