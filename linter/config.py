@@ -314,7 +314,9 @@ class ConfigResolver:
         settings: Settings | None = None
         for name in CONFIG_FILENAMES:
             candidate = folder / name
-            if _is_kind(candidate, stat.S_ISREG):
+            # anything but a folder is read: a FIFO or device is refused with a message
+            # instead of being passed over (its settings would silently not apply)
+            if _is_kind(candidate, lambda mode: not stat.S_ISDIR(mode)):
                 settings = read_config_file(candidate)
                 if settings is not None:
                     settings = self.overrides.apply(settings)

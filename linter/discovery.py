@@ -18,6 +18,7 @@ from typing import NamedTuple
 from linter.config import ConfigResolver, Settings
 from linter.filekinds import wanted_in_walk
 from linter.ignore_patterns import Matcher, compile_patterns
+from linter.reading import InputError, read_regular_file
 
 
 class Target(NamedTuple):
@@ -82,9 +83,10 @@ class _GitIgnores:
         file = folder / ".gitignore"
         if file.is_file():
             try:
-                lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
+                raw = read_regular_file(file)
+            except InputError:
                 return
+            lines = raw.decode("utf-8", errors="replace").splitlines()
             self.specs.append((folder, _spec(lines)))
 
     def ignored(self, path: Path | str, is_dir: bool) -> bool:

@@ -393,3 +393,21 @@ def test_an_empty_selection_is_refused(cli, tmp_path: Path, selection: str) -> N
     assert result.exit_code == 2
     assert "--select names no rule" in result.output
     assert "All checks passed" not in result.output
+
+
+@needs_fifo
+def test_fifo_pyproject_flow_file_step_module_and_gitignore(tmp_path: Path) -> None:
+    """A FIFO is never opened for reading, wherever it is met: a discovered configuration
+    (an error naming it, not silently passed over), an entrypoint's flow file, a custom step's
+    module, a .gitignore."""
+    write(tmp_path, "prefect.yaml", "build:\n  - steps.build_it: {}\ndeployments:\n"
+          "  - name: a\n    entrypoint: flows/f.py:f\n    work_pool: {name: p}\n")
+    (tmp_path / "flows").mkdir()
+    for name in ("flows/f.py", "steps.py", ".gitignore"):
+        os.mkfifo(tmp_path / name)
+    done = run_cli(tmp_path, "check", "--output-format", "json")
+    assert done.returncode == 1, done.stderr
+    assert {d["code"] for d in json.loads(done.stdout)} <= {"D003", "D004"}
+    os.mkfifo(tmp_path / "pyproject.toml")
+    assert "pyproject.toml: cannot read the configuration: it is not a regular file" in (
+        one_line_error(run_cli(tmp_path, "check")))
