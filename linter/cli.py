@@ -356,7 +356,7 @@ def _run_check(
         elif statistics:
             _write_statistics(results, stream)
         else:
-            if not format_chosen and _under_github_actions():
+            if not format_chosen and _under_github_actions() and sys.stdout is not None:
                 # annotations on the pull request, and the full text in the job log
                 _write_report(results, "github", sys.stdout, False, unsafe, fix_only, quiet,
                               False)

@@ -171,10 +171,12 @@ class Done(NamedTuple):
 
 
 def run_cli(cwd: Path, *args: str, stdin: Any = subprocess.DEVNULL,
-            input_bytes: bytes | None = None, shell_redirect: str = "") -> Done:
+            input_bytes: bytes | None = None, shell_redirect: str = "",
+            extra_env: dict[str, str] | None = None) -> Done:
     """``python -m linter ARGS`` in ``cwd``; ``shell_redirect`` (``>&-``) goes through sh."""
     env = {**os.environ, "NO_COLOR": "1", "PREFECT_LINT_NO_CACHE": "1"}
     env.pop("GITHUB_ACTIONS", None)
+    env.update(extra_env or {})
     command = [sys.executable, "-m", "linter", *args]
     if shell_redirect:
         quoted = " ".join(shlex.quote(part) for part in command)
@@ -411,3 +413,15 @@ def test_fifo_pyproject_flow_file_step_module_and_gitignore(tmp_path: Path) -> N
     os.mkfifo(tmp_path / "pyproject.toml")
     assert "pyproject.toml: cannot read the configuration: it is not a regular file" in (
         one_line_error(run_cli(tmp_path, "check")))
+
+
+def test_report_to_a_file_with_standard_output_closed_under_github_actions(
+        tmp_path: Path) -> None:
+    """Under GitHub Actions the annotations go to standard output besides the -o report; with
+    standard output closed they are left out instead of ending in a traceback."""
+    write(tmp_path, "prefect.yaml", "deployments:\n  - name: a\n  - name: a\n")
+    done = run_cli(tmp_path, "check", "prefect.yaml", "-o", "report.txt",
+                   shell_redirect=">&-", extra_env={"GITHUB_ACTIONS": "true"})
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "D001" in (tmp_path / "report.txt").read_text()
