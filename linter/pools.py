@@ -246,7 +246,8 @@ def load_template_file(path: Path, key: str, origin: str) -> PoolTemplate:
     try:
         data = json.loads(read_regular_file(path))
     except InputError as error:
-        raise ConfigError(f"{origin}: `{key}.template`: {path}: {error}") from None
+        reason = str(error).removeprefix("cannot read the file: ")
+        raise ConfigError(f"{origin}: `{key}.template`: cannot read {path}: {reason}") from None
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise ConfigError(f"{origin}: `{key}.template`: {path} is not JSON: {error}") from None
     try:

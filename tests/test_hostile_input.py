@@ -77,6 +77,7 @@ def test_deep_nesting_in_migrate_and_the_shared_parse(tmp_path: Path) -> None:
 
 
 def test_depth_bound_is_exact_where_the_cheap_one_cannot_tell() -> None:
+    from linter.document import YamlSyntaxError
     from linter.yamlparse import MAX_NESTING, _surely_shallow, compose_documents
 
     flow_heavy = "deployments:\n" + "".join(
@@ -85,8 +86,10 @@ def test_depth_bound_is_exact_where_the_cheap_one_cannot_tell() -> None:
     long_line = "deployments:\n  - name: a\n    description: " + "x" * 5_000 + "\n"
     assert not _surely_shallow(long_line)
     assert compose_documents(long_line)  # the exact count lets it through
-    just_deep_enough = "a: " + "[" * MAX_NESTING + "]" * MAX_NESTING
-    assert compose_documents(just_deep_enough)
+    levels = MAX_NESTING - 1  # and the mapping `a:` makes MAX_NESTING
+    assert compose_documents("a: " + "[" * levels + "]" * levels)
+    with pytest.raises(YamlSyntaxError, match="more than 5,000 levels"):
+        compose_documents("a: " + "[" * (levels + 1) + "]" * (levels + 1))
 
 
 def test_size_limit_is_a_finding(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
