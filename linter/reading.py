@@ -19,6 +19,9 @@ from typing import BinaryIO
 #: The limit for inputs that have no setting of their own (configuration, pool templates).
 DEFAULT_LIMIT = 10 * 1024 * 1024
 _CHUNK = 1024 * 1024
+#: O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer (POSIX only;
+#: Windows has no FIFOs in the file system)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 class InputError(Exception):
@@ -38,33 +41,44 @@ def read_head(path: Path | str, size: int) -> bytes:
 
 def _read(path: Path | str, limit: int, *, whole: bool) -> bytes:
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        descriptor = os.open(path, _OPEN_FLAGS)
     except OSError as error:
         raise InputError(describe_os_error(error, path)) from None
-    with os.fdopen(descriptor, "rb", buffering=0) as handle:
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError("cannot read the file: it is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("cannot read the file: it is not a regular file (a FIFO, "
+                             "socket or device)")
+        if whole and info.st_size > limit:
+            raise InputError(too_large(info.st_size, limit))
+        handle = os.fdopen(descriptor, "rb", buffering=0)  # owns (and closes) it from here
+    except OSError as error:
+        os.close(descriptor)
+        raise InputError(describe_os_error(error, path)) from None
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with handle:
         try:
-            info = os.fstat(descriptor)
-            if stat.S_ISDIR(info.st_mode):
-                raise InputError("cannot read the file: it is a directory")
-            if not stat.S_ISREG(info.st_mode):
-                raise InputError("cannot read the file: it is not a regular file (a FIFO, "
-                                 "socket or device)")
             if not whole:
                 return handle.read(limit) or b""
-            if info.st_size > limit:
-                raise InputError(too_large(info.st_size, limit))
-            return read_limited(handle, limit)
+            return read_limited(handle, limit, first_read=info.st_size + 1)
         except OSError as error:
             raise InputError(describe_os_error(error, path)) from None
 
 
-def read_limited(stream: BinaryIO, limit: int) -> bytes:
+def read_limited(stream: BinaryIO, limit: int, first_read: int = _CHUNK) -> bytes:
     """At most ``limit`` bytes of ``stream`` (until its end); more is an ``InputError``.
-    Read in chunks, so a stream without end stops at the limit."""
+    Read in chunks, so a stream without end stops at the limit (a regular file is read in
+    one call of its size, plus one to see its end)."""
     chunks: list[bytes] = []
     total = 0
+    size = first_read
     while True:
-        chunk = stream.read(min(_CHUNK, limit + 1 - total))
+        chunk = stream.read(min(size, limit + 1 - total))
+        size = _CHUNK
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)

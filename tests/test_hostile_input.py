@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shlex
@@ -428,3 +429,17 @@ def test_report_to_a_file_with_standard_output_closed_under_github_actions(
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert "D001" in (tmp_path / "report.txt").read_text()
+
+
+def test_reader_limit_is_exact_for_files_and_streams(tmp_path: Path) -> None:
+    from linter.reading import InputError, read_limited, read_regular_file
+
+    (tmp_path / "f").write_bytes(b"x" * 1000)
+    assert read_regular_file(tmp_path / "f", 1000) == b"x" * 1000
+    with pytest.raises(InputError, match="1,000 bytes, more than the limit of 999"):
+        read_regular_file(tmp_path / "f", 999)
+    assert read_limited(io.BytesIO(b"y" * 5000), 5000, first_read=7) == b"y" * 5000
+    with pytest.raises(InputError, match="more than the limit of 4,999 bytes"):
+        read_limited(io.BytesIO(b"y" * 5000), 4999)
+    with pytest.raises(InputError, match="it is a directory"):
+        read_regular_file(tmp_path)
