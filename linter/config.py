@@ -124,9 +124,17 @@ def _output_format(value: Any, key: str, origin: str) -> str:
     return str(value)
 
 
+#: The largest ``max-file-size``: whatever is read (standard input included) is held in
+#: memory, several times over once parsed, so "no limit" is not offered.
+MAX_FILE_SIZE_CEILING = 1024 * 1024 * 1024
+
+
 def _size(value: Any, key: str, origin: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"{origin}: `{key}` must be a positive number of bytes, got {value!r}")
+    if value > MAX_FILE_SIZE_CEILING:
+        raise ConfigError(f"{origin}: `{key}` must be at most {MAX_FILE_SIZE_CEILING:,} bytes "
+                          f"(1 GiB), got {value:,}")
     return value
 
 

@@ -318,9 +318,16 @@ def test_unreadable_pyproject_is_one_line(
     assert len(result.output.strip().splitlines()) == 1
 
 
-def test_huge_max_file_size_is_accepted(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    write(tmp_path, "prefect-lint.toml", f"max-file-size = {2**63 - 1}\n")
+def test_huge_max_file_size_is_one_line(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """2**63 - 1 ended in an OverflowError traceback; more than 1 GiB is refused (what is
+    read is held in memory), 1 GiB itself is accepted."""
     write(tmp_path, "prefect.yaml", "deployments:\n  - name: a\n  - name: a\n")
+    write(tmp_path, "prefect-lint.toml", f"max-file-size = {2**63 - 1}\n")
+    result = cli("check")
+    assert result.exit_code == 2
+    assert "`max-file-size` must be at most 1,073,741,824 bytes (1 GiB)" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    write(tmp_path, "prefect-lint.toml", f"max-file-size = {2**30}\n")
     result = cli("check", "--output-format", "json", "--select", "D001")
     assert [d["code"] for d in json.loads(result.output)] == ["D001"]
 
