@@ -387,7 +387,7 @@ def _finish_report(stream: TextIO, output_file: Path | None, code: int) -> int:
             from io import StringIO
 
             assert isinstance(stream, StringIO)
-            save_report(output_file, stream.getvalue())
+            _save_report(output_file, stream.getvalue())
     except OSError as error:
         where = f" to {output_file}" if output_file is not None else ""
         _error(f"cannot write the report{where}: {error.strerror or error}")
@@ -395,7 +395,7 @@ def _finish_report(stream: TextIO, output_file: Path | None, code: int) -> int:
     return code
 
 
-def save_report(path: Path, text: str) -> None:
+def _save_report(path: Path, text: str) -> None:
     """Write the report whole or not at all: a regular file (or a new one) is replaced in
     one step by a temporary file renamed over it; a device or pipe (``/dev/stdout``, a
     process substitution) is written directly."""
