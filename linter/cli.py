@@ -9,6 +9,7 @@ configuration error, or an internal error.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections import Counter
@@ -65,7 +66,7 @@ def run() -> None:
     from contextlib import suppress
 
     for stream in (sys.stdout, sys.stderr):
-        with suppress(OSError, ValueError):  # a closed pipe or stream: nothing more to say
+        with suppress(OSError, ValueError, AttributeError):  # closed, or None: nothing more to say
             stream.flush()
     os._exit(status)
 
@@ -87,6 +88,16 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
         return tuple(normalize_selectors(values, "command line"))
     except SelectorError as error:
         raise click.UsageError(str(error)) from None
+
+
+def _selected(values: Sequence[str]) -> tuple[str, ...]:
+    """``--select`` values; an empty selection (``--select ""``, ``--select ,``) would run no
+    rule and report "All checks passed!", so it is refused."""
+    selectors = _split(values)
+    if not selectors:
+        raise click.UsageError("--select names no rule: give codes or prefixes such as D or "
+                               "D001, or ALL (leave --select out for the default rules)")
+    return selectors
 
 
 @main.command()
@@ -164,9 +175,10 @@ def check(
     """Check prefect.yaml files (a folder is searched; '-' reads standard input)."""
     from linter.config import ConfigError, ConfigResolver, Overrides
     from linter.diagnostics import Severity
+    from linter.reading import InputError
 
     overrides = Overrides(
-        select=_split(select) if select else None,
+        select=_selected(select) if select else None,
         extend_select=_split(extend_select),
         ignore=_split(ignore),
         exclude=tuple(exclude) if exclude else None,
@@ -205,7 +217,7 @@ def check(
             cache_dir=cache_dir,
             jobs=jobs,
         )
-    except ConfigError as error:
+    except (ConfigError, InputError) as error:
         _error(str(error))
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
@@ -262,6 +274,9 @@ def _run_check(
     runner = Runner(resolver, fix=fix, unsafe=unsafe, add_suppressions=add_suppressions,
                     cache=cache, cache_dir=cache_dir, jobs=jobs)
     write = write or (add_suppressions and not diff)
+    if output_file is None and sys.stdout is None:
+        _error("standard output is closed; give -o FILE to write the report to a file")
+        return EXIT_ERROR
     results: list[FileResult] = []
     internal_errors = 0
     read_stdin = stdin_filename is not None or paths == (Path("-"),)
@@ -269,14 +284,19 @@ def _run_check(
         raise click.UsageError("standard input cannot be combined with other paths")
     if read_stdin:
         name = stdin_filename or "-"
-        text = sys.stdin.read()
         stdin_path = Path(name) if stdin_filename else None
         settings = resolver.for_path(stdin_path or Path.cwd())
+        raw = _read_stdin(settings.max_file_size)
         try:
-            results.append(runner.lint_text(text, name, stdin_path, settings))
+            stdin_result = runner.lint_bytes(raw, name, stdin_path, settings)
         except RuleCrash as crash:
             _report_crash(crash, verbose)
             return EXIT_ERROR
+        if stdin_result.source is None and (fix or add_suppressions) and not diff:
+            # an editor would take the (empty) output as the new buffer: say why, write nothing
+            _error(f"{name}: " + " ".join(d.message for d in stdin_result.diagnostics))
+            return EXIT_ERROR
+        results.append(stdin_result)
     else:
         from linter.parallel import lint_paths
 
@@ -327,40 +347,36 @@ def _run_check(
                 _error(str(error))
                 _report_unwritten(runner, result)
 
-    stream: TextIO
-    opened = None
-    if output_file is not None:
-        try:
-            output_file.parent.mkdir(parents=True, exist_ok=True)
-            opened = output_file.open("w", encoding="utf-8")
-        except OSError as error:
-            _error(f"cannot write the report to {output_file}: {error.strerror}")
-            return EXIT_ERROR
-        stream = opened
-    else:
-        stream = sys.stdout
+    import io
+
+    # the report is rendered in memory first: a full disk or a closed pipe then leaves no
+    # truncated report behind, and the failure is one line and exit 2
+    stream: TextIO = io.StringIO() if output_file is not None else sys.stdout
     try:
         if read_stdin and (fix or add_suppressions) and not diff:
             # an editor pipes the buffer in and takes the fixed buffer back
             result = results[0]
             stream.write(result.fixed_text if result.fixed_text is not None else result.source
                          or "")
-            return _exit_code(results, settings.fail_level, fix_only=True, fixed=0,
-                              exit_non_zero_on_fix=exit_non_zero_on_fix)
+            buffer_code = _exit_code(results, settings.fail_level, fix_only=True, fixed=0,
+                                     exit_non_zero_on_fix=exit_non_zero_on_fix)
+            return _finish_report(stream, output_file, buffer_code)
         if diff:
             _write_diff(results, stream, summary=not add_suppressions)
         elif statistics:
             _write_statistics(results, stream)
         else:
-            if not format_chosen and _under_github_actions():
+            if not format_chosen and _under_github_actions() and sys.stdout is not None:
                 # annotations on the pull request, and the full text in the job log
                 _write_report(results, "github", sys.stdout, False, unsafe, fix_only, quiet,
                               False)
             _write_report(results, output_format, stream, color, unsafe, fix_only, quiet,
                           show_fixes, failed_files=internal_errors)
-    finally:
-        if opened is not None:
-            opened.close()
+    except OSError as error:
+        _error(f"cannot write the report: {error.strerror or error}")
+        return EXIT_ERROR
+    if _finish_report(stream, output_file, EXIT_CLEAN) != EXIT_CLEAN:
+        return EXIT_ERROR
     if add_suppressions and not read_stdin:
         _report_added_suppressions(results, diff)
     if internal_errors:
@@ -392,6 +408,77 @@ def _no_files_matched(folder: Path, resolver: Any) -> str:
             "scripts and deployment.yaml files); for other names set `extend-include` in "
             '[tool.prefect-lint] (for example extend-include = ["prefect-*.yaml"]), or name '
             "the files")
+
+
+def _finish_report(stream: TextIO, output_file: Path | None, code: int) -> int:
+    """Flush standard output, or save the report rendered in memory to ``output_file``;
+    ``code`` when that worked, EXIT_ERROR (with one line saying why) when not."""
+    try:
+        if output_file is None:
+            stream.flush()
+        else:
+            from io import StringIO
+
+            assert isinstance(stream, StringIO)
+            _save_report(output_file, stream.getvalue())
+    except OSError as error:
+        where = f" to {output_file}" if output_file is not None else ""
+        _error(f"cannot write the report{where}: {error.strerror or error}")
+        return EXIT_ERROR
+    return code
+
+
+def _save_report(path: Path, text: str) -> None:
+    """Write the report whole or not at all: a regular file (or a new one) is replaced in
+    one step by a temporary file renamed over it; a device or pipe (``/dev/stdout``, a
+    process substitution) is written directly."""
+    import stat
+    import tempfile
+
+    data = text.encode("utf-8")
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))  # the link stays; its target gets the report
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        with path.open("wb") as handle:
+            handle.write(data)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle_fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle_fd, "wb") as temp:
+            temp.write(data)
+        os.chmod(temp_name, stat.S_IMODE(info.st_mode) if info is not None else _new_file_mode())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+
+
+def _new_file_mode() -> int:
+    """The mode ``open(path, "w")`` would give a new file (0o666 less the umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _read_stdin(limit: int) -> bytes | str:
+    """Standard input's bytes (at most ``limit``), or a sentence saying why not."""
+    from linter.reading import InputError, read_limited
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError("standard input is closed; give a file to check instead")
+    try:
+        return read_limited(stream, limit)
+    except InputError as error:
+        return str(error).replace("the input", "standard input", 1)
+    except OSError as error:
+        raise InputError(f"cannot read standard input: {error.strerror}") from None
 
 
 def _report_added_suppressions(results: Sequence[FileResult], diff: bool) -> None:

@@ -8,6 +8,8 @@ that name the key and the file.
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -128,9 +130,17 @@ def _output_format(value: Any, key: str, origin: str) -> str:
     return str(value)
 
 
+#: The largest ``max-file-size``: whatever is read (standard input included) is held in
+#: memory, several times over once parsed, so "no limit" is not offered.
+MAX_FILE_SIZE_CEILING = 1024 * 1024 * 1024
+
+
 def _size(value: Any, key: str, origin: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"{origin}: `{key}` must be a positive number of bytes, got {value!r}")
+    if value > MAX_FILE_SIZE_CEILING:
+        raise ConfigError(f"{origin}: `{key}` must be at most {MAX_FILE_SIZE_CEILING:,} bytes "
+                          f"(1 GiB), got {value:,}")
     return value
 
 
@@ -196,13 +206,21 @@ def read_config_file(path: Path) -> Settings | None:
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
+    from linter.reading import InputError, read_regular_file
+
     try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read the configuration: {error.strerror}") from None
+        text = read_regular_file(path).decode("utf-8")
+        document = tomllib.loads(text)
+    except InputError as error:
+        raise ConfigError(f"{path}: {error}".replace(
+            "cannot read the file", "cannot read the configuration", 1)) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at "
+                          f"offset {error.start}); TOML files must be UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply to read") from None
     if path.name == "pyproject.toml":
         tool = document.get("tool", {})
         if not isinstance(tool, dict) or "prefect-lint" not in tool:
@@ -251,6 +269,15 @@ class Overrides(NamedTuple):
         return settings._replace(**changes) if changes else settings
 
 
+def _is_kind(path: Path, test: Callable[[int], bool]) -> bool:
+    """``test`` (``stat.S_ISDIR``...) on the mode of ``path``; False when it cannot be
+    inspected for any reason (a name too long, a link loop: the reader says why later)."""
+    try:
+        return test(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 class ConfigResolver:
     """Finds and caches the settings that apply to each folder."""
 
@@ -274,8 +301,8 @@ class ConfigResolver:
     def for_path(self, path: Path) -> Settings:
         if self._explicit is not None:
             return self._explicit
-        folder = path.resolve()
-        if not folder.is_dir():
+        folder = Path(os.path.realpath(path))  # a link loop stays as written, no error
+        if not _is_kind(folder, stat.S_ISDIR):
             folder = folder.parent
         return self._for_folder(folder)
 
@@ -303,7 +330,9 @@ class ConfigResolver:
         settings: Settings | None = None
         for name in CONFIG_FILENAMES:
             candidate = folder / name
-            if candidate.is_file():
+            # anything but a folder is read: a FIFO or device is refused with a message
+            # instead of being passed over (its settings would silently not apply)
+            if _is_kind(candidate, lambda mode: not stat.S_ISDIR(mode)):
                 settings = read_config_file(candidate)
                 if settings is not None:
                     settings = self.overrides.apply(settings)

@@ -9,6 +9,7 @@ names, still honours excludes.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import NamedTuple
 from linter.config import DEFAULT_INCLUDE, ConfigResolver, Settings
 from linter.filekinds import wanted_in_walk
 from linter.ignore_patterns import Matcher, compile_patterns
+from linter.reading import InputError, read_regular_file
 
 
 class Target(NamedTuple):
@@ -81,9 +83,10 @@ class _GitIgnores:
         file = folder / ".gitignore"
         if file.is_file():
             try:
-                lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
+                raw = read_regular_file(file)
+            except InputError:
                 return
+            lines = raw.decode("utf-8", errors="replace").splitlines()
             self.specs.append((folder, _spec(lines)))
 
     def ignored(self, path: Path | str, is_dir: bool) -> bool:
@@ -185,7 +188,7 @@ def discover(paths: Iterable[Path], resolver: ConfigResolver,
     seen: set[Path] = set()
     targets: list[Target] = []
     for path in paths:
-        if path.is_dir():
+        if _is_folder(path):
             found = False
             for file, key in _walk_resolved(path, resolver):
                 found = True
@@ -198,8 +201,17 @@ def discover(paths: Iterable[Path], resolver: ConfigResolver,
         settings = resolver.for_path(path)
         if settings.force_exclude and is_excluded(path, settings):
             continue
-        key = path.resolve() if path.exists() else path.absolute()
+        key = Path(os.path.realpath(path))  # never raises: a link loop is reported later
         if key not in seen:
             seen.add(key)
             targets.append(Target(path, explicit=True))
     return targets
+
+
+def _is_folder(path: Path) -> bool:
+    """Is ``path`` a folder? False when it cannot be inspected (a link loop, a name too
+    long): the file's reader then says why."""
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except OSError:
+        return False

@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
+from linter.reading import InputError, read_head
+
 PREFECT = "prefect"
 
 
@@ -109,10 +111,10 @@ def wanted_in_walk(path: Path, included: Callable[[Path], bool] | None = None) -
         if kind.sniff is None or not name_matcher(kind.walk_patterns)(name):
             continue
         try:
-            with path.open(encoding="utf-8", errors="replace") as handle:
-                head = handle.read(WALK_SNIFF_CHARS)
-        except OSError:
-            return True  # let the linter report why it cannot be read
+            head = read_head(path, WALK_SNIFF_CHARS * 4).decode("utf-8", errors="replace")
+        except InputError:
+            return True  # let the linter report why it cannot be read (a FIFO is not opened)
+        head = head[:WALK_SNIFF_CHARS]
         if kind.sniff(head.lstrip("\ufeff")):
             return True
     return False

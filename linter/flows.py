@@ -163,10 +163,12 @@ def parse_module(path: Path) -> ast.Module | str:
 def _parse(path: Path, size: int) -> ast.Module | str:
     if size > MAX_SOURCE_BYTES:
         return f"skipped: the file is {size:,} bytes, more than {MAX_SOURCE_BYTES:,}"
+    from linter.reading import InputError, read_regular_file
+
     try:
-        source = path.read_bytes()
-    except OSError as error:
-        return f"cannot read it: {error.strerror}"
+        source = read_regular_file(path, MAX_SOURCE_BYTES)
+    except InputError as error:
+        return f"cannot read it: {str(error).removeprefix('cannot read the file: ')}"
     if b"\0" in source:
         return "it is not Python source (it contains NUL bytes)"
     try:

@@ -19,6 +19,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from linter import agent_era
 from linter.document import DecodeError, Document, decode, find_key
 from linter.lazy_regex import lazy_compile
+from linter.reading import InputError, read_regular_file
 from linter.rules.legacy_files import looks_like_legacy_deployment
 from linter.yamledit import column, entry_end, is_empty_value, line_start, value_end
 
@@ -65,9 +66,9 @@ def parse_pool_map(values: tuple[str, ...] | list[str]) -> dict[str, str]:
 
 def load_legacy(path: Path) -> tuple[Document, dict[str, Any]]:
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise MigrateError(f"{path}: cannot read the file: {error.strerror}") from None
+        raw = read_regular_file(path)
+    except InputError as error:
+        raise MigrateError(f"{path}: {error}") from None
     try:
         decoded = decode(raw)
     except DecodeError as error:
@@ -416,7 +417,10 @@ def run_migrate(files: list[Path], into: Path, pool_map: tuple[str, ...] | list[
     try:
         migrations = migrate_files(files, parse_pool_map(pool_map))
         if into.exists():
-            raw = into.read_bytes()
+            try:
+                raw = read_regular_file(into)
+            except InputError as error:
+                raise MigrateError(f"{into}: {error}") from None
             decoded = decode(raw)
             result = insert_entries(decoded.text, migrations, str(into))
             data = encode(result, decoded.encoding, decoded.bom)

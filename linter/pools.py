@@ -29,6 +29,7 @@ from urllib.parse import quote
 from linter.config import ConfigError, Settings
 from linter.dependencies import note, recording
 from linter.lazy_regex import lazy_compile
+from linter.reading import InputError, read_regular_file
 from linter.resources import load_json, schema_folder
 from linter.suggest import did_you_mean
 
@@ -249,14 +250,11 @@ def _known_type(value: Any, key: str, origin: str) -> str:
 def load_template_file(path: Path, key: str, origin: str) -> PoolTemplate:
     note(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(
-            f"{origin}: `{key}.template`: cannot read {path}: {error.strerror}"
-        ) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
+        data = json.loads(read_regular_file(path))
+    except InputError as error:
+        reason = str(error).removeprefix("cannot read the file: ")
+        raise ConfigError(f"{origin}: `{key}.template`: cannot read {path}: {reason}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise ConfigError(f"{origin}: `{key}.template`: {path} is not JSON: {error}") from None
     try:
         template = template_from_json(data)
@@ -308,14 +306,16 @@ def read_snapshots(folder: Path) -> dict[str, PoolSnapshot]:
     for path in sorted(folder.glob("*.json")):
         note(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_regular_file(path))
             template = template_from_json(data)
             name = data.get("name")
             if not isinstance(name, str) or not name:
                 raise TemplateError("the pool snapshot has no `name`")
-        except OSError as error:
-            raise ConfigError(f"{path}: cannot read the pool snapshot: {error.strerror}") from None
-        except (json.JSONDecodeError, TemplateError) as error:
+        except InputError as error:
+            raise ConfigError(f"{path}: {error}".replace(
+                "cannot read the file", "cannot read the pool snapshot", 1)) from None
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError,
+                TemplateError) as error:
             raise ConfigError(
                 f"{path}: not a work-pool snapshot ({error}); run `prefect-lint pools pull` "
                 "again or delete the file"

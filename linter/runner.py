@@ -7,14 +7,13 @@ same way wherever it is checked.
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
 from linter.cache import CACHE_DIR_NAME, Cache, settings_fingerprint
 from linter.config import ConfigResolver, Settings
 from linter.dependencies import recording
 from linter.diagnostics import Diagnostic, Finding, Span
-from linter.document import DecodeError, Document, decode
+from linter.document import DecodedText, DecodeError, Document, decode
 from linter.engine import check_document, to_diagnostic
 from linter.filekinds import PREFECT, kind_for_file
 from linter.fixer import FixOutcome, Linter, fix_until_stable
@@ -116,13 +115,37 @@ class Runner:
         """The result for one file; None when no rule checks files of its kind."""
         settings = self.resolver.for_file(path)
         filename = _display_name(path)
-        raw = _read_bytes(path, settings.max_file_size)
+        decoded = self._decode(_read_bytes(path, settings.max_file_size), filename, path,
+                               settings)
+        if isinstance(decoded, FileResult):
+            return decoded
+        return self._lint_decoded(decoded, filename, path, settings)
+
+    def lint_bytes(
+        self, raw: bytes | str, filename: str, path: Path | None, settings: Settings
+    ) -> FileResult:
+        """The result for bytes read elsewhere (standard input), decoded as a file's would
+        be; a string is the reason they could not be read, reported as a finding."""
+        decoded = self._decode(raw, filename, path, settings)
+        if isinstance(decoded, FileResult):
+            return decoded
+        result = self.lint_text(decoded.text, filename, path, settings)
+        result.encoding, result.bom = decoded.encoding, decoded.bom
+        return result
+
+    def _decode(self, raw: bytes | str, filename: str, path: Path | None, settings: Settings
+                ) -> DecodedText | FileResult:
+        """The decoded text, or the unreadable result when ``raw`` is a reason or no text."""
         if isinstance(raw, str):
             return self._unreadable(filename, path, raw, settings)
         try:
-            decoded = decode(raw)
+            return decode(raw)
         except DecodeError as error:
             return self._unreadable(filename, path, str(error), settings)
+
+    def _lint_decoded(
+        self, decoded: DecodedText, filename: str, path: Path, settings: Settings
+    ) -> FileResult | None:
         kind = kind_for_file(path, decoded.text[:SNIFF_CHARS])
         if kind is None:
             return None
@@ -212,7 +235,7 @@ class Runner:
         return lint
 
     def _unreadable(
-        self, filename: str, path: Path, reason: str, settings: Settings
+        self, filename: str, path: Path | None, reason: str, settings: Settings
     ) -> FileResult:
         rule = get_rule(UNREADABLE)
         diagnostics: list[Diagnostic] = []
@@ -236,25 +259,9 @@ def _display_name(path: Path) -> str:
 
 def _read_bytes(path: Path, limit: int) -> bytes | str:
     """The file's bytes, or a sentence saying why they cannot be read."""
+    from linter.reading import InputError, read_regular_file
+
     try:
-        info = path.stat()
-    except FileNotFoundError:
-        if path.is_symlink():
-            return "cannot read the file: it is a symbolic link to a file that does not exist"
-        return "cannot read the file: no such file"
-    except OSError as error:
-        return f"cannot read the file: {error.strerror}"
-    if stat.S_ISDIR(info.st_mode):
-        return "cannot read the file: it is a directory"
-    if not stat.S_ISREG(info.st_mode):
-        return "cannot read the file: it is not a regular file (a FIFO, socket or device?)"
-    if info.st_size > limit:
-        return (
-            f"the file is {info.st_size:,} bytes, more than the limit of {limit:,} "
-            "(max-file-size); it was not checked"
-        )
-    try:
-        with path.open("rb") as handle:
-            return handle.read(limit + 1)
-    except OSError as error:
-        return f"cannot read the file: {error.strerror}"
+        return read_regular_file(path, limit)
+    except InputError as error:
+        return str(error)

@@ -328,12 +328,13 @@ def custom_step(root: Path, function: str) -> StepSignature | MissingFunction | 
     if located is None:
         return None
     file, function_name = located
+    from linter.reading import InputError, read_regular_file
+
     try:
-        if file.stat().st_size > MAX_SOURCE_BYTES:
-            return None
-        source = file.read_text(encoding="utf-8")
+        source = read_regular_file(file, MAX_SOURCE_BYTES).decode("utf-8")
         tree = ast.parse(source, filename=str(file))
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+    except (InputError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError,
+            MemoryError):
         return None
     return _read_function(tree, file, function_name, function)
 

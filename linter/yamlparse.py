@@ -15,6 +15,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import Node, ScalarNode, SequenceNode
 
 from linter.document import ParseError, YamlSyntaxError
+from linter.lazy_regex import lazy_compile
 from linter.yamlview import MAP_TAG, SEQ_TAG, STR_TAG, implicit_tag
 
 
@@ -95,9 +96,18 @@ def _compose_all(text: str) -> Iterator[Node]:
         composer.dispose()
 
 
+#: Deeper than this, a document is not composed: the C composer recurses once per level and
+#: a few tens of thousands of levels overflow the C stack (the process dies, exit 139, and
+#: every other file's results with it). Real files nest a dozen levels; PyYAML, and so
+#: Prefect, gives up after a few hundred.
+MAX_NESTING = 5_000
+
+
 def compose_documents(text: str) -> list[Node]:
     """All documents of the stream (an empty stream gives an empty list)."""
     try:
+        if has_c_composer():
+            _refuse_deep_nesting(text)
         return [root for root in _compose_all(text) if root is not None]
     except MarkedYAMLError as error:
         raise YamlSyntaxError(_marked_error(error, text)) from None
@@ -107,6 +117,73 @@ def compose_documents(text: str) -> list[Node]:
         raise YamlSyntaxError(
             ParseError("the document is nested too deeply for the YAML parser", 0)
         ) from None
+
+
+def _refuse_deep_nesting(text: str) -> None:
+    """Raise ``YamlSyntaxError`` when a document nests deeper than ``MAX_NESTING``.
+
+    Cheap first (``_surely_shallow``); when that cannot tell, libyaml's parser, which keeps
+    its own stack on the heap, gives the exact depth event by event (about half the cost of
+    composing)."""
+    if _surely_shallow(text):
+        return
+    offset = _first_offset_deeper_than(text, MAX_NESTING)
+    if offset is not None:
+        raise YamlSyntaxError(ParseError(
+            f"too deeply nested to read: more than {MAX_NESTING:,} levels (Prefect's YAML "
+            "loader fails on it too)", offset))
+
+
+#: Flow collections with nothing inside that could hide or be a bracket: no nested
+#: collection, quote, comment, tag or line break. Such a ``[`` is either a real opener whose
+#: ``]`` is its real closer (a leaf collection), or not an opener at all.
+_FLOW_LEAF = lazy_compile(r"\[[^\[\]{}'\"#!\r\n]*\]|\{[^\[\]{}'\"#!\r\n]*\}")
+_LEAF_PASSES = 3
+
+
+def _surely_shallow(text: str) -> bool:
+    """A bound on the depth, sure to be at or above it, in a few passes of C string code.
+
+    Flow nesting needs one ``[`` or ``{`` per level; each pass that removes leaf collections
+    lowers the depth by at most one, so the openers left plus the passes bound the flow
+    depth. Block nesting moves at least one column to the right every two levels, so twice
+    the longest line bounds it."""
+    openers = text.count("[") + text.count("{")
+    if openers > MAX_NESTING // 2:
+        remaining = text
+        for _ in range(_LEAF_PASSES):
+            remaining, removed = _FLOW_LEAF.subn("", remaining)
+            openers -= removed
+            if not removed:
+                break
+        openers += _LEAF_PASSES
+    if openers > MAX_NESTING // 2:
+        return False
+    return max(map(len, text.split("\n"))) < MAX_NESTING // 4
+
+
+def _first_offset_deeper_than(text: str, limit: int) -> int | None:
+    """Where the first collection deeper than ``limit`` starts; None when there is none or
+    the text does not parse (composing it then reports the error, no deeper than here)."""
+    from _ruamel_yaml import CParser
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    parser = CParser(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > limit:
+                    return _mark_offset(event.start_mark, text)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except YAMLError:
+        return None
+    finally:
+        parser.dispose()
+    return None
 
 
 def _mark_offset(mark: object, text: str) -> int:

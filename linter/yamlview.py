@@ -7,8 +7,9 @@ aliases and ``<<`` merge keys, and records what PyYAML would hide: duplicate key
 tags it would refuse, alias expansion that would explode, and nesting too deep to walk.
 
 Aliased nodes become one shared Python object, as in PyYAML, so memory stays proportional to
-the text. The *expanded* size is computed separately and bounded, because anything that walks
-the data (a schema validator, Prefect itself) pays for every expansion.
+the text. The *expanded* size is computed separately, and the part of it reached through
+aliases is bounded, because anything that walks the data (a schema validator, Prefect itself)
+pays for every expansion.
 """
 
 from __future__ import annotations
@@ -104,8 +105,8 @@ class _Fatal(Exception):
 
 
 class _Builder:
-    def __init__(self, max_expanded_nodes: int, source: str | None) -> None:
-        self.max_expanded_nodes = max_expanded_nodes
+    def __init__(self, max_alias_nodes: int, source: str | None) -> None:
+        self.max_alias_nodes = max_alias_nodes
         self.source = source
         self.built: dict[int, Any] = {}
         self.in_progress: set[int] = set()
@@ -140,10 +141,14 @@ class _Builder:
                 raise _Fatal(f"unexpected YAML node {type(node).__name__}", node)
             self.in_progress.discard(key)
             size = 1 + sum(self.sizes.get(id(child), 1) for child in _children(node))
-            if size > self.max_expanded_nodes:
+            # every node under this one has been built, so the nodes built so far (plus this
+            # one) bound how many of the walk's nodes are the document's own: the rest were
+            # reached through aliases. A large file without aliases reaches none.
+            through_aliases = size - (len(self.sizes) + 1)
+            if through_aliases > self.max_alias_nodes:
                 raise _Fatal(
-                    f"aliases expand to more than {self.max_expanded_nodes:,} nodes "
-                    f"(an alias bomb?){_anchor_note(node, self.source)}",
+                    f"aliases expand to more than {self.max_alias_nodes:,} nodes beyond the "
+                    f"document's own (an alias bomb?){_anchor_note(node, self.source)}",
                     node,
                 )
             self.sizes[key] = size
@@ -212,13 +217,15 @@ class _Builder:
 
 
 def build_plain_view(
-    root: Node | None, source: str | None = None, max_expanded_nodes: int = 1_000_000
+    root: Node | None, source: str | None = None, max_alias_nodes: int = 1_000_000
 ) -> PlainView:
     """Construct ``root`` as PyYAML's safe loader would, with the checks described above.
+    ``max_alias_nodes`` bounds the nodes a full walk reaches through aliases, beyond the
+    document's own nodes (which the file size already bounds).
 
     ``source`` is the text the nodes were composed from; it tells explicit tags from implicit
     ones, so plain scalars can be typed by PyYAML's own YAML 1.1 patterns."""
-    builder = _Builder(max_expanded_nodes, source)
+    builder = _Builder(max_alias_nodes, source)
     view = builder.view
     if root is None:
         return view

@@ -340,3 +340,16 @@ async def test_included_file_names_get_diagnostics(client: LanguageClient) -> No
         '[tool.prefect-lint]\nselect = ["Y"]\nextend-include = ["prefect-*.yaml"]\n')
     included = await open_file(client, "incl/prefect-prod.yaml", "a: 1\na: 2\n")
     assert [d.code for d in client.diagnostics[included]] == ["Y002"]
+
+
+async def test_deep_nesting_is_a_diagnostic_and_the_server_lives_on(
+        client: LanguageClient) -> None:
+    """30,000 levels of brackets killed the server (a segmentation fault in the C composer)."""
+    deep = "deployments: " + "[" * 30_000 + "]" * 30_000 + "\n"
+    uri = await open_file(client, "deep/prefect.yaml", deep)
+    (found,) = client.diagnostics[uri]
+    assert found.code == "Y001"
+    assert "more than 5,000 levels" in found.message
+    uri = await open_file(client, "after-deep/prefect.yaml",
+                          "deployments:\n  - name: a\n  - name: a\n")
+    assert [d.code for d in client.diagnostics[uri]] == ["D001"]

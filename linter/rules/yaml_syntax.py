@@ -38,7 +38,9 @@ def token_span(document: Document, offset: int) -> Span:
 )
 def yaml_syntax_error(context: LintContext) -> Iterator[Finding]:
     """
-    **What**: the YAML parser stopped at this position.
+    **What**: the YAML parser stopped at this position. A document nested more than 5,000
+    levels deep is reported here too: it is not parsed further (PyYAML, and so Prefect, gives
+    up after a few hundred levels).
 
     **Why**: `prefect deploy` prints "Unable to read the specified config file ... Skipping."
     and carries on as if the file were empty, so no deployment in it is created or updated.
