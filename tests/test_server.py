@@ -179,10 +179,10 @@ async def test_fix_all_action(client: LanguageClient) -> None:
 async def test_other_yaml_files_are_left_alone(client: LanguageClient) -> None:
     other = WORKSPACE / "d" / "settings.yaml"
     other.parent.mkdir(parents=True, exist_ok=True)
-    other.write_text("a: 1\na: 2\n", encoding="utf-8")
+    other.write_text("name: a\nname: b\n", encoding="utf-8")
     client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
-        uri=other.as_uri(), language_id="yaml", version=1, text="a: 1\na: 2\n")))
-    uri = await open_file(client, "d/prefect.yaml", "a: 1\na: 2\n")  # opened after it
+        uri=other.as_uri(), language_id="yaml", version=1, text="name: a\nname: b\n")))
+    uri = await open_file(client, "d/prefect.yaml", "name: a\nname: b\n")  # opened after it
     assert [d.code for d in client.diagnostics[uri]] == ["Y002"]
     assert other.as_uri() not in client.diagnostics
 
@@ -279,9 +279,9 @@ async def test_excluded_files_get_no_diagnostics(client: LanguageClient) -> None
     (WORKSPACE / "excl").mkdir(exist_ok=True)
     (WORKSPACE / "excl" / "pyproject.toml").write_text(
         '[tool.prefect-lint]\nselect = ["Y"]\nextend-exclude = ["vendor/"]\n')
-    excluded = await open_file(client, "excl/vendor/prefect.yaml", "a: 1\na: 2\n")
+    excluded = await open_file(client, "excl/vendor/prefect.yaml", "name: a\nname: b\n")
     assert list(client.diagnostics[excluded]) == []
-    checked = await open_file(client, "excl/prefect.yaml", "a: 1\na: 2\n")
+    checked = await open_file(client, "excl/prefect.yaml", "name: a\nname: b\n")
     assert [d.code for d in client.diagnostics[checked]] == ["Y002"]
 
 
@@ -338,7 +338,7 @@ async def test_included_file_names_get_diagnostics(client: LanguageClient) -> No
     (WORKSPACE / "incl").mkdir(exist_ok=True)
     (WORKSPACE / "incl" / "pyproject.toml").write_text(
         '[tool.prefect-lint]\nselect = ["Y"]\nextend-include = ["prefect-*.yaml"]\n')
-    included = await open_file(client, "incl/prefect-prod.yaml", "a: 1\na: 2\n")
+    included = await open_file(client, "incl/prefect-prod.yaml", "name: a\nname: b\n")
     assert [d.code for d in client.diagnostics[included]] == ["Y002"]
 
 
