@@ -97,9 +97,12 @@ def _missing_reason(path: Path) -> str:
 
 
 def shared_path(*parts: str) -> Path:
-    """A file or folder of the shared folder; skips the calling test when it is absent."""
+    """A file or folder of the shared folder; skips the calling test when it is absent (fails
+    it when ``$PREFECT_LINT_SHARED`` names the folder: then it is expected)."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
+        if os.environ.get("PREFECT_LINT_SHARED"):
+            pytest.fail(f"{path} is missing (PREFECT_LINT_SHARED={SHARED})")
         pytest.skip(_missing_reason(path))
     return path
 
@@ -117,6 +120,8 @@ def corpus_params(kind: str | None = None) -> list[Any]:
     """The corpus files for ``parametrize``: one skipped case, with the reason, without it."""
     folder = CORPUS if kind is None else CORPUS / kind
     if not folder.is_dir():
+        if os.environ.get("PREFECT_LINT_SHARED"):
+            raise AssertionError(f"{folder} is missing (PREFECT_LINT_SHARED={SHARED})")
         return [pytest.param(None, id="no-corpus",
                              marks=pytest.mark.skip(reason=_missing_reason(folder)))]
     return list(_corpus_paths(folder))
