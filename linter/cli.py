@@ -41,8 +41,24 @@ class DefaultCommandGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h",
                                                                            "--version")):
+            if args:
+                self._refuse_unknown_word(ctx, args[0])
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
+
+    def _refuse_unknown_word(self, ctx: click.Context, word: str) -> None:
+        """A first argument that is neither a command nor an existing path is a mistyped
+        command (``prefect-lint pols``), not a file to check: say so and exit 2."""
+        if word.startswith("-") or os.path.lexists(word):
+            return
+        import difflib
+
+        choices = [*sorted(self.commands), "--version", "--help"]
+        close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+        hint = (f"did you mean `prefect-lint {close[0]}`?" if close
+                else f"commands: {', '.join(sorted(self.commands))}")
+        _error(f"no such command or file: {word} ({hint})")
+        ctx.exit(EXIT_ERROR)
 
 
 @click.group(cls=DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -498,7 +514,9 @@ def _write_statistics(results: Sequence[FileResult], stream: TextIO) -> None:
 
 
 @main.command(name="server")
-def server_command() -> None:
+@click.option("--stdio", is_flag=True,
+              help="Use standard input and output (the only transport; editors pass it).")
+def server_command(stdio: bool) -> None:
     """Start the Language Server (LSP over standard input and output) for editors."""
     try:
         import pygls  # noqa: F401
