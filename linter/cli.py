@@ -356,7 +356,7 @@ def _run_check(
         if diff:
             _write_diff(results, stream, summary=not add_suppressions)
         elif statistics:
-            _write_statistics(results, stream)
+            _write_statistics(results, stream, unsafe)
         else:
             if not format_chosen and _under_github_actions():
                 # annotations on the pull request, and the full text in the job log
@@ -500,13 +500,15 @@ def _write_diff(results: Sequence[FileResult], stream: TextIO, summary: bool = T
     click.echo(f"Would fix {count} problem{'s' if count != 1 else ''}.", err=True)
 
 
-def _write_statistics(results: Sequence[FileResult], stream: TextIO) -> None:
+def _write_statistics(results: Sequence[FileResult], stream: TextIO, unsafe: bool) -> None:
+    from linter.report.concise import fixable_now
+
     counts: Counter[tuple[str, str, str]] = Counter()
     fixable: Counter[str] = Counter()
     for result in results:
         for d in result.diagnostics:
             counts[(d.code, d.name, d.severity.value)] += 1
-            if d.fix is not None:
+            if fixable_now(d, unsafe):
                 fixable[d.code] += 1
     for (code, name, severity), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         mark = "[*]" if fixable[code] else "   "
