@@ -534,21 +534,27 @@ def server_command(stdio: bool) -> None:
 @click.argument("code")
 def rule_command(code: str) -> None:
     """Explain one rule: what it checks, why, an example, and its fix."""
-    from linter.registry import get_rule
+    from linter.registry import get_rule, rule_url
+    from linter.rule_docs import rule_page
 
     found = get_rule(code)
     if found is None:
         _error(f"no rule {code.upper()} (see `prefect-lint rules`)")
         sys.exit(EXIT_ERROR)
-    fix = {None: "no automatic fix", "safe": "safe fix", "unsafe": "unsafe fix"}[
-        found.fix.value if found.fix else None
-    ]
-    click.echo(f"# {found.code} {found.name}\n")
-    click.echo(f"{found.summary}.\n")
-    click.echo(f"Severity: {found.severity.value}. Fix: {fix}. "
-               f"{'On by default.' if found.default else 'Opt-in (select it to enable).'}\n")
-    click.echo(found.doc)
-    click.echo(f"\n{found.url}")
+    click.echo(rule_page(found), nl=False)
+    url = rule_url(found.code, _configured_docs_url())
+    if url:
+        click.echo(f"\n{url}")
+
+
+def _configured_docs_url() -> str | None:
+    """The ``docs-url`` of the configuration that applies to the current folder, if any."""
+    from linter.config import ConfigError, ConfigResolver
+
+    try:
+        return ConfigResolver().for_path(Path.cwd()).docs_url
+    except ConfigError:
+        return None
 
 
 @main.command(name="rules")
@@ -557,9 +563,10 @@ def rules_command(output_format: str) -> None:
     """List every rule."""
     import json
 
-    from linter.registry import all_rules
+    from linter.registry import all_rules, rule_url
 
     rules = all_rules()
+    docs_url = _configured_docs_url()
     if output_format == "json":
         click.echo(json.dumps([
             {
@@ -569,7 +576,7 @@ def rules_command(output_format: str) -> None:
                 "summary": r.summary,
                 "fix": r.fix.value if r.fix else None,
                 "default": r.default,
-                "url": r.url,
+                "url": rule_url(r.code, docs_url) or None,
             }
             for r in rules
         ], indent=2))

@@ -65,7 +65,7 @@ def test_sarif_rule_metadata_and_results() -> None:
     assert [r["id"] for r in rules] == ["M001", "Y002", "D001"]
     y002 = rules[1]
     assert y002["name"] == "duplicate-key"
-    assert y002["helpUri"] == "https://prefect-lint.dev/rules/Y002"
+    assert "helpUri" not in y002  # no docs-url configured: no link
     assert y002["defaultConfiguration"]["level"] == "error"
     assert y002["shortDescription"]["text"].startswith("A key appears twice")
     assert "**Why**" in y002["help"]["markdown"]
