@@ -48,3 +48,36 @@ def test_extraction_rejects_a_readme_without_the_block(tmp_path) -> None:  # typ
     )
     assert done.returncode == 2
     assert "must hold one line, not 2" in done.stderr
+
+
+def code_blocks(text: str) -> list[str]:
+    return re.findall(r"^```[a-z]*\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+
+
+def test_readme_installs_nothing_that_does_not_exist() -> None:
+    blocks = "\n".join(code_blocks(README))
+    # a bare name resolves on PyPI, where no such package exists; `name @ git+URL` does not
+    assert not re.search(r"pip install ['\"]?prefect-lint(\[\w+\])?(?!\s*@)['\"]?(\s|$)",
+                         blocks)
+    assert not re.search(r"rev: v\d", blocks)  # no release tags exist
+    assert "rev: COMMIT_SHA" in blocks
+
+
+def test_readme_migrate_examples_name_existing_files() -> None:
+    commands = re.findall(r"prefect-lint migrate (\S+)", "\n".join(code_blocks(README)))
+    assert commands
+    for name in commands:
+        assert (REPO / name).is_file(), name
+
+
+def test_readme_relative_links_exist() -> None:
+    targets = re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", README)
+    assert "docs/rules/README.md" in targets
+    for target in targets:
+        assert (REPO / target).exists(), target
+
+
+def test_readme_neovim_configs_cover_versions_before_0_11() -> None:
+    assert 'vim.lsp.config("prefect_lint"' in README
+    assert "vim.lsp.start({" in README
+    assert "vim.lsp.start_client({" in README
