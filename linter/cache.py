@@ -95,6 +95,7 @@ def settings_fingerprint(settings: Settings, rules: list[Rule]) -> str:
         "root": str(settings.root),
         "extra": settings.extra,
         "max_file_size": settings.max_file_size,
+        "docs_url": settings.docs_url,
     }
     import hashlib  # here: a run with --no-cache never loads OpenSSL
 

@@ -42,8 +42,24 @@ class DefaultCommandGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h",
                                                                            "--version")):
+            if args:
+                self._refuse_unknown_word(ctx, args[0])
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
+
+    def _refuse_unknown_word(self, ctx: click.Context, word: str) -> None:
+        """A first argument that is neither a command nor an existing path is a mistyped
+        command (``prefect-lint pols``), not a file to check: say so and exit 2."""
+        if word.startswith("-") or os.path.lexists(word):
+            return
+        import difflib
+
+        choices = [*sorted(self.commands), "--version", "--help"]
+        close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+        hint = (f"did you mean `prefect-lint {close[0]}`?" if close
+                else f"commands: {', '.join(sorted(self.commands))}")
+        _error(f"no such command or file: {word} ({hint})")
+        ctx.exit(EXIT_ERROR)
 
 
 @click.group(cls=DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -364,7 +380,7 @@ def _run_check(
         if diff:
             _write_diff(results, stream, summary=not add_suppressions)
         elif statistics:
-            _write_statistics(results, stream)
+            _write_statistics(results, stream, unsafe)
         else:
             if not format_chosen and _under_github_actions() and sys.stdout is not None:
                 # annotations on the pull request, and the full text in the job log
@@ -607,13 +623,15 @@ def _write_diff(results: Sequence[FileResult], stream: TextIO, summary: bool = T
     click.echo(f"Would fix {count} problem{'s' if count != 1 else ''}.", err=True)
 
 
-def _write_statistics(results: Sequence[FileResult], stream: TextIO) -> None:
+def _write_statistics(results: Sequence[FileResult], stream: TextIO, unsafe: bool) -> None:
+    from linter.report.concise import fixable_now
+
     counts: Counter[tuple[str, str, str]] = Counter()
     fixable: Counter[str] = Counter()
     for result in results:
         for d in result.diagnostics:
             counts[(d.code, d.name, d.severity.value)] += 1
-            if d.fix is not None:
+            if fixable_now(d, unsafe):
                 fixable[d.code] += 1
     for (code, name, severity), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         mark = "[*]" if fixable[code] else "   "
@@ -621,7 +639,9 @@ def _write_statistics(results: Sequence[FileResult], stream: TextIO) -> None:
 
 
 @main.command(name="server")
-def server_command() -> None:
+@click.option("--stdio", is_flag=True,
+              help="Use standard input and output (the only transport; editors pass it).")
+def server_command(stdio: bool) -> None:
     """Start the Language Server (LSP over standard input and output) for editors."""
     try:
         import pygls  # noqa: F401
@@ -637,21 +657,27 @@ def server_command() -> None:
 @click.argument("code")
 def rule_command(code: str) -> None:
     """Explain one rule: what it checks, why, an example, and its fix."""
-    from linter.registry import get_rule
+    from linter.registry import get_rule, rule_url
+    from linter.rule_docs import rule_page
 
     found = get_rule(code)
     if found is None:
         _error(f"no rule {code.upper()} (see `prefect-lint rules`)")
         sys.exit(EXIT_ERROR)
-    fix = {None: "no automatic fix", "safe": "safe fix", "unsafe": "unsafe fix"}[
-        found.fix.value if found.fix else None
-    ]
-    click.echo(f"# {found.code} {found.name}\n")
-    click.echo(f"{found.summary}.\n")
-    click.echo(f"Severity: {found.severity.value}. Fix: {fix}. "
-               f"{'On by default.' if found.default else 'Opt-in (select it to enable).'}\n")
-    click.echo(found.doc)
-    click.echo(f"\n{found.url}")
+    click.echo(rule_page(found), nl=False)
+    url = rule_url(found.code, _configured_docs_url())
+    if url:
+        click.echo(f"\n{url}")
+
+
+def _configured_docs_url() -> str | None:
+    """The ``docs-url`` of the configuration that applies to the current folder, if any."""
+    from linter.config import ConfigError, ConfigResolver
+
+    try:
+        return ConfigResolver().for_path(Path.cwd()).docs_url
+    except ConfigError:
+        return None
 
 
 @main.command(name="rules")
@@ -660,9 +686,10 @@ def rules_command(output_format: str) -> None:
     """List every rule."""
     import json
 
-    from linter.registry import all_rules
+    from linter.registry import all_rules, rule_url
 
     rules = all_rules()
+    docs_url = _configured_docs_url()
     if output_format == "json":
         click.echo(json.dumps([
             {
@@ -672,7 +699,7 @@ def rules_command(output_format: str) -> None:
                 "summary": r.summary,
                 "fix": r.fix.value if r.fix else None,
                 "default": r.default,
-                "url": r.url,
+                "url": rule_url(r.code, docs_url) or None,
             }
             for r in rules
         ], indent=2))

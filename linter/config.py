@@ -66,6 +66,7 @@ class Settings(NamedTuple):
     fail_level: Severity = Severity.INFO
     output_format: str = "full"
     max_file_size: int = 10 * 1024 * 1024
+    docs_url: str | None = None  # base of the rule pages findings link to; None: no links
     extra: Mapping[str, Any] = MappingProxyType({})  # tables of later features
     #: the Settings fields a configuration file set (the others are defaults)
     explicit: frozenset[str] = frozenset()
@@ -144,6 +145,12 @@ def _size(value: Any, key: str, origin: str) -> int:
     return value
 
 
+def _docs_url(value: Any, key: str, origin: str) -> str:
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise ConfigError(f"{origin}: `{key}` must be an http(s) URL, got {value!r}")
+    return value
+
+
 def _per_file_ignores(value: Any, key: str, origin: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"{origin}: `{key}` must be a table of pattern = [codes]")
@@ -174,6 +181,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any, str, str], Any]]] = {
     "fail-level": ("fail_level", _fail_level),
     "output-format": ("output_format", _output_format),
     "max-file-size": ("max_file_size", _size),
+    "docs-url": ("docs_url", _docs_url),
 }
 
 #: Sub-tables owned by later features (kept as raw data in ``Settings.extra``).

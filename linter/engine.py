@@ -26,7 +26,7 @@ from linter.diagnostics import (
 from linter.document import Document
 from linter.filekinds import PREFECT, is_foreign_configuration
 from linter.forking import balance, can_fork, fork_call
-from linter.registry import LintContext, Needs, Project, Rule, get_rule
+from linter.registry import LintContext, Needs, Project, Rule, get_rule, rule_url
 from linter.suppressions import Directive, code_matches, find_directives
 from linter.yamlview import iter_nodes
 
@@ -84,7 +84,6 @@ def to_diagnostic(rule: Rule, finding: Finding, document: Document) -> Diagnosti
         end=document.position(finding.span.end),
         help=finding.help,
         fix=finding.fix,
-        url=rule.url,
         fix_positions=fix_positions,
     )
 
@@ -115,7 +114,14 @@ def check_document(
     selected = {rule.code for rule in rules}
     diagnostics = apply_suppressions(document, diagnostics, selected)
     diagnostics.sort(key=Diagnostic.sort_key)
-    return diagnostics
+    return with_urls(diagnostics, project.settings.docs_url)
+
+
+def with_urls(diagnostics: list[Diagnostic], docs_url: str | None) -> list[Diagnostic]:
+    """The diagnostics linked to their rule's page, when a ``docs-url`` base is configured."""
+    if not docs_url:
+        return diagnostics
+    return [d._replace(url=rule_url(d.code, docs_url)) for d in diagnostics]
 
 
 def _run(context: LintContext, rules: Sequence[Rule]) -> list[Diagnostic]:

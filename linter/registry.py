@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from linter.config import Settings
     from linter.document import Document
 
-DOCS_URL = "https://prefect-lint.dev/rules/{code}"
-
 CODE_PATTERN = lazy_compile(r"^[A-Z][0-9]{3}$")
 
 
@@ -60,10 +58,6 @@ class Rule(NamedTuple):
     kinds: frozenset[str] = frozenset({"prefect"})
     needs: Needs = Needs.DATA
     default: bool = True  # selected unless the user narrows the selection
-
-    @property
-    def url(self) -> str:
-        return DOCS_URL.format(code=self.code)
 
     @property
     def family(self) -> str:
@@ -125,6 +119,17 @@ def get_rule(code: str) -> Rule | None:
 
 def _load_rule_modules() -> None:
     import linter.rules  # noqa: F401  (importing registers every family)
+
+
+def rule_url(code: str, docs_url: str | None) -> str:
+    """The link to a rule's page under the configured ``docs-url`` base: ``{code}`` in it is
+    replaced by the code, else the code is appended as a path segment. Without a base there
+    is no link ("" everywhere), so none can lead nowhere."""
+    if not docs_url:
+        return ""
+    if "{code}" in docs_url:
+        return docs_url.replace("{code}", code)
+    return f"{docs_url.rstrip('/')}/{code}"
 
 
 def describe(value: Any) -> str:

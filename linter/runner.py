@@ -14,7 +14,7 @@ from linter.config import ConfigResolver, Settings
 from linter.dependencies import recording
 from linter.diagnostics import Diagnostic, Finding, Span
 from linter.document import DecodedText, DecodeError, Document, decode
-from linter.engine import check_document, to_diagnostic
+from linter.engine import check_document, to_diagnostic, with_urls
 from linter.filekinds import PREFECT, kind_for_file
 from linter.fixer import FixOutcome, Linter, fix_until_stable
 from linter.registry import Project, Rule, get_rule
@@ -242,7 +242,7 @@ class Runner:
         if rule is not None and rule in self.rules_for(settings, path):
             document = Document(filename, "", path=path)
             diagnostics.append(to_diagnostic(rule, Finding(Span(0, 0), reason), document))
-        return FileResult(filename, path, None, diagnostics)
+        return FileResult(filename, path, None, with_urls(diagnostics, settings.docs_url))
 
 
 def _display_name(path: Path) -> str:

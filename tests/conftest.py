@@ -6,6 +6,7 @@ import os
 import textwrap
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -17,7 +18,16 @@ from linter.runner import Runner
 from linter.selection import normalize_selectors
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+
+
+def _shared_folder() -> Path:
+    """Other people's files the tests may use but the project does not ship (the real-world
+    corpus, the SARIF schema): ``$PREFECT_LINT_SHARED`` when set, else ``../shared``."""
+    named = os.environ.get("PREFECT_LINT_SHARED")
+    return Path(named).expanduser().resolve() if named else REPO.parent / "shared"
+
+
+SHARED = _shared_folder()
 CORPUS = SHARED / "corpus"
 
 
@@ -87,11 +97,39 @@ def _no_user_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, "/nonexistent-repository-root")
 
 
+def _missing_reason(path: Path) -> str:
+    return f"needs {path} (set PREFECT_LINT_SHARED to the shared folder)"
+
+
+def shared_path(*parts: str) -> Path:
+    """A file or folder of the shared folder; skips the calling test when it is absent (fails
+    it when ``$PREFECT_LINT_SHARED`` names the folder: then it is expected)."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        if os.environ.get("PREFECT_LINT_SHARED"):
+            pytest.fail(f"{path} is missing (PREFECT_LINT_SHARED={SHARED})")
+        pytest.skip(_missing_reason(path))
+    return path
+
+
+def _corpus_paths(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "MANIFEST.tsv")
+
+
 def corpus_files(kind: str | None = None) -> list[Path]:
+    """The corpus files (of one ``kind``), inside a test; skips the test without the corpus."""
+    return _corpus_paths(shared_path("corpus", *([kind] if kind else [])))
+
+
+def corpus_params(kind: str | None = None) -> list[Any]:
+    """The corpus files for ``parametrize``: one skipped case, with the reason, without it."""
     folder = CORPUS if kind is None else CORPUS / kind
     if not folder.is_dir():
-        raise AssertionError(f"the shared corpus is missing at {folder}")
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "MANIFEST.tsv")
+        if os.environ.get("PREFECT_LINT_SHARED"):
+            raise AssertionError(f"{folder} is missing (PREFECT_LINT_SHARED={SHARED})")
+        return [pytest.param(None, id="no-corpus",
+                             marks=pytest.mark.skip(reason=_missing_reason(folder)))]
+    return list(_corpus_paths(folder))
 
 
 os.environ.setdefault("NO_COLOR", "1")

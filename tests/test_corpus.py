@@ -11,10 +11,10 @@ import pytest
 
 from linter.config import ConfigResolver, Settings
 from linter.runner import Runner
-from tests.conftest import CORPUS, corpus_files
+from tests.conftest import CORPUS, corpus_files, corpus_params, shared_path
 
 
-@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.relative_to(CORPUS).as_posix())
+@pytest.mark.parametrize("path", corpus_params(), ids=lambda p: p.relative_to(CORPUS).as_posix())
 def test_corpus_file_lints_without_crash(path: Path) -> None:
     runner = Runner(ConfigResolver(cwd=path.parent))
     result = runner.lint_path(path)
@@ -44,7 +44,7 @@ def test_whole_corpus_in_one_process_exit_is_not_2() -> None:
 
 def test_known_broken_corpus_file_is_reported() -> None:
     """The merge-conflict file in the corpus does not parse: Y001 at the marker."""
-    path = CORPUS / "prefect_yaml" / "Ben-Epstein__prefect-modal__prefect.yaml"
+    path = shared_path("corpus", "prefect_yaml", "Ben-Epstein__prefect-modal__prefect.yaml")
     result = Runner(ConfigResolver(cwd=path.parent)).lint_path(path)
     assert result is not None
     assert "Y001" in [d.code for d in result.diagnostics]

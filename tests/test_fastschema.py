@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from linter.document import Document
 from linter.fastschema import Unsupported, compile_check, json_equal
 from linter.resources import load_json
-from tests.conftest import CORPUS
+from tests.conftest import corpus_params
 
 SCHEMA = load_json("prefect.yaml.schema.json")
 FAST = compile_check(SCHEMA)
@@ -21,8 +21,8 @@ SLOW = Draft202012Validator(SCHEMA)
 CASES = Path(__file__).parent / "conformance" / "cases"
 
 
-def documents() -> list[Path]:
-    return sorted(CASES.glob("*.yaml")) + sorted((CORPUS / "prefect_yaml").iterdir())
+def documents() -> list[Any]:
+    return [*sorted(CASES.glob("*.yaml")), *corpus_params("prefect_yaml")]
 
 
 @pytest.mark.parametrize("path", documents(), ids=lambda p: p.name)

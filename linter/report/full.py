@@ -58,7 +58,7 @@ def render(report: Report, out: TextIO) -> None:
     paint = Painter(report.color)
     indexes: dict[str, LineIndex] = {}
     for diagnostic in report.diagnostics:
-        out.write(headline(diagnostic, paint) + "\n")
+        out.write(headline(diagnostic, paint, report.unsafe_fixes_enabled) + "\n")
         text = report.sources.get(diagnostic.filename)
         if text is not None:
             lines = indexes.get(diagnostic.filename)

@@ -39,7 +39,7 @@ def diagnostic_to_dict(diagnostic: Diagnostic) -> dict[str, Any]:
         "location": _location(diagnostic.start),
         "end_location": _location(diagnostic.end),
         "fix": fix,
-        "url": diagnostic.url,
+        "url": diagnostic.url or None,
     }
 
 

@@ -1,8 +1,9 @@
 """SARIF 2.1.0 (Static Analysis Results Interchange Format), read by GitHub code scanning,
 Azure DevOps and many IDEs.
 
-One run, with the metadata of every rule that has a result (code, name, summary, full
-documentation, help URI, default level), each result's location, and its fix as
+One run, with the metadata of every rule that has a result (code, name, summary, the rule's
+whole reference page as help, default level, and a help URI only when a ``docs-url`` base is
+configured), each result's location, and its fix as
 ``artifactChanges``/``replacements``. Columns count Unicode code points (``columnKind``), as
 ours do. Paths are relative to the repository root (``GITHUB_WORKSPACE``, else the git root),
 wherever the linter ran, and each result has a ``partialFingerprints`` entry that stays the
@@ -24,11 +25,11 @@ from linter.document import LineIndex
 from linter.registry import Rule, get_rule
 from linter.report import Report
 from linter.report.paths import GITHUB_ROOT, for_format
+from linter.rule_docs import rule_page
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-INFORMATION_URI = "https://prefect-lint.dev"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 FINGERPRINT_KEY = "prefectLintLineHash/v1"
 
@@ -51,33 +52,37 @@ def region(start: Position, end: Position) -> dict[str, int]:
     }
 
 
-def rule_descriptor(rule: Rule) -> dict[str, Any]:
-    return {
+def rule_descriptor(rule: Rule, url: str = "") -> dict[str, Any]:
+    """The rule's metadata with its whole reference page as help (GitHub shows
+    ``help.markdown``); ``helpUri`` only for a configured docs base (``url``)."""
+    page = rule_page(rule)
+    descriptor: dict[str, Any] = {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.doc.split("\n\n", 1)[0]},
-        "help": {
-            "text": f"{rule.doc}\n\n{rule.url}",
-            "markdown": f"{rule.doc}\n\n[{rule.code} {rule.name}]({rule.url})",
-        },
-        "helpUri": rule.url,
+        "help": {"text": page, "markdown": page},
         "defaultConfiguration": {"level": LEVELS[rule.severity], "enabled": rule.default},
         "properties": {
             "fix": rule.fix.value if rule.fix else "none",
             "tags": [rule.family],
         },
     }
+    if url:
+        descriptor["helpUri"] = url
+    return descriptor
 
 
 def _fallback_descriptor(diagnostic: Diagnostic) -> dict[str, Any]:
-    return {
+    descriptor: dict[str, Any] = {
         "id": diagnostic.code,
         "name": diagnostic.name,
         "shortDescription": {"text": diagnostic.name},
-        "helpUri": diagnostic.url,
         "defaultConfiguration": {"level": LEVELS[diagnostic.severity]},
     }
+    if diagnostic.url:
+        descriptor["helpUri"] = diagnostic.url
+    return descriptor
 
 
 class Fingerprints:
@@ -163,7 +168,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
         if diagnostic.code not in index_of:
             index_of[diagnostic.code] = len(rules)
             found = get_rule(diagnostic.code)
-            rules.append(rule_descriptor(found) if found is not None
+            rules.append(rule_descriptor(found, diagnostic.url) if found is not None
                          else _fallback_descriptor(diagnostic))
         path = shown(diagnostic.filename)
         results.append(result(diagnostic, index_of[diagnostic.code], path,
@@ -177,7 +182,6 @@ def sarif_log(report: Report) -> dict[str, Any]:
                     "name": "prefect-lint",
                     "version": __version__,
                     "semanticVersion": __version__,
-                    "informationUri": INFORMATION_URI,
                     "rules": rules,
                 }
             },

@@ -33,11 +33,20 @@ def summary_lines(report: Report, paint: Painter) -> list[str]:
     total = _plural(len(report.diagnostics), "problem")
     line = f"Found {total} ({', '.join(parts)}) in {_plural(report.files_checked, 'file')}."
     lines.append(paint(line, "bold"))
-    if report.fixable:
-        lines.append(f"{report.fixable} fixable with `prefect-lint check --fix`.")
-    if report.hidden_unsafe:
-        lines.append(
-            f"{report.hidden_unsafe} more fixable with `--fix --unsafe-fixes` "
-            "(these change what Prefect does; review them)."
-        )
+    fixable_line = fix_hint(report.fixable, report.hidden_unsafe)
+    if fixable_line:
+        lines.append(fixable_line)
     return lines
+
+
+def fix_hint(fixable: int, hidden: int) -> str | None:
+    """ruff's closing hint: what ``--fix`` fixes, and how many unsafe fixes it leaves out."""
+    fixes = "fix" if hidden == 1 else "fixes"
+    hidden_note = (f" ({hidden} hidden {fixes} can be enabled "
+                   "with the `--unsafe-fixes` option; they change what Prefect does)")
+    if fixable:
+        return f"[*] {fixable} fixable with `prefect-lint check --fix`" + (
+            f"{hidden_note}." if hidden else ".")
+    if hidden:
+        return f"No fixes available{hidden_note}."
+    return None

@@ -82,6 +82,14 @@ def duplicate_deployment_name(context: LintContext) -> Iterator[Finding]:
           - name: nightly
             entrypoint: flows/etl.py:etl
 
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+          - name: hourly
+            entrypoint: flows/etl.py:etl
+
     **Fix**: give each deployment its own name.
     """
     document = context.document
@@ -151,6 +159,14 @@ def missing_deployment_name(context: LintContext) -> Iterator[Finding]:
           - name: null
             entrypoint: flows/etl.py:etl
 
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+
     **Fix**: give the deployment a name (`name: nightly-etl`).
     """
     document = context.document
@@ -194,6 +210,17 @@ def invalid_deployment_name(context: LintContext) -> Iterator[Finding]:
 
         deployments:
           - name: etl/nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: etl-nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: use `-` or `_` instead (`etl-nightly`).
     """
@@ -240,6 +267,14 @@ def missing_work_pool(context: LintContext) -> Iterator[Finding]:
             entrypoint: flows/etl.py:etl
             work_pool:
               name: null
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: name the pool: `work_pool: {name: my-pool}`.
     """
@@ -310,6 +345,13 @@ def missing_entrypoint(context: LintContext) -> Iterator[Finding]:
         deployments:
           - name: nightly-etl
             work_pool: {name: k8s}
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly-etl
+            entrypoint: flows/etl.py:etl
+            work_pool: {name: k8s-prod}
 
     **Fix**: add `entrypoint: path/to/file.py:flow_function`, relative to the folder where
     `prefect deploy` runs (this prefect.yaml's folder).

@@ -97,7 +97,19 @@ def invalid_entrypoint(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        entrypoint: flows/etl.py
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: name the flow function after a colon: `entrypoint: flows/etl.py:etl`.
     """
@@ -124,7 +136,19 @@ def entrypoint_file_missing(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        entrypoint: flow/etl.py:etl     # the folder is `flows`
+        deployments:
+          - name: nightly
+            entrypoint: flow/etl.py:etl     # the folder is `flows`
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: correct the path, relative to the prefect.yaml's folder; run `prefect deploy` from
     that folder.
@@ -155,7 +179,19 @@ def entrypoint_unparsable(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        entrypoint: flows/etl.py:etl    # flows/etl.py has an unclosed bracket
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl    # flows/etl.py has an unclosed bracket
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl    # after fixing flows/etl.py
+            work_pool:
+              name: k8s-prod
 
     **Fix**: fix the Python file (the message gives the line).
     """
@@ -180,7 +216,19 @@ def flow_function_missing(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        entrypoint: flows/etl.py:run_etl    # the function is `etl`
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:run_etl    # the function is `etl`
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: write the function's name (the message suggests the closest one).
     """
@@ -212,7 +260,19 @@ def entrypoint_not_a_flow(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        entrypoint: flows/etl.py:load     # `load` is a @task
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:load     # `load` is a @task
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl      # the @flow that calls `load`
+            work_pool:
+              name: k8s-prod
 
     **Fix**: point at the `@flow` function, or decorate the function with `@flow`.
     """
@@ -242,7 +302,19 @@ def entrypoint_backslashes(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        entrypoint: flows\\etl.py:etl
+        deployments:
+          - name: nightly
+            entrypoint: flows\\etl.py:etl
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix** (safe): write forward slashes, `flows/etl.py:etl`.
     """
@@ -294,9 +366,23 @@ def unknown_flow_parameter(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        entrypoint: flows/etl.py:etl     # def etl(days: int = 1)
-        parameters:
-          day: 7
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl     # def etl(days: int = 1)
+            parameters:
+              day: 7
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            parameters:
+              days: 7
+            work_pool:
+              name: k8s-prod
 
     **Fix**: use the function's parameter names (the message suggests the closest one).
     """
@@ -336,9 +422,25 @@ def missing_flow_parameter(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        entrypoint: flows/reports.py:build_reports   # def build_reports(days: int)
-        schedules:
-          - cron: "0 6 * * *"
+        deployments:
+          - name: reports
+            entrypoint: flows/reports.py:build_reports   # def build_reports(days: int)
+            schedules:
+              - cron: "0 6 * * *"
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: reports
+            entrypoint: flows/reports.py:build_reports
+            parameters:
+              days: 7
+            schedules:
+              - cron: "0 6 * * *"
+            work_pool:
+              name: k8s-prod
 
     **Fix**: set it under `parameters:` (or the schedule's `parameters:`), or give the
     function parameter a default.
@@ -403,9 +505,23 @@ def flow_parameter_type(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        entrypoint: flows/etl.py:etl     # def etl(days: int = 1)
-        parameters:
-          days: "7"
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl     # def etl(days: int = 1)
+            parameters:
+              days: "7"
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            parameters:
+              days: 7
+            work_pool:
+              name: k8s-prod
 
     **Fix**: write a value of the annotated type (`days: 7`).
     """

@@ -243,6 +243,17 @@ def infra_overrides(context: LintContext) -> Iterator[Finding]:
             work_pool:
               name: k8s
 
+    **Use instead**:
+
+        deployments:
+          - name: etl
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+              job_variables:
+                env:
+                  LOG_LEVEL: DEBUG
+
     **Fix**: the entries move to `work_pool.job_variables`, and dotted keys such as
     `env.LOG_LEVEL` become nested mappings (`env:` / `LOG_LEVEL: DEBUG`); a comment on the
     `infra_overrides` line moves to the `job_variables` line. Unsafe: the settings Prefect
@@ -329,6 +340,17 @@ def singular_schedule(context: LintContext) -> Iterator[Finding]:
               cron: "0 3 * * *"
               timezone: Europe/Berlin
 
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - cron: "0 3 * * *"
+                timezone: Europe/Berlin
+            work_pool:
+              name: k8s-prod
+
     **Fix**: `schedule:` becomes a one-entry `schedules:` list (exactly what Prefect does with
     it); an empty `schedule` is removed. Safe.
     """
@@ -375,6 +397,17 @@ def schedule_and_schedules(context: LintContext) -> Iterator[Finding]:
               cron: "0 3 * * *"
             schedules:
               - interval: 3600
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - cron: "0 3 * * *"
+              - interval: 3600
+            work_pool:
+              name: k8s-prod
 
     **Fix**: move the `schedule` entry into the `schedules` list and delete `schedule`.
     prefect-lint does not do it for you: the two may describe the same schedule.
@@ -446,6 +479,17 @@ def is_schedule_active(context: LintContext) -> Iterator[Finding]:
             schedules:
               - cron: "0 3 * * *"
 
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - cron: "0 3 * * *"
+                active: false
+            work_pool:
+              name: k8s-prod
+
     **Fix**: `true`, `null`, or `false` on a deployment without schedules: the key is removed
     (safe: Prefect ignores it). `false` with schedules: `active: false` is added to each
     schedule entry (unsafe: the schedules stop running). Use `paused: true` instead if the
@@ -507,6 +551,17 @@ def storage_block(context: LintContext) -> Iterator[Finding]:
               repository: https://github.com/acme/etl
               _block_type_slug: github
 
+    **Use instead**:
+
+        deployments:
+          - name: etl
+            entrypoint: flows/etl.py:etl
+            pull:
+              - prefect.deployments.steps.git_clone:
+                  repository: https://github.com/acme/etl
+            work_pool:
+              name: k8s-prod
+
     **Fix**: write a `pull:` step on the deployment instead: GitHub, GitLab or Bitbucket ->
     `git_clone`, S3/GCS/Azure -> `pull_from_s3` / `pull_from_gcs` /
     `pull_from_azure_blob_storage` or `pull_from_remote_storage`, a saved block ->
@@ -566,6 +621,16 @@ def infrastructure_block(context: LintContext) -> Iterator[Finding]:
             infrastructure:
               type: docker-container
               image: acme/etl:1.4
+
+    **Use instead**:
+
+        deployments:
+          - name: etl
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: docker-prod
+              job_variables:
+                image: acme/etl:1.4
 
     **Fix**: use a work pool of the matching type (`docker` here) and move the fields it has a
     variable for into `work_pool.job_variables` (`image: acme/etl:1.4`). An empty
@@ -770,6 +835,15 @@ def deployment_level_pool_keys(context: LintContext) -> Iterator[Finding]:
             work_pool_name: k8s
             work_queue_name: critical
 
+    **Use instead**:
+
+        deployments:
+          - name: etl
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+              work_queue_name: critical
+
     **Fix**: the values move under `work_pool:` (`name:` and `work_queue_name:`). Unsafe:
     the deployment then goes to that pool or queue, which Prefect 3 ignored until now. When
     `work_pool` already sets the same value, or the key is empty, the key is removed (safe);
@@ -814,6 +888,14 @@ def legacy_path_keys(context: LintContext) -> Iterator[Finding]:
           - name: etl
             path: /opt/prefect/flows
             entrypoint: flows/etl.py:etl
+
+    **Use instead**:
+
+        deployments:
+          - name: etl
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: for `path`, add a pull step `prefect.deployments.steps.set_working_directory`
     with `directory: /opt/prefect/flows`. `manifest_path`, and an empty `path`, are removed
@@ -912,6 +994,14 @@ def agent_work_pool(context: LintContext) -> Iterator[Finding]:
             work_pool:
               name: default-agent-pool
 
+    **Use instead**:
+
+        deployments:
+          - name: etl
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+
     **Fix**: create a pool of a worker type (`prefect work-pool create etl --type process`)
     and name it here; or, if `default-agent-pool` is already such a pool, say so with
     `default-agent-pool = "process"` in `[tool.prefect-lint.pools]`.
@@ -1004,6 +1094,17 @@ def projects_step_name(context: LintContext) -> Iterator[Finding]:
         pull:
           - prefect.projects.steps.git_clone_project:
               repository: https://github.com/acme/etl.git
+
+    **Use instead**:
+
+        pull:
+          - prefect.deployments.steps.git_clone:
+              repository: https://github.com/acme/etl.git
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: `prefect.deployments.steps.git_clone` (and
     `prefect.deployments.steps.set_working_directory`). Safe: same arguments, same outputs.

@@ -101,6 +101,16 @@ def legacy_deployment_file(context: LintContext) -> Iterator[Finding]:
         flow_name: etl
         infrastructure: {type: process}
 
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - cron: "0 3 * * *"
+            work_pool:
+              name: k8s-prod
+
     **Fix**: `prefect-lint migrate FILE --into prefect.yaml` writes the equivalent
     prefect.yaml deployment entry (work pool, job variables, pull steps, schedules) and lists
     what it could not carry over; then delete this file.

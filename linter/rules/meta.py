@@ -32,6 +32,12 @@ def unused_suppression(context: LintContext) -> Iterator[Finding]:
 
     when nothing on that line is a D001 finding.
 
+    **Use instead**:
+
+        deployments:
+          - name: etl
+            entrypoint: flows/etl.py:etl
+
     **Fix** (safe): the unused codes are removed from the comment, or the whole comment when
     none is left.
 

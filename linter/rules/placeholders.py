@@ -49,8 +49,19 @@ def template_placeholder(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        work_pool:
-          name: YOUR_WORK_POOL_NAME
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: YOUR_WORK_POOL_NAME
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: write the real value.
     """

@@ -378,6 +378,20 @@ def undefined_step_output(context: LintContext) -> Iterator[Finding]:
               job_variables:
                 image: "{{ build-image.image }}"
 
+    **Use instead**:
+
+        build:
+          - prefect_docker.deployments.steps.build_docker_image:
+              id: build_image
+              image_name: org/etl
+        deployments:
+          - name: etl
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+              job_variables:
+                image: "{{ build_image.image }}"
+
     **Fix**: use the id the step really has (`{{ build_image.image }}`), or give the step that
     id. `{{ ctx.* }}` placeholders in deployment fields are filled by the worker and are not
     checked. In a `prefect init` recipe (a file with a top-level `required_inputs` or
@@ -413,6 +427,20 @@ def unknown_step_output_key(context: LintContext) -> Iterator[Finding]:
               job_variables:
                 image: "{{ build-image.image_uri }}"
 
+    **Use instead**:
+
+        build:
+          - prefect_docker.deployments.steps.build_docker_image:
+              id: build-image
+              image_name: org/etl
+        deployments:
+          - name: etl
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+              job_variables:
+                image: "{{ build-image.image }}"
+
     **Fix**: use one of the step's outputs (`build_docker_image` returns `image`,
     `image_name`, `tag`, `image_id` and `additional_tags`).
     """
@@ -443,8 +471,31 @@ def malformed_placeholder(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        job_variables:
-          image: "{{ build-image.image | lower }}"
+        build:
+          - prefect_docker.deployments.steps.build_docker_image:
+              id: build-image
+              image_name: org/etl
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+              job_variables:
+                image: "{{ build-image.image | lower }}"
+
+    **Use instead**:
+
+        build:
+          - prefect_docker.deployments.steps.build_docker_image:
+              id: build-image
+              image_name: org/etl
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+              job_variables:
+                image: "{{ build-image.image }}"
 
     **Fix**: write a bare name, `{{ build-image.image }}`. Go/Docker templates
     (`{{ json .Config }}`) and trigger `parameters` (templated later by Prefect's event
@@ -523,7 +574,27 @@ def invalid_block_placeholder(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        credentials: "{{ prefect.blocks.github-credentials.My_Creds }}"
+        pull:
+          - prefect.deployments.steps.git_clone:
+              repository: https://github.com/org/repo.git
+              credentials: "{{ prefect.blocks.github-credentials.My_Creds }}"
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        pull:
+          - prefect.deployments.steps.git_clone:
+              repository: https://github.com/org/repo.git
+              credentials: "{{ prefect.blocks.github-credentials.my-creds }}"
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: use the block's real slug and name as shown by `prefect block ls`:
     `{{ prefect.blocks.github-credentials.my-creds }}`.
@@ -555,7 +626,23 @@ def invalid_variable_placeholder(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        image: "{{ prefect.variables.ImageTag }}"
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+              job_variables:
+                image: "org/etl:{{ prefect.variables.ImageTag }}"
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+              job_variables:
+                image: "org/etl:{{ prefect.variables.image_tag }}"
 
     **Fix**: use the variable's real name, as shown by `prefect variable ls`.
     """
@@ -595,8 +682,19 @@ def unset_env_placeholder(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        work_pool:
-          name: "{{ $WORK_POOL }}"
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: "{{ $WORK_POOL }}"       # WORK_POOL is not set
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: set the variable before running `prefect deploy`, or write the value.
     """

@@ -106,8 +106,23 @@ def invalid_cron(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        schedules:
-          - cron: "0 9 * * MON-FRY"
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - cron: "0 9 * * MON-FRY"
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - cron: "0 9 * * MON-FRI"
+            work_pool:
+              name: k8s-prod
 
     **Fix**: write a valid cron string (`0 9 * * MON-FRI`); crontab.guru explains each field.
     """
@@ -139,8 +154,23 @@ def invalid_interval(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        schedules:
-          - interval: "600"
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - interval: "600"
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - interval: 600
+            work_pool:
+              name: k8s-prod
 
     **Fix**: write seconds without quotes (`interval: 600`) or an ISO 8601 duration
     (`interval: PT10M`). The fix for a quoted number removes the quotes (unsafe: Prefect then
@@ -176,8 +206,23 @@ def invalid_rrule(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        schedules:
-          - rrule: "FREQ=WEEKLY;BYDAY=MO;BYHOUR=25"
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - rrule: "FREQ=WEEKLY;BYDAY=MO;BYHOUR=25"
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - rrule: "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9"
+            work_pool:
+              name: k8s-prod
 
     **Fix**: correct the rule (RFC 5545: `FREQ=WEEKLY;BYDAY=MO;BYHOUR=9`).
     """
@@ -203,9 +248,25 @@ def invalid_timezone(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        schedules:
-          - cron: "0 6 * * *"
-            timezone: europe/berlin
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - cron: "0 6 * * *"
+                timezone: europe/berlin
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - cron: "0 6 * * *"
+                timezone: Europe/Berlin
+            work_pool:
+              name: k8s-prod
 
     **Fix**: write the IANA name. When the intended name is clear (a difference of case or a
     small typo) the fix writes it (unsafe: the schedule then exists).
@@ -239,9 +300,25 @@ def invalid_anchor_date(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        schedules:
-          - interval: 3600
-            anchor_date: "01/02/2024 09:00"
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - interval: 3600
+                anchor_date: "01/02/2024 09:00"
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - interval: 3600
+                anchor_date: "2024-01-02T09:00:00"
+            work_pool:
+              name: k8s-prod
 
     **Fix**: write an ISO 8601 date-time in quotes: `anchor_date: "2024-01-02T09:00:00"`.
     """
@@ -264,11 +341,29 @@ def duplicate_schedule_slug(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        schedules:
-          - cron: "0 6 * * *"
-            slug: daily
-          - cron: "0 18 * * *"
-            slug: daily
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - cron: "0 6 * * *"
+                slug: daily
+              - cron: "0 18 * * *"
+                slug: daily
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - cron: "0 6 * * *"
+                slug: morning
+              - cron: "0 18 * * *"
+                slug: evening
+            work_pool:
+              name: k8s-prod
 
     **Fix**: give each schedule its own slug (`morning`, `evening`).
     """

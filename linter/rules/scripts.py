@@ -333,6 +333,10 @@ def agent_start_command(context: LintContext) -> Iterator[Finding]:
 
         ENTRYPOINT ["prefect", "agent", "start", "--pool", "etl"]
 
+    **Use instead**:
+
+        ENTRYPOINT ["prefect", "worker", "start", "--pool", "etl"]
+
     **Fix**: with a pool, `agent` becomes `worker` (`prefect worker start --pool etl`); the
     queue, limit, prefetch and run-once options carry over unchanged. Unsafe: a process that
     exited at once now runs a worker, which runs flows with the pool's job template instead
@@ -389,6 +393,10 @@ def deployment_build_command(context: LintContext) -> Iterator[Finding]:
 
         prefect deployment build flows/etl.py:etl -n nightly -q default --apply
 
+    **Use instead**:
+
+        prefect deploy --all
+
     **Fix**: describe the deployment in `prefect.yaml` and run `prefect deploy --all` (or
     `prefect deploy -n nightly`). `prefect-lint migrate` turns an existing generated
     `deployment.yaml` into a prefect.yaml entry.
@@ -425,6 +433,10 @@ def prefect1_agent_command(context: LintContext) -> Iterator[Finding]:
     **Example**:
 
         prefect agent local start --label train --no-hostname-label
+
+    **Use instead**:
+
+        prefect worker start --pool train --type process
 
     **Fix**: create a work pool of the matching worker type (`process`, `docker`,
     `kubernetes`, `ecs`) and run `prefect worker start --pool POOL`.
@@ -474,6 +486,13 @@ def agent_helm_values(context: LintContext) -> Iterator[Finding]:
         agent:
           apiUrl: https://api.prefect.cloud/api
           workQueueName: kubernetes
+
+    **Use instead**:
+
+        worker:
+          apiConfig: cloud
+          config:
+            workPool: kubernetes
 
     **Fix**: deploy the `prefect-worker` chart instead, with `worker.config.workPool` naming
     a `kubernetes` work pool (`worker.apiConfig` and `worker.cloudApiConfig` for the API).

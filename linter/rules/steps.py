@@ -124,6 +124,17 @@ def unknown_step_function(context: LintContext) -> Iterator[Finding]:
           - prefect.deployments.steps.git_clone_repo:
               repository: https://github.com/org/repo.git
 
+    **Use instead**:
+
+        pull:
+          - prefect.deployments.steps.git_clone:
+              repository: https://github.com/org/repo.git
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+
     **Fix**: use the function's real name, here `prefect.deployments.steps.git_clone`. Steps
     from packages prefect-lint does not know are not checked.
     """
@@ -210,6 +221,18 @@ def unknown_step_argument(context: LintContext) -> Iterator[Finding]:
               repository: https://github.com/org/repo.git
               token: "{{ prefect.blocks.secret.github }}"
 
+    **Use instead**:
+
+        pull:
+          - prefect.deployments.steps.git_clone:
+              repository: https://github.com/org/repo.git
+              access_token: "{{ prefect.blocks.secret.github }}"
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+
     **Fix**: use the argument the function takes (`access_token`). The fix renames a close
     misspelling; it is unsafe because the step then runs with an argument it ignored before.
     """
@@ -269,6 +292,19 @@ def missing_step_argument(context: LintContext) -> Iterator[Finding]:
           - prefect_azure.deployments.steps.push_to_azure_blob_storage:
               container: flows
               folder: etl
+
+    **Use instead**:
+
+        push:
+          - prefect_azure.deployments.steps.push_to_azure_blob_storage:
+              container: flows
+              folder: etl
+              credentials: "{{ prefect.blocks.azure-blob-storage-credentials.prod }}"
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: add the argument, here
     `credentials: "{{ prefect.blocks.azure-blob-storage-credentials.prod }}"`.
@@ -349,6 +385,18 @@ def step_argument_type(context: LintContext) -> Iterator[Finding]:
               image_name: org/etl
               tag: 1.10
 
+    **Use instead**:
+
+        build:
+          - prefect_docker.deployments.steps.build_docker_image:
+              image_name: org/etl
+              tag: "1.10"
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+
     **Fix**: write the value with the expected type: `tag: "1.10"`. The fix quotes a plain
     number, boolean or date where a string is expected; it is unsafe because the value Prefect
     passes changes.
@@ -428,6 +476,18 @@ def conflicting_step_arguments(context: LintContext) -> Iterator[Finding]:
               access_token: "{{ prefect.blocks.secret.github }}"
               credentials: "{{ prefect.blocks.github-credentials.org }}"
 
+    **Use instead**:
+
+        pull:
+          - prefect.deployments.steps.git_clone:
+              repository: https://github.com/org/repo.git
+              credentials: "{{ prefect.blocks.github-credentials.org }}"
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+
     **Fix**: keep one of the two.
     """
     document = context.document
@@ -483,6 +543,18 @@ def step_with_several_keys(context: LintContext) -> Iterator[Finding]:
           - prefect.deployments.steps.git_clone:
             repository: https://github.com/org/repo.git
             branch: main
+
+    **Use instead**:
+
+        pull:
+          - prefect.deployments.steps.git_clone:
+              repository: https://github.com/org/repo.git
+              branch: main
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: indent the arguments under the function name. The fix does it when the reading
     is unambiguous (the first key is the only function path, and the other keys are on their
@@ -585,6 +657,16 @@ def step_arguments_not_mapping(context: LintContext) -> Iterator[Finding]:
         pull:
           - prefect.deployments.steps.pip_install_requirements:
 
+    **Use instead**:
+
+        pull:
+          - prefect.deployments.steps.pip_install_requirements: {}
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+
     **Fix**: write `{}` for no arguments, or the arguments as a mapping under the function.
     The fix writes `{}` for an empty or null value. It is safe: the file as written can only
     crash at this step, so there is no working behaviour to keep, and `{}` is the one reading
@@ -663,6 +745,21 @@ def duplicate_step_id(context: LintContext) -> Iterator[Finding]:
               id: image
               image_name: org/report
 
+    **Use instead**:
+
+        build:
+          - prefect_docker.deployments.steps.build_docker_image:
+              id: etl-image
+              image_name: org/etl
+          - prefect_docker.deployments.steps.build_docker_image:
+              id: report-image
+              image_name: org/report
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+
     **Fix**: give each step its own id.
     """
     document = context.document
@@ -720,6 +817,19 @@ def invalid_requires(context: LintContext) -> Iterator[Finding]:
               bucket: flows
               folder: etl
 
+    **Use instead**:
+
+        push:
+          - prefect_aws.deployments.steps.push_to_s3:
+              requires: prefect-aws>=0.5
+              bucket: flows
+              folder: etl
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+
     **Fix**: `requires: prefect-aws>=0.5` or `requires: [prefect-aws>=0.5, s3fs]`.
     """
     document = context.document
@@ -764,6 +874,18 @@ def invalid_step_id(context: LintContext) -> Iterator[Finding]:
           - prefect_docker.deployments.steps.build_docker_image:
               id: [build, image]
               image_name: org/etl
+
+    **Use instead**:
+
+        build:
+          - prefect_docker.deployments.steps.build_docker_image:
+              id: build-image
+              image_name: org/etl
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: a short string: `id: build-image`.
     """
@@ -828,6 +950,18 @@ def plain_text_secret(context: LintContext) -> Iterator[Finding]:
           - prefect.deployments.steps.git_clone:
               repository: https://github.com/org/repo.git
               access_token: ghp_...
+
+    **Use instead**:
+
+        pull:
+          - prefect.deployments.steps.git_clone:
+              repository: https://github.com/org/repo.git
+              access_token: "{{ prefect.blocks.secret.github }}"
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: save the value as a Secret block and reference it:
     `access_token: "{{ prefect.blocks.secret.github-token }}"`. Then revoke the token: it

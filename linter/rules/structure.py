@@ -214,6 +214,14 @@ def unknown_key(context: LintContext) -> Iterator[Finding]:
           - name: etl
             entrypont: flows/etl.py:etl
 
+    **Use instead**:
+
+        deployments:
+          - name: etl
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+
     **Fix** (unsafe, offered for plain typos only): rename the key to the one it resembles
     (`entrypoint`). It is unsafe because the setting then takes effect. Misplaced keys are
     explained, not moved.
@@ -280,6 +288,14 @@ def wrong_type(context: LintContext) -> Iterator[Finding]:
         deployments:
           - name: etl
             work_pool: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: etl
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: write the value in the expected shape, here `work_pool: {name: k8s-prod}`.
     Numbers, booleans and dates where a string is wanted are reported by Y008 instead,
@@ -365,9 +381,25 @@ def invalid_value(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        concurrency_limit:
-          limit: 2
-          collision_strategy: DROP_OLDEST
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            concurrency_limit:
+              limit: 2
+              collision_strategy: DROP_OLDEST
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            concurrency_limit:
+              limit: 2
+              collision_strategy: CANCEL_NEW
+            work_pool:
+              name: k8s-prod
 
     **Fix**: use one of the values the message lists (here `ENQUEUE` or `CANCEL_NEW`).
     """
@@ -399,8 +431,24 @@ def missing_required_key(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        concurrency_limit:
-          limit: 1
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            concurrency_limit:
+              limit: 1
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            concurrency_limit:
+              limit: 1
+              collision_strategy: ENQUEUE
+            work_pool:
+              name: k8s-prod
 
     **Fix**: add the key, e.g. `collision_strategy: ENQUEUE`.
     """
@@ -425,7 +473,21 @@ def tags_as_string(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        tags: etl, nightly
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            tags: etl, nightly
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            tags: [etl, nightly]
+            work_pool:
+              name: k8s-prod
 
     **Fix** (unsafe, since the tags change): make it a list, `tags: [etl, nightly]`.
     """
@@ -461,9 +523,24 @@ def schedule_selector(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        schedules:
-          - cron: "0 3 * * *"
-            interval: 3600
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - cron: "0 3 * * *"
+                interval: 3600
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - cron: "0 3 * * *"
+            work_pool:
+              name: k8s-prod
 
     **Fix**: keep one kind per entry; write two entries for two schedules.
     """
@@ -492,6 +569,15 @@ def not_prefect_configuration(context: LintContext) -> Iterator[Finding]:
         tasks:
           deploy:
             cmds: [prefect deploy --all]
+
+    **Use instead**: nothing to change in a file that is not Prefect's; exclude it in the
+    configuration to silence this note. A `prefect.yaml` has Prefect's keys:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: nothing to fix. Exclude the file in the configuration to silence this note.
     """

@@ -43,7 +43,21 @@ def unquoted_string_value(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        version: 1.10
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            version: 1.10
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            version: "1.10"
+            work_pool:
+              name: k8s-prod
 
     **Fix** (safe): quote the original text exactly, `version: "1.10"`. For `tags` the fix is
     a one-item list, `tags: ["123"]`: a quoted string there would be split into characters.
@@ -112,8 +126,27 @@ def unquoted_placeholder(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        job_variables:
-          image: {{ build-image.image }}
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+              job_variables:
+                image: {{ build-image.image }}
+
+    **Use instead**:
+
+        build:
+          - prefect_docker.deployments.steps.build_docker_image:
+              id: build-image
+              image_name: org/etl
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+              job_variables:
+                image: "{{ build-image.image }}"
 
     **Fix** (safe): quote it, `image: "{{ build-image.image }}"`.
     """
@@ -155,6 +188,16 @@ def merge_conflict_marker(context: LintContext) -> Iterator[Finding]:
         =======
             cron: "0 4 * * *"
         >>>>>>> main
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - cron: "0 3 * * *"
+            work_pool:
+              name: k8s-prod
 
     **Fix**: resolve the conflict: keep one side and delete the three marker lines.
     """

@@ -48,8 +48,31 @@ def yaml_syntax_error(context: LintContext) -> Iterator[Finding]:
     **Example**: an unquoted placeholder followed by text, which YAML reads as a broken flow
     mapping:
 
-        job_variables:
-          image: {{ build-image.image }}-slim
+        build:
+          - prefect_docker.deployments.steps.build_docker_image:
+              id: build-image
+              image_name: org/etl
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+              job_variables:
+                image: {{ build-image.image }}-slim
+
+    **Use instead**:
+
+        build:
+          - prefect_docker.deployments.steps.build_docker_image:
+              id: build-image
+              image_name: org/etl
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+              job_variables:
+                image: "{{ build-image.image }}-slim"
 
     **Fix**: quote the value, `image: "{{ build-image.image }}-slim"`, or correct the
     indentation or bracket the message points at.
@@ -83,9 +106,20 @@ def duplicate_key(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        work_pool:
-          name: k8s-dev
-          name: k8s-prod
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-dev
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: delete the copy you do not want; prefect-lint cannot know which one it is.
     """
@@ -115,7 +149,17 @@ def empty_file(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect reads it as nothing at all: no deployments, no steps. An empty
     `prefect.yaml` is usually a file that was emptied by mistake or never filled in.
 
-    **Example**: a `prefect.yaml` with only `# TODO`.
+    **Example**:
+
+        # TODO
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: add the deployments (see `prefect init`), or delete the file.
     """
@@ -141,8 +185,16 @@ def top_level_not_mapping(context: LintContext) -> Iterator[Finding]:
 
     **Example**:
 
-        - name: etl
+        - name: nightly
           entrypoint: flows/etl.py:etl
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
 
     **Fix**: put the list under `deployments:`.
     """
@@ -184,6 +236,10 @@ def multiple_documents(context: LintContext) -> Iterator[Finding]:
         ---
         deployments: []
 
+    **Use instead**:
+
+        deployments: []
+
     **Fix**: merge the documents into one, or split them into separate files.
     """
     document = context.document
@@ -223,7 +279,22 @@ def unbounded_aliases(context: LintContext) -> Iterator[Finding]:
         a: &a [x, x, x, x, x, x, x, x, x]
         b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
         c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
-        # ... and so on
+        d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+        e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+        f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+        g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+        h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+
+    **Use instead**:
+
+        definitions:
+          tags: &common [x, y]
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            tags: *common
+            work_pool:
+              name: k8s-prod
 
     **Fix**: define the data without aliases that multiply, or without self-reference.
     """
@@ -252,7 +323,25 @@ def unsupported_tag(context: LintContext) -> Iterator[Finding]:
     then skips the whole file. prefect-lint never constructs tagged values, so a hostile tag
     cannot run code here either.
 
-    **Example**: `image: !Sub "${Registry}/flows:latest"` (a CloudFormation habit).
+    **Example**: a CloudFormation habit:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+              job_variables:
+                image: !Sub "${Registry}/flows:latest"
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+              job_variables:
+                image: "ghcr.io/acme/flows:latest"
 
     **Fix**: remove the tag and write the plain value, or use a `{{ }}` placeholder.
     """
@@ -283,7 +372,23 @@ def unreadable_file(context: LintContext) -> Iterator[Finding]:
     that skipped it silently would report a clean result it never checked.
 
     **Example**: a `prefect.yaml` saved as Latin-1 with an accented character in a
-    description.
+    description:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            description: "Chargement nocturne de l'entrepôt"   # saved as Latin-1
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**: the same text saved as UTF-8:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            description: "Chargement nocturne de l'entrepôt"   # saved as UTF-8
+            work_pool:
+              name: k8s-prod
 
     **Fix**: save the file as UTF-8, or exclude it in the configuration.
 

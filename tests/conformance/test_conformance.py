@@ -28,7 +28,7 @@ import pytest
 from linter.config import ConfigResolver, Overrides
 from linter.diagnostics import Severity
 from linter.runner import Runner
-from tests.conftest import CORPUS
+from tests.conftest import corpus_files
 
 HERE = Path(__file__).parent
 CASES = HERE / "cases"
@@ -128,7 +128,7 @@ def test_cases_agree_with_prefect(prefect_python: Path, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_corpus_agrees_with_prefect(prefect_python: Path, tmp_path: Path) -> None:
-    files = sorted((CORPUS / "prefect_yaml").iterdir())
+    files = corpus_files("prefect_yaml")
     rows = verdicts(prefect_python, files, tmp_path)
     print("\n" + table(rows))
     for row in rows:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+#: the shared folder, as the tests find it ($PREFECT_LINT_SHARED, else ../shared); optional
+SHARED = Path(os.environ.get("PREFECT_LINT_SHARED") or REPO.parent / "shared")
 SOURCES = [
     REPO / "tests" / "conformance" / "cases",
     REPO / "examples",
     REPO / "tests" / "fuzz" / "crashes",
-    REPO.parent / "shared" / "corpus" / "prefect_yaml",
-    REPO.parent / "shared" / "corpus" / "legacy_deployment",
+    SHARED / "corpus" / "prefect_yaml",
+    SHARED / "corpus" / "legacy_deployment",
 ]
 
 

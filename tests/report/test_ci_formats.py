@@ -19,10 +19,8 @@ from linter.report.github import annotation, escape_data, escape_property
 from linter.report.gitlab import issues
 from linter.report.sarif import artifact_uri, sarif_log
 from linter.runner import Runner
-from tests.conftest import SHARED
+from tests.conftest import shared_path
 from tests.report.test_formats import SOURCE, make_report
-
-SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 
 
 def report_for(text: str, filename: str = "prefect.yaml") -> Report:
@@ -38,7 +36,8 @@ def rendered(name: str, report: Report) -> str:
 
 
 def validate_sarif(log: Any) -> None:
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    schema_file = shared_path("schemas", "sarif-schema-2.1.0.json")
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
     validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
@@ -66,7 +65,7 @@ def test_sarif_rule_metadata_and_results() -> None:
     assert [r["id"] for r in rules] == ["M001", "Y002", "D001"]
     y002 = rules[1]
     assert y002["name"] == "duplicate-key"
-    assert y002["helpUri"] == "https://prefect-lint.dev/rules/Y002"
+    assert "helpUri" not in y002  # no docs-url configured: no link
     assert y002["defaultConfiguration"]["level"] == "error"
     assert y002["shortDescription"]["text"].startswith("A key appears twice")
     assert "**Why**" in y002["help"]["markdown"]

@@ -8,7 +8,7 @@ import pytest
 
 from linter.filekinds import kind_for_file
 from linter.registry import all_rules
-from tests.conftest import CORPUS, codes, corpus_files, lint, spans, write
+from tests.conftest import CORPUS, codes, corpus_params, lint, spans, write
 
 GENERATED = """\
 ###
@@ -78,7 +78,7 @@ def test_shipped_example_is_reported(cli) -> None:  # type: ignore[no-untyped-de
     assert "legacy/etl-deployment.yaml:2:1: L011" in result.output
 
 
-@pytest.mark.parametrize("path", corpus_files("legacy_deployment"),
+@pytest.mark.parametrize("path", corpus_params("legacy_deployment"),
                          ids=lambda p: p.relative_to(CORPUS).as_posix())
 def test_every_corpus_legacy_file_is_recognised(path: Path) -> None:
     text = path.read_text(encoding="utf-8")

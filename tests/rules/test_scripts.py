@@ -8,7 +8,7 @@ import pytest
 
 from linter.filekinds import kind_for_file, kind_for_name
 from linter.registry import all_rules
-from tests.conftest import CORPUS, codes, corpus_files, lint, spans
+from tests.conftest import CORPUS, codes, corpus_params, lint, spans
 
 all_rules()
 
@@ -144,7 +144,7 @@ def test_github_workflow_is_never_a_prefect_yaml() -> None:
     assert kind_for_name(Path("Dockerfile")) is not None
 
 
-@pytest.mark.parametrize("path", corpus_files("scripts"),
+@pytest.mark.parametrize("path", corpus_params("scripts"),
                          ids=lambda p: p.relative_to(CORPUS).as_posix())
 def test_corpus_scripts(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
