@@ -193,7 +193,7 @@ def test_unreachable_and_slow_servers_fail_clearly(fake_api) -> None:  # type: i
         PoolsClient(f"http://127.0.0.1:{port}/api", None, timeout=2).read_pools([])
     api, url = fake_api
     api.delay = 0.5
-    with pytest.raises(PoolsApiError, match=r"no answer from .* within 0\.1 s"):
+    with pytest.raises(PoolsApiError, match=r"no complete answer from .* within 0\.1 s"):
         PoolsClient(url, SECRET, timeout=0.1).read_pools([])
 
 

@@ -1,0 +1,318 @@
+"""`pools pull` against hostile or broken Prefect APIs, keys and settings.
+
+Every server here is a local fake (``http.server`` in a thread on 127.0.0.1) whose loops are
+bounded, so that a client that fails to stop still ends the test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from linter.pools import read_snapshots
+from linter.pools_api import PoolsApiError, PoolsClient, redacted
+
+SECRET = "pnu_hostile-test-key-0123456789"
+TEMPLATE = {
+    "job_configuration": {"command": "{{ command }}"},
+    "variables": {"type": "object", "properties": {"command": {"type": "string"}}},
+}
+
+Respond = Callable[[BaseHTTPRequestHandler], None]
+
+
+def pool(name: str) -> dict[str, Any]:
+    return {"name": name, "type": "process", "base_job_template": TEMPLATE}
+
+
+def send(handler: BaseHTTPRequestHandler, code: int, body: Any,
+         headers: dict[str, str] | None = None) -> None:
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    handler.send_response(code)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+@contextlib.contextmanager
+def serve(respond: Respond) -> Iterator[tuple[str, list[tuple[str, str, dict[str, str]]]]]:
+    """A server on 127.0.0.1 answering with ``respond``; yields its base URL and the requests
+    it saw (method, path, headers)."""
+    seen: list[tuple[str, str, dict[str, str]]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _handle(self) -> None:
+            seen.append((self.command, self.path, dict(self.headers)))
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            with contextlib.suppress(OSError):
+                respond(self)
+
+        do_GET = do_POST = _handle
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def api_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Point PREFECT_API_URL at a server (with the test key)."""
+
+    def point(url: str) -> None:
+        monkeypatch.setenv("PREFECT_API_URL", url)
+        monkeypatch.setenv("PREFECT_API_KEY", SECRET)
+
+    return point
+
+
+def one_line(output: str) -> str:
+    lines = output.strip().splitlines()
+    assert len(lines) == 1, output
+    return lines[0]
+
+
+# -- secrets ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
+def test_a_redirect_to_another_origin_is_refused_and_the_key_stays(  # type: ignore[no-untyped-def]
+        cli, api_env, code: int) -> None:
+    # repro: API answers 302 Location: http://other-host:port/... -> Bearer key sent there
+    with serve(lambda h: send(h, 200, pool("team"))) as (other, other_seen):
+        def redirect(handler: BaseHTTPRequestHandler) -> None:
+            send(handler, code, {}, {"Location": other + handler.path})
+
+        with serve(redirect) as (url, seen):
+            api_env(url + "/api")
+            result = cli("pools", "pull", "team")
+    assert result.exit_code == 2
+    message = one_line(result.output)
+    assert "redirects" in message and "another origin" in message and other in message
+    assert "never sent elsewhere" in message
+    assert other_seen == []  # the other origin was never asked, so it never saw the key
+    assert seen[0][2]["Authorization"] == f"Bearer {SECRET}"
+    assert SECRET not in result.output
+
+
+def test_a_redirect_from_https_to_http_is_another_origin(monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter.pools_api import _origin
+
+    assert _origin("https://h.example/api") != _origin("http://h.example:443/api")
+    assert _origin("http://H.example/api") == _origin("http://h.example:80/other")
+    assert _origin("http://h.example:99999/api") is None
+
+
+def test_a_redirect_within_the_origin_keeps_the_method_and_the_key(  # type: ignore[no-untyped-def]
+        cli, api_env, tmp_path: Path) -> None:
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        if handler.path.startswith("/old/"):
+            send(handler, 307, {}, {"Location": handler.path.removeprefix("/old")})
+        elif handler.headers.get("Authorization") != f"Bearer {SECRET}":
+            send(handler, 401, {"detail": "Unauthorized"})
+        elif handler.command == "POST" and handler.path == "/api/work_pools/filter":
+            send(handler, 200, [pool("team")])
+        else:
+            send(handler, 404, {"detail": "Not Found"})
+
+    with serve(respond) as (url, seen):
+        api_env(url + "/old/api")
+        result = cli("pools", "pull")
+    assert result.exit_code == 0, result.output
+    assert [(method, path) for method, path, _ in seen] == [
+        ("POST", "/old/api/work_pools/filter"), ("POST", "/api/work_pools/filter")]
+    assert sorted(read_snapshots(tmp_path / ".prefect-lint/pools")) == ["team"]
+
+
+@pytest.mark.parametrize("key", ["pnu_x\nsecretpart", "pnu_x\rsecretpart", "pnu_x secretpart",
+                                 "pnu_x\x1bsecretpart", "pnu_xésecretpart"])
+def test_a_key_with_control_characters_is_refused_without_showing_it(  # type: ignore[no-untyped-def]
+        cli, api_env, monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    # repro: PREFECT_API_KEY=$'pnu_x\nx' prefect-lint pools pull -> traceback showing the key
+    with serve(lambda h: send(h, 200, [])) as (url, seen):
+        api_env(url + "/api")
+        monkeypatch.setenv("PREFECT_API_KEY", key)
+        result = cli("pools", "pull")
+    assert result.exit_code == 2
+    assert "PREFECT_API_KEY contains" in one_line(result.output)
+    assert "secretpart" not in result.output
+    assert seen == []
+
+
+def test_text_the_server_echoes_never_shows_the_key(cli, api_env) -> None:  # type: ignore[no-untyped-def]
+    echo = {"detail": f"bad request: Authorization: Bearer {SECRET} and token={SECRET}x"}
+    with serve(lambda h: send(h, 500, echo)) as (url, _):
+        api_env(url + "/api")
+        result = cli("pools", "pull")
+    assert result.exit_code == 2
+    message = one_line(result.output)
+    assert "answered HTTP 500 (bad request: Authorization: Bearer [redacted]" in message
+    assert SECRET not in result.output and "pnu_" not in result.output
+
+
+def test_a_garbled_status_line_echoing_the_key_is_not_shown(cli, api_env) -> None:  # type: ignore[no-untyped-def]
+    # repro: a server answering "HTTP/1.1 abc Bearer <key>" -> BadStatusLine traceback with it
+    def garble(handler: BaseHTTPRequestHandler) -> None:
+        handler.wfile.write(f"HTTP/1.1 abc {handler.headers['Authorization']}\r\n\r\n".encode())
+
+    with serve(garble) as (url, _):
+        api_env(url + "/api")
+        result = cli("pools", "pull")
+    assert result.exit_code == 2
+    assert "cannot reach" in one_line(result.output)
+    assert SECRET not in result.output
+
+
+def test_redacted_hides_the_key_tokens_and_control_characters() -> None:
+    text = f"key {SECRET}; Bearer abc.def, BASIC dXNlcjpwdw== \x1b[31mred\nline"
+    shown = redacted(text, SECRET)
+    assert shown == ("key [redacted]; Bearer [redacted], BASIC [redacted] "
+                     "\\x1b[31mred\\nline")
+
+
+# -- deadline and limits ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("drip_where", ["headers", "body"])
+def test_the_deadline_covers_the_whole_pull_not_each_read(  # type: ignore[no-untyped-def]
+        cli, api_env, drip_where: str) -> None:
+    # repro: a server that sends one byte a second outlives `pools pull --timeout 3`
+    finished = threading.Event()
+    body = json.dumps([pool("team")]).encode()
+
+    def drip(handler: BaseHTTPRequestHandler) -> None:
+        head = (f"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n").encode()
+        if drip_where == "body":
+            handler.wfile.write(head + b"\r\n")
+        padding = (b"X-Padding: " + b"p" * 60 + b"\r\n") if drip_where == "headers" else b""
+        for byte in (padding + b"\r\n" if drip_where == "headers" else body)[:80]:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(0.1)  # 80 bytes: 8 s in all, far beyond the 1 s deadline
+        finished.set()
+
+    with serve(drip) as (url, _):
+        api_env(url + "/api")
+        result = cli("pools", "pull", "--timeout", "1")
+        gave_up_before_the_server_finished = not finished.is_set()
+    assert result.exit_code == 2
+    assert "no complete answer from" in one_line(result.output)
+    assert "within 1 s" in result.output
+    assert gave_up_before_the_server_finished
+
+
+def test_an_answer_larger_than_the_limit_is_refused(cli, api_env) -> None:  # type: ignore[no-untyped-def]
+    sent = []
+
+    def flood(handler: BaseHTTPRequestHandler) -> None:  # no Content-Length: read to the end
+        handler.wfile.write(b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n[")
+        for _ in range(64):  # 4 MB at most
+            handler.wfile.write(b" " * 65536)
+            sent.append(65536)
+
+    with serve(flood) as (url, _):
+        api_env(url + "/api")
+        result = cli("pools", "pull", "--max-size", "1")
+    assert result.exit_code == 2
+    assert "answered more than 1 MB" in one_line(result.output)
+    assert "--max-size raises the limit" in result.output
+
+
+def test_an_announced_answer_larger_than_the_limit_is_not_read() -> None:
+    def announce(handler: BaseHTTPRequestHandler) -> None:
+        handler.wfile.write(b"HTTP/1.0 200 OK\r\nContent-Length: 1073741824\r\n\r\n[")
+        time.sleep(3)
+
+    with serve(announce) as (url, _):
+        started = time.monotonic()
+        with pytest.raises(PoolsApiError, match="answered more than 50 MB"):
+            PoolsClient(url + "/api", None, timeout=10).read_pools([])
+        assert time.monotonic() - started < 3  # refused from the header, without waiting
+
+
+def test_an_api_that_always_answers_a_full_page_is_not_asked_forever(  # type: ignore[no-untyped-def]
+        cli, api_env) -> None:
+    # repro: an API ignoring `offset` got 3,431 requests in 20 s from `pools pull`
+    page = [pool(f"pool-{n:03}") for n in range(200)]
+
+    def same_page(handler: BaseHTTPRequestHandler) -> None:
+        if len(seen) > 20:  # bounds the test if the client does not stop
+            send(handler, 500, {"detail": "enough"})
+        else:
+            send(handler, 200, page)
+
+    with serve(same_page) as (url, seen):
+        api_env(url + "/api")
+        result = cli("pools", "pull")
+    assert result.exit_code == 2
+    assert "answered the same work pools again for offset 200" in one_line(result.output)
+    assert len(seen) == 2
+
+
+def test_paging_stops_at_the_pool_limit() -> None:
+    def endless(handler: BaseHTTPRequestHandler) -> None:
+        start = 200 * (len(seen) - 1)
+        send(handler, 200, [pool(f"pool-{start + n}") for n in range(200)])
+
+    with serve(endless) as (url, seen), pytest.raises(PoolsApiError,
+                                                     match="lists more than 1000 work pools"):
+        PoolsClient(url + "/api", None, max_pools=1000).read_pools([])
+    assert len(seen) == 6
+
+
+@pytest.mark.parametrize("depth", [150, 100_000])
+def test_deeply_nested_json_is_refused(cli, api_env, depth: int) -> None:  # type: ignore[no-untyped-def]
+    # repro: an API answering 100,000 nested `[` -> RecursionError traceback
+    nested = b"[" * depth + b"]" * depth
+    with serve(lambda h: send(h, 200, nested)) as (url, _):
+        api_env(url + "/api")
+        result = cli("pools", "pull")
+    assert result.exit_code == 2
+    assert "nested more than 100 levels deep" in one_line(result.output)
+
+
+def test_json_with_too_many_containers_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("linter.pools_api.MAX_JSON_CONTAINERS", 1000)
+    many = b"[" + b",".join([b"{}"] * 1001) + b"]"
+    with serve(lambda h: send(h, 200, many)) as (url, _), pytest.raises(
+            PoolsApiError, match="more than 1,000 objects and arrays"):
+        PoolsClient(url + "/api", None).read_pools([])
+
+
+@pytest.mark.parametrize("timeout", ["inf", "nan", "-1", "0", "1e300"])
+def test_an_impossible_timeout_is_one_line(cli, api_env, timeout: str) -> None:  # type: ignore[no-untyped-def]
+    # repro: prefect-lint pools pull --timeout inf -> OverflowError traceback
+    api_env("http://127.0.0.1:9/api")
+    result = cli("pools", "pull", "--timeout", timeout)
+    assert result.exit_code == 2
+    assert "--timeout must be a number of seconds" in one_line(result.output)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999/api", "http://127.0.0.1:x/api",
+                                 "http://127.0.0.1:4200/a\npi", "http:///api"])
+def test_an_impossible_api_url_is_one_line(cli, api_env, url: str) -> None:  # type: ignore[no-untyped-def]
+    # repro: PREFECT_API_URL=http://127.0.0.1:99999/api prefect-lint pools pull -> traceback
+    api_env(url)
+    result = cli("pools", "pull")
+    assert result.exit_code == 2
+    assert one_line(result.output).startswith("prefect-lint: PREFECT_API_URL ")
