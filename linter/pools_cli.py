@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from linter.pools import PoolSnapshot
+    from linter.pools import PoolSnapshot, WrittenSnapshots
 
 EXIT_ERROR = 2
 
@@ -70,24 +70,28 @@ def pools_pull(names: tuple[str, ...], timeout: float, max_size_mb: int,
                              max_response_bytes=max_size_mb * 1024 * 1024)
         pools = client.read_pools(names)
         folder = snapshot_folder(settings)
-        written = write_snapshots(folder, pools, shown_url(api_url), replace_all=not names)
+        result = write_snapshots(folder, pools, shown_url(api_url), replace_all=not names)
     except (ConfigError, PoolsApiError) as error:
         _fail(str(error))
         return
     except OSError as error:
         _fail(f"cannot write the pool snapshot: {error.strerror or error}")
         return
-    _report_pull(pools, written, shown_url(api_url), folder)
+    _report_pull(pools, result, shown_url(api_url), folder)
 
 
-def _report_pull(pools: Sequence[PoolSnapshot], written: list[Path], source: str,
+def _report_pull(pools: Sequence[PoolSnapshot], result: WrittenSnapshots, source: str,
                  folder: Path) -> None:
     from linter.pools_api import printable
 
-    for pool, path in zip(pools, written, strict=False):
-        click.echo(f"{printable(pool.name)} ({printable(pool.pool_type or 'unknown type')}) "
-                   f"-> {printable(_shown(path))}")
-    count = len(pools)
+    for message in result.skipped:
+        click.echo(f"prefect-lint: {message}", err=True)
+    for pool in pools:
+        path = result.files.get(pool.name)
+        if path is not None:
+            click.echo(f"{printable(pool.name)} ({printable(pool.pool_type or 'unknown type')}) "
+                       f"-> {printable(_shown(path))}")
+    count = len(result.files)
     click.echo(f"Pulled {count} work pool{'s' if count != 1 else ''} from "
                f"{source} into {_shown(folder)}")
 

@@ -1,4 +1,4 @@
-"""`pools pull` against hostile or broken Prefect APIs, keys and settings.
+"""`pools pull` against hostile or broken Prefect APIs, keys, settings and pool names.
 
 Every server here is a local fake (``http.server`` in a thread on 127.0.0.1) whose loops are
 bounded, so that a client that fails to stop still ends the test.
@@ -17,8 +17,10 @@ from typing import Any
 
 import pytest
 
-from linter.pools import read_snapshots
+import linter.pools
+from linter.pools import PoolSnapshot, read_snapshots, snapshot_filename, write_snapshots
 from linter.pools_api import PoolsApiError, PoolsClient, redacted
+from tests.conftest import write
 
 SECRET = "pnu_hostile-test-key-0123456789"
 TEMPLATE = {
@@ -316,3 +318,92 @@ def test_an_impossible_api_url_is_one_line(cli, api_env, url: str) -> None:  # t
     result = cli("pools", "pull")
     assert result.exit_code == 2
     assert one_line(result.output).startswith("prefect-lint: PREFECT_API_URL ")
+
+
+# -- hostile pool names -------------------------------------------------------------------------
+
+HOSTILE_NAMES = ["", "x" * 300, "../../evil", "Prod", "prod", "PROD", "CON", ".hidden", "a.",
+                 "red\x1b[31m", "line\nbreak", "ok-pool", "prod-0123456789abcdef"]
+
+
+def test_hostile_pool_names_get_safe_unique_files(cli, api_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # repro: an API listing a pool named "" wrote `.json` (then every check exits 2); one named
+    # "x" * 300 aborted the pull half way (file name too long)
+    with serve(lambda h: send(h, 200, [pool(name) for name in HOSTILE_NAMES])) as (url, _):
+        api_env(url + "/api")
+        result = cli("pools", "pull")
+    assert result.exit_code == 0, result.output
+    assert 'skipped the work pool "": a pool needs a name' in result.output
+    assert "\x1b" not in result.output and "red\\x1b[31m" in result.output
+    folder = tmp_path / ".prefect-lint/pools"
+    files = sorted(path.name for path in folder.iterdir())
+    assert len(files) == len(HOSTILE_NAMES) - 1
+    assert len({name.casefold() for name in files}) == len(files)
+    assert all(len(name.encode()) < 200 and not name.startswith(".") for name in files)
+    assert sorted(read_snapshots(folder)) == sorted(HOSTILE_NAMES[1:])
+    write(tmp_path, "prefect.yaml", """\
+        deployments:
+          - name: etl
+            entrypoint: flows.py:etl
+            work_pool:
+              name: Prod
+              job_variables:
+                commnd: run
+        """)
+    checked = cli("check", "--select", "P001", "--output-format", "concise", "prefect.yaml")
+    assert checked.exit_code == 1, checked.output  # the snapshot is read and used by name
+    assert 'did you mean "command"' in checked.output
+
+
+def test_snapshot_file_names() -> None:
+    assert snapshot_filename("team pool") == "team pool.json"
+    assert snapshot_filename("a/b") == "a%2Fb.json"
+    assert snapshot_filename("Prod").startswith("Prod#")
+    assert snapshot_filename("Prod") != snapshot_filename("PROD")
+    assert snapshot_filename("../../evil").startswith("%2F..%2Fevil#")
+    assert snapshot_filename("nul").startswith("nul#")
+    assert len(snapshot_filename("é" * 300)) < 200
+    with pytest.raises(UnicodeError):
+        snapshot_filename("\ud800")
+
+
+def test_a_pool_name_that_is_not_text_is_skipped(tmp_path: Path) -> None:
+    written = write_snapshots(tmp_path, [PoolSnapshot("\ud800", None, TEMPLATE),
+                                         PoolSnapshot("ok", None, TEMPLATE)], "h", replace_all=True)
+    assert list(written.files) == ["ok"]
+    assert written.skipped == ['skipped the work pool "\\ud800": its name is not valid text']
+
+
+def test_a_failed_write_leaves_the_previous_snapshot(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "pools"
+    write_snapshots(folder, [PoolSnapshot("a", "process", TEMPLATE),
+                             PoolSnapshot("b", "process", TEMPLATE)], "old", replace_all=True)
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    dumps = json.dumps
+    calls = []
+
+    def disk_full_on_the_second_file(value: Any, **options: Any) -> str:
+        calls.append(value)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return dumps(value, **options)
+
+    monkeypatch.setattr(linter.pools.json, "dumps", disk_full_on_the_second_file)
+    with pytest.raises(OSError, match="No space left"):
+        write_snapshots(folder, [PoolSnapshot(name, "docker", {}) for name in "abc"], "new",
+                        replace_all=True)
+    monkeypatch.undo()
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+
+def test_a_pull_replaces_the_file_an_older_version_wrote(tmp_path: Path) -> None:
+    write(tmp_path, "Prod.json", json.dumps({"name": "Prod", "type": "process",
+                                             "base_job_template": {}}))
+    write(tmp_path, "Keep.json", json.dumps({"name": "Keep", "type": "process",
+                                             "base_job_template": {}}))
+    written = write_snapshots(tmp_path, [PoolSnapshot("Prod", "docker", TEMPLATE)], "h",
+                              replace_all=False)
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        ["Keep.json", written.files["Prod"].name])
+    assert read_snapshots(tmp_path)["Prod"].pool_type == "docker"
