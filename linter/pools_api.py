@@ -1,8 +1,8 @@
 """Reading work pools from a Prefect API for ``prefect-lint pools pull`` (stdlib only).
 
-The API is found as Prefect's own CLI finds it: ``PREFECT_API_URL`` (for example
-``http://127.0.0.1:4200/api`` or a Prefect Cloud workspace URL) and, for Cloud,
-``PREFECT_API_KEY``.
+The API is found as Prefect's own CLI finds it (see :mod:`linter.prefect_profile`):
+``PREFECT_API_URL`` (for example ``http://127.0.0.1:4200/api`` or a Prefect Cloud workspace URL)
+and, for Cloud, ``PREFECT_API_KEY``, from the environment or else the active Prefect profile.
 This is the only module that uses the network, and only when the user runs ``pools pull``.
 
 An API is not trusted more than it must be:
@@ -63,16 +63,22 @@ class ApiSettings(NamedTuple):
 
 
 def api_from_environment(environ: Mapping[str, str]) -> tuple[str, str | None]:
-    """``(api_url, api_key)`` from the environment, or a PoolsApiError saying what to set."""
-    url = environ.get("PREFECT_API_URL", "").strip()
-    if not url:
+    """``(api_url, api_key)`` from the environment or the active Prefect profile, or a
+    PoolsApiError saying what to set."""
+    from linter.prefect_profile import ProfileError, read_api_settings
+
+    try:
+        found = read_api_settings(environ)
+    except ProfileError as error:
+        raise PoolsApiError(str(error)) from None
+    if not found.url:
         raise PoolsApiError(
-            "PREFECT_API_URL is not set: set it to your Prefect API, for example "
-            "http://127.0.0.1:4200/api (self-hosted) or "
+            f"PREFECT_API_URL is not set ({found.looked_in}): set it to your Prefect API, "
+            "for example http://127.0.0.1:4200/api (self-hosted) or "
             "https://api.prefect.cloud/api/accounts/<account>/workspaces/<workspace> "
-            "(with PREFECT_API_KEY)"
+            "(with PREFECT_API_KEY), in the environment or with `prefect config set`"
         )
-    return checked_url(url), checked_key(environ.get("PREFECT_API_KEY", "").strip() or None)
+    return checked_url(found.url, found.url_source), checked_key(found.key, found.key_source)
 
 
 def checked_url(url: str, source: str = "PREFECT_API_URL") -> str:

@@ -20,6 +20,7 @@ import pytest
 import linter.pools
 from linter.pools import PoolSnapshot, read_snapshots, snapshot_filename, write_snapshots
 from linter.pools_api import PoolsApiError, PoolsClient, redacted
+from linter.prefect_profile import ProfileError, read_api_settings
 from tests.conftest import write
 
 SECRET = "pnu_hostile-test-key-0123456789"
@@ -77,8 +78,11 @@ def serve(respond: Respond) -> Iterator[tuple[str, list[tuple[str, str, dict[str
 
 
 @pytest.fixture
-def api_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
-    """Point PREFECT_API_URL at a server (with the test key)."""
+def api_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[str], None]:
+    """Point PREFECT_API_URL at a server (with the test key); no Prefect profile is read."""
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "no-prefect-home"))
+    monkeypatch.delenv("PREFECT_PROFILES_PATH", raising=False)
+    monkeypatch.delenv("PREFECT_PROFILE", raising=False)
 
     def point(url: str) -> None:
         monkeypatch.setenv("PREFECT_API_URL", url)
@@ -318,6 +322,88 @@ def test_an_impossible_api_url_is_one_line(cli, api_env, url: str) -> None:  # t
     result = cli("pools", "pull")
     assert result.exit_code == 2
     assert one_line(result.output).startswith("prefect-lint: PREFECT_API_URL ")
+
+
+# -- Prefect profiles ---------------------------------------------------------------------------
+
+
+def profiles(folder: Path, text: str) -> Path:
+    return write(folder, "profiles.toml", text)
+
+
+def test_pull_reads_the_active_prefect_profile(cli, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # repro: `prefect config set PREFECT_API_URL=...` then `prefect-lint pools pull` said
+    # "PREFECT_API_URL is not set"
+    for name in ("PREFECT_API_URL", "PREFECT_API_KEY", "PREFECT_PROFILE", "PREFECT_PROFILES_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "prefect-home"
+    monkeypatch.setenv("PREFECT_HOME", str(home))
+    with serve(lambda h: send(h, 200, [pool("team")])) as (url, seen):
+        profiles(home, f"""\
+            active = "dev"
+
+            [profiles.dev]
+            PREFECT_API_URL = "{url}/api"
+            PREFECT_API_KEY = "{SECRET}"
+
+            [profiles.other]
+            PREFECT_API_URL = "http://127.0.0.1:9/api"
+            """)
+        result = cli("pools", "pull")
+    assert result.exit_code == 0, result.output
+    assert seen[0][2]["Authorization"] == f"Bearer {SECRET}"
+    assert sorted(read_snapshots(tmp_path / ".prefect-lint/pools")) == ["team"]
+
+
+def test_environment_wins_over_the_profile_setting_by_setting(tmp_path: Path) -> None:
+    path = profiles(tmp_path, """\
+        active = "dev"
+        [profiles.dev]
+        PREFECT_API_URL = "http://dev.example/api"
+        PREFECT_API_KEY = "dev-key"
+        [profiles.prod]
+        PREFECT_API_URL = "http://prod.example/api"
+        """)
+    env = {"PREFECT_PROFILES_PATH": str(path)}
+    active = read_api_settings(env)
+    assert (active.url, active.key) == ("http://dev.example/api", "dev-key")
+    chosen = read_api_settings({**env, "PREFECT_PROFILE": "prod"})
+    assert (chosen.url, chosen.key) == ("http://prod.example/api", None)
+    assert 'profile "prod"' in chosen.url_source
+    mixed = read_api_settings({**env, "PREFECT_API_URL": "http://env.example/api"})
+    assert (mixed.url, mixed.key) == ("http://env.example/api", "dev-key")
+    assert read_api_settings({**env, "PREFECT_TEST_MODE": "1"}).url is None
+    home = read_api_settings({"PREFECT_HOME": str(tmp_path), "HOME": "/nonexistent"})
+    assert home.url == "http://dev.example/api"
+    user = read_api_settings({"HOME": str(tmp_path / "user")})
+    assert user.url is None and "profiles.toml: it does not exist" in user.looked_in
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ('active = "gone"\n[profiles.dev]\nPREFECT_API_URL = "http://h/api"\n',
+     'it has no profile "gone"'),
+    ("active = [\n", "it is not valid TOML"),
+    ('[profiles.dev]\nPREFECT_API_URL = "http://h/api"\n', "which has no active profile"),
+])
+def test_a_profile_prefect_would_not_use_gives_no_url(cli, tmp_path: Path, text: str, said: str,  # type: ignore[no-untyped-def]
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("PREFECT_API_URL", "PREFECT_API_KEY", "PREFECT_PROFILE", "PREFECT_PROFILES_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "home"))
+    profiles(tmp_path / "home", text)
+    result = cli("pools", "pull")
+    assert result.exit_code == 2
+    message = one_line(result.output)
+    assert "PREFECT_API_URL is not set (neither in the environment nor in the Prefect " in message
+    assert said in message
+
+
+def test_a_profile_setting_that_is_not_text_is_an_error(tmp_path: Path) -> None:
+    path = profiles(tmp_path, 'active = "dev"\n[profiles.dev]\nPREFECT_API_URL = 4200\n')
+    with pytest.raises(ProfileError, match=r'PREFECT_API_URL of the Prefect profile "dev" in .* '
+                                           r"must be a string, not int"):
+        read_api_settings({"PREFECT_PROFILES_PATH": str(path)})
 
 
 # -- hostile pool names -------------------------------------------------------------------------

@@ -178,11 +178,16 @@ def test_pull_errors_are_one_line_without_the_key(cli, tmp_path: Path, fake_api,
     assert result.exit_code == 2 and "usually ends in /api" in result.output
 
 
-def test_pull_needs_the_api_url(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+def test_pull_needs_the_api_url(cli, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("PREFECT_API_URL", "PREFECT_PROFILES_PATH", "PREFECT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))  # no profile either
     result = cli("pools", "pull")
     assert result.exit_code == 2
-    assert "PREFECT_API_URL is not set" in result.output
+    assert "PREFECT_API_URL is not set (neither in the environment nor in the Prefect " \
+           "profiles file" in result.output
+    assert "profiles.toml: it does not exist" in result.output
 
 
 def test_unreachable_and_slow_servers_fail_clearly(fake_api) -> None:  # type: ignore[no-untyped-def]
