@@ -88,6 +88,11 @@ def checked_url(url: str, source: str = "PREFECT_API_URL") -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PoolsApiError(f"{source} must be an http(s) URL, got {printable(shown_url(url))!r}")
+    if parts.username is not None or parts.password is not None:
+        raise PoolsApiError(
+            f"{source} must not contain a user or password (it would be looked up as part of "
+            "the host name); prefect-lint sends only PREFECT_API_KEY"
+        )
     try:
         parts.port  # noqa: B018  (raises for a port that is not a number from 0 to 65535)
     except ValueError:
@@ -123,7 +128,8 @@ def checked_timeout(timeout: float) -> float:
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f]")
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_TOKEN = re.compile(r"(?i)\b(bearer|basic|token)(\s+|=)[^\s\"',;}\]]+")
+_TOKEN = re.compile(r"(?i)\b(bearer\s+|basic\s+|token\s*[=:]\s*)[^\s\"',;}\]]+")
+_PREFECT_KEY = re.compile(r"\bpn[ub]_[A-Za-z0-9]+")
 
 
 def shown_url(url: str) -> str:
@@ -145,10 +151,12 @@ def printable(text: str) -> str:
 
 
 def redacted(text: str, key: str | None) -> str:
-    """``text`` safe to print: the key and any bearer/basic token replaced, controls escaped."""
+    """``text`` safe to print: the key, anything shaped like a Prefect key (``pnu_...``,
+    ``pnb_...``) and bearer/basic tokens replaced, control characters escaped."""
     if key:
         text = text.replace(key, "[redacted]")
-    return printable(_TOKEN.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", text))
+    text = _PREFECT_KEY.sub("[redacted]", text)
+    return printable(_TOKEN.sub(lambda match: f"{match.group(1)}[redacted]", text))
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:

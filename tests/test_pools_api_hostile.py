@@ -189,10 +189,11 @@ def test_a_garbled_status_line_echoing_the_key_is_not_shown(cli, api_env) -> Non
 
 
 def test_redacted_hides_the_key_tokens_and_control_characters() -> None:
-    text = f"key {SECRET}; Bearer abc.def, BASIC dXNlcjpwdw== \x1b[31mred\nline"
+    text = (f"key {SECRET}; Bearer abc.def, BASIC dXNlcjpwdw== token=xyz pnb_Other1 "
+            "invalid token given \x1b[31mred\nline")
     shown = redacted(text, SECRET)
-    assert shown == ("key [redacted]; Bearer [redacted], BASIC [redacted] "
-                     "\\x1b[31mred\\nline")
+    assert shown == ("key [redacted]; Bearer [redacted], BASIC [redacted] token=[redacted] "
+                     "[redacted] invalid token given \\x1b[31mred\\nline")
 
 
 # -- deadline and limits ------------------------------------------------------------------------
@@ -315,13 +316,15 @@ def test_an_impossible_timeout_is_one_line(cli, api_env, timeout: str) -> None: 
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:99999/api", "http://127.0.0.1:x/api",
-                                 "http://127.0.0.1:4200/a\npi", "http:///api"])
+                                 "http://127.0.0.1:4200/a\npi", "http:///api",
+                                 "http://user:s3cret@127.0.0.1:9/api"])
 def test_an_impossible_api_url_is_one_line(cli, api_env, url: str) -> None:  # type: ignore[no-untyped-def]
     # repro: PREFECT_API_URL=http://127.0.0.1:99999/api prefect-lint pools pull -> traceback
     api_env(url)
     result = cli("pools", "pull")
     assert result.exit_code == 2
     assert one_line(result.output).startswith("prefect-lint: PREFECT_API_URL ")
+    assert "s3cret" not in result.output  # nor looked up as a host name
 
 
 # -- Prefect profiles ---------------------------------------------------------------------------
