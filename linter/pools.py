@@ -17,11 +17,9 @@ A pool found in neither has no known template: its type is never guessed from it
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -308,6 +306,8 @@ def snapshot_filename(pool_name: str) -> str:
     encoded = quote(pool_name, safe=" -_.()+,=@~", errors="strict")
     if _plain(encoded):
         return encoded + ".json"
+    import hashlib  # here: a check that only reads snapshots never loads OpenSSL
+
     digest = hashlib.sha256(pool_name.encode("utf-8")).hexdigest()[:16]
     readable = encoded[:_MAX_PLAIN_NAME].lstrip(". ").rstrip(". ")
     return f"{readable}#{digest}.json"
@@ -376,6 +376,7 @@ def write_snapshots(
     a pull that fails leaves the previous snapshot as it was. A pool whose name cannot be used
     (empty, not text, or clashing with another pool's file) is skipped with a message."""
     folder.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_temporaries(folder)
     planned, skipped = _plan_files(folder, pools)
     temporaries: list[tuple[Path, Path]] = []
     try:
@@ -427,6 +428,8 @@ def _write_temporary(folder: Path, pool: PoolSnapshot, source: str) -> Path:
         "pulled_from": source,
         "base_job_template": pool.base_job_template,
     }
+    import tempfile  # here: only a pull writes snapshots
+
     handle, name = tempfile.mkstemp(dir=folder, prefix=".pull-", suffix=".tmp")
     temporary = Path(name)
     try:
@@ -436,6 +439,24 @@ def _write_temporary(folder: Path, pool: PoolSnapshot, source: str) -> Path:
         temporary.unlink(missing_ok=True)
         raise
     return temporary
+
+
+#: A temporary file this old was left by a pull that was killed (a pull takes seconds).
+_ABANDONED_AFTER = 3600.0
+
+
+def _remove_abandoned_temporaries(folder: Path) -> None:
+    """Remove temporary files of killed pulls (``.pull-*.tmp``; older versions wrote
+    ``*.json.tmp``), but not those of a pull that may still be running."""
+    import time
+
+    for pattern in (".pull-*.tmp", "*.json.tmp"):
+        for path in folder.glob(pattern):
+            try:
+                if time.time() - path.lstat().st_mtime > _ABANDONED_AFTER:
+                    path.unlink()
+            except OSError:
+                pass
 
 
 def _remove_replaced(folder: Path, files: Mapping[str, Path], replace_all: bool) -> None:

@@ -496,3 +496,15 @@ def test_a_pull_replaces_the_file_an_older_version_wrote(tmp_path: Path) -> None
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
         ["Keep.json", written.files["Prod"].name])
     assert read_snapshots(tmp_path)["Prod"].pool_type == "docker"
+
+
+def test_temporary_files_of_a_killed_pull_are_removed(tmp_path: Path) -> None:
+    import os
+
+    abandoned = [write(tmp_path, ".pull-abc123.tmp", "{"), write(tmp_path, "x.json.tmp", "{")]
+    for path in abandoned:
+        os.utime(path, (time.time() - 7200, time.time() - 7200))
+    running = write(tmp_path, ".pull-def456.tmp", "{")  # a pull may still be writing it
+    write_snapshots(tmp_path, [PoolSnapshot("a", None, TEMPLATE)], "h", replace_all=False)
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".pull-def456.tmp", "a.json"]
+    assert running.exists()
