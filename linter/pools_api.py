@@ -186,10 +186,13 @@ class Deadline:
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
+        self._expired = threading.Event()  # set when the sockets were shut down
 
     @property
     def passed(self) -> bool:
-        return time.monotonic() >= self._end
+        """True once the deadline has passed; the timer may wake a hair before the clock says
+        so, which is why its own flag counts too."""
+        return self._expired.is_set() or time.monotonic() >= self._end
 
     def remaining(self) -> float:
         """Seconds left (more than 0), or a PoolsApiError when none are."""
@@ -213,6 +216,7 @@ class Deadline:
                 self._timer.start()
 
     def _expire(self) -> None:
+        self._expired.set()
         with self._lock:
             sockets, self._sockets = self._sockets, []
         for sock in sockets:
@@ -234,15 +238,45 @@ def _guarded(base: type[http.client.HTTPConnection], deadline: Deadline) -> Call
 
         def create(address: tuple[str, int], timeout: float = deadline.seconds,
                    source_address: Any = None) -> socket.socket:
-            sock = socket.create_connection(address, min(timeout, deadline.remaining()),
-                                            source_address)
-            deadline.guard(sock)
-            return sock
+            errors: list[OSError] = []
+            for resolved in _resolve(address, deadline):
+                try:
+                    sock = socket.create_connection(
+                        resolved, min(timeout, deadline.remaining()), source_address)
+                except OSError as error:
+                    errors.append(error)
+                    continue
+                deadline.guard(sock)
+                return sock
+            raise errors[0] if errors else OSError("the host name has no address")
 
         connection._create_connection = create  # type: ignore[attr-defined]
         return connection
 
     return make
+
+
+def _resolve(address: tuple[str, int], deadline: Deadline) -> list[tuple[str, int]]:
+    """The addresses of a host, looked up in a thread so that a resolver that does not answer
+    cannot outlive the deadline (the system's lookup has no timeout of its own)."""
+    found: list[tuple[str, int]] = []
+    failed: list[OSError] = []
+
+    def look_up() -> None:
+        try:
+            for *_, sockaddr in socket.getaddrinfo(*address, type=socket.SOCK_STREAM):
+                found.append((str(sockaddr[0]), int(sockaddr[1])))
+        except OSError as error:
+            failed.append(error)
+
+    worker = threading.Thread(target=look_up, daemon=True, name="prefect-lint-resolve")
+    worker.start()
+    worker.join(deadline.remaining())
+    if worker.is_alive():
+        raise PoolsApiError(deadline.message())
+    if failed:
+        raise failed[0]
+    return list(dict.fromkeys(found))
 
 
 class _GuardedHttp(urllib.request.HTTPHandler):

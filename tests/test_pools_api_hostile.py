@@ -228,6 +228,38 @@ def test_the_deadline_covers_the_whole_pull_not_each_read(  # type: ignore[no-un
     assert gave_up_before_the_server_finished
 
 
+def test_the_deadline_covers_a_resolver_that_does_not_answer(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    real = socket.getaddrinfo
+    release, answered = threading.Event(), threading.Event()
+
+    def hanging_resolver(host: str, *args: Any, **options: Any) -> Any:
+        if host == "prefect.invalid":
+            release.wait(10)  # a resolver that does not answer (bounded for the test)
+            answered.set()
+        return real(host, *args, **options)
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging_resolver)
+    try:
+        with pytest.raises(PoolsApiError, match=r"no complete answer within 0\.5 s"):
+            PoolsClient("http://prefect.invalid:4200/api", None, timeout=0.5).read_pools([])
+        assert not answered.is_set()  # the pull gave up without waiting for the resolver
+    finally:
+        release.set()
+
+
+def test_a_deadline_whose_timer_fired_has_passed() -> None:
+    # the timer may wake a hair early: an answer cut short by it must not be read as complete
+    from linter.pools_api import Deadline
+
+    deadline = Deadline(60)
+    assert not deadline.passed
+    deadline._expire()
+    assert deadline.passed
+
+
 def test_an_answer_larger_than_the_limit_is_refused(cli, api_env) -> None:  # type: ignore[no-untyped-def]
     sent = []
 
