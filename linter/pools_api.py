@@ -29,7 +29,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from linter import __version__
@@ -55,11 +55,6 @@ _SHOWN_DETAIL = 200
 
 class PoolsApiError(Exception):
     """Reading pools failed; the message says why, and never contains the API key."""
-
-
-class ApiSettings(NamedTuple):
-    url: str
-    key: str | None
 
 
 def api_from_environment(environ: Mapping[str, str]) -> tuple[str, str | None]:
@@ -94,12 +89,14 @@ def checked_url(url: str, source: str = "PREFECT_API_URL") -> str:
             "the host name); prefect-lint sends only PREFECT_API_KEY"
         )
     try:
-        parts.port  # noqa: B018  (raises for a port that is not a number from 0 to 65535)
+        port = parts.port  # raises for a port that is not a number from 0 to 65535
     except ValueError:
+        port = 0
+    if port == 0:
         raise PoolsApiError(
             f"{source} has an invalid port (a number from 1 to 65535 is needed): "
             f"{printable(shown_url(url))}"
-        ) from None
+        )
     return url.rstrip("/")
 
 

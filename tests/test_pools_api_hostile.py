@@ -348,6 +348,7 @@ def test_an_impossible_timeout_is_one_line(cli, api_env, timeout: str) -> None: 
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:99999/api", "http://127.0.0.1:x/api",
+                                 "http://127.0.0.1:0/api",
                                  "http://127.0.0.1:4200/a\npi", "http:///api",
                                  "http://user:s3cret@127.0.0.1:9/api"])
 def test_an_impossible_api_url_is_one_line(cli, api_env, url: str) -> None:  # type: ignore[no-untyped-def]
