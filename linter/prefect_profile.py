@@ -7,7 +7,7 @@ Prefect 3 takes each setting from the environment first and otherwise from the a
   neither setting;
 - the active profile is ``$PREFECT_PROFILE``, else the file's ``active = "name"``; a name
   with no ``[profiles.name]`` table also means the default profile;
-- a file that is not TOML is ignored (Prefect warns and goes on);
+- a file that is not TOML is an error (the ``prefect`` CLI stops on it too);
 - in Prefect's test mode (``PREFECT_TEST_MODE`` and similar) profiles are not read.
 
 Prefect also reads settings from ``.env``, ``prefect.toml`` and ``[tool.prefect]`` of
@@ -107,7 +107,8 @@ def _active_profile(environ: Mapping[str, str]) -> _Profile | None:
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str | None]:
-    """The document, or None and why not."""
+    """The document, or None and "it does not exist"; a ProfileError for a file that exists
+    but cannot be used (the ``prefect`` CLI stops on a profiles file that is not TOML)."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
@@ -118,19 +119,28 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     except FileNotFoundError:
         return None, "it does not exist"
     except OSError as error:
-        return None, f"cannot read it: {error.strerror}"
+        raise _unusable(path, f"cannot read it: {error.strerror}") from None
     if not stat.S_ISREG(info.st_mode):
-        return None, "it is not a regular file"
+        raise _unusable(path, "it is not a regular file")
     if info.st_size > MAX_PROFILES_BYTES:
-        return None, "it is larger than 1 MB"
+        raise _unusable(path, "it is larger than 1 MB")
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_PROFILES_BYTES + 1)
         return tomllib.loads(raw.decode("utf-8")), None
     except OSError as error:
-        return None, f"cannot read it: {error.strerror}"
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-        return None, "it is not valid TOML (Prefect ignores it too)"
+        raise _unusable(path, f"cannot read it: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise _unusable(path, "it is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise _unusable(path, f"it is not valid TOML ({error})") from None
+    except RecursionError:
+        raise _unusable(path, "it is not valid TOML (nested too deeply)") from None
+
+
+def _unusable(path: Path, problem: str) -> ProfileError:
+    return ProfileError(f"the Prefect profiles file {_shown(path)} cannot be used: {problem}; "
+                        "the prefect CLI cannot use it either")
 
 
 def _setting(profile: _Profile, name: str) -> str | None:

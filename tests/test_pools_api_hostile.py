@@ -419,7 +419,6 @@ def test_environment_wins_over_the_profile_setting_by_setting(tmp_path: Path) ->
 @pytest.mark.parametrize(("text", "said"), [
     ('active = "gone"\n[profiles.dev]\nPREFECT_API_URL = "http://h/api"\n',
      'it has no profile "gone"'),
-    ("active = [\n", "it is not valid TOML"),
     ('[profiles.dev]\nPREFECT_API_URL = "http://h/api"\n', "which has no active profile"),
 ])
 def test_a_profile_prefect_would_not_use_gives_no_url(cli, tmp_path: Path, text: str, said: str,  # type: ignore[no-untyped-def]
@@ -433,6 +432,25 @@ def test_a_profile_prefect_would_not_use_gives_no_url(cli, tmp_path: Path, text:
     message = one_line(result.output)
     assert "PREFECT_API_URL is not set (neither in the environment nor in the Prefect " in message
     assert said in message
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    (b"active = [\n", "it is not valid TOML (Invalid value (at end of document))"),
+    (b"active = '\xff'\n", "it is not UTF-8 text"),
+    (b"a = " + b"[" * 50_000, "it is not valid TOML"),
+])
+def test_a_profiles_file_prefect_cannot_read_is_one_line(cli, tmp_path: Path, content: bytes,  # type: ignore[no-untyped-def]
+                                                         said: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("PREFECT_API_URL", "PREFECT_API_KEY", "PREFECT_PROFILE", "PREFECT_PROFILES_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home/profiles.toml").write_bytes(content)
+    result = cli("pools", "pull")
+    assert result.exit_code == 2
+    message = one_line(result.output)
+    assert "the Prefect profiles file " in message and said in message
 
 
 def test_a_profile_setting_that_is_not_text_is_an_error(tmp_path: Path) -> None:
@@ -541,3 +559,58 @@ def test_temporary_files_of_a_killed_pull_are_removed(tmp_path: Path) -> None:
     write_snapshots(tmp_path, [PoolSnapshot("a", None, TEMPLATE)], "h", replace_all=False)
     assert sorted(path.name for path in tmp_path.iterdir()) == [".pull-def456.tmp", "a.json"]
     assert running.exists()
+
+
+# -- the same answer as Prefect ------------------------------------------------------------------
+
+PROFILES = """\
+    active = "dev"
+    [profiles.dev]
+    PREFECT_API_URL = "http://dev.example:4200/api"
+    PREFECT_API_KEY = "pnu_devkey"
+    [profiles.prod]
+    PREFECT_API_URL = "http://prod.example/api"
+    """
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("profiles_text", "environment"), [
+    (PROFILES, {}),
+    (PROFILES, {"PREFECT_PROFILE": "prod"}),
+    (PROFILES, {"PREFECT_API_URL": "http://env.example/api"}),
+    (PROFILES, {"PREFECT_PROFILE": "missing"}),
+    ('active = "dev"\n[profiles.dev]\nPREFECT_API_KEY = "pnu_only"\n', {}),
+    ("active = [\n", {}),
+    (None, {}),
+], ids=["active", "PREFECT_PROFILE", "environment-wins", "missing-profile", "key-only",
+        "not-toml", "no-file"])
+def test_profiles_are_read_as_prefect_reads_them(tmp_path: Path, profiles_text: str | None,
+                                                  environment: dict[str, str]) -> None:
+    """Prefect 3.9.1's own settings are the oracle for the URL and key we find."""
+    import os
+    import subprocess
+
+    from tests.conftest import prefect_venv
+
+    home = tmp_path / "home"
+    home.mkdir()
+    if profiles_text is not None:
+        write(home, "profiles.toml", profiles_text)
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("PREFECT_")}
+    env.update({"PREFECT_HOME": str(home), "HOME": str(tmp_path), **environment})
+    probe = ("import json, warnings; warnings.simplefilter('ignore')\n"
+             "from prefect.settings import get_current_settings\n"
+             "api = get_current_settings().api\n"
+             "key = api.key.get_secret_value() if api.key else None\n"
+             "print(json.dumps([api.url, key]))\n")
+    prefect = subprocess.run([str(prefect_venv()), "-c", probe], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=120)
+    if prefect.returncode != 0:  # Prefect cannot use the file: neither can we
+        assert "TOMLDecodeError" in prefect.stderr, prefect.stderr
+        with pytest.raises(ProfileError, match="is not valid TOML"):
+            read_api_settings(env)
+        return
+    expected = json.loads(prefect.stdout.strip().splitlines()[-1])
+    ours = read_api_settings(env)
+    assert [ours.url, ours.key] == expected
