@@ -204,6 +204,10 @@ class Deadline:
                 "and reachable? --timeout sets the limit for the whole pull)")
 
     def guard(self, sock: socket.socket) -> None:
+        if self._expired.is_set():  # connected just as the deadline passed
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            return
         with self._lock:
             self._sockets.append(sock)
             if self._timer is None:

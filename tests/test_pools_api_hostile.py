@@ -252,12 +252,21 @@ def test_the_deadline_covers_a_resolver_that_does_not_answer(
 
 def test_a_deadline_whose_timer_fired_has_passed() -> None:
     # the timer may wake a hair early: an answer cut short by it must not be read as complete
+    import socket
+
     from linter.pools_api import Deadline
 
     deadline = Deadline(60)
     assert not deadline.passed
     deadline._expire()
     assert deadline.passed
+    with socket.socket() as late:  # a socket connected just after: shut down at once
+        late.bind(("127.0.0.1", 0))
+        late.listen()
+        with socket.create_connection(late.getsockname()) as sock:
+            sock.settimeout(5)  # bounds the test should the guard not shut it down
+            deadline.guard(sock)
+            assert sock.recv(1) == b""  # shut down, not waiting for the server
 
 
 def test_an_answer_larger_than_the_limit_is_refused(cli, api_env) -> None:  # type: ignore[no-untyped-def]
