@@ -472,7 +472,8 @@ def test_a_profile_setting_that_is_not_text_is_an_error(tmp_path: Path) -> None:
 # -- hostile pool names -------------------------------------------------------------------------
 
 HOSTILE_NAMES = ["", "x" * 300, "../../evil", "Prod", "prod", "PROD", "CON", ".hidden", "a.",
-                 "red\x1b[31m", "line\nbreak", "ok-pool", "prod-0123456789abcdef"]
+                 "red\x1b[31m", "line\nbreak", "ok-pool", "prod-0123456789abcdef",
+                 "caf\u00e9", "cafe\u0301", "a/b", "a%2Fb", "a:b", "a\\b", "x" * 300 + "y"]
 
 
 def test_hostile_pool_names_get_safe_unique_files(cli, api_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
