@@ -55,8 +55,9 @@ def pools_pull(names: tuple[str, ...], timeout: float, max_size_mb: int,
     """Save the base job templates of work pools from the Prefect API into the snapshot folder
     (.prefect-lint/pools/ next to the configuration file), which `check` then reads offline.
 
-    The API is PREFECT_API_URL (and PREFECT_API_KEY for Prefect Cloud), from the environment or
-    else the active Prefect profile, as the `prefect` CLI finds them. With no NAME every
+    The API is PREFECT_API_URL (and PREFECT_API_KEY for Prefect Cloud), found as the `prefect`
+    CLI finds them: the environment, else .env, prefect.toml or pyproject.toml in the current
+    folder, else the active Prefect profile. With no NAME every
     pool is pulled and snapshots of pools that no longer exist are removed. The key is sent
     only to the API's own scheme, host and port: a redirect elsewhere is refused.
     """

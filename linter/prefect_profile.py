@@ -1,17 +1,21 @@
-"""``PREFECT_API_URL`` and ``PREFECT_API_KEY`` as the ``prefect`` CLI finds them.
+"""``PREFECT_API_URL`` and ``PREFECT_API_KEY`` as the ``prefect`` CLI (Prefect 3.9.1) finds them.
 
-Prefect 3 takes each setting from the environment first and otherwise from the active profile:
+Each setting comes from the first of these that sets it:
 
-- the profiles file is ``$PREFECT_PROFILES_PATH``, else ``$PREFECT_HOME/profiles.toml``, else
-  ``~/.prefect/profiles.toml``; a missing file means Prefect's default profile, which sets
-  neither setting;
-- the active profile is ``$PREFECT_PROFILE``, else the file's ``active = "name"``; a name
-  with no ``[profiles.name]`` table also means the default profile;
-- a file that is not TOML is an error (the ``prefect`` CLI stops on it too);
-- in Prefect's test mode (``PREFECT_TEST_MODE`` and similar) profiles are not read.
+1. the environment;
+2. ``.env`` in the current folder (``PREFECT_API_URL=...``);
+3. ``prefect.toml`` in the current folder (``[api]`` ``url = ...``, ``key = ...``);
+4. ``pyproject.toml`` in the current folder (``[tool.prefect.api]``);
+5. the active profile. The profiles file is ``$PREFECT_PROFILES_PATH`` (also from ``.env``,
+   ``profiles_path`` of ``prefect.toml`` or ``[tool.prefect]``), else
+   ``$PREFECT_HOME/profiles.toml``, else ``~/.prefect/profiles.toml``; a missing file means
+   Prefect's default profile, which sets neither. The active profile is ``$PREFECT_PROFILE``,
+   else the file's ``active = "name"``; a name with no ``[profiles.name]`` table also means
+   the default profile. In Prefect's test mode (``PREFECT_TEST_MODE`` and similar) profiles
+   are not read.
 
-Prefect also reads settings from ``.env``, ``prefect.toml`` and ``[tool.prefect]`` of
-``pyproject.toml``; those are not read here.
+A file that exists but is not TOML (or not UTF-8 text) is an error: the ``prefect`` CLI stops on
+it too. Variables in ``.env`` (``${NAME}``) are not expanded.
 """
 
 from __future__ import annotations
@@ -51,35 +55,139 @@ class _Profile(NamedTuple):
     problem: str | None  # why the file could not be used, if it could not
 
 
-def read_api_settings(environ: Mapping[str, str]) -> ApiSources:
-    url = _from_environment(environ, "PREFECT_API_URL")
-    key = _from_environment(environ, "PREFECT_API_KEY")
-    if url and key:
-        return ApiSources(url, "PREFECT_API_URL", key, "PREFECT_API_KEY", "")
-    profile = _active_profile(environ)
-    url_source = key_source = ""
-    if url:
-        url_source = "PREFECT_API_URL"
-    elif profile is not None:
-        url = _setting(profile, "PREFECT_API_URL")
-        url_source = _where(profile, "PREFECT_API_URL")
-    if key:
-        key_source = "PREFECT_API_KEY"
-    elif profile is not None:
-        key = _setting(profile, "PREFECT_API_KEY")
-        key_source = _where(profile, "PREFECT_API_KEY")
-    return ApiSources(url, url_source or "PREFECT_API_URL", key,
-                      key_source or "PREFECT_API_KEY", _looked_in(environ, profile))
+#: The settings looked for, with their names in ``prefect.toml`` and ``pyproject.toml``.
+_SETTINGS = {"PREFECT_API_URL": "url", "PREFECT_API_KEY": "key"}
+_NAME = "\x00"  # stands for a setting's name in a description of where it was found
 
 
-def _from_environment(environ: Mapping[str, str], name: str) -> str | None:
-    return environ.get(name, "").strip() or None
+def read_api_settings(environ: Mapping[str, str], folder: Path | None = None) -> ApiSources:
+    """The URL and key for ``environ``, with project files read from ``folder`` (the current
+    folder by default)."""
+    found: dict[str, tuple[str, str]] = {}  # setting -> (value, where it came from)
+    _take(found, {name: environ.get(name) for name in _SETTINGS}, _NAME)
+    profile = None
+    if len(found) < len(_SETTINGS):
+        project = _ProjectFiles(Path.cwd() if folder is None else folder)
+        for values, where in project.sources():
+            _take(found, values, where)
+        if len(found) < len(_SETTINGS):
+            profile = _active_profile(environ, project.profiles_path(), project.folder)
+            if profile is not None:
+                _take(found, profile.settings, _where(profile, _NAME))
+    url, url_source = found.get("PREFECT_API_URL", (None, "PREFECT_API_URL"))
+    key, key_source = found.get("PREFECT_API_KEY", (None, "PREFECT_API_KEY"))
+    return ApiSources(url, url_source, key, key_source, _looked_in(profile))
 
 
-def profiles_path(environ: Mapping[str, str]) -> Path:
-    explicit = environ.get("PREFECT_PROFILES_PATH", "").strip()
+def _take(found: dict[str, tuple[str, str]], values: Mapping[str, Any], where: str) -> None:
+    """Record each setting ``values`` sets that is not found yet (``where`` names the place,
+    with ``_NAME`` standing for the setting's name)."""
+    for name in _SETTINGS:
+        value = values.get(name)
+        if name in found or value is None:
+            continue
+        if not isinstance(value, str):
+            raise ProfileError(f"{where.replace(_NAME, name)} must be a string, not "
+                               f"{type(value).__name__}")
+        if value.strip():
+            found[name] = (value.strip(), where.replace(_NAME, name))
+
+
+class _ProjectFiles:
+    """``.env``, ``prefect.toml`` and ``pyproject.toml`` of one folder, each read once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._dotenv: dict[str, str] | None = None
+        self._toml: dict[str, dict[str, Any]] = {}
+
+    def dotenv(self) -> dict[str, str]:
+        if self._dotenv is None:
+            text = _read_text(self.folder / ".env")
+            self._dotenv = {} if text is None else _parse_dotenv(text)
+        return self._dotenv
+
+    def toml(self, name: str, *table: str) -> dict[str, Any]:
+        if name not in self._toml:
+            document, _ = _read_toml(self.folder / name)
+            self._toml[name] = document or {}
+        value: Any = self._toml[name]
+        for key in table:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value if isinstance(value, dict) else {}
+
+    def sources(self) -> list[tuple[dict[str, Any], str]]:
+        """Each file's settings, in Prefect's order, with where they are."""
+        prefect = self.toml("prefect.toml", "api")
+        pyproject = self.toml("pyproject.toml", "tool", "prefect", "api")
+        return [
+            (self.dotenv(), f"{_NAME} in .env"),
+            ({name: prefect.get(field) for name, field in _SETTINGS.items()},
+             f"{_NAME} ([api] of prefect.toml)"),
+            ({name: pyproject.get(field) for name, field in _SETTINGS.items()},
+             f"{_NAME} ([tool.prefect.api] of pyproject.toml)"),
+        ]
+
+    def profiles_path(self) -> str | None:
+        for value in (self.dotenv().get("PREFECT_PROFILES_PATH"),
+                      self.toml("prefect.toml").get("profiles_path"),
+                      self.toml("pyproject.toml", "tool", "prefect").get("profiles_path")):
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        return None
+
+
+def _parse_dotenv(text: str) -> dict[str, str]:
+    """``NAME=value`` lines as python-dotenv reads them (``export``, quotes, ``#`` comments),
+    names upper-cased as Prefect's settings ignore case."""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("export "):
+            line = line[len("export "):].lstrip()
+        name, equals, value = line.partition("=")
+        if not equals or line.startswith("#") or not name.strip():
+            continue
+        values[name.strip().upper()] = _dotenv_value(value.strip())
+    return values
+
+
+def _dotenv_value(value: str) -> str:
+    if value[:1] in ("'", '"') and value.find(value[0], 1) > 0:
+        inner = value[1:value.find(value[0], 1)]
+        return inner.replace("\\n", "\n") if value[0] == '"' else inner
+    comment = value.find(" #")
+    return (value[:comment] if comment >= 0 else value).strip()
+
+
+def _read_text(path: Path) -> str | None:
+    """A small regular file's text, or None when there is none."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise _unusable(path, f"cannot read it: {error.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise _unusable(path, "it is not a regular file")
+    if info.st_size > MAX_PROFILES_BYTES:
+        raise _unusable(path, "it is larger than 1 MB")
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_PROFILES_BYTES + 1).decode("utf-8")
+    except OSError as error:
+        raise _unusable(path, f"cannot read it: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise _unusable(path, "it is not UTF-8 text") from None
+
+
+def profiles_path(environ: Mapping[str, str], from_project: str | None = None,
+                  folder: Path | None = None) -> Path:
+    """The profiles file; a relative path is relative to ``folder`` (Prefect's current
+    folder)."""
+    explicit = environ.get("PREFECT_PROFILES_PATH", "").strip() or from_project
     if explicit:
-        return Path(explicit).expanduser()
+        return (folder or Path.cwd()) / Path(explicit).expanduser()
     home = environ.get("PREFECT_HOME", "").strip()
     if home:
         return Path(home).expanduser() / "profiles.toml"
@@ -87,12 +195,13 @@ def profiles_path(environ: Mapping[str, str]) -> Path:
     return (Path(user_home) if user_home else Path.home()) / ".prefect" / "profiles.toml"
 
 
-def _active_profile(environ: Mapping[str, str]) -> _Profile | None:
+def _active_profile(environ: Mapping[str, str], from_project: str | None,
+                    folder: Path) -> _Profile | None:
     """The active profile, or None when Prefect would use its default profile (which sets
     neither the URL nor the key) or is in test mode."""
     if any(environ.get(name) for name in _TEST_MODE):
         return None
-    path = profiles_path(environ)
+    path = profiles_path(environ, from_project, folder)
     document, problem = _read_toml(path)
     if document is None:
         return _Profile(None, path, {}, problem)
@@ -108,30 +217,17 @@ def _active_profile(environ: Mapping[str, str]) -> _Profile | None:
 
 def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     """The document, or None and "it does not exist"; a ProfileError for a file that exists
-    but cannot be used (the ``prefect`` CLI stops on a profiles file that is not TOML)."""
+    but cannot be used (the ``prefect`` CLI stops on a file that is not TOML)."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
 
-    try:
-        info = path.stat()
-    except FileNotFoundError:
+    text = _read_text(path)
+    if text is None:
         return None, "it does not exist"
-    except OSError as error:
-        raise _unusable(path, f"cannot read it: {error.strerror}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise _unusable(path, "it is not a regular file")
-    if info.st_size > MAX_PROFILES_BYTES:
-        raise _unusable(path, "it is larger than 1 MB")
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_PROFILES_BYTES + 1)
-        return tomllib.loads(raw.decode("utf-8")), None
-    except OSError as error:
-        raise _unusable(path, f"cannot read it: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise _unusable(path, "it is not UTF-8 text") from None
+        return tomllib.loads(text), None
     except tomllib.TOMLDecodeError as error:
         raise _unusable(path, f"it is not valid TOML ({error})") from None
     except RecursionError:
@@ -139,33 +235,26 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str | None]:
 
 
 def _unusable(path: Path, problem: str) -> ProfileError:
-    return ProfileError(f"the Prefect profiles file {_shown(path)} cannot be used: {problem}; "
-                        "the prefect CLI cannot use it either")
-
-
-def _setting(profile: _Profile, name: str) -> str | None:
-    value = profile.settings.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ProfileError(f"{_where(profile, name)} must be a string, not "
-                           f"{type(value).__name__}")
-    return value.strip() or None
+    kind = "the Prefect profiles file " if path.name == "profiles.toml" else ""
+    return ProfileError(f"{kind}{_shown(path)} cannot be used: {problem}; the prefect CLI "
+                        "cannot use it either")
 
 
 def _where(profile: _Profile, name: str) -> str:
     return f'{name} of the Prefect profile "{profile.name}" in {_shown(profile.path)}'
 
 
-def _looked_in(environ: Mapping[str, str], profile: _Profile | None) -> str:
+def _looked_in(profile: _Profile | None) -> str:
+    where = "neither in the environment nor in .env, prefect.toml or pyproject.toml here"
     if profile is None:
-        return "not in the environment, and Prefect's test mode ignores profiles"
-    where = f"neither in the environment nor in the Prefect profiles file {_shown(profile.path)}"
+        return f"{where}, and Prefect's test mode ignores profiles"
     if profile.problem:
-        return f"{where}: {profile.problem}"
+        return f"{where}, nor in the Prefect profiles file {_shown(profile.path)}: " \
+               f"{profile.problem}"
     if profile.name is None:
-        return f"{where}, which has no active profile"
-    return f'neither in the environment nor in the active Prefect profile "{profile.name}" of ' \
+        return f"{where}, nor in the Prefect profiles file {_shown(profile.path)}, which has " \
+               "no active profile"
+    return f'{where}, nor in the active Prefect profile "{profile.name}" of ' \
            f"{_shown(profile.path)}"
 
 

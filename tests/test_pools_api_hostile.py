@@ -401,6 +401,23 @@ def test_pull_reads_the_active_prefect_profile(cli, tmp_path: Path,  # type: ign
     assert sorted(read_snapshots(tmp_path / ".prefect-lint/pools")) == ["team"]
 
 
+@pytest.mark.parametrize("place", [".env", "prefect.toml", "pyproject.toml"])
+def test_pull_reads_the_project_files_prefect_reads(cli, tmp_path: Path, place: str,  # type: ignore[no-untyped-def]
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # repro: PREFECT_API_URL=... in .env (which `prefect` uses) -> "PREFECT_API_URL is not set"
+    for name in ("PREFECT_API_URL", "PREFECT_API_KEY", "PREFECT_PROFILE", "PREFECT_PROFILES_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))
+    with serve(lambda h: send(h, 200, [pool("team")])) as (url, seen):
+        text = {".env": f"PREFECT_API_URL={url}/api\nPREFECT_API_KEY={SECRET}\n",
+                "prefect.toml": f'[api]\nurl = "{url}/api"\nkey = "{SECRET}"\n',
+                "pyproject.toml": f'[tool.prefect.api]\nurl = "{url}/api"\nkey = "{SECRET}"\n'}
+        write(tmp_path, place, text[place])
+        result = cli("pools", "pull")
+    assert result.exit_code == 0, result.output
+    assert seen[0][2]["Authorization"] == f"Bearer {SECRET}"
+
+
 def test_environment_wins_over_the_profile_setting_by_setting(tmp_path: Path) -> None:
     path = profiles(tmp_path, """\
         active = "dev"
@@ -411,17 +428,18 @@ def test_environment_wins_over_the_profile_setting_by_setting(tmp_path: Path) ->
         PREFECT_API_URL = "http://prod.example/api"
         """)
     env = {"PREFECT_PROFILES_PATH": str(path)}
-    active = read_api_settings(env)
+    active = read_api_settings(env, tmp_path)
     assert (active.url, active.key) == ("http://dev.example/api", "dev-key")
-    chosen = read_api_settings({**env, "PREFECT_PROFILE": "prod"})
+    chosen = read_api_settings({**env, "PREFECT_PROFILE": "prod"}, tmp_path)
     assert (chosen.url, chosen.key) == ("http://prod.example/api", None)
     assert 'profile "prod"' in chosen.url_source
-    mixed = read_api_settings({**env, "PREFECT_API_URL": "http://env.example/api"})
+    mixed = read_api_settings({**env, "PREFECT_API_URL": "http://env.example/api"}, tmp_path)
     assert (mixed.url, mixed.key) == ("http://env.example/api", "dev-key")
-    assert read_api_settings({**env, "PREFECT_TEST_MODE": "1"}).url is None
-    home = read_api_settings({"PREFECT_HOME": str(tmp_path), "HOME": "/nonexistent"})
+    assert read_api_settings({**env, "PREFECT_TEST_MODE": "1"}, tmp_path).url is None
+    home = read_api_settings({"PREFECT_HOME": str(tmp_path), "HOME": "/nonexistent"},
+                             tmp_path)
     assert home.url == "http://dev.example/api"
-    user = read_api_settings({"HOME": str(tmp_path / "user")})
+    user = read_api_settings({"HOME": str(tmp_path / "user")}, tmp_path)
     assert user.url is None and "profiles.toml: it does not exist" in user.looked_in
 
 
@@ -439,7 +457,8 @@ def test_a_profile_prefect_would_not_use_gives_no_url(cli, tmp_path: Path, text:
     result = cli("pools", "pull")
     assert result.exit_code == 2
     message = one_line(result.output)
-    assert "PREFECT_API_URL is not set (neither in the environment nor in the Prefect " in message
+    assert ("PREFECT_API_URL is not set (neither in the environment nor in .env, prefect.toml or "
+            "pyproject.toml here, nor in the Prefect ") in message
     assert said in message
 
 
@@ -466,7 +485,7 @@ def test_a_profile_setting_that_is_not_text_is_an_error(tmp_path: Path) -> None:
     path = profiles(tmp_path, 'active = "dev"\n[profiles.dev]\nPREFECT_API_URL = 4200\n')
     with pytest.raises(ProfileError, match=r'PREFECT_API_URL of the Prefect profile "dev" in .* '
                                            r"must be a string, not int"):
-        read_api_settings({"PREFECT_PROFILES_PATH": str(path)})
+        read_api_settings({"PREFECT_PROFILES_PATH": str(path)}, tmp_path)
 
 
 # -- hostile pool names -------------------------------------------------------------------------
@@ -584,19 +603,39 @@ PROFILES = """\
     """
 
 
+ALT_PROFILES = """\
+    active = "alt"
+    [profiles.alt]
+    PREFECT_API_URL = "http://alt.example/api"
+    """
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(("profiles_text", "environment"), [
-    (PROFILES, {}),
-    (PROFILES, {"PREFECT_PROFILE": "prod"}),
-    (PROFILES, {"PREFECT_API_URL": "http://env.example/api"}),
-    (PROFILES, {"PREFECT_PROFILE": "missing"}),
-    ('active = "dev"\n[profiles.dev]\nPREFECT_API_KEY = "pnu_only"\n', {}),
-    ("active = [\n", {}),
-    (None, {}),
+@pytest.mark.parametrize(("profiles_text", "environment", "project"), [
+    (PROFILES, {}, {}),
+    (PROFILES, {"PREFECT_PROFILE": "prod"}, {}),
+    (PROFILES, {"PREFECT_API_URL": "http://env.example/api"}, {}),
+    (PROFILES, {"PREFECT_PROFILE": "missing"}, {}),
+    ('active = "dev"\n[profiles.dev]\nPREFECT_API_KEY = "pnu_only"\n', {}, {}),
+    ("active = [\n", {}, {}),
+    (None, {}, {}),
+    (PROFILES, {}, {".env": "# comment\nexport PREFECT_API_URL='http://dotenv.example/api'\n"}),
+    (PROFILES, {"PREFECT_API_URL": "http://env.example/api"},
+     {".env": "PREFECT_API_URL=http://dotenv.example/api\nPREFECT_API_KEY=pnu_dotenv # key\n"}),
+    (PROFILES, {}, {"prefect.toml": '[api]\nurl = "http://toml.example/api"\n',
+                    "pyproject.toml": '[tool.prefect.api]\nurl = "http://py.example/api"\n'
+                                      'key = "pnu_pyproject"\n'}),
+    (PROFILES, {}, {"pyproject.toml": '[tool.prefect.api]\nurl = "http://py.example/api"\n'}),
+    (PROFILES, {}, {".env": "PREFECT_PROFILES_PATH=alt/profiles.toml\n",
+                    "alt/profiles.toml": ALT_PROFILES}),
+    (PROFILES, {}, {"prefect.toml": 'profiles_path = "alt/profiles.toml"\n',
+                    "alt/profiles.toml": ALT_PROFILES}),
 ], ids=["active", "PREFECT_PROFILE", "environment-wins", "missing-profile", "key-only",
-        "not-toml", "no-file"])
-def test_profiles_are_read_as_prefect_reads_them(tmp_path: Path, profiles_text: str | None,
-                                                  environment: dict[str, str]) -> None:
+        "not-toml", "no-file", "dotenv", "environment-over-dotenv", "prefect.toml-over-pyproject",
+        "pyproject", "dotenv-profiles-path", "prefect.toml-profiles-path"])
+def test_settings_are_read_as_prefect_reads_them(tmp_path: Path, profiles_text: str | None,
+                                                 environment: dict[str, str],
+                                                 project: dict[str, str]) -> None:
     """Prefect 3.9.1's own settings are the oracle for the URL and key we find."""
     import os
     import subprocess
@@ -607,6 +646,10 @@ def test_profiles_are_read_as_prefect_reads_them(tmp_path: Path, profiles_text: 
     home.mkdir()
     if profiles_text is not None:
         write(home, "profiles.toml", profiles_text)
+    folder = tmp_path / "project"
+    folder.mkdir()
+    for name, text in project.items():
+        write(folder, name, text)
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("PREFECT_")}
     env.update({"PREFECT_HOME": str(home), "HOME": str(tmp_path), **environment})
@@ -615,13 +658,13 @@ def test_profiles_are_read_as_prefect_reads_them(tmp_path: Path, profiles_text: 
              "api = get_current_settings().api\n"
              "key = api.key.get_secret_value() if api.key else None\n"
              "print(json.dumps([api.url, key]))\n")
-    prefect = subprocess.run([str(prefect_venv()), "-c", probe], cwd=tmp_path, env=env,
+    prefect = subprocess.run([str(prefect_venv()), "-c", probe], cwd=folder, env=env,
                              capture_output=True, text=True, timeout=120)
     if prefect.returncode != 0:  # Prefect cannot use the file: neither can we
         assert "TOMLDecodeError" in prefect.stderr, prefect.stderr
         with pytest.raises(ProfileError, match="is not valid TOML"):
-            read_api_settings(env)
+            read_api_settings(env, folder)
         return
     expected = json.loads(prefect.stdout.strip().splitlines()[-1])
-    ours = read_api_settings(env)
+    ours = read_api_settings(env, folder)
     assert [ours.url, ours.key] == expected

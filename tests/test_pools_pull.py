@@ -186,8 +186,8 @@ def test_pull_needs_the_api_url(cli, tmp_path: Path,  # type: ignore[no-untyped-
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))  # no profile either
     result = cli("pools", "pull")
     assert result.exit_code == 2
-    assert "PREFECT_API_URL is not set (neither in the environment nor in the Prefect " \
-           "profiles file" in result.output
+    assert "PREFECT_API_URL is not set (neither in the environment nor in .env, prefect.toml " \
+           "or pyproject.toml here, nor in the Prefect profiles file" in result.output
     assert "profiles.toml: it does not exist" in result.output
 
 
