@@ -18,6 +18,7 @@ An API is not trusted more than it must be:
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import http.client
 import json
@@ -29,7 +30,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from linter import __version__
@@ -57,9 +58,17 @@ class PoolsApiError(Exception):
     """Reading pools failed; the message says why, and never contains the API key."""
 
 
-def api_from_environment(environ: Mapping[str, str]) -> tuple[str, str | None]:
-    """``(api_url, api_key)`` from the environment or the active Prefect profile, or a
-    PoolsApiError saying what to set."""
+class ApiAccess(NamedTuple):
+    """Where the API is and how to authenticate to it."""
+
+    url: str
+    key: str | None
+    auth_string: str | None = None  # PREFECT_API_AUTH_STRING: basic auth of a self-hosted API
+
+
+def api_from_environment(environ: Mapping[str, str]) -> ApiAccess:
+    """The API settings from the environment, project files or the active Prefect profile, or
+    a PoolsApiError saying what to set."""
     from linter.prefect_profile import ProfileError, read_api_settings
 
     try:
@@ -73,7 +82,8 @@ def api_from_environment(environ: Mapping[str, str]) -> tuple[str, str | None]:
             "https://api.prefect.cloud/api/accounts/<account>/workspaces/<workspace> "
             "(with PREFECT_API_KEY), in the environment or with `prefect config set`"
         )
-    return checked_url(found.url, found.url_source), checked_key(found.key, found.key_source)
+    return ApiAccess(checked_url(found.url, found.url_source),
+                     checked_key(found.key, found.key_source), found.auth_string)
 
 
 def checked_url(url: str, source: str = "PREFECT_API_URL") -> str:
@@ -125,7 +135,7 @@ def checked_timeout(timeout: float) -> float:
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f]")
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_TOKEN = re.compile(r"(?i)\b(bearer\s+|basic\s+|token\s*[=:]\s*)[^\s\"',;}\]]+")
+_TOKEN = re.compile(r"(?i)\b(bearer\s+|basic\s+|token\s*[=:]\s*)[^\s\"',;{}\[\]]+")
 _PREFECT_KEY = re.compile(r"\bpn[ub]_[A-Za-z0-9]+")
 
 
@@ -147,11 +157,12 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode(), text)
 
 
-def redacted(text: str, key: str | None) -> str:
-    """``text`` safe to print: the key, anything shaped like a Prefect key (``pnu_...``,
-    ``pnb_...``) and bearer/basic tokens replaced, control characters escaped."""
-    if key:
-        text = text.replace(key, "[redacted]")
+def redacted(text: str, *secrets: str | None) -> str:
+    """``text`` safe to print: the secrets (the key, the auth string and its encoded form),
+    anything shaped like a Prefect key (``pnu_...``, ``pnb_...``) and bearer/basic tokens
+    replaced, control characters escaped."""
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+        text = text.replace(secret, "[redacted]")
     text = _PREFECT_KEY.sub("[redacted]", text)
     return printable(_TOKEN.sub(lambda match: f"{match.group(1)}[redacted]", text))
 
@@ -336,9 +347,13 @@ class PoolsClient:
         timeout: float = DEFAULT_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_pools: int = MAX_POOLS,
+        auth_string: str | None = None,
     ) -> None:
         self.api_url = checked_url(api_url)
         self._api_key = checked_key(api_key)
+        self._auth_string = auth_string or None
+        self._basic_token = (base64.b64encode(auth_string.encode("utf-8")).decode("ascii")
+                             if auth_string else None)
         self.timeout = checked_timeout(timeout)
         self.max_response_bytes = max_response_bytes
         self.max_pools = max_pools
@@ -356,7 +371,8 @@ class PoolsClient:
                 return self._read_all_pools(opener, deadline)
             return [self._read_pool(opener, deadline, name) for name in dict.fromkeys(names)]
         except PoolsApiError as error:
-            raise PoolsApiError(redacted(str(error), self._api_key)) from None
+            raise PoolsApiError(redacted(str(error), self._api_key, self._auth_string,
+                                         self._basic_token)) from None
         finally:
             deadline.close()
 
@@ -420,14 +436,21 @@ class PoolsClient:
         headers = {"Accept": "application/json", "User-Agent": f"prefect-lint/{__version__}"}
         if has_body:
             headers["Content-Type"] = "application/json"
-        if self._api_key:
+        if self._basic_token:  # as Prefect's client: the auth string wins over the key
+            headers["Authorization"] = f"Basic {self._basic_token}"
+        elif self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
         return headers
 
     def _http_error(self, code: int, shown: str, pool_name: str | None) -> str:
         if code in (401, 403):
-            auth = ("check PREFECT_API_KEY" if self._api_key
-                    else "set PREFECT_API_KEY (Prefect Cloud needs one)")
+            if self._auth_string:
+                auth = "check PREFECT_API_AUTH_STRING"
+            elif self._api_key:
+                auth = "check PREFECT_API_KEY"
+            else:
+                auth = ("set PREFECT_API_KEY (Prefect Cloud needs one) or PREFECT_API_AUTH_STRING "
+                        "(a self-hosted server with basic authentication)")
             return f"the Prefect API at {shown} refused the request (HTTP {code}): {auth}"
         if code == 404 and pool_name is not None:
             return f'no work pool named "{pool_name}" at {shown_url(self.api_url)} (HTTP 404)'

@@ -67,8 +67,8 @@ def pools_pull(names: tuple[str, ...], timeout: float, max_size_mb: int,
 
     try:
         settings = ConfigResolver(explicit=config_path).default
-        api_url, api_key = api_from_environment(os.environ)
-        client = PoolsClient(api_url, api_key, timeout,
+        api_url, api_key, auth_string = api_from_environment(os.environ)
+        client = PoolsClient(api_url, api_key, timeout, auth_string=auth_string,
                              max_response_bytes=max_size_mb * 1024 * 1024)
         pools = client.read_pools(names)
         folder = snapshot_folder(settings)

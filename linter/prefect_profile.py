@@ -1,10 +1,12 @@
-"""``PREFECT_API_URL`` and ``PREFECT_API_KEY`` as the ``prefect`` CLI (Prefect 3.9.1) finds them.
+"""``PREFECT_API_URL``, ``PREFECT_API_KEY`` and ``PREFECT_API_AUTH_STRING`` as the ``prefect`` CLI
+(Prefect 3.9.1) finds them.
 
 Each setting comes from the first of these that sets it:
 
 1. the environment;
 2. ``.env`` in the current folder (``PREFECT_API_URL=...``);
-3. ``prefect.toml`` in the current folder (``[api]`` ``url = ...``, ``key = ...``);
+3. ``prefect.toml`` in the current folder (``[api]`` ``url = ...``, ``key = ...``,
+   ``auth_string = ...``);
 4. ``pyproject.toml`` in the current folder (``[tool.prefect.api]``);
 5. the active profile. The profiles file is ``$PREFECT_PROFILES_PATH`` (also from ``.env``,
    ``profiles_path`` of ``prefect.toml`` or ``[tool.prefect]``), else
@@ -46,6 +48,7 @@ class ApiSources(NamedTuple):
     key: str | None
     key_source: str
     looked_in: str  # where the URL was looked for, for "is not set"
+    auth_string: str | None = None
 
 
 class _Profile(NamedTuple):
@@ -56,7 +59,8 @@ class _Profile(NamedTuple):
 
 
 #: The settings looked for, with their names in ``prefect.toml`` and ``pyproject.toml``.
-_SETTINGS = {"PREFECT_API_URL": "url", "PREFECT_API_KEY": "key"}
+_SETTINGS = {"PREFECT_API_URL": "url", "PREFECT_API_KEY": "key",
+             "PREFECT_API_AUTH_STRING": "auth_string"}
 _NAME = "\x00"  # stands for a setting's name in a description of where it was found
 
 
@@ -76,7 +80,8 @@ def read_api_settings(environ: Mapping[str, str], folder: Path | None = None) ->
                 _take(found, profile.settings, _where(profile, _NAME))
     url, url_source = found.get("PREFECT_API_URL", (None, "PREFECT_API_URL"))
     key, key_source = found.get("PREFECT_API_KEY", (None, "PREFECT_API_KEY"))
-    return ApiSources(url, url_source, key, key_source, _looked_in(profile))
+    auth_string = found.get("PREFECT_API_AUTH_STRING", (None, ""))[0]
+    return ApiSources(url, url_source, key, key_source, _looked_in(profile), auth_string)
 
 
 def _take(found: dict[str, tuple[str, str]], values: Mapping[str, Any], where: str) -> None:

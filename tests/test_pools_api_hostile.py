@@ -6,6 +6,7 @@ bounded, so that a client that fails to stop still ends the test.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import threading
@@ -188,12 +189,40 @@ def test_a_garbled_status_line_echoing_the_key_is_not_shown(cli, api_env) -> Non
     assert SECRET not in result.output
 
 
+def test_basic_authentication_with_the_auth_string(cli, api_env,  # type: ignore[no-untyped-def]
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # repro: a self-hosted server with PREFECT_SERVER_API_AUTH_STRING -> HTTP 401, "set
+    # PREFECT_API_KEY (Prefect Cloud needs one)": PREFECT_API_AUTH_STRING was not sent
+    token = "Basic YWRtaW46czNjcmV0LXB3"  # base64 of admin:s3cret-pw
+
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        got = handler.headers.get("Authorization", "")
+        if got != token:
+            decoded = base64.b64decode(got.removeprefix("Basic ")).decode()
+            send(handler, 401, {"detail": f"got {got}, that is {decoded}"})
+        else:
+            send(handler, 200, [pool("team")])
+
+    with serve(respond) as (url, seen):
+        api_env(url + "/api")  # with a key too: the auth string wins, as in Prefect's client
+        monkeypatch.setenv("PREFECT_API_AUTH_STRING", "admin:s3cret-pw")
+        assert cli("pools", "pull").exit_code == 0
+        assert seen[0][2]["Authorization"] == token
+        monkeypatch.setenv("PREFECT_API_AUTH_STRING", "admin:wrong-pw")
+        result = cli("pools", "pull")
+    assert result.exit_code == 2
+    message = one_line(result.output)
+    assert message.endswith("(HTTP 401): check PREFECT_API_AUTH_STRING (got Basic [redacted], "
+                            "that is [redacted])")
+
+
 def test_redacted_hides_the_key_tokens_and_control_characters() -> None:
     text = (f"key {SECRET}; Bearer abc.def, BASIC dXNlcjpwdw== token=xyz pnb_Other1 "
             "invalid token given \x1b[31mred\nline")
     shown = redacted(text, SECRET)
     assert shown == ("key [redacted]; Bearer [redacted], BASIC [redacted] token=[redacted] "
                      "[redacted] invalid token given \\x1b[31mred\\nline")
+    assert redacted("Basic dXNlcjpwdw==", "user:pw", "dXNlcjpwdw==") == "Basic [redacted]"
 
 
 # -- deadline and limits ------------------------------------------------------------------------
@@ -630,9 +659,14 @@ ALT_PROFILES = """\
                     "alt/profiles.toml": ALT_PROFILES}),
     (PROFILES, {}, {"prefect.toml": 'profiles_path = "alt/profiles.toml"\n',
                     "alt/profiles.toml": ALT_PROFILES}),
+    (PROFILES + '    PREFECT_API_AUTH_STRING = "admin:pw"\n', {}, {}),
+    (PROFILES, {"PREFECT_API_AUTH_STRING": "env:pw"},
+     {"prefect.toml": '[api]\nauth_string = "toml:pw"\n'}),
+    (PROFILES, {}, {"prefect.toml": '[api]\nauth_string = "toml:pw"\n'}),
 ], ids=["active", "PREFECT_PROFILE", "environment-wins", "missing-profile", "key-only",
         "not-toml", "no-file", "dotenv", "environment-over-dotenv", "prefect.toml-over-pyproject",
-        "pyproject", "dotenv-profiles-path", "prefect.toml-profiles-path"])
+        "pyproject", "dotenv-profiles-path", "prefect.toml-profiles-path",
+        "auth-string-profile", "auth-string-environment", "auth-string-prefect.toml"])
 def test_settings_are_read_as_prefect_reads_them(tmp_path: Path, profiles_text: str | None,
                                                  environment: dict[str, str],
                                                  project: dict[str, str]) -> None:
@@ -657,7 +691,8 @@ def test_settings_are_read_as_prefect_reads_them(tmp_path: Path, profiles_text: 
              "from prefect.settings import get_current_settings\n"
              "api = get_current_settings().api\n"
              "key = api.key.get_secret_value() if api.key else None\n"
-             "print(json.dumps([api.url, key]))\n")
+             "auth = api.auth_string.get_secret_value() if api.auth_string else None\n"
+             "print(json.dumps([api.url, key, auth]))\n")
     prefect = subprocess.run([str(prefect_venv()), "-c", probe], cwd=folder, env=env,
                              capture_output=True, text=True, timeout=120)
     if prefect.returncode != 0:  # Prefect cannot use the file: neither can we
@@ -667,4 +702,4 @@ def test_settings_are_read_as_prefect_reads_them(tmp_path: Path, profiles_text: 
         return
     expected = json.loads(prefect.stdout.strip().splitlines()[-1])
     ours = read_api_settings(env, folder)
-    assert [ours.url, ours.key] == expected
+    assert [ours.url, ours.key, ours.auth_string] == expected

@@ -203,13 +203,15 @@ def test_unreachable_and_slow_servers_fail_clearly(fake_api) -> None:  # type: i
         PoolsClient(url, SECRET, timeout=0.1).read_pools([])
 
 
-def test_api_settings_and_shown_url() -> None:
-    url, key = api_from_environment({"PREFECT_API_URL": "https://h.example/api/",
-                                     "PREFECT_API_KEY": "k"})
-    assert (url, key) == ("https://h.example/api", "k")
+def test_api_settings_and_shown_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env, prefect.toml or pyproject.toml
+    home = {"PREFECT_HOME": str(tmp_path)}  # and no profile
+    access = api_from_environment({"PREFECT_API_URL": "https://h.example/api/",
+                                   "PREFECT_API_KEY": "k", **home})
+    assert access == ("https://h.example/api", "k", None)
     assert shown_url("https://user:pw@h.example:8443/api?token=x") == "https://h.example:8443/api"
     with pytest.raises(PoolsApiError, match="must be an http"):
-        api_from_environment({"PREFECT_API_URL": "ftp://h/api"})
+        api_from_environment({"PREFECT_API_URL": "ftp://h/api", **home})
     assert SECRET not in repr(PoolsClient("http://h/api", SECRET))
 
 
