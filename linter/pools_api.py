@@ -215,17 +215,20 @@ class Deadline:
                 "and reachable? --timeout sets the limit for the whole pull)")
 
     def guard(self, sock: socket.socket) -> None:
-        if self._expired.is_set():  # connected just as the deadline passed
+        with self._lock:  # the flag is set before _expire takes the lock: no socket slips by
+            late = self._expired.is_set()  # connected just as the deadline passed
+            if not late:
+                self._sockets.append(sock)
+                self._start_timer()
+        if late:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            return
-        with self._lock:
-            self._sockets.append(sock)
-            if self._timer is None:
-                self._timer = threading.Timer(max(self._end - time.monotonic(), 0.0),
-                                              self._expire)
-                self._timer.daemon = True
-                self._timer.start()
+
+    def _start_timer(self) -> None:
+        if self._timer is None:
+            self._timer = threading.Timer(max(self._end - time.monotonic(), 0.0), self._expire)
+            self._timer.daemon = True
+            self._timer.start()
 
     def _expire(self) -> None:
         self._expired.set()
