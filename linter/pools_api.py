@@ -332,11 +332,14 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
                 "the same scheme, host and port, so that the API key is never sent elsewhere; "
                 "set PREFECT_API_URL to the address the API really has"
             )
+        new: urllib.request.Request | None
         if code in (307, 308):
-            fp.close()
-            return urllib.request.Request(newurl, data=req.data, headers=dict(req.header_items()),
-                                          method=req.get_method())
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+            new = urllib.request.Request(newurl, data=req.data, headers=dict(req.header_items()),
+                                         method=req.get_method())
+        else:
+            new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        fp.close()  # urllib would read the body of the redirect whole, however large
+        return new
 
 
 # -- the client ----------------------------------------------------------------------------------

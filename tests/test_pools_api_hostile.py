@@ -150,6 +150,28 @@ def test_a_redirect_within_the_origin_keeps_the_method_and_the_key(  # type: ign
     assert sorted(read_snapshots(tmp_path / ".prefect-lint/pools")) == ["team"]
 
 
+def test_the_body_of_a_redirect_is_not_read(cli, api_env) -> None:  # type: ignore[no-untyped-def]
+    # repro: a same-origin 302 with an endless body -> urllib read it all into memory
+    sent = []
+
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        if handler.path.startswith("/old/"):
+            handler.wfile.write(f"HTTP/1.0 302 Found\r\nLocation: "
+                                f"{handler.path.removeprefix('/old')}\r\n\r\n".encode())
+            for _ in range(1600):  # 100 MB at most
+                handler.wfile.write(b" " * 65536)
+                sent.append(65536)
+        else:
+            send(handler, 200, [pool("team")])
+
+    with serve(respond) as (url, seen):
+        api_env(url + "/old/api")
+        result = cli("pools", "pull", "--timeout", "60")
+    assert result.exit_code == 0, result.output
+    assert len(seen) == 2
+    assert sum(sent) < 50 * 1024 * 1024  # the client hung up instead of reading it
+
+
 @pytest.mark.parametrize("key", ["pnu_x\nsecretpart", "pnu_x\rsecretpart", "pnu_x secretpart",
                                  "pnu_x\x1bsecretpart", "pnu_xésecretpart"])
 def test_a_key_with_control_characters_is_refused_without_showing_it(  # type: ignore[no-untyped-def]
