@@ -30,11 +30,15 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from linter import __version__
 from linter.pools import PoolSnapshot, TemplateError, template_from_json
+
+if TYPE_CHECKING:
+    import ssl
 
 DEFAULT_TIMEOUT = 15.0
 #: The longest ``--timeout`` accepted (a day): larger values overflow the system's timers.
@@ -64,15 +68,17 @@ class ApiAccess(NamedTuple):
     url: str
     key: str | None
     auth_string: str | None = None  # PREFECT_API_AUTH_STRING: basic auth of a self-hosted API
+    ssl_cert_file: str | None = None  # PREFECT_API_SSL_CERT_FILE: the CA of a private API
+    verify_tls: bool = True  # False with PREFECT_API_TLS_INSECURE_SKIP_VERIFY
 
 
-def api_from_environment(environ: Mapping[str, str]) -> ApiAccess:
-    """The API settings from the environment, project files or the active Prefect profile, or
-    a PoolsApiError saying what to set."""
+def api_from_environment(environ: Mapping[str, str], folder: Path | None = None) -> ApiAccess:
+    """The API settings from the environment, project files (of ``folder``, by default the
+    current one) or the active Prefect profile, or a PoolsApiError saying what to set."""
     from linter.prefect_profile import ProfileError, read_api_settings
 
     try:
-        found = read_api_settings(environ)
+        found = read_api_settings(environ, folder)
     except ProfileError as error:
         raise PoolsApiError(str(error)) from None
     if not found.url:
@@ -82,8 +88,23 @@ def api_from_environment(environ: Mapping[str, str]) -> ApiAccess:
             "https://api.prefect.cloud/api/accounts/<account>/workspaces/<workspace> "
             "(with PREFECT_API_KEY), in the environment or with `prefect config set`"
         )
+    cert_file = (found.found.get("PREFECT_API_SSL_CERT_FILE", (None, ""))[0]
+                 or environ.get("SSL_CERT_FILE") or None)  # Prefect's default
     return ApiAccess(checked_url(found.url, found.url_source),
-                     checked_key(found.key, found.key_source), found.auth_string)
+                     checked_key(found.key, found.key_source), found.auth_string, cert_file,
+                     not _skip_verify(found.found.get("PREFECT_API_TLS_INSECURE_SKIP_VERIFY")))
+
+
+def _skip_verify(setting: tuple[str, str] | None) -> bool:
+    """PREFECT_API_TLS_INSECURE_SKIP_VERIFY as Prefect's settings read a boolean."""
+    if setting is None:
+        return False
+    value, where = setting
+    if value.lower() in ("1", "true", "t", "yes", "y", "on"):
+        return True
+    if value.lower() in ("0", "false", "f", "no", "n", "off"):
+        return False
+    raise PoolsApiError(f"{where} must be true or false, got {printable(value)!r}")
 
 
 def checked_url(url: str, source: str = "PREFECT_API_URL") -> str:
@@ -304,11 +325,9 @@ class _GuardedHttp(urllib.request.HTTPHandler):
 
 
 class _GuardedHttps(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: Deadline) -> None:
-        import ssl
-
-        self._tls = ssl.create_default_context()
-        super().__init__(context=self._tls)
+    def __init__(self, deadline: Deadline, tls: ssl.SSLContext) -> None:
+        super().__init__(context=tls)
+        self._tls = tls
         self._deadline = deadline
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
@@ -354,6 +373,8 @@ class PoolsClient:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_pools: int = MAX_POOLS,
         auth_string: str | None = None,
+        ssl_cert_file: str | None = None,
+        verify_tls: bool = True,
     ) -> None:
         self.api_url = checked_url(api_url)
         self._api_key = checked_key(api_key)
@@ -363,6 +384,8 @@ class PoolsClient:
         self.timeout = checked_timeout(timeout)
         self.max_response_bytes = max_response_bytes
         self.max_pools = max_pools
+        self.ssl_cert_file = ssl_cert_file
+        self.verify_tls = verify_tls
 
     def __repr__(self) -> str:  # never show the key
         return f"PoolsClient({shown_url(self.api_url)!r})"
@@ -370,8 +393,11 @@ class PoolsClient:
     def read_pools(self, names: Sequence[str]) -> list[PoolSnapshot]:
         """The named pools, or every pool when ``names`` is empty, all within one deadline."""
         deadline = Deadline(self.timeout)
-        opener = urllib.request.build_opener(
-            _GuardedHttp(deadline), _GuardedHttps(deadline), _SameOriginRedirects())
+        handlers: list[urllib.request.BaseHandler] = [_GuardedHttp(deadline),
+                                                      _SameOriginRedirects()]
+        if self.api_url.startswith("https:"):  # redirects never change the scheme
+            handlers.append(_GuardedHttps(deadline, self._tls_context()))
+        opener = urllib.request.build_opener(*handlers)
         try:
             if not names:
                 return self._read_all_pools(opener, deadline)
@@ -381,6 +407,23 @@ class PoolsClient:
                                          self._basic_token)) from None
         finally:
             deadline.close()
+
+    def _tls_context(self) -> ssl.SSLContext:
+        """As Prefect's client: the CA file of PREFECT_API_SSL_CERT_FILE (else the system's,
+        which honours SSL_CERT_FILE), or no check with PREFECT_API_TLS_INSECURE_SKIP_VERIFY."""
+        import ssl
+
+        if not self.verify_tls:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            return context
+        try:
+            return ssl.create_default_context(cafile=self.ssl_cert_file)
+        except (OSError, ssl.SSLError) as error:
+            reason = getattr(error, "strerror", None) or getattr(error, "reason", None) or error
+            raise PoolsApiError(f"PREFECT_API_SSL_CERT_FILE: cannot use {self.ssl_cert_file} as "
+                                f"certificate authorities: {reason}") from None
 
     def _read_pool(self, opener: urllib.request.OpenerDirector, deadline: Deadline,
                    name: str) -> PoolSnapshot:

@@ -67,9 +67,14 @@ def pools_pull(names: tuple[str, ...], timeout: float, max_size_mb: int,
 
     try:
         settings = ConfigResolver(explicit=config_path).default
-        api_url, api_key, auth_string = api_from_environment(os.environ)
-        client = PoolsClient(api_url, api_key, timeout, auth_string=auth_string,
+        access = api_from_environment(os.environ)
+        api_url = access.url
+        client = PoolsClient(api_url, access.key, timeout, auth_string=access.auth_string,
+                             ssl_cert_file=access.ssl_cert_file, verify_tls=access.verify_tls,
                              max_response_bytes=max_size_mb * 1024 * 1024)
+        if not access.verify_tls and api_url.startswith("https:"):
+            click.echo("prefect-lint: warning: the API's certificate is not checked "
+                       "(PREFECT_API_TLS_INSECURE_SKIP_VERIFY)", err=True)
         pools = client.read_pools(names)
         folder = snapshot_folder(settings)
         result = write_snapshots(folder, pools, shown_url(api_url), replace_all=not names)

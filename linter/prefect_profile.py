@@ -1,5 +1,5 @@
-"""``PREFECT_API_URL``, ``PREFECT_API_KEY`` and ``PREFECT_API_AUTH_STRING`` as the ``prefect`` CLI
-(Prefect 3.9.1) finds them.
+"""``PREFECT_API_URL``, ``PREFECT_API_KEY``, ``PREFECT_API_AUTH_STRING`` and the API's TLS
+settings as the ``prefect`` CLI (Prefect 3.9.1) finds them.
 
 Each setting comes from the first of these that sets it:
 
@@ -49,6 +49,8 @@ class ApiSources(NamedTuple):
     key_source: str
     looked_in: str  # where the URL was looked for, for "is not set"
     auth_string: str | None = None
+    #: every setting found (the TLS ones too): name -> (value, where it came from)
+    found: Mapping[str, tuple[str, str]] = {}
 
 
 class _Profile(NamedTuple):
@@ -60,7 +62,8 @@ class _Profile(NamedTuple):
 
 #: The settings looked for, with their names in ``prefect.toml`` and ``pyproject.toml``.
 _SETTINGS = {"PREFECT_API_URL": "url", "PREFECT_API_KEY": "key",
-             "PREFECT_API_AUTH_STRING": "auth_string"}
+             "PREFECT_API_AUTH_STRING": "auth_string", "PREFECT_API_SSL_CERT_FILE": "ssl_cert_file",
+             "PREFECT_API_TLS_INSECURE_SKIP_VERIFY": "tls_insecure_skip_verify"}
 _NAME = "\x00"  # stands for a setting's name in a description of where it was found
 
 
@@ -81,7 +84,7 @@ def read_api_settings(environ: Mapping[str, str], folder: Path | None = None) ->
     url, url_source = found.get("PREFECT_API_URL", (None, "PREFECT_API_URL"))
     key, key_source = found.get("PREFECT_API_KEY", (None, "PREFECT_API_KEY"))
     auth_string = found.get("PREFECT_API_AUTH_STRING", (None, ""))[0]
-    return ApiSources(url, url_source, key, key_source, _looked_in(profile), auth_string)
+    return ApiSources(url, url_source, key, key_source, _looked_in(profile), auth_string, found)
 
 
 def _take(found: dict[str, tuple[str, str]], values: Mapping[str, Any], where: str) -> None:
@@ -91,6 +94,8 @@ def _take(found: dict[str, tuple[str, str]], values: Mapping[str, Any], where: s
         value = values.get(name)
         if name in found or value is None:
             continue
+        if isinstance(value, bool):  # TOML true/false (tls_insecure_skip_verify)
+            value = str(value).lower()
         if not isinstance(value, str):
             raise ProfileError(f"{where.replace(_NAME, name)} must be a string, not "
                                f"{type(value).__name__}")

@@ -20,7 +20,7 @@ import pytest
 
 import linter.pools
 from linter.pools import PoolSnapshot, read_snapshots, snapshot_filename, write_snapshots
-from linter.pools_api import PoolsApiError, PoolsClient, redacted
+from linter.pools_api import PoolsApiError, PoolsClient, api_from_environment, redacted
 from linter.prefect_profile import ProfileError, read_api_settings
 from tests.conftest import write
 
@@ -50,9 +50,10 @@ def send(handler: BaseHTTPRequestHandler, code: int, body: Any,
 
 
 @contextlib.contextmanager
-def serve(respond: Respond) -> Iterator[tuple[str, list[tuple[str, str, dict[str, str]]]]]:
-    """A server on 127.0.0.1 answering with ``respond``; yields its base URL and the requests
-    it saw (method, path, headers)."""
+def serve(respond: Respond, tls: Any = None,
+          ) -> Iterator[tuple[str, list[tuple[str, str, dict[str, str]]]]]:
+    """A server on 127.0.0.1 answering with ``respond`` (over TLS with the ``ssl.SSLContext``
+    ``tls``); yields its base URL and the requests it saw (method, path, headers)."""
     seen: list[tuple[str, str, dict[str, str]]] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -68,11 +69,14 @@ def serve(respond: Respond) -> Iterator[tuple[str, list[tuple[str, str, dict[str
         do_GET = do_POST = _handle
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}", seen
     finally:
         server.shutdown()
         server.server_close()
@@ -236,6 +240,56 @@ def test_basic_authentication_with_the_auth_string(cli, api_env,  # type: ignore
     message = one_line(result.output)
     assert message.endswith("(HTTP 401): check PREFECT_API_AUTH_STRING (got Basic [redacted], "
                             "that is [redacted])")
+
+
+@pytest.fixture
+def self_signed(tmp_path: Path) -> tuple[Path, Any]:
+    """A certificate for 127.0.0.1 made by openssl, and a server TLS context using it."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                    "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=60)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return cert, context
+
+
+def test_tls_settings_are_those_of_prefect(cli, api_env, self_signed,  # type: ignore[no-untyped-def]
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    # repro: an API with a private CA and PREFECT_API_SSL_CERT_FILE set (which `prefect`
+    # uses) -> "cannot reach ...: certificate verify failed"
+    cert, context = self_signed
+    with serve(lambda h: send(h, 200, [pool("team")]), tls=context) as (url, seen):
+        api_env(url + "/api")
+        refused = cli("pools", "pull")
+        monkeypatch.setenv("PREFECT_API_SSL_CERT_FILE", str(cert))
+        trusted = cli("pools", "pull")
+        monkeypatch.setenv("PREFECT_API_SSL_CERT_FILE", str(tmp_path / "missing.pem"))
+        missing = cli("pools", "pull")
+        monkeypatch.delenv("PREFECT_API_SSL_CERT_FILE")
+        monkeypatch.setenv("PREFECT_API_TLS_INSECURE_SKIP_VERIFY", "true")
+        unchecked = cli("pools", "pull")
+        monkeypatch.setenv("PREFECT_API_TLS_INSECURE_SKIP_VERIFY", "maybe")
+        unclear = cli("pools", "pull")
+    assert refused.exit_code == 2
+    assert "CERTIFICATE_VERIFY_FAILED" in one_line(refused.output)
+    assert trusted.exit_code == 0, trusted.output
+    assert missing.exit_code == 2
+    assert "PREFECT_API_SSL_CERT_FILE: cannot use " in one_line(missing.output)
+    assert unchecked.exit_code == 0, unchecked.output
+    assert "warning: the API's certificate is not checked" in unchecked.output
+    assert unclear.exit_code == 2
+    assert "PREFECT_API_TLS_INSECURE_SKIP_VERIFY must be true or false, got 'maybe'" in \
+        one_line(unclear.output)
+    assert [header["Authorization"] for _, _, header in seen] == [f"Bearer {SECRET}"] * 2
 
 
 def test_redacted_hides_the_key_tokens_and_control_characters() -> None:
@@ -685,10 +739,15 @@ ALT_PROFILES = """\
     (PROFILES, {"PREFECT_API_AUTH_STRING": "env:pw"},
      {"prefect.toml": '[api]\nauth_string = "toml:pw"\n'}),
     (PROFILES, {}, {"prefect.toml": '[api]\nauth_string = "toml:pw"\n'}),
+    (PROFILES, {}, {"prefect.toml": '[api]\nssl_cert_file = "/ca.pem"\n'
+                                    "tls_insecure_skip_verify = true\n"}),
+    (PROFILES, {"PREFECT_API_TLS_INSECURE_SKIP_VERIFY": "1"},
+     {".env": "PREFECT_API_SSL_CERT_FILE=/env-ca.pem\n"}),
 ], ids=["active", "PREFECT_PROFILE", "environment-wins", "missing-profile", "key-only",
         "not-toml", "no-file", "dotenv", "environment-over-dotenv", "prefect.toml-over-pyproject",
         "pyproject", "dotenv-profiles-path", "prefect.toml-profiles-path",
-        "auth-string-profile", "auth-string-environment", "auth-string-prefect.toml"])
+        "auth-string-profile", "auth-string-environment", "auth-string-prefect.toml",
+        "tls-prefect.toml", "tls-environment-and-dotenv"])
 def test_settings_are_read_as_prefect_reads_them(tmp_path: Path, profiles_text: str | None,
                                                  environment: dict[str, str],
                                                  project: dict[str, str]) -> None:
@@ -714,7 +773,8 @@ def test_settings_are_read_as_prefect_reads_them(tmp_path: Path, profiles_text: 
              "api = get_current_settings().api\n"
              "key = api.key.get_secret_value() if api.key else None\n"
              "auth = api.auth_string.get_secret_value() if api.auth_string else None\n"
-             "print(json.dumps([api.url, key, auth]))\n")
+             "print(json.dumps([api.url, key, auth, api.ssl_cert_file,\n"
+             "                  api.tls_insecure_skip_verify]))\n")
     prefect = subprocess.run([str(prefect_venv()), "-c", probe], cwd=folder, env=env,
                              capture_output=True, text=True, timeout=120)
     if prefect.returncode != 0:  # Prefect cannot use the file: neither can we
@@ -724,4 +784,7 @@ def test_settings_are_read_as_prefect_reads_them(tmp_path: Path, profiles_text: 
         return
     expected = json.loads(prefect.stdout.strip().splitlines()[-1])
     ours = read_api_settings(env, folder)
-    assert [ours.url, ours.key, ours.auth_string] == expected
+    access = api_from_environment(env, folder) if ours.url else None
+    assert [ours.url, ours.key, ours.auth_string] == expected[:3]
+    if access is not None:
+        assert [access.ssl_cert_file, not access.verify_tls] == expected[3:]

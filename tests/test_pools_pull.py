@@ -208,7 +208,7 @@ def test_api_settings_and_shown_url(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     home = {"PREFECT_HOME": str(tmp_path)}  # and no profile
     access = api_from_environment({"PREFECT_API_URL": "https://h.example/api/",
                                    "PREFECT_API_KEY": "k", **home})
-    assert access == ("https://h.example/api", "k", None)
+    assert access[:3] == ("https://h.example/api", "k", None) and access.verify_tls
     assert shown_url("https://user:pw@h.example:8443/api?token=x") == "https://h.example:8443/api"
     with pytest.raises(PoolsApiError, match="must be an http"):
         api_from_environment({"PREFECT_API_URL": "ftp://h/api", **home})
