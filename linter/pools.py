@@ -292,8 +292,47 @@ def snapshot_folder(settings: Settings) -> Path:
     return settings.root / SNAPSHOT_FOLDER
 
 
+#: The longest readable part of a snapshot file name (file names may have 255 bytes).
+_MAX_PLAIN_NAME = 100
+_WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{kind}{n}" for kind in ("COM", "LPT") for n in range(1, 10)]
+)
+
+
 def snapshot_filename(pool_name: str) -> str:
-    """A file name for any pool name (spaces, slashes and all)."""
+    """A safe file name for any pool name, unique even on a case-insensitive file system.
+
+    The name is percent-encoded (so no ``/``, ``%``, ``#`` or control character is left). A
+    name whose encoding is short, lower case (escapes aside) and an ordinary file name on every
+    system is used as is; any other gets a shortened readable part and ``#`` with a hash of the
+    exact name (``#`` never appears in a plain name, and names differing only by case get
+    different hashes). Raises ValueError for a name that is not text (a lone surrogate)."""
+    encoded = quote(pool_name, safe=" -_.()+,=@~", errors="strict")
+    if _plain(encoded):
+        return encoded + ".json"
+    import hashlib  # here: a check that only reads snapshots never loads OpenSSL
+
+    digest = hashlib.sha256(pool_name.encode("utf-8")).hexdigest()[:16]
+    readable = encoded[:_MAX_PLAIN_NAME].lstrip(". ").rstrip(". ")
+    return f"{readable}#{digest}.json"
+
+
+_ESCAPE = lazy_compile(r"%[0-9A-F]{2}")
+
+
+def _plain(encoded: str) -> bool:
+    """Percent escapes are always upper case, so only the other characters must be lower."""
+    return (
+        0 < len(encoded) <= _MAX_PLAIN_NAME
+        and _ESCAPE.sub("", encoded) == _ESCAPE.sub("", encoded).lower()
+        and not encoded.startswith((".", " "))
+        and not encoded.endswith((".", " "))
+        and encoded.split(".", 1)[0].upper() not in _WINDOWS_RESERVED
+    )
+
+
+def _legacy_filename(pool_name: str) -> str:
+    """The file name versions before the hashed names gave a pool (replaced on a pull)."""
     return quote(pool_name, safe=" -_.()+,=@~") + ".json"
 
 
@@ -327,29 +366,127 @@ def read_snapshots(folder: Path) -> dict[str, PoolSnapshot]:
     return found
 
 
+class WrittenSnapshots(NamedTuple):
+    """What :func:`write_snapshots` did: the file of each pool written, and pools skipped."""
+
+    files: dict[str, Path]  # pool name -> its snapshot file
+    skipped: list[str]  # one message per pool not written
+
+
 def write_snapshots(
     folder: Path, pools: Iterable[PoolSnapshot], source: str, *, replace_all: bool
-) -> list[Path]:
-    """Write one file per pool; with ``replace_all`` remove snapshots of other pools."""
+) -> WrittenSnapshots:
+    """Write one file per pool; with ``replace_all`` remove snapshots of other pools.
+
+    Every file is written to a temporary file first and renamed only once all are written, so
+    a pull that fails leaves the previous snapshot as it was. A pool whose name cannot be used
+    (empty, not text, or clashing with another pool's file) is skipped with a message."""
     folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for pool in pools:
-        path = folder / snapshot_filename(pool.name)
-        content = {
-            "name": pool.name,
-            "type": pool.pool_type,
-            "pulled_from": source,
-            "base_job_template": pool.base_job_template,
-        }
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n",
-                             encoding="utf-8")
+    _remove_abandoned_temporaries(folder)
+    planned, skipped = _plan_files(folder, pools)
+    temporaries: list[tuple[Path, Path]] = []
+    try:
+        for pool, path in planned:
+            temporaries.append((_write_temporary(folder, pool, source), path))
+    except BaseException:
+        for temporary, _ in temporaries:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, path in temporaries:
         temporary.replace(path)
-        written.append(path)
+    files = {pool.name: path for pool, path in planned}
+    _remove_replaced(folder, files, replace_all)
+    return WrittenSnapshots(files, skipped)
+
+
+def _plan_files(
+    folder: Path, pools: Iterable[PoolSnapshot]
+) -> tuple[list[tuple[PoolSnapshot, Path]], list[str]]:
+    planned: list[tuple[PoolSnapshot, Path]] = []
+    skipped: list[str] = []
+    taken: dict[str, str] = {}  # case-folded file name -> pool name
+    for pool in pools:
+        shown = json.dumps(pool.name)
+        if not pool.name.strip():
+            skipped.append(f"skipped the work pool {shown}: a pool needs a name")
+            continue
+        try:
+            filename = snapshot_filename(pool.name)
+        except UnicodeError:
+            skipped.append(f"skipped the work pool {shown}: its name is not valid text")
+            continue
+        other = taken.get(filename.casefold())
+        if other == pool.name:
+            continue  # the same pool twice
+        if other is not None:
+            skipped.append(f"skipped the work pool {shown}: its file name would be that of "
+                           f"{json.dumps(other)}")
+            continue
+        taken[filename.casefold()] = pool.name
+        planned.append((pool, folder / filename))
+    return planned, skipped
+
+
+def _write_temporary(folder: Path, pool: PoolSnapshot, source: str) -> Path:
+    content = {
+        "name": pool.name,
+        "type": pool.pool_type,
+        "pulled_from": source,
+        "base_job_template": pool.base_job_template,
+    }
+    import tempfile  # here: only a pull writes snapshots
+
+    handle, name = tempfile.mkstemp(dir=folder, prefix=".pull-", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(json.dumps(content, indent=2, ensure_ascii=False) + "\n")
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+#: A temporary file this old was left by a pull that was killed (a pull takes seconds).
+_ABANDONED_AFTER = 3600.0
+
+
+def _remove_abandoned_temporaries(folder: Path) -> None:
+    """Remove temporary files of killed pulls (``.pull-*.tmp``; older versions wrote
+    ``*.json.tmp``), but not those of a pull that may still be running."""
+    import time
+
+    for pattern in (".pull-*.tmp", "*.json.tmp"):
+        for path in folder.glob(pattern):
+            try:
+                if time.time() - path.lstat().st_mtime > _ABANDONED_AFTER:
+                    path.unlink()
+            except OSError:
+                pass
+
+
+def _remove_replaced(folder: Path, files: Mapping[str, Path], replace_all: bool) -> None:
+    """Remove snapshots of other pools (``replace_all``), or else the files older versions
+    wrote for the pools just written under another name."""
+    kept = set(files.values())
     if replace_all:
-        for stale in set(folder.glob("*.json")) - set(written):
+        for stale in set(folder.glob("*.json")) - kept:
             stale.unlink()
-    return written
+        return
+    for name, path in files.items():
+        legacy = folder / _legacy_filename(name)
+        if legacy != path and legacy not in kept and _snapshot_name(legacy) == name:
+            legacy.unlink()
+
+
+def _snapshot_name(path: Path) -> str | None:
+    try:
+        if not path.is_file() or path.stat().st_size > 50 * 1024 * 1024:
+            return None
+        name = json.loads(path.read_text(encoding="utf-8")).get("name")
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return None
+    return name if isinstance(name, str) else None
 
 
 # -- the catalog: pool name -> template ---------------------------------------------------------

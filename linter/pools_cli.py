@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from linter.pools import PoolSnapshot, WrittenSnapshots
 
 EXIT_ERROR = 2
 
@@ -41,38 +46,61 @@ _config_option = click.option(
 @pools_group.command(name="pull")
 @click.argument("names", nargs=-1)
 @click.option("--timeout", type=float, default=15.0, show_default=True,
-              help="Seconds to wait for each answer of the API.")
+              help="Seconds the whole pull may take, however slowly the API answers.")
+@click.option("--max-size", "max_size_mb", type=click.IntRange(min=1, max=1024), default=50,
+              show_default=True, help="Largest answer accepted from the API, in MB.")
 @_config_option
-def pools_pull(names: tuple[str, ...], timeout: float, config_path: Path | None) -> None:
+def pools_pull(names: tuple[str, ...], timeout: float, max_size_mb: int,
+               config_path: Path | None) -> None:
     """Save the base job templates of work pools from the Prefect API into the snapshot folder
     (.prefect-lint/pools/ next to the configuration file), which `check` then reads offline.
 
-    The API is PREFECT_API_URL (and PREFECT_API_KEY for Prefect Cloud). With no NAME every
-    pool is pulled and snapshots of pools that no longer exist are removed.
+    The API is PREFECT_API_URL (and PREFECT_API_KEY for Prefect Cloud), found as the `prefect`
+    CLI finds them: the environment, else .env, prefect.toml or pyproject.toml in the current
+    folder, else the active Prefect profile. With no NAME every
+    pool is pulled and snapshots of pools that no longer exist are removed. The key is sent
+    only to the API's own scheme, host and port: a redirect elsewhere is refused.
     """
     from linter.config import ConfigError, ConfigResolver
     from linter.pools import snapshot_folder, write_snapshots
     from linter.pools_api import PoolsApiError, PoolsClient, api_from_environment, shown_url
 
-    if timeout <= 0:
-        raise click.BadParameter("must be more than 0", param_hint="--timeout")
     try:
         settings = ConfigResolver(explicit=config_path).default
-        api_url, api_key = api_from_environment(os.environ)
-        pools = PoolsClient(api_url, api_key, timeout).read_pools(names)
+        access = api_from_environment(os.environ)
+        api_url = access.url
+        client = PoolsClient(api_url, access.key, timeout, auth_string=access.auth_string,
+                             ssl_cert_file=access.ssl_cert_file, verify_tls=access.verify_tls,
+                             max_response_bytes=max_size_mb * 1024 * 1024)
+        if not access.verify_tls and api_url.startswith("https:"):
+            click.echo("prefect-lint: warning: the API's certificate is not checked "
+                       "(PREFECT_API_TLS_INSECURE_SKIP_VERIFY)", err=True)
+        pools = client.read_pools(names)
         folder = snapshot_folder(settings)
-        written = write_snapshots(folder, pools, shown_url(api_url), replace_all=not names)
+        result = write_snapshots(folder, pools, shown_url(api_url), replace_all=not names)
     except (ConfigError, PoolsApiError) as error:
         _fail(str(error))
         return
     except OSError as error:
-        _fail(f"cannot write the pool snapshot: {error}")
+        _fail(f"cannot write the pool snapshot: {error.strerror or error}")
         return
-    for pool, path in zip(pools, written, strict=False):
-        click.echo(f"{pool.name} ({pool.pool_type or 'unknown type'}) -> {_shown(path)}")
-    count = len(pools)
+    _report_pull(pools, result, shown_url(api_url), folder)
+
+
+def _report_pull(pools: Sequence[PoolSnapshot], result: WrittenSnapshots, source: str,
+                 folder: Path) -> None:
+    from linter.pools_api import printable
+
+    for message in result.skipped:
+        click.echo(f"prefect-lint: {message}", err=True)
+    for pool in pools:
+        path = result.files.get(pool.name)
+        if path is not None:
+            click.echo(f"{printable(pool.name)} ({printable(pool.pool_type or 'unknown type')}) "
+                       f"-> {printable(_shown(path))}")
+    count = len(result.files)
     click.echo(f"Pulled {count} work pool{'s' if count != 1 else ''} from "
-               f"{shown_url(api_url)} into {_shown(folder)}")
+               f"{source} into {_shown(folder)}")
 
 
 @pools_group.command(name="list")

@@ -97,8 +97,9 @@ def test_snapshots_round_trip_any_pool_name(tmp_path: Path) -> None:
     names = ["team pool", "a/b", "Claude CICD", "ünïcode", "x%y"]
     pools = [PoolSnapshot(name, "process", TEMPLATE) for name in names]
     written = write_snapshots(folder, pools, "http://h/api", replace_all=False)
-    assert len({path.name for path in written}) == len(names)
-    assert all(path.parent == folder for path in written)
+    assert not written.skipped and list(written.files) == names
+    assert len({path.name for path in written.files.values()}) == len(names)
+    assert all(path.parent == folder for path in written.files.values())
     assert snapshot_filename("a/b") == "a%2Fb.json"
     assert sorted(read_snapshots(folder)) == sorted(names)
     write_snapshots(folder, pools[:1], "http://h/api", replace_all=True)
