@@ -3,7 +3,8 @@
 ``check`` is the default command, so ``prefect-lint prefect.yaml`` works. Heavy modules are
 imported inside the commands, so ``prefect-lint --version`` starts at once.
 
-Exit status: 0 nothing found, 1 findings remain (at or above ``--fail-level``), 2 usage or
+Exit status: 0 nothing found, 1 findings remain (at or above ``--fail-level``, by default
+warning), 2 usage or
 configuration error, or an internal error.
 """
 
@@ -144,7 +145,7 @@ def _selected(values: Sequence[str]) -> tuple[str, ...]:
 @click.option("--statistics", is_flag=True, help="Print counts per rule instead of findings.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option("--fail-level", type=click.Choice(["error", "warning", "info"]), default=None,
-              help="Lowest severity that makes the exit status 1 (default: info).")
+              help="Lowest severity that makes the exit status 1 (default: warning).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
               help="Use this configuration file instead of discovering one.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")

@@ -63,7 +63,7 @@ class Settings(NamedTuple):
     extend_include: tuple[str, ...] = ()
     respect_gitignore: bool = True
     force_exclude: bool = False
-    fail_level: Severity = Severity.INFO
+    fail_level: Severity = Severity.WARNING
     output_format: str = "full"
     max_file_size: int = 10 * 1024 * 1024
     docs_url: str | None = None  # base of the rule pages findings link to; None: no links

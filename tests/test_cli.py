@@ -60,6 +60,15 @@ def test_fail_level(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def
     assert cli("check").exit_code == 0
 
 
+def test_info_findings_do_not_fail_by_default(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Info is advice: a Taskfile named prefect.yml gets one S007 note and the run passes."""
+    write(tmp_path, "prefect.yml", "version: '3'\ntasks:\n  deploy:\n    cmds: [prefect deploy]\n")
+    result = cli("check", "--output-format", "concise")
+    assert "S007 [info]" in result.output
+    assert result.exit_code == 0
+    assert cli("check", "--fail-level", "info").exit_code == 1
+
+
 def test_stdin(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("check", "-", "--output-format", "concise", input=BROKEN)
     assert result.exit_code == 1
