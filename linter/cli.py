@@ -296,6 +296,7 @@ def _run_check(
         return EXIT_ERROR
     results: list[FileResult] = []
     internal_errors = 0
+    bad_arguments = 0
     read_stdin = stdin_filename is not None or paths == (Path("-"),)
     if read_stdin and any(str(p) != "-" for p in paths):
         raise click.UsageError("standard input cannot be combined with other paths")
@@ -323,6 +324,12 @@ def _run_check(
             _error(_no_files_matched(folder, resolver))
         if empty_folders and not targets:
             return EXIT_ERROR  # a run that checked nothing must not pass
+        for target in [t for t in targets if t.explicit]:
+            problem = _unusable_argument(target.path)
+            if problem is not None:  # a usage error, not a finding: the others are still checked
+                _error(f"{target.path}: {problem}")
+                targets.remove(target)
+                bad_arguments += 1
         for outcome in lint_paths(runner, [t.path for t in targets], jobs):
             if outcome.error is not None:
                 internal_errors += 1
@@ -396,12 +403,27 @@ def _run_check(
         return EXIT_ERROR
     if add_suppressions and not read_stdin:
         _report_added_suppressions(results, diff)
-    if internal_errors:
+    if internal_errors or bad_arguments:
         return EXIT_ERROR
     if diff:
         return EXIT_FINDINGS if diff_pending else EXIT_CLEAN
     return _exit_code(results, settings.fail_level, fix_only=fix_only, fixed=fixed_files,
                       exit_non_zero_on_fix=exit_non_zero_on_fix)
+
+
+def _unusable_argument(path: Path) -> str | None:
+    """Why a path named on the command line names no file at all (it does not exist, a link
+    loop, a name too long), or None. A file that exists but cannot be read is a finding."""
+    import errno
+
+    from linter.reading import describe_os_error
+
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ENAMETOOLONG):
+            return describe_os_error(error, path)
+    return None
 
 
 def _report_unwritten(runner: Runner, result: FileResult) -> None:

@@ -196,8 +196,9 @@ def test_output_file(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-de
 def test_missing_and_directory_and_fifo_paths(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     os.mkfifo(tmp_path / "pipe.yaml")
     result = cli("check", "missing.yaml", "pipe.yaml", "--output-format", "concise")
-    assert result.exit_code == 1
-    assert "missing.yaml:1:1: Y000 [error] cannot read the file: no such file" in result.output
+    assert result.exit_code == 2  # a path that names nothing is a usage error, not a finding
+    assert "missing.yaml: cannot read the file: no such file" in result.output
+    assert "missing.yaml:1:1" not in result.output
     assert "pipe.yaml:1:1: Y000 [error] cannot read the file: it is not a regular file" in (
         result.output)
 

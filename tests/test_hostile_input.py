@@ -106,9 +106,10 @@ def test_size_limit_is_a_finding(cli, tmp_path: Path) -> None:  # type: ignore[n
 def test_broken_symlink(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "prefect.yaml").symlink_to(tmp_path / "gone.yaml")
     result = cli("check", "prefect.yaml", "--output-format", "json", "--no-cache")
-    (finding,) = json.loads(result.output)
-    assert finding["code"] == "Y000"
-    assert "symbolic link to a file that does not exist" in finding["message"]
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("prefect-lint: prefect.yaml: cannot read the file: it is a "
+                                     "symbolic link to a file that does not exist")
+    assert json.loads(result.stdout) == []
 
 
 def test_paths_with_spaces_and_non_ascii(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -285,16 +286,19 @@ def test_invalid_utf8_on_standard_input_is_a_finding(tmp_path: Path) -> None:
 # -- one line and exit 2 (or a finding), never a traceback ------------------------------------
 
 
-def test_symlink_loop_and_overlong_name_are_findings(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_symlink_loop_and_overlong_name_are_one_line_and_exit_2(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    write(tmp_path, "prefect.yaml", "deployments:\n  - name: a\n  - name: a\n")
     long_folder = "a" * 300
-    result = cli("check", "--output-format", "json", "loop.yaml", f"{long_folder}/prefect.yaml",
-                 long_folder)
-    found = {d["filename"]: d["message"] for d in json.loads(result.output)}
-    assert "a link loop" in found["loop.yaml"]
-    assert "too long" in found[f"{long_folder}/prefect.yaml"]
-    assert "too long" in found[long_folder]
-    assert result.exit_code == 1
+    result = cli("check", "--output-format", "json", "--select", "D001", "loop.yaml",
+                 f"{long_folder}/prefect.yaml", long_folder, "prefect.yaml")
+    errors = result.stderr.splitlines()
+    assert errors[0] == ("prefect-lint: loop.yaml: cannot read the file: too many levels of "
+                         "symbolic links (a link loop?)")
+    assert all("too long" in line for line in errors[1:3]) and len(errors) == 3
+    # the other files are still checked and reported
+    assert [d["code"] for d in json.loads(result.stdout)] == ["D001"]
+    assert result.exit_code == 2
 
 
 @pytest.mark.parametrize(
