@@ -20,10 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import make_project
 
-from linter.config import Settings
-from linter.document import Document
-from linter.engine import runnable
-from linter.registry import LintContext, Project, all_rules
+from linter.core.engine import runnable
+from linter.core.registry import LintContext, Project, all_rules
+from linter.project.config import Settings
+from linter.source.document import Document
 
 
 def stages(path: Path) -> tuple[float, float, dict[str, float]]:

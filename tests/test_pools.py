@@ -1,4 +1,4 @@
-"""linter.pools: the configuration table, templates, snapshots, the catalog; `pools list`."""
+"""linter.prefect.pools: the pools table, templates, snapshots, the catalog; `pools list`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import ConfigError, Settings
-from linter.pool_variables import describe_schema, server_schema
-from linter.pools import (
+from linter.prefect.pool_variables import describe_schema, server_schema
+from linter.prefect.pools import (
     BUNDLED_TYPES,
     PoolSnapshot,
     TemplateError,
@@ -22,6 +21,7 @@ from linter.pools import (
     template_from_json,
     write_snapshots,
 )
+from linter.project.config import ConfigError, Settings
 from tests.conftest import REPO, corpus_files, write
 
 TEMPLATE = {"job_configuration": {"image": "{{ image }}"},
@@ -157,8 +157,8 @@ def test_describe_schema_words() -> None:
 
 
 def test_corpus_files_do_not_crash_with_every_pool_mapped(tmp_path: Path) -> None:
-    from linter.config import ConfigResolver, Overrides
-    from linter.runner import Runner
+    from linter.project.config import ConfigResolver, Overrides
+    from linter.run.runner import Runner
 
     files = corpus_files("prefect_yaml")
     names: set[str] = set()

@@ -7,7 +7,7 @@ import importlib
 from collections.abc import Callable
 from typing import TextIO
 
-from linter.diagnostics import Diagnostic, Severity
+from linter.core.diagnostics import Diagnostic, Severity
 
 #: format name -> module under linter.report
 FORMATS: dict[str, str] = {

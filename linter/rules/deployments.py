@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from linter.diagnostics import Finding, Severity
-from linter.registry import LintContext, rule
+from linter.core.diagnostics import Finding, Severity
+from linter.core.registry import LintContext, rule
 
 if TYPE_CHECKING:
-    from linter.document import Document
+    from linter.source.document import Document
 
 
 def deployment_entries(data: Any) -> Iterator[tuple[int, dict[Any, Any]]]:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from linter.diagnostics import Finding, Severity, Span
-from linter.filekinds import FileKind, register_kind
+from linter.core.diagnostics import Finding, Severity, Span
+from linter.core.registry import LintContext, Needs, rule
 from linter.lazy_regex import lazy_compile
-from linter.registry import LintContext, Needs, rule
+from linter.project.filekinds import FileKind, register_kind
 
 LEGACY = "legacy"
 

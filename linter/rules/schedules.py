@@ -14,12 +14,10 @@ from typing import Any
 
 from ruamel.yaml.nodes import ScalarNode
 
-from linter.cron import check_cron
-from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.document import Document, NodePath
-from linter.registry import LintContext, rule
-from linter.rules.deployments import deployment_entries
-from linter.schedule_values import (
+from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from linter.core.registry import LintContext, rule
+from linter.prefect.cron import check_cron
+from linter.prefect.schedules import (
     anchor_date_problem,
     interval_problem,
     is_templated,
@@ -27,6 +25,8 @@ from linter.schedule_values import (
     timezone_problem,
     timezone_suggestion,
 )
+from linter.rules.deployments import deployment_entries
+from linter.source.document import Document, NodePath
 
 SELECTORS = ("cron", "interval", "rrule")
 

@@ -17,12 +17,12 @@ from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.document import Document, find_key
-from linter.filekinds import FileKind, register_kind
+from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from linter.core.registry import LintContext, Needs, rule
 from linter.lazy_regex import lazy_compile
-from linter.registry import LintContext, Needs, rule
-from linter.yamlview import iter_nodes
+from linter.project.filekinds import FileKind, register_kind
+from linter.source.document import Document, find_key
+from linter.source.view import iter_nodes
 
 SCRIPT = "script"
 

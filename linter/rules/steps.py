@@ -16,11 +16,10 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.document import Document, find_key, mapping_pairs
+from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from linter.core.registry import LintContext, rule
 from linter.lazy_regex import lazy_compile
-from linter.registry import LintContext, rule
-from linter.steps import (
+from linter.prefect.steps import (
     KNOWN_PACKAGES,
     RESERVED_KEYWORDS,
     MissingFunction,
@@ -35,9 +34,10 @@ from linter.steps import (
     signature_for,
     step_runs,
 )
+from linter.prefect.templating import find_malformed, find_placeholders
+from linter.source.document import Document, find_key, mapping_pairs
+from linter.source.view import STR_TAG, tag_of
 from linter.suggest import did_you_mean
-from linter.templating import find_malformed, find_placeholders
-from linter.yamlview import STR_TAG, tag_of
 
 _STEP_DOC = "see the step's documentation, or `prefect-lint rule {code}`"
 

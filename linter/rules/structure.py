@@ -11,13 +11,13 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.document import Document, NodePath
-from linter.filekinds import is_foreign_configuration
-from linter.registry import LintContext, rule
-from linter.schema_check import SchemaIssue, expected_words, schema_issues, type_word
+from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from linter.core.registry import LintContext, rule
+from linter.project.filekinds import is_foreign_configuration
+from linter.schema.check import SchemaIssue, expected_words, schema_issues, type_word
+from linter.source.document import Document, NodePath
+from linter.source.view import iter_nodes
 from linter.suggest import did_you_mean
-from linter.yamlview import iter_nodes
 
 #: Where people put keys that belong elsewhere: (level, key) -> advice. Levels: "top",
 #: "deployment", "work_pool", "schedule", "trigger".
