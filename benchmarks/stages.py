@@ -21,8 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import make_project
 
 from linter.core.engine import runnable
-from linter.core.registry import LintContext, Project, all_rules
+from linter.core.registry import all_rules
 from linter.project.config import Settings
+from linter.project.context import LintContext, Project
 from linter.source.document import Document
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from linter.core.rule_docs import pages  # noqa: E402  (after the path above)
+import linter.rules  # noqa: E402, F401  (after the path above; registers every rule)
+from linter.core.rule_docs import pages  # noqa: E402
 
 DOCS = REPO / "docs" / "rules"
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from linter.core.diagnostics import Severity
-from linter.project.config import ConfigError, ConfigResolver, Overrides, read_config_file
+from linter.errors import ConfigError
+from linter.project.config import ConfigResolver, Overrides, read_config_file
 from tests.conftest import write
 
 

@@ -104,7 +104,7 @@ def test_include_replaces_the_default_names(tmp_path: Path) -> None:
 
 
 def test_include_must_be_a_list_of_strings(tmp_path: Path) -> None:
-    from linter.project.config import ConfigError
+    from linter.errors import ConfigError
 
     write(tmp_path, "pyproject.toml", '[tool.prefect-lint]\ninclude = [1]\n')
     with pytest.raises(ConfigError, match="`include` must be a list of strings"):

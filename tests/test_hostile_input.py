@@ -79,7 +79,7 @@ def test_deep_nesting_in_migrate_and_the_shared_parse(tmp_path: Path) -> None:
 
 
 def test_depth_bound_is_exact_where_the_cheap_one_cannot_tell() -> None:
-    from linter.source.document import YamlSyntaxError
+    from linter.source.errors import YamlSyntaxError
     from linter.source.parse import MAX_NESTING, _surely_shallow, compose_documents
 
     flow_heavy = "deployments:\n" + "".join(

@@ -11,8 +11,8 @@ import linter.core.registry as registry
 from linter.core.dependencies import recording
 from linter.core.diagnostics import Diagnostic
 from linter.core.engine import SPLIT_THRESHOLD, RuleCrash, check_document, split_families
-from linter.core.registry import Project
 from linter.project.config import ConfigResolver, Settings
+from linter.project.context import Project
 from linter.run.parallel import PARALLEL_THRESHOLD, deal, lint_paths
 from linter.run.runner import Runner
 from linter.source.document import Document
@@ -224,7 +224,7 @@ def test_a_configuration_error_in_a_worker_surfaces_as_in_one_process(
 
 
 def test_the_error_met_first_in_path_order_is_the_one_reported(tmp_path: Path) -> None:
-    from linter.project.config import ConfigError
+    from linter.errors import ConfigError
 
     paths = make_tree(tmp_path, PARALLEL_THRESHOLD + 6)
     for index in (3, 11):
@@ -244,7 +244,7 @@ def test_a_child_exception_is_raised_by_result() -> None:
         pytest.skip("no fork on this platform")
 
     def config_error() -> None:
-        from linter.project.config import ConfigError
+        from linter.errors import ConfigError
         raise ConfigError("bad pools")
 
     class Unpicklable(Exception):
@@ -254,7 +254,7 @@ def test_a_child_exception_is_raised_by_result() -> None:
     def odd_error() -> None:
         raise Unpicklable(1, 2)
 
-    from linter.project.config import ConfigError
+    from linter.errors import ConfigError
     with pytest.raises(ConfigError, match="bad pools"):
         fork_call(config_error).result()
     with pytest.raises(ChildError, match="Unpicklable: 12"):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from linter.errors import ConfigError
 from linter.prefect.pool_variables import describe_schema, server_schema
 from linter.prefect.pools import (
     BUNDLED_TYPES,
@@ -21,7 +22,7 @@ from linter.prefect.pools import (
     template_from_json,
     write_snapshots,
 )
-from linter.project.config import ConfigError, Settings
+from linter.project.config import Settings
 from tests.conftest import REPO, corpus_files, write
 
 TEMPLATE = {"job_configuration": {"image": "{{ image }}"},

@@ -12,7 +12,8 @@ import pytest
 
 from linter.core.registry import all_rules, get_rule, rule_url
 from linter.core.rule_docs import pages, rule_page
-from linter.project.config import ConfigError, ConfigResolver, settings_from_table
+from linter.errors import ConfigError
+from linter.project.config import ConfigResolver, settings_from_table
 from tests.conftest import REPO, write
 
 DOCS = REPO / "docs" / "rules"

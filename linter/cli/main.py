@@ -191,7 +191,8 @@ def check(
 ) -> None:
     """Check prefect.yaml files (a folder is searched; '-' reads standard input)."""
     from linter.core.diagnostics import Severity
-    from linter.project.config import ConfigError, ConfigResolver, Overrides
+    from linter.errors import ConfigError
+    from linter.project.config import ConfigResolver, Overrides
     from linter.reading import InputError
 
     overrides = Overrides(
@@ -241,6 +242,7 @@ def check(
 
 
 def _warn_unknown_selectors(overrides: Overrides) -> None:
+    import linter.rules  # noqa: F401  (registers every rule)
     from linter.core.selection import unknown_selectors
 
     for selector in unknown_selectors(
@@ -278,12 +280,10 @@ def _run_check(
 ) -> int:
     from linter.core.engine import RuleCrash
     from linter.core.fixer import WriteError, hard_link_note, write_atomic
-    from linter.core.registry import all_rules
     from linter.project.discovery import discover
     from linter.run.runner import Runner
     from linter.source.document import encode
 
-    all_rules()  # registers every rule's file kinds before the walk
     _tune_garbage_collector()
     from linter.run.parallel import default_jobs
 
@@ -680,6 +680,7 @@ def server_command(stdio: bool) -> None:
 @click.argument("code")
 def rule_command(code: str) -> None:
     """Explain one rule: what it checks, why, an example, and its fix."""
+    import linter.rules  # noqa: F401  (registers every rule)
     from linter.core.registry import get_rule, rule_url
     from linter.core.rule_docs import rule_page
 
@@ -695,7 +696,8 @@ def rule_command(code: str) -> None:
 
 def _configured_docs_url() -> str | None:
     """The ``docs-url`` of the configuration that applies to the current folder, if any."""
-    from linter.project.config import ConfigError, ConfigResolver
+    from linter.errors import ConfigError
+    from linter.project.config import ConfigResolver
 
     try:
         return ConfigResolver().for_path(Path.cwd()).docs_url
@@ -709,6 +711,7 @@ def rules_command(output_format: str) -> None:
     """List every rule."""
     import json
 
+    import linter.rules  # noqa: F401  (registers every rule)
     from linter.core.registry import all_rules, rule_url
 
     rules = all_rules()

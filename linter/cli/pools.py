@@ -61,9 +61,10 @@ def pools_pull(names: tuple[str, ...], timeout: float, max_size_mb: int,
     pool is pulled and snapshots of pools that no longer exist are removed. The key is sent
     only to the API's own scheme, host and port: a redirect elsewhere is refused.
     """
+    from linter.errors import ConfigError
     from linter.prefect.pools import snapshot_folder, write_snapshots
     from linter.prefect.pools_api import PoolsApiError, PoolsClient, api_from_environment, shown_url
-    from linter.project.config import ConfigError, ConfigResolver
+    from linter.project.config import ConfigResolver
 
     try:
         settings = ConfigResolver(explicit=config_path).default
@@ -107,8 +108,9 @@ def _report_pull(pools: Sequence[PoolSnapshot], result: WrittenSnapshots, source
 @_config_option
 def pools_list(config_path: Path | None) -> None:
     """Show which template each known pool name uses, and where it comes from."""
+    from linter.errors import ConfigError
     from linter.prefect.pools import build_catalog, bundled_types
-    from linter.project.config import ConfigError, ConfigResolver
+    from linter.project.config import ConfigResolver
 
     try:
         settings = ConfigResolver(explicit=config_path).default

@@ -1,4 +1,5 @@
-"""The values that flow out of rules: spans, edits, fixes and diagnostics.
+"""The values that flow out of rules: severities, fixes, findings and diagnostics (spans
+and edits come from ``linter.source.spans``).
 
 Offsets are character offsets into the decoded text of a document (a BOM, if any, is not part
 of the text). Rows and columns are derived from offsets by the document and are 1-based, with
@@ -13,6 +14,12 @@ from __future__ import annotations
 
 from enum import Enum
 from typing import NamedTuple
+
+# Positions and edits are the source text's own vocabulary; findings carry them.
+from linter.source.spans import Edit as Edit
+from linter.source.spans import Position as Position
+from linter.source.spans import Span as Span
+from linter.source.spans import check_span as check_span
 
 
 class Severity(str, Enum):
@@ -35,43 +42,6 @@ class Applicability(str, Enum):
 
     SAFE = "safe"
     UNSAFE = "unsafe"
-
-
-class Span(NamedTuple):
-    """A half-open range ``[start, end)`` of character offsets (the engine rejects a finding
-    whose span is reversed or negative: see :func:`check_span`)."""
-
-    start: int
-    end: int
-
-
-def check_span(span: Span) -> Span:
-    if span.start < 0 or span.end < span.start:
-        raise ValueError(f"invalid span {span.start}..{span.end}")
-    return span
-
-
-class Position(NamedTuple):
-    """A 1-based row and column (columns count characters)."""
-
-    row: int
-    column: int
-
-
-class Edit(NamedTuple):
-    """Replace the text in ``[start, end)`` with ``content``."""
-
-    start: int
-    end: int
-    content: str
-
-    @classmethod
-    def insert(cls, offset: int, content: str) -> Edit:
-        return cls(offset, offset, content)
-
-    @classmethod
-    def delete(cls, start: int, end: int) -> Edit:
-        return cls(start, end, "")
 
 
 class Fix(NamedTuple):

@@ -23,9 +23,10 @@ from linter.core.diagnostics import (
     check_span,
 )
 from linter.core.forking import balance, can_fork, fork_call
-from linter.core.registry import LintContext, Needs, Project, Rule, get_rule, rule_url
+from linter.core.registry import Needs, Rule, get_rule, rule_url
 from linter.core.suppressions import Directive, code_matches, find_directives
-from linter.project.config import ConfigError
+from linter.errors import ConfigError
+from linter.project.context import LintContext, Project
 from linter.project.filekinds import PREFECT, is_foreign_configuration
 from linter.source.document import Document
 from linter.source.view import iter_nodes

@@ -11,15 +11,10 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from enum import Enum
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from linter.core.diagnostics import Applicability, Finding, Severity
 from linter.lazy_regex import lazy_compile
-
-if TYPE_CHECKING:
-    from linter.project.config import Settings
-    from linter.source.document import Document
 
 CODE_PATTERN = lazy_compile(r"^[A-Z][0-9]{3}$")
 
@@ -32,19 +27,9 @@ class Needs(str, Enum):
     DATA = "data"  # needs the plain data (no alias bomb, no recursion)
 
 
-class Project(NamedTuple):
-    """What rules may know beyond the file itself; rules read other files only through this."""
-
-    root: Path
-    settings: Settings
-
-
-class LintContext(NamedTuple):
-    document: Document
-    project: Project
-
-
-Check = Callable[[LintContext], Iterable[Finding]]
+#: A rule's check: it takes a ``linter.project.context.LintContext`` (the registry does not
+#: name the type, so that it needs nothing of the layers above it) and yields findings.
+Check = Callable[[Any], Iterable[Finding]]
 
 
 class Rule(NamedTuple):
@@ -106,19 +91,21 @@ def rule(
 
 
 def all_rules() -> list[Rule]:
-    """Every registered rule, sorted by code (importing the rule modules on first use)."""
-    _load_rule_modules()
+    """Every registered rule, sorted by code. The registry knows no rule module: whoever
+    runs rules imports ``linter.rules`` first (the runner, the commands that list rules)."""
+    _require_rules()
     return sorted(_RULES.values(), key=lambda r: r.code)
 
 
 def get_rule(code: str) -> Rule | None:
-    _load_rule_modules()
+    _require_rules()
     code = code.upper()
     return _RULES.get(REDIRECTS.get(code, code))
 
 
-def _load_rule_modules() -> None:
-    import linter.rules  # noqa: F401  (importing registers every family)
+def _require_rules() -> None:
+    if not _RULES:
+        raise RuntimeError("no rule is registered: import linter.rules before asking for rules")
 
 
 def rule_url(code: str, docs_url: str | None) -> str:

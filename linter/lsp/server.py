@@ -27,7 +27,7 @@ from ruamel.yaml.nodes import SequenceNode
 
 from linter import __version__
 from linter.core.diagnostics import Diagnostic, Severity
-from linter.core.registry import all_rules
+from linter.errors import ConfigError
 from linter.lsp.editor_support import (
     ANY_ITEM,
     UTF16,
@@ -43,7 +43,7 @@ from linter.lsp.editor_support import (
     schema_values,
     value_completions,
 )
-from linter.project.config import ConfigError, ConfigResolver
+from linter.project.config import ConfigResolver
 from linter.project.filekinds import kind_for_file, kind_for_name, kinds
 from linter.run.runner import SNIFF_CHARS, Runner
 from linter.source.document import Document, LineIndex
@@ -67,7 +67,6 @@ log = logging.getLogger(__name__)
 class PrefectLintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("prefect-lint", __version__)
-        all_rules()  # registers every rule family's file kinds
 
     # -- helpers ------------------------------------------------------------------------------
     @property

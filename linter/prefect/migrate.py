@@ -18,8 +18,8 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from linter.lazy_regex import lazy_compile
 from linter.prefect import agent_era
+from linter.prefect.legacy_files import looks_like_legacy_deployment
 from linter.reading import InputError, read_regular_file
-from linter.rules.legacy_files import looks_like_legacy_deployment
 from linter.source.document import DecodeError, Document, decode, find_key
 from linter.source.edit import column, entry_end, is_empty_value, line_start, value_end
 

@@ -27,8 +27,9 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from linter.core.dependencies import note, recording
+from linter.errors import ConfigError
 from linter.lazy_regex import lazy_compile
-from linter.project.config import ConfigError, Settings
+from linter.project.config import Settings
 from linter.reading import InputError, read_regular_file
 from linter.resources import load_json, schema_folder
 from linter.suggest import did_you_mean

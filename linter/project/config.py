@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from linter.core.diagnostics import Severity
 from linter.core.selection import Selection, SelectorError, normalize_selectors
+from linter.errors import ConfigError
 
 CONFIG_FILENAMES = ("prefect-lint.toml", "pyproject.toml")
 
@@ -42,10 +43,6 @@ DEFAULT_EXCLUDE = (
     "dist",
     "site-packages",
 )
-
-
-class ConfigError(Exception):
-    """A configuration problem the user must fix; the message names the file and the key."""
 
 
 class Settings(NamedTuple):
@@ -121,12 +118,15 @@ def _fail_level(value: Any, key: str, origin: str) -> Severity:
         ) from None
 
 
-def _output_format(value: Any, key: str, origin: str) -> str:
-    from linter.report import FORMATS
+#: The names of the output formats (``linter.report.FORMATS`` maps each to its module; a
+#: test keeps the two equal, so the configuration need not import the reporters).
+OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "github", "gitlab", "sarif", "junit")
 
-    if value not in FORMATS:
+
+def _output_format(value: Any, key: str, origin: str) -> str:
+    if value not in OUTPUT_FORMATS:
         raise ConfigError(
-            f"{origin}: `{key}` must be one of {', '.join(FORMATS)}; got {value!r}"
+            f"{origin}: `{key}` must be one of {', '.join(OUTPUT_FORMATS)}; got {value!r}"
         )
     return str(value)
 

@@ -2,7 +2,9 @@
 
 A kind is claimed by file name for folder walks (``prefect.yaml``), and may also be recognised
 by content (a legacy ``deployment.yaml`` whatever its name). Rules say which kinds they check.
-Later rule families register their kinds here with ``register_kind``.
+Every kind is declared here, so a folder walk knows them all without loading a rule; the
+recognisers are Prefect knowledge (``linter.prefect``). Kinds of later features are added with
+``register_kind``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
+from linter.prefect.legacy_files import LEGACY, looks_like_legacy_deployment
+from linter.prefect.scripts import SCRIPT, looks_like_script
 from linter.reading import InputError, read_head
 
 PREFECT = "prefect"
@@ -35,6 +39,25 @@ class FileKind(NamedTuple):
 
 _KINDS: list[FileKind] = [
     FileKind(PREFECT, "Prefect deployment configuration", ("prefect.yaml", "prefect.yml")),
+    FileKind(
+        LEGACY,
+        "Prefect 2 deployment.yaml (prefect deployment build)",
+        sniff=looks_like_legacy_deployment,
+        walk_patterns=("*deployment.yaml", "*deployment.yml"),
+    ),
+    FileKind(
+        SCRIPT,
+        "scripts and infrastructure files (shell, Dockerfile, Makefile, CI, compose, "
+        "Kubernetes, Helm, Terraform)",
+        name_patterns=(
+            "*Dockerfile", "Dockerfile.*", "*.dockerfile", "Containerfile", "Makefile",
+            "makefile", "GNUmakefile", "*.mk", "*.sh", "*.bash", "*.tf", "docker-compose*.yml",
+            "docker-compose*.yaml", "compose.yml", "compose.yaml", ".gitlab-ci.yml",
+            "*values.yaml", "*values.yml", "values-*.yaml", "values-*.yml",
+        ),
+        sniff=looks_like_script,
+        yaml=None,
+    ),
 ]
 
 

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from linter.core.diagnostics import Finding, Severity
-from linter.core.registry import LintContext, rule
+from linter.core.registry import rule
+from linter.project.context import LintContext
 
 if TYPE_CHECKING:
     from linter.source.document import Document

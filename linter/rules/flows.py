@@ -14,10 +14,11 @@ from typing import Any
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import LintContext, describe, rule
+from linter.core.registry import describe, rule
 from linter.prefect.entrypoints import FlowFunction, Resolution, Status, resolve, split_entrypoint
 from linter.prefect.parameter_types import expected_for, fits
 from linter.prefect.schedules import is_templated
+from linter.project.context import LintContext
 from linter.rules.deployments import deployment_entries
 from linter.rules.schedules import entry_schedules
 from linter.source.document import Document, NodePath

@@ -13,9 +13,10 @@ from typing import Any, NamedTuple
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity
-from linter.core.registry import LintContext, describe, rule
+from linter.core.registry import describe, rule
 from linter.prefect import agent_era
 from linter.prefect.pools import AGENT_POOL_TYPE, PoolCatalog, catalog_for
+from linter.project.context import LintContext
 from linter.source.document import Document, find_key
 from linter.source.edit import (
     anchored_between,

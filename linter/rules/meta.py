@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter.core.diagnostics import Applicability, Finding, Severity
-from linter.core.registry import LintContext, Needs, rule
+from linter.core.registry import Needs, rule
+from linter.project.context import LintContext
 
 
 @rule(

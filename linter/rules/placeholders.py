@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from linter.core.diagnostics import Finding, Severity, Span
-from linter.core.registry import LintContext, rule
+from linter.core.registry import rule
 from linter.lazy_regex import lazy_compile
+from linter.project.context import LintContext
 from linter.source.document import NodePath
 
 #: Whole values that are a template's blanks, not real settings: the upper-case blanks of

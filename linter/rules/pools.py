@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import LintContext, describe, rule
+from linter.core.registry import describe, rule
 from linter.prefect.pool_variables import (
     VariableProblem,
     allows_object,
@@ -30,6 +30,7 @@ from linter.prefect.pool_variables import (
     type_problems,
 )
 from linter.prefect.pools import PoolTemplate, bundled_types, catalog_for
+from linter.project.context import LintContext
 from linter.rules.deployments import deployment_entries
 from linter.source.document import NodePath
 from linter.suggest import did_you_mean

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from ruamel.yaml.nodes import MappingNode, ScalarNode
 
 from linter.core.diagnostics import Finding, Severity, Span
-from linter.core.registry import LintContext, rule
+from linter.core.registry import rule
 from linter.lazy_regex import lazy_compile
 from linter.prefect.steps import RESERVED_KEYWORDS, StepItem, StepSignature, plans, signature_for
 from linter.prefect.templating import (
@@ -35,6 +35,7 @@ from linter.prefect.templating import (
     string_scalars,
     variable_placeholder_problem,
 )
+from linter.project.context import LintContext
 from linter.rules.steps import short, unique_findings, unique_items
 from linter.source.document import Document
 from linter.suggest import did_you_mean

@@ -15,7 +15,7 @@ from typing import Any
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import LintContext, rule
+from linter.core.registry import rule
 from linter.prefect.cron import check_cron
 from linter.prefect.schedules import (
     anchor_date_problem,
@@ -25,6 +25,7 @@ from linter.prefect.schedules import (
     timezone_problem,
     timezone_suggestion,
 )
+from linter.project.context import LintContext
 from linter.rules.deployments import deployment_entries
 from linter.source.document import Document, NodePath
 

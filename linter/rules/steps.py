@@ -17,7 +17,7 @@ from typing import Any
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import LintContext, rule
+from linter.core.registry import rule
 from linter.lazy_regex import lazy_compile
 from linter.prefect.steps import (
     KNOWN_PACKAGES,
@@ -35,6 +35,7 @@ from linter.prefect.steps import (
     step_runs,
 )
 from linter.prefect.templating import find_malformed, find_placeholders
+from linter.project.context import LintContext
 from linter.source.document import Document, find_key, mapping_pairs
 from linter.source.view import STR_TAG, tag_of
 from linter.suggest import did_you_mean

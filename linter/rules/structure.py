@@ -12,7 +12,8 @@ from typing import Any
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import LintContext, rule
+from linter.core.registry import rule
+from linter.project.context import LintContext
 from linter.project.filekinds import is_foreign_configuration
 from linter.schema.check import SchemaIssue, expected_words, schema_issues, type_word
 from linter.source.document import Document, NodePath

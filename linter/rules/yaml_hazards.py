@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import LintContext, Needs, rule
+from linter.core.registry import Needs, rule
 from linter.lazy_regex import lazy_compile
+from linter.project.context import LintContext
 from linter.rules.structure import _is_yaml_typed_string, value_span, where
 from linter.schema.check import schema_issues, type_word
 from linter.source.document import Document

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter.core.diagnostics import Finding, Severity, Span
-from linter.core.registry import LintContext, Needs, describe, rule
+from linter.core.registry import Needs, describe, rule
+from linter.project.context import LintContext
 from linter.source.document import Document
 
 YAML_KINDS = ("prefect", "legacy")

@@ -9,13 +9,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import linter.rules  # noqa: F401  (registers every rule family: the runner runs them)
 from linter.core.dependencies import recording
 from linter.core.diagnostics import Diagnostic, Finding, Span
 from linter.core.engine import check_document, to_diagnostic, with_urls
 from linter.core.fixer import FixOutcome, Linter, fix_until_stable
-from linter.core.registry import Project, Rule, get_rule
+from linter.core.registry import Rule, get_rule
 from linter.core.selection import Selection
 from linter.project.config import ConfigResolver, Settings
+from linter.project.context import Project
 from linter.project.filekinds import PREFECT, kind_for_file
 from linter.run.cache import CACHE_DIR_NAME, Cache, settings_fingerprint
 from linter.source.document import DecodedText, DecodeError, Document, decode

@@ -17,7 +17,8 @@ from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from linter.core.diagnostics import Position, Span
+from linter.source.errors import ParseError, YamlSyntaxError
+from linter.source.spans import Position, Span
 from linter.source.view import MERGE_TAG, PlainView, build_plain_view, tag_of
 
 PathPart = str | int
@@ -32,15 +33,6 @@ _BOMS = (
 
 class DecodeError(Exception):
     """The bytes are not text in an encoding YAML allows."""
-
-
-class ParseError(NamedTuple):
-    """Why the YAML did not parse, and where (a character offset)."""
-
-    message: str
-    offset: int
-    context: str | None = None
-    context_offset: int | None = None
 
 
 class DecodedText(NamedTuple):
@@ -318,12 +310,6 @@ class Document:
         first_row = self.position(span.start).row
         line = self.lines.line_span(first_row)
         return Span(span.start, max(span.start, min(span.end, line.end)))
-
-
-class YamlSyntaxError(Exception):
-    def __init__(self, detail: ParseError) -> None:
-        super().__init__(detail.message)
-        self.detail = detail
 
 
 #: id(node) -> (node, {key: pair}); holding the node keeps its id from being reused, and the

@@ -13,9 +13,9 @@ from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from linter.core.diagnostics import Edit
 from linter.lazy_regex import lazy_compile
 from linter.source.document import Document
+from linter.source.spans import Edit
 from linter.source.view import MERGE_TAG, tag_of
 
 _PLAIN_KEY = lazy_compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")

@@ -15,7 +15,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import Node, ScalarNode, SequenceNode
 
 from linter.lazy_regex import lazy_compile
-from linter.source.document import ParseError, YamlSyntaxError
+from linter.source.errors import ParseError, YamlSyntaxError
 from linter.source.view import MAP_TAG, SEQ_TAG, STR_TAG, implicit_tag
 
 

@@ -116,3 +116,12 @@ def test_the_full_format_indexes_each_file_once(monkeypatch: pytest.MonkeyPatch)
     full.render(Report(result.diagnostics, {"prefect.yaml": text}), out)
     assert made == [text]
     assert out.getvalue().count("^") >= len(result.diagnostics)
+
+
+def test_configuration_knows_every_output_format() -> None:
+    """The configuration checks `output-format` against its own list of names (it may not
+    import the reporters): the list and the reporters' table must name the same formats."""
+    from linter.project.config import OUTPUT_FORMATS
+    from linter.report import FORMATS
+
+    assert tuple(FORMATS) == OUTPUT_FORMATS

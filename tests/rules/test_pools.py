@@ -10,7 +10,8 @@ import pytest
 
 from linter.core.diagnostics import Applicability, Diagnostic, Severity
 from linter.core.selection import normalize_selectors
-from linter.project.config import ConfigError, ConfigResolver, Overrides, read_config_file
+from linter.errors import ConfigError
+from linter.project.config import ConfigResolver, Overrides, read_config_file
 from linter.run.runner import Runner
 from tests.conftest import codes, spans, write
 
