@@ -20,10 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import make_project
 
-from linter.core.engine import runnable
 from linter.core.registry import all_rules
 from linter.project.config import Settings
 from linter.project.context import LintContext, Project
+from linter.run.engine import runnable
 from linter.source.document import Document
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from linter.core.add_suppressions import add_suppressions, tree_shape
 from linter.core.diagnostics import Diagnostic, Finding, Span
-from linter.core.engine import apply_suppressions, to_diagnostic
 from linter.core.registry import get_rule
+from linter.run.add_suppressions import add_suppressions, tree_shape
+from linter.run.engine import apply_suppressions, to_diagnostic
 from linter.source.document import Document
 from tests.conftest import corpus_files, write
 
@@ -223,8 +223,8 @@ def test_all_rows_at_once_gives_what_row_by_row_gives(tmp_path: Path, count: int
     """The one-parse path must write exactly what the careful row-by-row search writes."""
     from collections import defaultdict
 
-    from linter.core.add_suppressions import _suppress_rows_at_once, _suppress_rows_one_by_one
     from linter.project.config import ConfigResolver
+    from linter.run.add_suppressions import _suppress_rows_at_once, _suppress_rows_one_by_one
     from linter.run.runner import Runner
 
     path = write(tmp_path, "prefect.yaml",
@@ -247,7 +247,7 @@ def test_inside_a_block_scalar_the_one_parse_path_declines() -> None:
     file-wide directive)."""
     from collections import defaultdict
 
-    from linter.core.add_suppressions import _suppress_rows_at_once
+    from linter.run.add_suppressions import _suppress_rows_at_once
 
     text = "a: ok\nscript: |\n  echo BAD\nb: BAD\n"
     document, diagnostics = fake_lint(text)

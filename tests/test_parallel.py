@@ -10,9 +10,9 @@ import pytest
 import linter.core.registry as registry
 from linter.core.dependencies import recording
 from linter.core.diagnostics import Diagnostic
-from linter.core.engine import SPLIT_THRESHOLD, RuleCrash, check_document, split_families
 from linter.project.config import ConfigResolver, Settings
 from linter.project.context import Project
+from linter.run.engine import SPLIT_THRESHOLD, RuleCrash, check_document, split_families
 from linter.run.parallel import PARALLEL_THRESHOLD, deal, lint_paths
 from linter.run.runner import Runner
 from linter.source.document import Document
@@ -167,7 +167,7 @@ def test_files_a_split_child_looked_at_reach_the_cache(tmp_path: Path) -> None:
 def test_fixing_a_large_split_file_writes_what_one_process_writes(
     cli, tmp_path: Path, mode: str  # type: ignore[no-untyped-def]
 ) -> None:
-    import linter.core.engine
+    import linter.run.engine
 
     one, two = tmp_path / "one", tmp_path / "two"
     for folder in (one, two):
@@ -175,7 +175,7 @@ def test_fixing_a_large_split_file_writes_what_one_process_writes(
     args = ("check", "--no-cache", *(["--unsafe-fixes"] if mode == "--fix" else []), mode,
             "--output-format", "json")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(linter.core.engine, "SPLIT_THRESHOLD", 32_000)  # a smaller file, still split
+        patch.setattr(linter.run.engine, "SPLIT_THRESHOLD", 32_000)  # a smaller file, still split
         patch.chdir(one)
         alone = cli(*args, "-j", "1", "prefect.yaml")
         patch.chdir(two)

@@ -81,7 +81,7 @@ def test_template_json_forms() -> None:
 def test_template_file_as_inspect_prints_it(tmp_path: Path) -> None:
     write(tmp_path, "pools/c.json", json.dumps({"name": "c", "type": "docker",
                                                 "base_job_template": TEMPLATE}))
-    catalog = build_catalog(settings_for(tmp_path, {"c": {"template": "pools/c.json"}}))
+    catalog = build_catalog(settings_for(tmp_path, {"c": {"template": "pools/c.json"}}).pools)
     template = catalog.template_for("c")
     assert template is not None and template.custom and template.pool_type == "docker"
     assert set(template.properties) == {"image"}
@@ -90,7 +90,7 @@ def test_template_file_as_inspect_prints_it(tmp_path: Path) -> None:
 def test_broken_template_file_is_a_config_error(tmp_path: Path) -> None:
     write(tmp_path, "pools/c.json", "{not json")
     with pytest.raises(ConfigError, match=r"`pools.c.template`: .*c.json is not JSON"):
-        build_catalog(settings_for(tmp_path, {"c": {"template": "pools/c.json"}}))
+        build_catalog(settings_for(tmp_path, {"c": {"template": "pools/c.json"}}).pools)
 
 
 def test_snapshots_round_trip_any_pool_name(tmp_path: Path) -> None:
@@ -110,14 +110,14 @@ def test_snapshots_round_trip_any_pool_name(tmp_path: Path) -> None:
 def test_damaged_snapshot_is_a_config_error(tmp_path: Path) -> None:
     write(tmp_path, ".prefect-lint/pools/x.json", '{"type": "process"}')
     with pytest.raises(ConfigError, match="not a work-pool snapshot"):
-        build_catalog(settings_for(tmp_path, {}))
+        build_catalog(settings_for(tmp_path, {}).pools)
 
 
 def test_configuration_wins_over_the_snapshot(tmp_path: Path) -> None:
     write_snapshots(tmp_path / ".prefect-lint/pools",
                     [PoolSnapshot("k", "process", TEMPLATE), PoolSnapshot("s", None, TEMPLATE)],
                     "http://h/api", replace_all=True)
-    catalog = build_catalog(settings_for(tmp_path, {"k": "kubernetes"}))
+    catalog = build_catalog(settings_for(tmp_path, {"k": "kubernetes"}).pools)
     k = catalog.template_for("k")
     s = catalog.template_for("s")
     assert k is not None and k.pool_type == "kubernetes" and not k.custom

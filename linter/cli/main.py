@@ -278,9 +278,9 @@ def _run_check(
     cache_dir: Path | None = None,
     jobs: int | None = None,
 ) -> int:
-    from linter.core.engine import RuleCrash
     from linter.core.fixer import WriteError, hard_link_note, write_atomic
     from linter.project.discovery import discover
+    from linter.run.engine import RuleCrash
     from linter.run.runner import Runner
     from linter.source.document import encode
 

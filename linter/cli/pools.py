@@ -77,7 +77,7 @@ def pools_pull(names: tuple[str, ...], timeout: float, max_size_mb: int,
             click.echo("prefect-lint: warning: the API's certificate is not checked "
                        "(PREFECT_API_TLS_INSECURE_SKIP_VERIFY)", err=True)
         pools = client.read_pools(names)
-        folder = snapshot_folder(settings)
+        folder = snapshot_folder(settings.root)
         result = write_snapshots(folder, pools, shown_url(api_url), replace_all=not names)
     except (ConfigError, PoolsApiError) as error:
         _fail(str(error))
@@ -114,7 +114,7 @@ def pools_list(config_path: Path | None) -> None:
 
     try:
         settings = ConfigResolver(explicit=config_path).default
-        catalog = build_catalog(settings)
+        catalog = build_catalog(settings.pools)
     except ConfigError as error:
         _fail(str(error))
         return

@@ -281,7 +281,7 @@ def _workspace_edit(ls: PrefectLintServer, uri: str, lines: LineIndex,
 def _suppress_one(ls: PrefectLintServer, uri: str, text: str,
                   diagnostic: Diagnostic) -> str | None:
     """The text with a suppression comment for this one finding (see --add-suppressions)."""
-    from linter.core.add_suppressions import add_suppressions
+    from linter.run.add_suppressions import add_suppressions
 
     path = path_of(uri)
     lint = ls.runner().linter(text, ls.display_name(path), path)
@@ -432,7 +432,7 @@ def _known_pools(path: Path) -> dict[str, str]:
     try:
         from linter.prefect.pools import catalog_for
 
-        catalog = catalog_for(ConfigResolver().for_path(path))
+        catalog = catalog_for(ConfigResolver().for_path(path).pools)
     except Exception:
         log.debug("cannot read the pools", exc_info=True)
         return {}
@@ -486,7 +486,7 @@ def _templates_for(document: Document, pool_name: str | None) -> list[PoolTempla
         from linter.prefect.pools import bundled_template, bundled_types, catalog_for
 
         settings = ConfigResolver().for_path(document.path or Path.cwd())
-        template = catalog_for(settings).template_for(pool_name) if pool_name else None
+        template = catalog_for(settings.pools).template_for(pool_name) if pool_name else None
         return [template] if template is not None else [
             bundled_template(pool_type) for pool_type in bundled_types()]
     except Exception:

@@ -29,7 +29,6 @@ from urllib.parse import quote
 from linter.core.dependencies import note, recording
 from linter.errors import ConfigError
 from linter.lazy_regex import lazy_compile
-from linter.project.config import Settings
 from linter.reading import InputError, read_regular_file
 from linter.resources import load_json, schema_folder
 from linter.suggest import did_you_mean
@@ -289,8 +288,18 @@ class PoolSnapshot(NamedTuple):
     path: Path | None = None
 
 
-def snapshot_folder(settings: Settings) -> Path:
-    return settings.root / SNAPSHOT_FOLDER
+class PoolsConfig(NamedTuple):
+    """What the pools need from a configuration: its ``[tool.prefect-lint.pools]`` table (as
+    read, unchecked), the file it came from and the folder snapshots live under."""
+
+    table: Any
+    source: Path | None
+    root: Path
+
+
+def snapshot_folder(root: Path) -> Path:
+    """The snapshot folder of a project whose configuration sits in ``root``."""
+    return root / SNAPSHOT_FOLDER
 
 
 #: The longest readable part of a snapshot file name (file names may have 255 bytes).
@@ -521,10 +530,10 @@ class PoolCatalog:
             yield name, template, name in self.mapped
 
 
-def build_catalog(settings: Settings) -> PoolCatalog:
-    origin = str(settings.source) if settings.source is not None else "configuration"
-    catalog = PoolCatalog(snapshot_folder=snapshot_folder(settings))
-    for mapping in parse_pools_table(settings.extra.get("pools"), settings.source):
+def build_catalog(config: PoolsConfig) -> PoolCatalog:
+    origin = str(config.source) if config.source is not None else "configuration"
+    catalog = PoolCatalog(snapshot_folder=snapshot_folder(config.root))
+    for mapping in parse_pools_table(config.table, config.source):
         key = f"pools.{_toml_key(mapping.pool_name)}"
         if mapping.template_file is not None:
             template = load_template_file(mapping.template_file, key, origin)
@@ -533,7 +542,7 @@ def build_catalog(settings: Settings) -> PoolCatalog:
             template = bundled_template(mapping.pool_type)
             template.origin = f'{template.origin} (mapped in {_shown(Path(origin))})'
         catalog.mapped[mapping.pool_name] = template
-    folder = snapshot_folder(settings)
+    folder = snapshot_folder(config.root)
     for name, snapshot in read_snapshots(folder).items():
         shown = _shown(snapshot.path) if snapshot.path else str(folder)
         catalog.snapshots[name] = PoolTemplate(
@@ -548,16 +557,16 @@ def build_catalog(settings: Settings) -> PoolCatalog:
 _CATALOGS: dict[tuple[Any, ...], tuple[PoolCatalog, list[str]]] = {}
 
 
-def catalog_for(settings: Settings) -> PoolCatalog:
-    """The catalog for ``settings``, cached until the config table or the snapshot changes."""
-    key = (settings.source, settings.root, _freeze(settings.extra.get("pools")),
-           _folder_stamp(snapshot_folder(settings)))
+def catalog_for(config: PoolsConfig) -> PoolCatalog:
+    """The catalog for ``config``, cached until the config table or the snapshot changes."""
+    key = (config.source, config.root, _freeze(config.table),
+           _folder_stamp(snapshot_folder(config.root)))
     cached = _CATALOGS.get(key)
     if cached is None:
         if len(_CATALOGS) > 64:
             _CATALOGS.clear()
         with recording() as notes:
-            catalog = build_catalog(settings)
+            catalog = build_catalog(config)
         cached = _CATALOGS[key] = (catalog, list(notes))
     catalog, dependencies = cached
     for path in dependencies:  # every file checked with this catalog depends on its sources

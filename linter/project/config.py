@@ -14,11 +14,14 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from linter.core.diagnostics import Severity
 from linter.core.selection import Selection, SelectorError, normalize_selectors
 from linter.errors import ConfigError
+
+if TYPE_CHECKING:
+    from linter.prefect.pools import PoolsConfig
 
 CONFIG_FILENAMES = ("prefect-lint.toml", "pyproject.toml")
 
@@ -69,6 +72,13 @@ class Settings(NamedTuple):
     explicit: frozenset[str] = frozenset()
 
     @property
+    def pools(self) -> PoolsConfig:
+        """The pools table with where it came from, as the pool catalog takes it."""
+        from linter.prefect.pools import PoolsConfig
+
+        return PoolsConfig(self.extra.get("pools"), self.source, self.root)
+
+    @property
     def selection(self) -> Selection:
         return Selection(self.select, self.extend_select, self.ignore)
 
@@ -76,7 +86,7 @@ class Settings(NamedTuple):
         """Codes ignored for ``path`` by ``per-file-ignores`` (patterns relative to root)."""
         if not self.per_file_ignores:
             return ()
-        from linter.project.discovery import matches_any
+        from linter.project.ignore_patterns import matches_any
 
         codes: list[str] = []
         for pattern, pattern_codes in self.per_file_ignores:

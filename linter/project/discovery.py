@@ -10,67 +10,26 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator, Sequence
-from functools import lru_cache
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 from linter.project.config import DEFAULT_INCLUDE, ConfigResolver, Settings
 from linter.project.filekinds import wanted_in_walk
-from linter.project.ignore_patterns import Matcher, compile_patterns
+from linter.project.ignore_patterns import (
+    Matcher,
+    matches_any,
+    matches_resolved,
+    pattern_matcher,
+    relative_inside,
+    resolved_root,
+)
 from linter.reading import InputError, read_regular_file
 
 
 class Target(NamedTuple):
     path: Path
     explicit: bool  # named on the command line
-
-
-def _spec(patterns: Sequence[str]) -> Matcher:
-    return _compiled(tuple(patterns))
-
-
-@lru_cache(maxsize=256)
-def _compiled(patterns: tuple[str, ...]) -> Matcher:
-    """Compiling a spec costs far more than matching: walks ask for the same one per entry."""
-    return compile_patterns(patterns)
-
-
-def matches_any(path: Path, root: Path, patterns: Sequence[str]) -> bool:
-    """Does ``path`` (or one of its parent folders) match a gitignore-style pattern, taken
-    relative to ``root``? A bare name such as ``build`` matches at any depth."""
-    if not patterns:
-        return False
-    return _matches(path.resolve(), path.is_dir(), _resolved(root), patterns)
-
-
-def _matches(real_path: Path | str, is_dir: bool, real_root: Path | str,
-             patterns: Sequence[str]) -> bool:
-    """``matches_any`` for a path already resolved, whose kind is known (a walk knows both
-    from the folder listing; resolving every entry again cost most of a warm run)."""
-    text = _relative(str(real_path), str(real_root))
-    if is_dir:
-        text += "/"
-    return _spec(patterns).match_file(text)
-
-
-def _relative(real_path: str, real_root: str) -> str:
-    """``real_path`` relative to ``real_root`` in POSIX form, or its name when outside it."""
-    inside = _relative_inside(real_path, real_root)
-    return inside if inside is not None else os.path.basename(real_path)
-
-
-def _relative_inside(real_path: str, folder: str) -> str | None:
-    """``real_path`` relative to ``folder`` in POSIX form; None when it is not inside."""
-    prefix = folder.rstrip(os.sep) + os.sep
-    if not real_path.startswith(prefix):
-        return None
-    return real_path[len(prefix):].replace(os.sep, "/")
-
-
-@lru_cache(maxsize=64)
-def _resolved(root: Path) -> Path:
-    return root.resolve()
 
 
 class _GitIgnores:
@@ -87,11 +46,11 @@ class _GitIgnores:
             except InputError:
                 return
             lines = raw.decode("utf-8", errors="replace").splitlines()
-            self.specs.append((folder, _spec(lines)))
+            self.specs.append((folder, pattern_matcher(lines)))
 
     def ignored(self, path: Path | str, is_dir: bool) -> bool:
         for folder, spec in self.specs:
-            relative = _relative_inside(str(path), str(folder))
+            relative = relative_inside(str(path), str(folder))
             if relative is None:
                 continue
             if spec.match_file(relative + ("/" if is_dir else "")):
@@ -121,11 +80,11 @@ def _git_root(start: Path) -> Path | None:
 
 def walk(folder: Path, resolver: ConfigResolver) -> Iterator[Path]:
     """Files under ``folder`` that some rule claims, in a stable order."""
-    for path, _ in _walk_resolved(folder, resolver):
+    for path, _ in _walkresolved_root(folder, resolver):
         yield path
 
 
-def _walk_resolved(folder: Path, resolver: ConfigResolver) -> Iterator[tuple[Path, Path]]:
+def _walkresolved_root(folder: Path, resolver: ConfigResolver) -> Iterator[tuple[Path, Path]]:
     """(path as found, resolved path) of each file ``walk`` gives."""
     gitignores = _GitIgnores()
     root = folder.resolve()
@@ -147,9 +106,9 @@ def _walk(folder: Path, real_folder: Path, resolver: ConfigResolver, gitignores:
     default_includes = includes == DEFAULT_INCLUDE
 
     def included(path: Path) -> bool:
-        return _matches(os.path.join(real_text, path.name), False, real_root, includes)
+        return matches_resolved(os.path.join(real_text, path.name), False, real_root, includes)
 
-    real_root = str(_resolved(settings.root))
+    real_root = str(resolved_root(settings.root))
     real_text = str(real_folder)
     pushed = len(gitignores.specs)
     if settings.respect_gitignore:
@@ -166,7 +125,7 @@ def _walk(folder: Path, real_folder: Path, resolver: ConfigResolver, gitignores:
             continue
         # inside a resolved folder, only a link needs resolving
         real = os.path.realpath(entry.path) if is_link else os.path.join(real_text, entry.name)
-        if patterns and _matches(real, is_dir, real_root, patterns):
+        if patterns and matches_resolved(real, is_dir, real_root, patterns):
             continue
         if settings.respect_gitignore and gitignores.ignored(real, is_dir):
             continue
@@ -190,7 +149,7 @@ def discover(paths: Iterable[Path], resolver: ConfigResolver,
     for path in paths:
         if _is_folder(path):
             found = False
-            for file, key in _walk_resolved(path, resolver):
+            for file, key in _walkresolved_root(path, resolver):
                 found = True
                 if key not in seen:
                     seen.add(key)

@@ -13,8 +13,11 @@ folder; a pattern that matches a folder matches everything inside it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
+from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple, Protocol
 
 
@@ -87,3 +90,53 @@ def _pathspec(lines: tuple[str, ...]) -> Matcher:
 
     spec: Matcher = pathspec.GitIgnoreSpec.from_lines(lines)
     return spec
+
+
+# -- matching paths against pattern lists ---------------------------------------------------
+
+
+def pattern_matcher(patterns: Sequence[str]) -> Matcher:
+    return _compiled(tuple(patterns))
+
+
+@lru_cache(maxsize=256)
+def _compiled(patterns: tuple[str, ...]) -> Matcher:
+    """Compiling a spec costs far more than matching: walks ask for the same one per entry."""
+    return compile_patterns(patterns)
+
+
+def matches_any(path: Path, root: Path, patterns: Sequence[str]) -> bool:
+    """Does ``path`` (or one of its parent folders) match a gitignore-style pattern, taken
+    relative to ``root``? A bare name such as ``build`` matches at any depth."""
+    if not patterns:
+        return False
+    return matches_resolved(path.resolve(), path.is_dir(), resolved_root(root), patterns)
+
+
+def matches_resolved(real_path: Path | str, is_dir: bool, real_root: Path | str,
+             patterns: Sequence[str]) -> bool:
+    """``matches_any`` for a path already resolved, whose kind is known (a walk knows both
+    from the folder listing; resolving every entry again cost most of a warm run)."""
+    text = _relative(str(real_path), str(real_root))
+    if is_dir:
+        text += "/"
+    return pattern_matcher(patterns).match_file(text)
+
+
+def _relative(real_path: str, real_root: str) -> str:
+    """``real_path`` relative to ``real_root`` in POSIX form, or its name when outside it."""
+    inside = relative_inside(real_path, real_root)
+    return inside if inside is not None else os.path.basename(real_path)
+
+
+def relative_inside(real_path: str, folder: str) -> str | None:
+    """``real_path`` relative to ``folder`` in POSIX form; None when it is not inside."""
+    prefix = folder.rstrip(os.sep) + os.sep
+    if not real_path.startswith(prefix):
+        return None
+    return real_path[len(prefix):].replace(os.sep, "/")
+
+
+@lru_cache(maxsize=64)
+def resolved_root(root: Path) -> Path:
+    return root.resolve()

@@ -943,7 +943,7 @@ class _PoolTypes:
 
     def of(self, name: str) -> str | None:
         if self.catalog is None:
-            self.catalog = catalog_for(self.context.project.settings)
+            self.catalog = catalog_for(self.context.project.settings.pools)
         template = self.catalog.template_for(name)
         return template.pool_type if template is not None else None
 

@@ -62,7 +62,7 @@ def pool_uses(context: LintContext) -> Iterator[PoolUse]:
         if job_variables is not None and not isinstance(job_variables, dict):
             continue  # a structural error, reported by the S rules
         if catalog is None:
-            catalog = catalog_for(context.project.settings)
+            catalog = catalog_for(context.project.settings.pools)
         base: NodePath = ("deployments", index, "work_pool")
         yield PoolUse(
             pool_name=name,
@@ -498,7 +498,7 @@ def pool_template_unknown(context: LintContext) -> Iterator[Finding]:
     document = context.document
     settings = context.project.settings
     explicit = "P005" in (*(settings.select or ()), *settings.extend_select)
-    catalog = catalog_for(settings)
+    catalog = catalog_for(settings.pools)
     if not explicit and not catalog.mapped and not catalog.snapshots:
         return  # the project has not set up pool checking: stay quiet unless asked by code
     reported: set[str] = set()

@@ -14,8 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
-from linter.core.engine import RuleCrash
 from linter.core.forking import Forked, balance, can_fork, fork_call
+from linter.run.engine import RuleCrash
 from linter.run.runner import FileResult, Runner
 
 #: Below this many files a worker costs more than it saves.

@@ -12,7 +12,6 @@ from pathlib import Path
 import linter.rules  # noqa: F401  (registers every rule family: the runner runs them)
 from linter.core.dependencies import recording
 from linter.core.diagnostics import Diagnostic, Finding, Span
-from linter.core.engine import check_document, to_diagnostic, with_urls
 from linter.core.fixer import FixOutcome, Linter, fix_until_stable
 from linter.core.registry import Rule, get_rule
 from linter.core.selection import Selection
@@ -20,6 +19,7 @@ from linter.project.config import ConfigResolver, Settings
 from linter.project.context import Project
 from linter.project.filekinds import PREFECT, kind_for_file
 from linter.run.cache import CACHE_DIR_NAME, Cache, settings_fingerprint
+from linter.run.engine import check_document, to_diagnostic, with_urls
 from linter.source.document import DecodedText, DecodeError, Document, decode
 
 UNREADABLE = "Y000"
@@ -187,7 +187,7 @@ class Runner:
     ) -> FileResult:
         lint = self.linter(text, filename, path, settings, kind)
         if self.add_suppressions:
-            from linter.core.add_suppressions import add_suppressions
+            from linter.run.add_suppressions import add_suppressions
 
             added = add_suppressions(text, lint)
             return FileResult(

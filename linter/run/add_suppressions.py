@@ -25,9 +25,9 @@ from collections.abc import Hashable, Iterator
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.core.diagnostics import Diagnostic, Edit
-from linter.core.engine import UNUSED_SUPPRESSION, _directive_like_scalar_spans
 from linter.core.fixer import Linter, OverlapError, apply_edits, fix_until_stable
 from linter.core.suppressions import Directive, code_matches, find_directives
+from linter.run.engine import UNUSED_SUPPRESSION, _directive_like_scalar_spans
 from linter.source.document import Document
 from linter.source.view import tag_of
 
