@@ -19,8 +19,7 @@ from linter.prefect.entrypoints import FlowFunction, Resolution, Status, resolve
 from linter.prefect.parameter_types import expected_for, fits
 from linter.prefect.schedules import is_templated
 from linter.project.context import LintContext
-from linter.rules.deployments import deployment_entries
-from linter.rules.schedules import entry_schedules
+from linter.rules._shared import deployment_entries, entry_schedules
 from linter.source.document import Document, NodePath
 from linter.suggest import did_you_mean
 

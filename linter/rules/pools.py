@@ -31,7 +31,7 @@ from linter.prefect.pool_variables import (
 )
 from linter.prefect.pools import PoolTemplate, bundled_types, catalog_for
 from linter.project.context import LintContext
-from linter.rules.deployments import deployment_entries
+from linter.rules._shared import deployment_entries
 from linter.source.document import NodePath
 from linter.suggest import did_you_mean
 

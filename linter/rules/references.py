@@ -36,7 +36,7 @@ from linter.prefect.templating import (
     variable_placeholder_problem,
 )
 from linter.project.context import LintContext
-from linter.rules.steps import short, unique_findings, unique_items
+from linter.rules._shared import short, unique_findings, unique_items
 from linter.source.document import Document
 from linter.suggest import did_you_mean
 
