@@ -1,5 +1,7 @@
 """Output formats. Each format is one module with a ``render(report, out)`` function,
-imported only when chosen, so the heavy ones cost nothing when unused."""
+imported only when chosen, so the heavy ones cost nothing when unused.
+May import: ``rules`` (rule pages) and every layer below; never the runner or front-ends.
+"""
 
 from __future__ import annotations
 
