@@ -20,10 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import make_project
 
-from linter.config import Settings
-from linter.document import Document
-from linter.engine import runnable
-from linter.registry import LintContext, Project, all_rules
+from linter.core.registry import all_rules
+from linter.project.config import Settings
+from linter.project.context import LintContext, Project
+from linter.run.engine import runnable
+from linter.source.document import Document
 
 
 def stages(path: Path) -> tuple[float, float, dict[str, float]]:

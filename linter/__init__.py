@@ -1,5 +1,18 @@
 """prefect-lint: a linter, fixer and pre-commit hook for Prefect deployment configuration.
 
+The package is layered; each layer imports only from itself and the layers below it (the
+import-linter contracts in ``pyproject.toml`` keep this, and CONTRIBUTING.md maps the tree):
+
+    cli, lsp        front-ends
+    run             engine, runner, cache, parallel workers
+    report          output formats
+    rules           the rules, one module per family
+    project         configuration, discovery, file kinds, a rule's context
+    prefect, schema what Prefect does; the strict schema check
+    core            diagnostics, registry, selection, suppressions, fixer
+    source          the YAML document, spans, edits
+    leaves          errors, reading, resources, lazy_regex, suggest
+
 Every run pays for the classes its modules create at import, so records are named tuples
 (immutable values) or plain classes with a written ``__init__`` (mutable state), never
 dataclasses: a dataclass compiles its generated methods at import, about a millisecond each,

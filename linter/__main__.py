@@ -1,6 +1,6 @@
 """``python -m linter`` runs the command line."""
 
-from linter.cli import run
+from linter.cli.main import run
 
 if __name__ == "__main__":
     run()

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Write the rule reference under ``docs/rules/``: one Markdown page per registered rule and
-an index (``README.md``), from the registry (``linter.rule_docs``). Pages of rules that no
+an index (``README.md``), from the registry (``linter.core.rule_docs``). Pages of rules that no
 longer exist are removed. ``--check`` writes nothing and exits 1 when a page is out of date.
 
     python scripts/gen_rule_docs.py [--check]
@@ -14,7 +14,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from linter.rule_docs import pages  # noqa: E402  (after the path above)
+import linter.rules  # noqa: E402, F401  (after the path above; registers every rule)
+from linter.core.rule_docs import pages  # noqa: E402
 
 DOCS = REPO / "docs" / "rules"
 

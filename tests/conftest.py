@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from linter.cli import main
-from linter.config import ConfigResolver, Overrides
-from linter.diagnostics import Diagnostic
-from linter.runner import Runner
-from linter.selection import normalize_selectors
+from linter.cli.main import main
+from linter.core.diagnostics import Diagnostic
+from linter.core.selection import normalize_selectors
+from linter.project.config import ConfigResolver, Overrides
+from linter.run.runner import Runner
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -42,7 +42,7 @@ def lint(
         text = textwrap.dedent(text)
     overrides = Overrides(select=tuple(normalize_selectors(select, "test")) if select else None)
     runner = Runner(ConfigResolver(overrides, cwd=Path("/")))
-    from linter.config import Settings
+    from linter.project.config import Settings
 
     settings = overrides.apply(Settings(root=Path("/")))
     return runner.lint_text(text, filename, None, settings).diagnostics

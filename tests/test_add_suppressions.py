@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from linter.add_suppressions import add_suppressions, tree_shape
-from linter.diagnostics import Diagnostic, Finding, Span
-from linter.document import Document
-from linter.engine import apply_suppressions, to_diagnostic
-from linter.registry import get_rule
+from linter.core.diagnostics import Diagnostic, Finding, Span
+from linter.core.registry import get_rule
+from linter.run.add_suppressions import add_suppressions, tree_shape
+from linter.run.engine import apply_suppressions, to_diagnostic
+from linter.source.document import Document
 from tests.conftest import corpus_files, write
 
 
@@ -223,9 +223,9 @@ def test_all_rows_at_once_gives_what_row_by_row_gives(tmp_path: Path, count: int
     """The one-parse path must write exactly what the careful row-by-row search writes."""
     from collections import defaultdict
 
-    from linter.add_suppressions import _suppress_rows_at_once, _suppress_rows_one_by_one
-    from linter.config import ConfigResolver
-    from linter.runner import Runner
+    from linter.project.config import ConfigResolver
+    from linter.run.add_suppressions import _suppress_rows_at_once, _suppress_rows_one_by_one
+    from linter.run.runner import Runner
 
     path = write(tmp_path, "prefect.yaml",
                  "deployments:\n" + "".join(ENTRY.format(i=i) for i in range(count)))
@@ -247,7 +247,7 @@ def test_inside_a_block_scalar_the_one_parse_path_declines() -> None:
     file-wide directive)."""
     from collections import defaultdict
 
-    from linter.add_suppressions import _suppress_rows_at_once
+    from linter.run.add_suppressions import _suppress_rows_at_once
 
     text = "a: ok\nscript: |\n  echo BAD\nb: BAD\n"
     document, diagnostics = fake_lint(text)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from linter.cache import CACHE_DIR_NAME
-from linter.config import ConfigResolver, Overrides
-from linter.runner import Runner
+from linter.project.config import ConfigResolver, Overrides
+from linter.run.cache import CACHE_DIR_NAME
+from linter.run.runner import Runner
 from tests.conftest import write
 
 PREFECT = """\
@@ -123,27 +123,27 @@ def _entries(root: Path) -> list[Path]:
 
 def test_changed_install_invalidates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An edited rule or bundled schema of the same version must not give old results."""
-    import linter.cache
+    import linter.run.cache
 
     package = tmp_path / "site" / "linter"
     write(package, "rules/deployments.py", "RULE = 1\n")
     write(package, "schemas/prefect.yaml.schema.json", "{}\n")
-    monkeypatch.setattr(linter.cache, "_package_folders", lambda: [package])
-    linter.cache.install_id.cache_clear()
+    monkeypatch.setattr(linter.run.cache, "_package_folders", lambda: [package])
+    linter.run.cache.install_id.cache_clear()
     project = tmp_path / "project"
     write(project, "prefect.yaml", PREFECT)
     run(project)
     _, runner = run(project)
     assert hits(runner, project) == 1
     write(package, "schemas/prefect.yaml.schema.json", '{"type": "object"}\n')
-    linter.cache.install_id.cache_clear()  # a new process
+    linter.run.cache.install_id.cache_clear()  # a new process
     _, runner = run(project)
     assert hits(runner, project) == 0
-    linter.cache.install_id.cache_clear()
+    linter.run.cache.install_id.cache_clear()
 
 
 def test_install_id_ignores_compiled_files(tmp_path: Path) -> None:
-    from linter.cache import install_id
+    from linter.run.cache import install_id
 
     write(tmp_path, "linter/cli.py", "x = 1\n")
     before = install_id.__wrapped__((tmp_path,))
@@ -180,8 +180,8 @@ def test_edits_replace_the_entry_of_their_file(tmp_path: Path) -> None:
 def test_sweep_removes_old_entries_stale_temp_files_and_the_excess(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import linter.cache
-    from linter.cache import MAX_AGE, STALE_TEMP_AGE, Cache
+    import linter.run.cache
+    from linter.run.cache import MAX_AGE, STALE_TEMP_AGE, Cache
 
     folder = tmp_path / CACHE_DIR_NAME
     now = 2_000_000_000.0
@@ -190,14 +190,14 @@ def test_sweep_removes_old_entries_stale_temp_files_and_the_excess(
     for name, age in ages.items():
         path = write(folder, name, "{}")
         os.utime(path, (now - age, now - age))
-    monkeypatch.setattr(linter.cache, "MAX_ENTRIES", 2)
+    monkeypatch.setattr(linter.run.cache, "MAX_ENTRIES", 2)
     assert Cache(folder).sweep(now) == 3
     left = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     assert left == ["bb/.tmp-busy", "bb/b.json", "bb/c.json"]
 
 
 def test_sweep_runs_once_a_day(tmp_path: Path) -> None:
-    from linter.cache import MAX_AGE, SWEEP_EVERY, SWEEP_STAMP, Cache
+    from linter.run.cache import MAX_AGE, SWEEP_EVERY, SWEEP_STAMP, Cache
 
     folder = tmp_path / CACHE_DIR_NAME
     now = 2_000_000_000.0

@@ -210,7 +210,7 @@ def test_not_utf8(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_internal_error_is_one_line(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from linter.registry import get_rule
+    from linter.core.registry import get_rule
 
     rule = get_rule("D001")
     assert rule is not None
@@ -219,7 +219,7 @@ def test_internal_error_is_one_line(cli, tmp_path: Path, monkeypatch) -> None:  
         raise KeyError("kaboom")
 
 
-    import linter.registry as registry
+    import linter.core.registry as registry
 
     monkeypatch.setitem(registry._RULES, "D001", rule._replace(check=boom))
     write(tmp_path, "prefect.yaml", CLEAN)
@@ -245,7 +245,7 @@ def test_rule_and_rules(cli) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_every_rule_is_documented(cli) -> None:  # type: ignore[no-untyped-def]
-    from linter.registry import all_rules
+    from linter.core.registry import all_rules
 
     for rule in all_rules():
         for section in ("**What**", "**Why**", "**Example**", "**Fix**"):
@@ -286,8 +286,8 @@ def test_a_rule_reporting_a_reversed_span_is_an_internal_error(  # type: ignore[
     cli, monkeypatch, tmp_path: Path
 ) -> None:
     """Spans are plain named tuples; the engine is where a rule's bad span is caught."""
-    from linter.diagnostics import Finding, Span
-    from linter.registry import get_rule
+    from linter.core.diagnostics import Finding, Span
+    from linter.core.registry import get_rule
 
     rule = get_rule("D001")
     assert rule is not None
@@ -296,7 +296,7 @@ def test_a_rule_reporting_a_reversed_span_is_an_internal_error(  # type: ignore[
         yield Finding(Span(5, 2), "reversed")
 
 
-    import linter.registry as registry
+    import linter.core.registry as registry
 
     monkeypatch.setitem(registry._RULES, "D001", rule._replace(check=backwards))
     write(tmp_path, "prefect.yaml", CLEAN)

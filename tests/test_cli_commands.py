@@ -36,7 +36,7 @@ def test_options_before_paths_still_reach_check(cli, tmp_path: Path) -> None:  #
 
 def test_server_accepts_stdio(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     served: list[bool] = []
-    monkeypatch.setattr("linter.server.serve", lambda: served.append(True))
+    monkeypatch.setattr("linter.lsp.server.serve", lambda: served.append(True))
     result = cli("server", "--stdio")
     assert result.exit_code == 0, result.output
     assert served == [True]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from linter.cli import FORMAT_NAMES
+from linter.cli.main import FORMAT_NAMES
 from linter.report import FORMATS
 from tests.conftest import REPO, write
 
@@ -142,7 +142,7 @@ def run_check_then(tmp_path: Path, before: str, after: str) -> str:
     (what ``after`` printed)."""
     script = (
         f"import sys\n{before}"
-        "from linter.cli import main\n"
+        "from linter.cli.main import main\n"
         "try:\n"
         "    main(['check', '--no-cache', 'prefect.yaml', '--output-format', 'sarif'])\n"
         "except SystemExit:\n"
@@ -159,7 +159,7 @@ def test_the_cli_does_not_import_the_language_server(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", SELECT)
     loaded = run_check_then(tmp_path, "", (
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')\n"
-        "             or m == 'linter.server'), file=sys.stderr)\n"))
+        "             or m == 'linter.lsp.server'), file=sys.stderr)\n"))
     assert loaded == "[]"
 
 
@@ -167,7 +167,7 @@ def test_server_without_pygls_says_how_to_install(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "sys.modules['pygls'] = None  # as if the extra were not installed\n"
-        "from linter.cli import main\n"
+        "from linter.cli.main import main\n"
         "main(['server'])\n"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
@@ -214,7 +214,7 @@ def test_the_command_flushes_everything_before_its_quick_exit(tmp_path: Path) ->
                                               ("a message", 1)])
 def test_exit_status_is_what_sys_exit_would_give(code: object, status: int,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    from linter.cli import _exit_status
+    from linter.cli.main import _exit_status
 
     assert _exit_status(code) == status
     assert capsys.readouterr().err == ("a message\n" if isinstance(code, str) else "")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import ConfigError, ConfigResolver, Overrides, read_config_file
-from linter.diagnostics import Severity
+from linter.core.diagnostics import Severity
+from linter.errors import ConfigError
+from linter.project.config import ConfigResolver, Overrides, read_config_file
 from tests.conftest import write
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import ConfigResolver, Settings
-from linter.runner import Runner
+from linter.project.config import ConfigResolver, Settings
+from linter.run.runner import Runner
 from tests.conftest import CORPUS, corpus_files, corpus_params, shared_path
 
 

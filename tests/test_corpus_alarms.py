@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from linter.config import ConfigResolver
-from linter.diagnostics import Diagnostic, Severity
-from linter.runner import Runner
+from linter.core.diagnostics import Diagnostic, Severity
+from linter.project.config import ConfigResolver
+from linter.run.runner import Runner
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(),

@@ -1,10 +1,10 @@
-"""linter.cron: Prefect's verdict on cron strings, without croniter."""
+"""linter.prefect.cron: Prefect's verdict on cron strings, without croniter."""
 
 from __future__ import annotations
 
 import pytest
 
-from linter.cron import check_cron
+from linter.prefect.cron import check_cron
 
 VALID = [
     "0 0 * * *", "*/15 * * * *", "0 9 * * MON-FRI", "0 9 * * mon-fri", "0 0 1 JAN *",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import ConfigResolver, Overrides
-from linter.discovery import discover
+from linter.project.config import ConfigResolver, Overrides
+from linter.project.discovery import discover
 from tests.conftest import write
 
 
@@ -70,8 +70,8 @@ def test_each_file_once(tmp_path: Path) -> None:
 def test_one_expression_per_kind_matches_as_fnmatch_does(name: str) -> None:
     import fnmatch
 
-    from linter.filekinds import kinds, name_matcher
-    from linter.registry import all_rules
+    from linter.core.registry import all_rules
+    from linter.project.filekinds import kinds, name_matcher
 
     all_rules()  # the rule families register their kinds
     checked = 0
@@ -104,7 +104,7 @@ def test_include_replaces_the_default_names(tmp_path: Path) -> None:
 
 
 def test_include_must_be_a_list_of_strings(tmp_path: Path) -> None:
-    from linter.config import ConfigError
+    from linter.errors import ConfigError
 
     write(tmp_path, "pyproject.toml", '[tool.prefect-lint]\ninclude = [1]\n')
     with pytest.raises(ConfigError, match="`include` must be a list of strings"):

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
-from linter.document import DecodeError, Document, LineIndex, decode, detect_newline, encode
+from linter.source.document import DecodeError, Document, LineIndex, decode, detect_newline, encode
 
 
 def doc(text: str) -> Document:
@@ -184,7 +184,7 @@ def test_our_composer_gives_the_nodes_ruamels_yaml_class_gives() -> None:
     build one per file; the trees must be the same."""
     from ruamel.yaml import YAML
 
-    from linter import yamlparse
+    from linter.source import parse as yamlparse
     from tests.conftest import corpus_files
 
     if yamlparse._c_composer() is None:

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from linter.document import Document
-from linter.editor_support import (
+from linter.lsp.editor_support import (
     ANY_ITEM,
     completion_context,
     schema_values,
@@ -15,6 +14,7 @@ from linter.editor_support import (
     yaml_scalar,
 )
 from linter.resources import load_json
+from linter.source.document import Document
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ deployments:
                                             (12, "docker-dev"), (16, None), (0, None)])
 def test_pool_name_at_reads_the_work_pool_block_around_the_cursor(line: int,
                                                                   pool: str | None) -> None:
-    from linter.editor_support import pool_name_at
+    from linter.lsp.editor_support import pool_name_at
 
     assert Document.from_text(HALF_TYPED, "prefect.yaml").parse_error is not None
     assert pool_name_at(HALF_TYPED, line) == pool

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from linter.document import Document
-from linter.fastschema import Unsupported, compile_check, json_equal
 from linter.resources import load_json
+from linter.schema.fast import Unsupported, compile_check, json_equal
+from linter.source.document import Document
 from tests.conftest import corpus_params
 
 SCHEMA = load_json("prefect.yaml.schema.json")
@@ -71,8 +71,8 @@ def test_json_equality() -> None:
 
 # -- our explanation of failures equals the one built on jsonschema's errors ----------------
 
-from linter import schema_check  # noqa: E402
-from linter.fastschema import Explainer  # noqa: E402
+from linter.schema import check as schema_check  # noqa: E402
+from linter.schema.fast import Explainer  # noqa: E402
 
 EXPLAINER = Explainer(SCHEMA)
 
@@ -146,7 +146,7 @@ def failure_summary(errors: Any) -> list[tuple[Any, ...]]:
 
 
 def test_every_compiled_keyword_has_an_example() -> None:
-    from linter.fastschema import KEYWORDS
+    from linter.schema.fast import KEYWORDS
 
     assert set(FAILING) == set(KEYWORDS)
 

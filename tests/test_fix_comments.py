@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linter.config import ConfigResolver, Settings
-from linter.registry import all_rules
-from linter.runner import Runner
+from linter.core.registry import all_rules
+from linter.project.config import ConfigResolver, Settings
+from linter.run.runner import Runner
 from tests.conftest import CORPUS
 
 SETTINGS = Settings(root=Path("/"), select=tuple(rule.code for rule in all_rules()))

@@ -111,15 +111,15 @@ def test_edit_saved_during_fix_is_kept(  # type: ignore[no-untyped-def]
 ) -> None:
     path = write(tmp_path, "prefect.yaml", STALE)
     edited = "deployments: []  # prefect-lint: disable=D001\n# saved by the editor\n"
-    import linter.runner
-    real = linter.runner.fix_until_stable
+    import linter.run.runner
+    real = linter.run.runner.fix_until_stable
 
     def fix_while_editing(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
         outcome = real(*args, **kwargs)  # type: ignore[arg-type]
         path.write_text(edited)  # the user saves while the fix is computed
         return outcome
 
-    monkeypatch.setattr(linter.runner, "fix_until_stable", fix_while_editing)
+    monkeypatch.setattr(linter.run.runner, "fix_until_stable", fix_while_editing)
     result = cli("check", "--fix", "-j", "1")
     assert result.exit_code == 2
     assert "changed while it was being fixed" in result.output
@@ -130,7 +130,7 @@ def test_edit_saved_during_fix_is_kept(  # type: ignore[no-untyped-def]
 
 def test_attributes_the_new_file_inherited_are_not_kept(tmp_path: Path) -> None:
     """A folder's default ACL lands on the temp file: the result has only the original's."""
-    from linter.fixer import _copy_xattrs
+    from linter.core.fixer import _copy_xattrs
 
     original = write(tmp_path, "prefect.yaml", STALE)
     temp = write(tmp_path, ".prefect.yaml.tmp", "new")

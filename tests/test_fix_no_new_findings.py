@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import ConfigResolver
-from linter.diagnostics import Diagnostic, Fix
-from linter.document import Document
-from linter.fixer import apply_edits
-from linter.registry import all_rules
-from linter.runner import Runner
+from linter.core.diagnostics import Diagnostic, Fix
+from linter.core.fixer import apply_edits
+from linter.core.registry import all_rules
+from linter.project.config import ConfigResolver
+from linter.run.runner import Runner
+from linter.source.document import Document
 from tests.conftest import CORPUS, lint
 
 HAZARDS = [

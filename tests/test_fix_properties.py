@@ -21,9 +21,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linter.config import ConfigResolver, Settings
-from linter.document import Document, decode, encode
-from linter.runner import Runner
+from linter.project.config import ConfigResolver, Settings
+from linter.run.runner import Runner
+from linter.source.document import Document, decode, encode
 
 SETTINGS = Settings(root=Path("/"), select=("Y", "S", "M", "D001"))
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import ConfigResolver, Settings
-from linter.diagnostics import Applicability, Diagnostic
-from linter.registry import Rule, all_rules
-from linter.runner import Runner
+from linter.core.diagnostics import Applicability, Diagnostic
+from linter.core.registry import Rule, all_rules
+from linter.project.config import ConfigResolver, Settings
+from linter.run.runner import Runner
 from tests.conftest import CORPUS
 
 HERE = Path(__file__).parent

@@ -9,11 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linter.config import ConfigResolver, Settings
-from linter.diagnostics import Diagnostic, Edit, Fix, Position, Severity, Span
-from linter.document import Document
-from linter.fixer import OverlapError, apply_edits, choose_fixes, fix_until_stable, write_atomic
-from linter.runner import Runner
+from linter.core.diagnostics import Diagnostic, Edit, Fix, Position, Severity, Span
+from linter.core.fixer import (
+    OverlapError,
+    apply_edits,
+    choose_fixes,
+    fix_until_stable,
+    write_atomic,
+)
+from linter.project.config import ConfigResolver, Settings
+from linter.run.runner import Runner
+from linter.source.document import Document
 
 
 def test_apply_edits_any_order() -> None:
@@ -28,7 +34,7 @@ def test_apply_edits_overlap_rejected() -> None:
 
 
 def _diag(start: int, end: int, safe: bool = True) -> Diagnostic:
-    from linter.diagnostics import Applicability
+    from linter.core.diagnostics import Applicability
 
     fix = Fix("f", (Edit(start, end, "x"),),
               Applicability.SAFE if safe else Applicability.UNSAFE)
@@ -89,7 +95,7 @@ def test_write_atomic_failure_leaves_original(tmp_path: Path, monkeypatch) -> No
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    from linter.fixer import WriteError
+    from linter.core.fixer import WriteError
 
     with pytest.raises(WriteError, match="No space left"):
         write_atomic(path, b"new")

@@ -1,4 +1,4 @@
-"""linter.flows: entrypoints resolved and read with ast, never imported."""
+"""linter.prefect.entrypoints: entrypoints resolved and read with ast, never imported."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from linter import flows
-from linter.flows import Status, resolve, split_entrypoint
+from linter.prefect import entrypoints as flows
+from linter.prefect.entrypoints import Status, resolve, split_entrypoint
 from tests.conftest import write
 
 ETL = """\

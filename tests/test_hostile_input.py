@@ -66,8 +66,9 @@ def test_deep_nesting_in_migrate_and_the_shared_parse(tmp_path: Path) -> None:
     write(tmp_path, "deployment.yaml", text + "\n")
     assert "more than 5,000 levels" in one_line_error(
         run_cli(tmp_path, "migrate", "deployment.yaml", "--dry-run"))
-    script = ("import sys; from pathlib import Path; from linter.config import ConfigResolver; "
-              "from linter.runner import Runner; "
+    script = ("import sys; from pathlib import Path; "
+              "from linter.project.config import ConfigResolver; "
+              "from linter.run.runner import Runner; "
               "r = Runner(ConfigResolver(cwd=Path('.'))).lint_text(sys.stdin.read(), 'p.yaml'); "
               "print([d.code for d in r.diagnostics])")
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
@@ -78,8 +79,8 @@ def test_deep_nesting_in_migrate_and_the_shared_parse(tmp_path: Path) -> None:
 
 
 def test_depth_bound_is_exact_where_the_cheap_one_cannot_tell() -> None:
-    from linter.document import YamlSyntaxError
-    from linter.yamlparse import MAX_NESTING, _surely_shallow, compose_documents
+    from linter.source.errors import YamlSyntaxError
+    from linter.source.parse import MAX_NESTING, _surely_shallow, compose_documents
 
     flow_heavy = "deployments:\n" + "".join(
         f"  - {{name: d{i}, tags: [a, b], parameters: {{x: [1, 2]}}}}\n" for i in range(3_000))
@@ -144,8 +145,8 @@ def test_alias_bomb_stays_small_and_names_the_anchor() -> None:
 
 
 def test_flow_file_that_is_binary_or_imports_nothing_real(tmp_path: Path) -> None:
-    from linter.config import ConfigResolver
-    from linter.runner import Runner
+    from linter.project.config import ConfigResolver
+    from linter.run.runner import Runner
 
     write(tmp_path, "flows/bin.py", "")
     (tmp_path / "flows" / "bin.py").write_bytes(b"\x00\x01\x02" * 1000)
@@ -385,8 +386,8 @@ def test_a_report_that_cannot_be_written_leaves_the_old_one(
 def test_a_large_file_without_aliases_is_no_alias_bomb() -> None:
     """A 9 MB file with no alias was reported as an alias bomb (its size passed the bound) and
     its 93,000 real findings were hidden: only nodes reached through aliases count."""
-    from linter.yamlparse import compose_documents
-    from linter.yamlview import build_plain_view
+    from linter.source.parse import compose_documents
+    from linter.source.view import build_plain_view
 
     plain = "deployments:\n" + "".join(f"  - {{name: d{i}, tags: [a, b]}}\n" for i in range(500))
     (root,) = compose_documents(plain)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from linter.ignore_patterns import SimpleSpec, compile_patterns, parse_simple
+from linter.project.ignore_patterns import SimpleSpec, compile_patterns, parse_simple
 
 NAMES = ["a", "b", "ab", ".a", "a.b", "b.yaml", "build", "x y"]
 GLOB_PIECES = ["a", "b", ".", "*", "?", "yaml", "build", " "]

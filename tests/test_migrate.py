@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from linter import agent_era
-from linter.migrate import MigrateError, emit, insert_entries, migrate_data, migrate_files
+from linter.prefect import agent_era
+from linter.prefect.migrate import MigrateError, emit, insert_entries, migrate_data, migrate_files
 from tests.conftest import CORPUS, codes, corpus_files, lint, write
 
 HEADER = """\
@@ -182,7 +182,7 @@ def test_infrastructure_fields_move_where_the_template_has_them() -> None:
 
 
 def test_migrate_data_fields_and_notes() -> None:
-    from linter.document import Document
+    from linter.source.document import Document
 
     text = legacy_text(INFRASTRUCTURES["kubernetes"], STORAGES["github"][0], "",
                        {"interval": 3600.0, "timezone": "UTC"})
@@ -229,7 +229,7 @@ def test_cli_adds_to_existing_file_keeping_it(cli, tmp_path: Path) -> None:  # t
 
 @pytest.mark.parametrize("existing", ["deployments: []\n", "deployments:\n", "name: p\n", ""])
 def test_insert_into_empty_shapes(existing: str) -> None:
-    from linter.document import Document
+    from linter.source.document import Document
 
     migration = migrate_data(Document.from_text(examples()["infra-docker"], "x").data, "x")
     result = insert_entries(existing, [migration], "prefect.yaml")
@@ -302,7 +302,7 @@ def _expected_schedule(legacy: dict[str, Any]) -> list[dict[str, Any]]:
 def test_migrated_files_load_in_prefect_with_the_same_settings(
     prefect_python: Path, tmp_path: Path
 ) -> None:
-    from linter.document import Document
+    from linter.source.document import Document
 
     sources: dict[str, Path] = {}
     for name, text in examples().items():
@@ -372,7 +372,7 @@ def test_migrated_files_load_in_prefect_with_the_same_settings(
 
 
 def test_prefect_2_triggers_are_carried_with_a_type() -> None:
-    from linter.document import Document
+    from linter.source.document import Document
 
     data = Document.from_text(examples()["triggers"], "x").data
     migration = migrate_data(data, "x-deployment.yaml")
@@ -437,7 +437,7 @@ def test_pull_is_empty_only_when_the_legacy_deployment_fetched_no_code() -> None
 
 
 def test_own_pull_steps_over_a_top_level_pull_are_noted() -> None:
-    from linter.document import Document
+    from linter.source.document import Document
 
     migration = migrate_data(Document.from_text(examples()["storage-s3"], "x").data, "x")
     existing = ("pull:\n  - prefect.deployments.steps.git_clone:\n      repository: r\n"

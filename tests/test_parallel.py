@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-import linter.registry as registry
-from linter.config import ConfigResolver, Settings
-from linter.dependencies import recording
-from linter.diagnostics import Diagnostic
-from linter.document import Document
-from linter.engine import SPLIT_THRESHOLD, RuleCrash, check_document, split_families
-from linter.parallel import PARALLEL_THRESHOLD, deal, lint_paths
-from linter.registry import Project
-from linter.runner import Runner
+import linter.core.registry as registry
+from linter.core.dependencies import recording
+from linter.core.diagnostics import Diagnostic
+from linter.project.config import ConfigResolver, Settings
+from linter.project.context import Project
+from linter.run.engine import SPLIT_THRESHOLD, RuleCrash, check_document, split_families
+from linter.run.parallel import PARALLEL_THRESHOLD, deal, lint_paths
+from linter.run.runner import Runner
+from linter.source.document import Document
 from tests.conftest import write
 
 BROKEN = "deployments:\n  - name: a\n    version: 1.10\n  - name: a\n"
@@ -167,7 +167,7 @@ def test_files_a_split_child_looked_at_reach_the_cache(tmp_path: Path) -> None:
 def test_fixing_a_large_split_file_writes_what_one_process_writes(
     cli, tmp_path: Path, mode: str  # type: ignore[no-untyped-def]
 ) -> None:
-    import linter.engine
+    import linter.run.engine
 
     one, two = tmp_path / "one", tmp_path / "two"
     for folder in (one, two):
@@ -175,7 +175,7 @@ def test_fixing_a_large_split_file_writes_what_one_process_writes(
     args = ("check", "--no-cache", *(["--unsafe-fixes"] if mode == "--fix" else []), mode,
             "--output-format", "json")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(linter.engine, "SPLIT_THRESHOLD", 32_000)  # a smaller file, still split
+        patch.setattr(linter.run.engine, "SPLIT_THRESHOLD", 32_000)  # a smaller file, still split
         patch.chdir(one)
         alone = cli(*args, "-j", "1", "prefect.yaml")
         patch.chdir(two)
@@ -224,7 +224,7 @@ def test_a_configuration_error_in_a_worker_surfaces_as_in_one_process(
 
 
 def test_the_error_met_first_in_path_order_is_the_one_reported(tmp_path: Path) -> None:
-    from linter.config import ConfigError
+    from linter.errors import ConfigError
 
     paths = make_tree(tmp_path, PARALLEL_THRESHOLD + 6)
     for index in (3, 11):
@@ -238,13 +238,13 @@ def test_the_error_met_first_in_path_order_is_the_one_reported(tmp_path: Path) -
 
 
 def test_a_child_exception_is_raised_by_result() -> None:
-    from linter.forking import ChildError, can_fork, fork_call
+    from linter.core.forking import ChildError, can_fork, fork_call
 
     if not can_fork():
         pytest.skip("no fork on this platform")
 
     def config_error() -> None:
-        from linter.config import ConfigError
+        from linter.errors import ConfigError
         raise ConfigError("bad pools")
 
     class Unpicklable(Exception):
@@ -254,7 +254,7 @@ def test_a_child_exception_is_raised_by_result() -> None:
     def odd_error() -> None:
         raise Unpicklable(1, 2)
 
-    from linter.config import ConfigError
+    from linter.errors import ConfigError
     with pytest.raises(ConfigError, match="bad pools"):
         fork_call(config_error).result()
     with pytest.raises(ChildError, match="Unpicklable: 12"):

@@ -1,4 +1,4 @@
-"""linter.pools: the configuration table, templates, snapshots, the catalog; `pools list`."""
+"""linter.prefect.pools: the pools table, templates, snapshots, the catalog; `pools list`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import ConfigError, Settings
-from linter.pool_variables import describe_schema, server_schema
-from linter.pools import (
+from linter.errors import ConfigError
+from linter.prefect.pool_variables import describe_schema, server_schema
+from linter.prefect.pools import (
     BUNDLED_TYPES,
     PoolSnapshot,
     TemplateError,
@@ -22,6 +22,7 @@ from linter.pools import (
     template_from_json,
     write_snapshots,
 )
+from linter.project.config import Settings
 from tests.conftest import REPO, corpus_files, write
 
 TEMPLATE = {"job_configuration": {"image": "{{ image }}"},
@@ -80,7 +81,7 @@ def test_template_json_forms() -> None:
 def test_template_file_as_inspect_prints_it(tmp_path: Path) -> None:
     write(tmp_path, "pools/c.json", json.dumps({"name": "c", "type": "docker",
                                                 "base_job_template": TEMPLATE}))
-    catalog = build_catalog(settings_for(tmp_path, {"c": {"template": "pools/c.json"}}))
+    catalog = build_catalog(settings_for(tmp_path, {"c": {"template": "pools/c.json"}}).pools)
     template = catalog.template_for("c")
     assert template is not None and template.custom and template.pool_type == "docker"
     assert set(template.properties) == {"image"}
@@ -89,7 +90,7 @@ def test_template_file_as_inspect_prints_it(tmp_path: Path) -> None:
 def test_broken_template_file_is_a_config_error(tmp_path: Path) -> None:
     write(tmp_path, "pools/c.json", "{not json")
     with pytest.raises(ConfigError, match=r"`pools.c.template`: .*c.json is not JSON"):
-        build_catalog(settings_for(tmp_path, {"c": {"template": "pools/c.json"}}))
+        build_catalog(settings_for(tmp_path, {"c": {"template": "pools/c.json"}}).pools)
 
 
 def test_snapshots_round_trip_any_pool_name(tmp_path: Path) -> None:
@@ -109,14 +110,14 @@ def test_snapshots_round_trip_any_pool_name(tmp_path: Path) -> None:
 def test_damaged_snapshot_is_a_config_error(tmp_path: Path) -> None:
     write(tmp_path, ".prefect-lint/pools/x.json", '{"type": "process"}')
     with pytest.raises(ConfigError, match="not a work-pool snapshot"):
-        build_catalog(settings_for(tmp_path, {}))
+        build_catalog(settings_for(tmp_path, {}).pools)
 
 
 def test_configuration_wins_over_the_snapshot(tmp_path: Path) -> None:
     write_snapshots(tmp_path / ".prefect-lint/pools",
                     [PoolSnapshot("k", "process", TEMPLATE), PoolSnapshot("s", None, TEMPLATE)],
                     "http://h/api", replace_all=True)
-    catalog = build_catalog(settings_for(tmp_path, {"k": "kubernetes"}))
+    catalog = build_catalog(settings_for(tmp_path, {"k": "kubernetes"}).pools)
     k = catalog.template_for("k")
     s = catalog.template_for("s")
     assert k is not None and k.pool_type == "kubernetes" and not k.custom
@@ -157,8 +158,8 @@ def test_describe_schema_words() -> None:
 
 
 def test_corpus_files_do_not_crash_with_every_pool_mapped(tmp_path: Path) -> None:
-    from linter.config import ConfigResolver, Overrides
-    from linter.runner import Runner
+    from linter.project.config import ConfigResolver, Overrides
+    from linter.run.runner import Runner
 
     files = corpus_files("prefect_yaml")
     names: set[str] = set()

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-import linter.pools
-from linter.pools import PoolSnapshot, read_snapshots, snapshot_filename, write_snapshots
-from linter.pools_api import PoolsApiError, PoolsClient, api_from_environment, redacted
-from linter.prefect_profile import ProfileError, read_api_settings
+import linter.prefect.pools
+from linter.prefect.pools import PoolSnapshot, read_snapshots, snapshot_filename, write_snapshots
+from linter.prefect.pools_api import PoolsApiError, PoolsClient, api_from_environment, redacted
+from linter.prefect.profiles import ProfileError, read_api_settings
 from tests.conftest import write
 
 SECRET = "pnu_hostile-test-key-0123456789"
@@ -126,7 +126,7 @@ def test_a_redirect_to_another_origin_is_refused_and_the_key_stays(  # type: ign
 
 
 def test_a_redirect_from_https_to_http_is_another_origin(monkeypatch: pytest.MonkeyPatch) -> None:
-    from linter.pools_api import _origin
+    from linter.prefect.pools_api import _origin
 
     assert _origin("https://h.example/api") != _origin("http://h.example:443/api")
     assert _origin("http://H.example/api") == _origin("http://h.example:80/other")
@@ -359,7 +359,7 @@ def test_a_deadline_whose_timer_fired_has_passed() -> None:
     # the timer may wake a hair early: an answer cut short by it must not be read as complete
     import socket
 
-    from linter.pools_api import Deadline
+    from linter.prefect.pools_api import Deadline
 
     deadline = Deadline(60)
     assert not deadline.passed
@@ -451,7 +451,7 @@ def test_deeply_nested_json_is_refused(cli, api_env, depth: int) -> None:  # typ
 
 
 def test_json_with_too_many_containers_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("linter.pools_api.MAX_JSON_CONTAINERS", 1000)
+    monkeypatch.setattr("linter.prefect.pools_api.MAX_JSON_CONTAINERS", 1000)
     many = b"[" + b",".join([b"{}"] * 1001) + b"]"
     with serve(lambda h: send(h, 200, many)) as (url, _), pytest.raises(
             PoolsApiError, match="more than 1,000 objects and arrays"):
@@ -670,7 +670,7 @@ def test_a_failed_write_leaves_the_previous_snapshot(tmp_path: Path,
             raise OSError(28, "No space left on device")
         return dumps(value, **options)
 
-    monkeypatch.setattr(linter.pools.json, "dumps", disk_full_on_the_second_file)
+    monkeypatch.setattr(linter.prefect.pools.json, "dumps", disk_full_on_the_second_file)
     with pytest.raises(OSError, match="No space left"):
         write_snapshots(folder, [PoolSnapshot(name, "docker", {}) for name in "abc"], "new",
                         replace_all=True)

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from linter.pools import read_snapshots
-from linter.pools_api import PoolsApiError, PoolsClient, api_from_environment, shown_url
+from linter.prefect.pools import read_snapshots
+from linter.prefect.pools_api import PoolsApiError, PoolsClient, api_from_environment, shown_url
 from tests.conftest import REPO, prefect_venv, write
 
 SECRET = "pnu_not-a-real-key-0123456789"

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import ConfigError, ConfigResolver, settings_from_table
-from linter.registry import all_rules, get_rule, rule_url
-from linter.rule_docs import pages, rule_page
+from linter.core.registry import all_rules, get_rule, rule_url
+from linter.core.rule_docs import pages, rule_page
+from linter.errors import ConfigError
+from linter.project.config import ConfigResolver, settings_from_table
 from tests.conftest import REPO, write
 
 DOCS = REPO / "docs" / "rules"
@@ -100,9 +101,9 @@ def test_language_server_links_only_with_docs_url(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("pygls")
-    from linter.document import LineIndex
-    from linter.runner import Runner
-    from linter.server import PrefectLintServer
+    from linter.lsp.server import PrefectLintServer
+    from linter.run.runner import Runner
+    from linter.source.document import LineIndex
 
     monkeypatch.setattr(PrefectLintServer, "encoding", property(lambda self: "utf-16"))
     server = PrefectLintServer()

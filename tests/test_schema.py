@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from linter.document import Document
 from linter.resources import load_json
+from linter.source.document import Document
 
 CASES = Path(__file__).parent / "conformance" / "cases"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from linter.selection import Selection, SelectorError, normalize_selectors, unknown_selectors
+from linter.core.selection import Selection, SelectorError, normalize_selectors, unknown_selectors
 
 
 def selected(select: tuple[str, ...] | None, extend: tuple[str, ...] = (),

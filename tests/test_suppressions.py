@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from linter.fixer import apply_edits
+from linter.core.fixer import apply_edits
 from tests.conftest import codes, lint
 
 DUPLICATE = """\

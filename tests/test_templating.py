@@ -7,8 +7,7 @@ import re
 import pytest
 from ruamel.yaml.nodes import ScalarNode
 
-from linter.document import Document
-from linter.templating import (
+from linter.prefect.templating import (
     PLACEHOLDER_CAPTURE_REGEX,
     PlaceholderKind,
     block_placeholder_problem,
@@ -18,6 +17,7 @@ from linter.templating import (
     iter_placeholder_spans,
     variable_placeholder_problem,
 )
+from linter.source.document import Document
 
 
 def test_grammar_is_prefects_regex() -> None:

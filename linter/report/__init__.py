@@ -1,5 +1,7 @@
 """Output formats. Each format is one module with a ``render(report, out)`` function,
-imported only when chosen, so the heavy ones cost nothing when unused."""
+imported only when chosen, so the heavy ones cost nothing when unused.
+May import: ``rules`` (rule pages) and every layer below; never the runner or front-ends.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import importlib
 from collections.abc import Callable
 from typing import TextIO
 
-from linter.diagnostics import Diagnostic, Severity
+from linter.core.diagnostics import Diagnostic, Severity
 
 #: format name -> module under linter.report
 FORMATS: dict[str, str] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from linter.diagnostics import Diagnostic
+from linter.core.diagnostics import Diagnostic
 from linter.report import Report
 from linter.report.sanitize import visible, visible_path
 from linter.report.style import SEVERITY_COLOR, Painter

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from linter.diagnostics import Diagnostic
-from linter.document import LineIndex
+from linter.core.diagnostics import Diagnostic
 from linter.report import Report
 from linter.report.concise import headline
 from linter.report.sanitize import visible, visible_line
 from linter.report.style import SEVERITY_COLOR, Painter
 from linter.report.summary import summary_lines
+from linter.source.document import LineIndex
 
 MAX_FRAME_LINES = 6
 

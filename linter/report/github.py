@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from linter.diagnostics import Diagnostic, Severity
+from linter.core.diagnostics import Diagnostic, Severity
 from linter.report import Report
 from linter.report.paths import GITHUB_ROOT, for_format
 from linter.report.sanitize import visible

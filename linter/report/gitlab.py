@@ -14,7 +14,7 @@ import json
 from collections import Counter
 from typing import Any, TextIO
 
-from linter.diagnostics import Diagnostic, Severity
+from linter.core.diagnostics import Diagnostic, Severity
 from linter.report import Report
 from linter.report.paths import GITLAB_ROOT, for_format
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from linter.diagnostics import Diagnostic, Position
+from linter.core.diagnostics import Diagnostic, Position
 from linter.report import Report
 
 

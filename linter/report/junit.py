@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import TextIO
 from xml.etree import ElementTree
 
-from linter.diagnostics import Diagnostic
+from linter.core.diagnostics import Diagnostic
 from linter.lazy_regex import lazy_compile
 from linter.report import Report
 

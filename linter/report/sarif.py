@@ -20,12 +20,12 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from linter import __version__
-from linter.diagnostics import Diagnostic, Position, Severity
-from linter.document import LineIndex
-from linter.registry import Rule, get_rule
+from linter.core.diagnostics import Diagnostic, Position, Severity
+from linter.core.registry import Rule, get_rule
+from linter.core.rule_docs import rule_page
 from linter.report import Report
 from linter.report.paths import GITHUB_ROOT, for_format
-from linter.rule_docs import rule_page
+from linter.source.document import LineIndex
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
-from linter.diagnostics import Severity
+from linter.core.diagnostics import Severity
 
 _CODES = {
     "bold": "1",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linter.diagnostics import Severity
+from linter.core.diagnostics import Severity
 from linter.report import Report
 from linter.report.style import Painter
 

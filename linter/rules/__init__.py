@@ -1,5 +1,9 @@
 """Rule families; importing this package registers every rule.
 
+Only rules live here, one module per family or concern; helpers two families share are in
+``rules._shared``, and rule modules never import each other (an import-linter contract).
+May import: ``project``, ``prefect``, ``schema``, ``core``, ``source`` and the leaves.
+
 | prefix | family |
 | --- | --- |
 | Y | YAML syntax and hazards |

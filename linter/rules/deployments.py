@@ -5,23 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from linter.diagnostics import Finding, Severity
-from linter.registry import LintContext, rule
+from linter.core.diagnostics import Finding, Severity
+from linter.core.registry import rule
+from linter.project.context import LintContext
+from linter.rules._shared import deployment_entries
 
 if TYPE_CHECKING:
-    from linter.document import Document
-
-
-def deployment_entries(data: Any) -> Iterator[tuple[int, dict[Any, Any]]]:
-    """The (index, mapping) of every deployment entry that is a mapping."""
-    if not isinstance(data, dict):
-        return
-    deployments = data.get("deployments")
-    if not isinstance(deployments, list):
-        return
-    for index, entry in enumerate(deployments):
-        if isinstance(entry, dict):
-            yield index, entry
+    from linter.source.document import Document
 
 
 def is_unnamed(entry: dict[Any, Any]) -> bool:

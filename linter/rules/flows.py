@@ -13,14 +13,14 @@ from typing import Any
 
 from ruamel.yaml.nodes import ScalarNode
 
-from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.document import Document, NodePath
-from linter.flows import FlowFunction, Resolution, Status, resolve, split_entrypoint
-from linter.parameter_types import expected_for, fits
-from linter.registry import LintContext, describe, rule
-from linter.rules.deployments import deployment_entries
-from linter.rules.schedules import entry_schedules
-from linter.schedule_values import is_templated
+from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from linter.core.registry import describe, rule
+from linter.prefect.entrypoints import FlowFunction, Resolution, Status, resolve, split_entrypoint
+from linter.prefect.parameter_types import expected_for, fits
+from linter.prefect.schedules import is_templated
+from linter.project.context import LintContext
+from linter.rules._shared import deployment_entries, entry_schedules
+from linter.source.document import Document, NodePath
 from linter.suggest import did_you_mean
 
 _FALSE_WORDS = {"false", "no", "off", "0", "f", "n"}

@@ -12,12 +12,13 @@ from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from linter import agent_era
-from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity
-from linter.document import Document, find_key
-from linter.pools import AGENT_POOL_TYPE, PoolCatalog, catalog_for
-from linter.registry import LintContext, describe, rule
-from linter.yamledit import (
+from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity
+from linter.core.registry import describe, rule
+from linter.prefect import agent_era
+from linter.prefect.pools import AGENT_POOL_TYPE, PoolCatalog, catalog_for
+from linter.project.context import LintContext
+from linter.source.document import Document, find_key
+from linter.source.edit import (
     anchored_between,
     child_indent,
     column,
@@ -677,7 +678,7 @@ def _replace_entry_fix(
 ) -> Fix | None:
     """An unsafe fix that replaces ``key: value`` (a block entry owning its lines) with
     ``new_key:`` and ``new_value`` written as block YAML at the same indentation."""
-    from linter.migrate import emit
+    from linter.prefect.migrate import emit
 
     if not editable(document, owner, key, value) or not key_owns_line(document, key):
         return None
@@ -705,7 +706,7 @@ def _infrastructure_fix(
     """Move the converted fields into a named `work_pool` that has no `job_variables` yet
     (unsafe: the settings take effect). Without a pool name there is nothing safe to write:
     a made-up name would deploy to a pool that does not exist."""
-    from linter.migrate import emit
+    from linter.prefect.migrate import emit
 
     found_pool = pair(entry, "work_pool")
     if found_pool is None or not variables:
@@ -942,7 +943,7 @@ class _PoolTypes:
 
     def of(self, name: str) -> str | None:
         if self.catalog is None:
-            self.catalog = catalog_for(self.context.project.settings)
+            self.catalog = catalog_for(self.context.project.settings.pools)
         template = self.catalog.template_for(name)
         return template.pool_type if template is not None else None
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from linter.diagnostics import Applicability, Finding, Severity
-from linter.registry import LintContext, Needs, rule
+from linter.core.diagnostics import Applicability, Finding, Severity
+from linter.core.registry import Needs, rule
+from linter.project.context import LintContext
 
 
 @rule(

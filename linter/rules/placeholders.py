@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from linter.diagnostics import Finding, Severity, Span
-from linter.document import NodePath
+from linter.core.diagnostics import Finding, Severity, Span
+from linter.core.registry import rule
 from linter.lazy_regex import lazy_compile
-from linter.registry import LintContext, rule
+from linter.project.context import LintContext
+from linter.source.document import NodePath
 
 #: Whole values that are a template's blanks, not real settings: the upper-case blanks of
 #: templates and docs (`YOUR_WORK_POOL_NAME`, `FULL_PATH_TO_DIR`, `CHANGE_ME`, `TODO`) and

@@ -3,7 +3,7 @@
 Prefect checks job variables only on the server, stops at the first bad one, accepts any
 unknown name (no template sets ``additionalProperties: false``), and enforces required
 variables only when a flow run starts. These rules check all of it before commit, against the
-template that ``linter.pools`` finds for the pool name (configuration or ``pools pull``
+template that ``linter.prefect.pools`` finds for the pool name (configuration or ``pools pull``
 snapshot; never a guess from the name).
 
 Job variables written once under ``definitions:`` and used through aliases or ``<<`` merges
@@ -20,18 +20,19 @@ from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import ScalarNode
 
-from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.document import NodePath
-from linter.pool_variables import (
+from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from linter.core.registry import describe, rule
+from linter.prefect.pool_variables import (
     VariableProblem,
     allows_object,
     contains_placeholder,
     is_block_reference,
     type_problems,
 )
-from linter.pools import PoolTemplate, bundled_types, catalog_for
-from linter.registry import LintContext, describe, rule
-from linter.rules.deployments import deployment_entries
+from linter.prefect.pools import PoolTemplate, bundled_types, catalog_for
+from linter.project.context import LintContext
+from linter.rules._shared import deployment_entries
+from linter.source.document import NodePath
 from linter.suggest import did_you_mean
 
 SHOWN_VARIABLES = 24
@@ -61,7 +62,7 @@ def pool_uses(context: LintContext) -> Iterator[PoolUse]:
         if job_variables is not None and not isinstance(job_variables, dict):
             continue  # a structural error, reported by the S rules
         if catalog is None:
-            catalog = catalog_for(context.project.settings)
+            catalog = catalog_for(context.project.settings.pools)
         base: NodePath = ("deployments", index, "work_pool")
         yield PoolUse(
             pool_name=name,
@@ -202,7 +203,7 @@ def unknown_job_variable(context: LintContext) -> Iterator[Finding]:
 
 
 def _expected(template: PoolTemplate, name: str) -> str:
-    from linter.pool_variables import describe_schema
+    from linter.prefect.pool_variables import describe_schema
 
     return describe_schema(template.properties[name], template.variables)
 
@@ -497,7 +498,7 @@ def pool_template_unknown(context: LintContext) -> Iterator[Finding]:
     document = context.document
     settings = context.project.settings
     explicit = "P005" in (*(settings.select or ()), *settings.extend_select)
-    catalog = catalog_for(settings)
+    catalog = catalog_for(settings.pools)
     if not explicit and not catalog.mapped and not catalog.snapshots:
         return  # the project has not set up pool checking: stay quiet unless asked by code
     reported: set[str] = set()

@@ -17,14 +17,11 @@ from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode
 
-from linter.diagnostics import Finding, Severity, Span
-from linter.document import Document
+from linter.core.diagnostics import Finding, Severity, Span
+from linter.core.registry import rule
 from linter.lazy_regex import lazy_compile
-from linter.registry import LintContext, rule
-from linter.rules.steps import short, unique_findings, unique_items
-from linter.steps import RESERVED_KEYWORDS, StepItem, StepSignature, plans, signature_for
-from linter.suggest import did_you_mean
-from linter.templating import (
+from linter.prefect.steps import RESERVED_KEYWORDS, StepItem, StepSignature, plans, signature_for
+from linter.prefect.templating import (
     RUNTIME_PREFIX,
     Placeholder,
     PlaceholderKind,
@@ -38,6 +35,10 @@ from linter.templating import (
     string_scalars,
     variable_placeholder_problem,
 )
+from linter.project.context import LintContext
+from linter.rules._shared import short, unique_findings, unique_items
+from linter.source.document import Document
+from linter.suggest import did_you_mean
 
 #: Where a value is resolved: in a build/push/pull step's arguments or a deployment's fields.
 DEPLOYMENT = "deployment"

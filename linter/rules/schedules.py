@@ -14,12 +14,10 @@ from typing import Any
 
 from ruamel.yaml.nodes import ScalarNode
 
-from linter.cron import check_cron
-from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.document import Document, NodePath
-from linter.registry import LintContext, rule
-from linter.rules.deployments import deployment_entries
-from linter.schedule_values import (
+from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from linter.core.registry import rule
+from linter.prefect.cron import check_cron
+from linter.prefect.schedules import (
     anchor_date_problem,
     interval_problem,
     is_templated,
@@ -27,6 +25,9 @@ from linter.schedule_values import (
     timezone_problem,
     timezone_suggestion,
 )
+from linter.project.context import LintContext
+from linter.rules._shared import deployment_entries, entry_schedules
+from linter.source.document import Document, NodePath
 
 SELECTORS = ("cron", "interval", "rrule")
 
@@ -36,21 +37,6 @@ def schedule_items(data: Any) -> Iterator[tuple[NodePath, dict[Any, Any]]]:
     ``schedule``."""
     for index, entry in deployment_entries(data):
         yield from entry_schedules(entry, index)
-
-
-def entry_schedules(
-    entry: dict[Any, Any], index: int
-) -> Iterator[tuple[NodePath, dict[Any, Any]]]:
-    """The schedule mappings of the deployment at ``index`` (``schedules`` items, then the
-    legacy singular ``schedule`` when it is set)."""
-    schedules = entry.get("schedules")
-    if isinstance(schedules, list):
-        for position, item in enumerate(schedules):
-            if isinstance(item, dict):
-                yield ("deployments", index, "schedules", position), item
-    single = entry.get("schedule")
-    if isinstance(single, dict) and single:
-        yield ("deployments", index, "schedule"), single
 
 
 def schedule_kind(item: dict[Any, Any]) -> str | None:

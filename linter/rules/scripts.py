@@ -10,60 +10,18 @@ Prefect 3 removed: ``prefect agent start``, ``prefect deployment build|apply`` a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.document import Document, find_key
-from linter.filekinds import FileKind, register_kind
-from linter.lazy_regex import lazy_compile
-from linter.registry import LintContext, Needs, rule
-from linter.yamlview import iter_nodes
-
-SCRIPT = "script"
-
-_SHEBANG = lazy_compile(r"\A#![^\n]*\b(sh|bash|zsh|dash|ksh)\b")
-_GITHUB = (lazy_compile(r"^(on|\"on\"|'on'|true)[ \t]*:", re.M),
-           lazy_compile(r"^jobs[ \t]*:", re.M))
-_KUBERNETES = (lazy_compile(r"^apiVersion[ \t]*:", re.M), lazy_compile(r"^kind[ \t]*:", re.M))
-_COMPOSE = lazy_compile(r"^services[ \t]*:", re.M)
-_GITLAB = lazy_compile(r"^stages[ \t]*:", re.M)
-_DEPLOYMENTS = lazy_compile(r"^deployments[ \t]*:", re.M)
-
-
-def looks_like_script(head: str) -> bool:
-    """A shell script by its shebang, or CI / compose / Kubernetes YAML by its top-level keys
-    (so a GitHub workflow is never linted as a prefect.yaml)."""
-    if _SHEBANG.match(head):
-        return True
-    if _DEPLOYMENTS.search(head):
-        return False
-    return bool(
-        all(pattern.search(head) for pattern in _GITHUB)
-        or all(pattern.search(head) for pattern in _KUBERNETES)
-        or _COMPOSE.search(head)
-        or _GITLAB.search(head)
-    )
-
-
-register_kind(FileKind(
-    SCRIPT,
-    "scripts and infrastructure files (shell, Dockerfile, Makefile, CI, compose, Kubernetes, "
-    "Helm, Terraform)",
-    name_patterns=(
-        "*Dockerfile", "Dockerfile.*", "*.dockerfile", "Containerfile", "Makefile", "makefile",
-        "GNUmakefile", "*.mk", "*.sh", "*.bash", "*.tf", "docker-compose*.yml",
-        "docker-compose*.yaml", "compose.yml", "compose.yaml", ".gitlab-ci.yml",
-        "*values.yaml", "*values.yml", "values-*.yaml", "values-*.yml",
-    ),
-    sniff=looks_like_script,
-    yaml=None,
-))
-
+from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from linter.core.registry import Needs, rule
+from linter.prefect.scripts import SCRIPT
+from linter.project.context import LintContext
+from linter.source.document import Document, find_key
+from linter.source.view import iter_nodes
 
 # -- words and commands -----------------------------------------------------------------------
 

@@ -10,34 +10,34 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.document import Document, find_key, mapping_pairs
+from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity
+from linter.core.registry import rule
 from linter.lazy_regex import lazy_compile
-from linter.registry import LintContext, rule
-from linter.steps import (
+from linter.prefect.steps import (
     KNOWN_PACKAGES,
     RESERVED_KEYWORDS,
     MissingFunction,
     StepItem,
     StepSignature,
-    all_step_items,
     custom_step,
     is_legacy,
     load_catalogue,
-    normalize_function_path,
     project_folder,
     signature_for,
     step_runs,
 )
+from linter.prefect.templating import find_malformed, find_placeholders
+from linter.project.context import LintContext
+from linter.rules._shared import short, unique_findings, unique_items
+from linter.source.document import Document, find_key, mapping_pairs
+from linter.source.view import STR_TAG, tag_of
 from linter.suggest import did_you_mean
-from linter.templating import find_malformed, find_placeholders
-from linter.yamlview import STR_TAG, tag_of
 
 _STEP_DOC = "see the step's documentation, or `prefect-lint rule {code}`"
 
@@ -53,16 +53,6 @@ def checkable_items(document: Document) -> Iterator[tuple[StepItem, StepSignatur
         signature = signature_for(document, item.function)
         if isinstance(signature, StepSignature):
             yield item, signature
-
-
-def unique_items(document: Document) -> Iterator[StepItem]:
-    """Every step item once, even when an anchor makes it appear in several lists."""
-    seen: set[int] = set()
-    for item in all_step_items(document):
-        if id(item.node) in seen:
-            continue
-        seen.add(id(item.node))
-        yield item
 
 
 def argument_nodes(item: StepItem) -> dict[str, tuple[Node, Node]]:
@@ -85,19 +75,6 @@ def has_placeholder(value: Any) -> bool:
     if isinstance(value, list):
         return any(has_placeholder(v) for v in value)
     return False
-
-
-def unique_findings(findings: Iterable[Finding]) -> Iterator[Finding]:
-    seen: set[tuple[Span, str]] = set()
-    for finding in findings:
-        key = (finding.span, finding.message)
-        if key not in seen:
-            seen.add(key)
-            yield finding
-
-
-def short(function: str) -> str:
-    return normalize_function_path(function).rpartition(".")[2] or function
 
 
 # -- T001 -------------------------------------------------------------------------------------

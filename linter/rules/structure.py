@@ -11,13 +11,15 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.document import Document, NodePath
-from linter.filekinds import is_foreign_configuration
-from linter.registry import LintContext, rule
-from linter.schema_check import SchemaIssue, expected_words, schema_issues, type_word
+from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from linter.core.registry import rule
+from linter.project.context import LintContext
+from linter.project.filekinds import is_foreign_configuration
+from linter.rules._shared import is_plain_scalar, is_yaml_typed_string, value_span, where
+from linter.schema.check import SchemaIssue, expected_words, schema_issues, type_word
+from linter.source.document import Document, NodePath
+from linter.source.view import iter_nodes
 from linter.suggest import did_you_mean
-from linter.yamlview import iter_nodes
 
 #: Where people put keys that belong elsewhere: (level, key) -> advice. Levels: "top",
 #: "deployment", "work_pool", "schedule", "trigger".
@@ -73,41 +75,11 @@ def level_of(path: NodePath) -> str:
     return "other"
 
 
-def where(document: Document, path: NodePath) -> str:
-    """Words for the mapping at ``path``: 'at the top level', 'in deployment "etl"'."""
-    if path == ():
-        return "at the top level"
-    if len(path) >= 2 and path[0] == "deployments" and isinstance(path[1], int):
-        data = document.data
-        entry = data["deployments"][path[1]] if isinstance(data, dict) else None
-        name = entry.get("name") if isinstance(entry, dict) else None
-        label = f'deployment "{name}"' if isinstance(name, str) else f"deployment #{path[1] + 1}"
-        if len(path) == 2:
-            return f"in {label}"
-        return f"under `{_dotted(path[2:])}` of {label}"
-    return f"under `{_dotted(path)}`"
-
-
-def _dotted(path: NodePath) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def value_span(document: Document, path: NodePath) -> Span:
-    span = document.value_span_at(path)
-    return span if span is not None else Span(0, 0)
-
-
 def key_span(document: Document, path: NodePath) -> Span:
     span = document.key_span_at(path)
     return span if span is not None else value_span(document, path[:-1])
 
 
-def is_plain_scalar(document: Document, path: NodePath) -> bool:
-    _, node = document.locate(path)
-    return isinstance(node, ScalarNode) and node.style in (None, "")
 
 
 def _issues(context: LintContext, kind: str) -> Iterator[SchemaIssue]:
@@ -261,17 +233,6 @@ def _data_at(document: Document, path: NodePath) -> Any:
     return value
 
 
-def _is_yaml_typed_string(document: Document, issue: SchemaIssue) -> bool:
-    """A plain scalar that YAML typed as a number, boolean or date where a string is wanted:
-    the Y008 rule reports those, with a quoting fix."""
-    return (
-        "string" in issue.expected
-        and not isinstance(issue.instance, (str, list, dict))
-        and issue.instance is not None
-        and is_plain_scalar(document, issue.path)
-    )
-
-
 @rule("S002", "wrong-type", Severity.ERROR, "A value of the wrong type")
 def wrong_type(context: LintContext) -> Iterator[Finding]:
     """
@@ -304,7 +265,7 @@ def wrong_type(context: LintContext) -> Iterator[Finding]:
     document = context.document
     nested_tags: dict[Span, list[SchemaIssue]] = {}
     for issue in _issues(context, "type"):
-        if _is_yaml_typed_string(document, issue):
+        if is_yaml_typed_string(document, issue):
             continue
         if _is_nested_tag(issue):
             nested_tags.setdefault(value_span(document, issue.path), []).append(issue)

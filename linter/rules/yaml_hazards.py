@@ -12,13 +12,14 @@ from collections.abc import Iterator
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
-from linter.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.document import Document
+from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from linter.core.registry import Needs, rule
 from linter.lazy_regex import lazy_compile
-from linter.registry import LintContext, Needs, rule
-from linter.rules.structure import _is_yaml_typed_string, value_span, where
-from linter.schema_check import schema_issues, type_word
-from linter.yamlview import iter_nodes
+from linter.project.context import LintContext
+from linter.rules._shared import is_yaml_typed_string, value_span, where
+from linter.schema.check import schema_issues, type_word
+from linter.source.document import Document
+from linter.source.view import iter_nodes
 
 YAML_KINDS = ("prefect", "legacy")
 
@@ -64,7 +65,7 @@ def unquoted_string_value(context: LintContext) -> Iterator[Finding]:
     """
     document = context.document
     for issue in schema_issues(document):
-        if issue.kind != "type" or not _is_yaml_typed_string(document, issue):
+        if issue.kind != "type" or not is_yaml_typed_string(document, issue):
             continue
         span = value_span(document, issue.path)
         original = document.text[span.start : span.end]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from linter.diagnostics import Finding, Severity, Span
-from linter.document import Document
-from linter.registry import LintContext, Needs, describe, rule
+from linter.core.diagnostics import Finding, Severity, Span
+from linter.core.registry import Needs, describe, rule
+from linter.project.context import LintContext
+from linter.source.document import Document
 
 YAML_KINDS = ("prefect", "legacy")
 

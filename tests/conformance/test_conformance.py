@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import ConfigResolver, Overrides
-from linter.diagnostics import Severity
-from linter.runner import Runner
+from linter.core.diagnostics import Severity
+from linter.project.config import ConfigResolver, Overrides
+from linter.run.runner import Runner
 from tests.conftest import corpus_files
 
 HERE = Path(__file__).parent

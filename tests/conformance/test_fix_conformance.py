@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import ConfigResolver, Settings
-from linter.registry import all_rules
-from linter.runner import Runner
+from linter.core.registry import all_rules
+from linter.project.config import ConfigResolver, Settings
+from linter.run.runner import Runner
 from tests.conformance.test_conformance import CASES, ask_prefect
 from tests.conftest import CORPUS
 

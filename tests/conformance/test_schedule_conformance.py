@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from linter.diagnostics import Severity
+from linter.core.diagnostics import Severity
 from tests.conftest import lint
 
 ORACLE = Path(__file__).parent / "schedule_oracle.py"

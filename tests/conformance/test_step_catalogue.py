@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from linter.prefect.templating import find_placeholders
 from linter.resources import load_json
-from linter.templating import find_placeholders
 from tests.conftest import REPO, prefect_venv
 
 COLLECTIONS = (

@@ -9,10 +9,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from linter.config import ConfigResolver, Settings
-from linter.document import DecodeError, Document, decode
+from linter.project.config import ConfigResolver, Settings
 from linter.report import Report, renderer
-from linter.runner import Runner
+from linter.run.runner import Runner
+from linter.source.document import DecodeError, Document, decode
 
 ROOT = Path("/nonexistent-fuzz-root")
 _SETTINGS = Settings(root=ROOT, select=("ALL",))

@@ -12,13 +12,13 @@ from xml.etree import ElementTree
 import jsonschema
 import pytest
 
-from linter.config import ConfigResolver, Settings
-from linter.diagnostics import Applicability, Diagnostic, Edit, Fix, Position, Severity, Span
+from linter.core.diagnostics import Applicability, Diagnostic, Edit, Fix, Position, Severity, Span
+from linter.project.config import ConfigResolver, Settings
 from linter.report import Report, renderer
 from linter.report.github import annotation, escape_data, escape_property
 from linter.report.gitlab import issues
 from linter.report.sarif import artifact_uri, sarif_log
-from linter.runner import Runner
+from linter.run.runner import Runner
 from tests.conftest import shared_path
 from tests.report.test_formats import SOURCE, make_report
 

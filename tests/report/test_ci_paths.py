@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from linter.config import ConfigResolver, Settings
+from linter.project.config import ConfigResolver, Settings
 from linter.report import Report, renderer
 from linter.report.paths import RootRelative, git_root
-from linter.runner import Runner
+from linter.run.runner import Runner
 from tests.conftest import write
 
 BROKEN = """\

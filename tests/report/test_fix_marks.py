@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from linter.diagnostics import Applicability, Diagnostic, Edit, Fix, Position, Severity, Span
+from linter.core.diagnostics import Applicability, Diagnostic, Edit, Fix, Position, Severity, Span
 from linter.report import Report, renderer
 
 

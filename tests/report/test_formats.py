@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import ConfigResolver, Settings
+from linter.project.config import ConfigResolver, Settings
 from linter.report import FORMATS, Report, renderer
-from linter.runner import Runner
+from linter.run.runner import Runner
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -98,7 +98,7 @@ def test_the_full_format_indexes_each_file_once(monkeypatch: pytest.MonkeyPatch)
     """A code frame per finding must not index the whole text again (that made the report
     of a 1,200-deployment file with 2,700 findings take minutes)."""
     import linter.report.full as full
-    from linter.document import LineIndex
+    from linter.source.document import LineIndex
 
     text = "deployments:\n" + "".join(f"  - name: same\n    version: 1.{i}\n" for i in range(60))
     result = Runner(ConfigResolver()).lint_text(text, "prefect.yaml", settings=Settings(
@@ -116,3 +116,12 @@ def test_the_full_format_indexes_each_file_once(monkeypatch: pytest.MonkeyPatch)
     full.render(Report(result.diagnostics, {"prefect.yaml": text}), out)
     assert made == [text]
     assert out.getvalue().count("^") >= len(result.diagnostics)
+
+
+def test_configuration_knows_every_output_format() -> None:
+    """The configuration checks `output-format` against its own list of names (it may not
+    import the reporters): the list and the reporters' table must name the same formats."""
+    from linter.project.config import OUTPUT_FORMATS
+    from linter.report import FORMATS
+
+    assert tuple(FORMATS) == OUTPUT_FORMATS

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from linter.diagnostics import Diagnostic, Fix, Position, Severity, Span
+from linter.core.diagnostics import Diagnostic, Fix, Position, Severity, Span
 from linter.report import Report, renderer
 from linter.report.github import escape_data
 from tests.conftest import write

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import ConfigResolver, Overrides
-from linter.registry import Rule, all_rules
+from linter.core.registry import Rule, all_rules
+from linter.project.config import ConfigResolver, Overrides
 from linter.resources import load_json
-from linter.runner import Runner
+from linter.run.runner import Runner
 from tests.conftest import write
 
 FLOW = """\

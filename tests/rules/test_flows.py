@@ -5,11 +5,11 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from linter.config import ConfigResolver, Overrides
-from linter.diagnostics import Diagnostic, Severity
-from linter.fixer import apply_edits
-from linter.runner import Runner
-from linter.selection import normalize_selectors
+from linter.core.diagnostics import Diagnostic, Severity
+from linter.core.fixer import apply_edits
+from linter.core.selection import normalize_selectors
+from linter.project.config import ConfigResolver, Overrides
+from linter.run.runner import Runner
 from tests.conftest import codes, lint, spans, write
 
 FLOWS = '''\

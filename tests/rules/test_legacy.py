@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import ConfigResolver, Overrides, Settings
-from linter.diagnostics import Applicability, Severity
-from linter.runner import Runner
-from linter.selection import normalize_selectors
+from linter.core.diagnostics import Applicability, Severity
+from linter.core.selection import normalize_selectors
+from linter.project.config import ConfigResolver, Overrides, Settings
+from linter.run.runner import Runner
 from tests.conftest import codes, lint, spans
 
 
@@ -417,7 +417,7 @@ def test_l010_step_names_fixed_in_all_sections() -> None:
 
 def test_l001_fix_keeps_the_comment_of_the_infra_overrides_line() -> None:
     """A fix never drops bytes it did not mean to change: the key's comment moves with it."""
-    from linter.fixer import apply_edits
+    from linter.core.fixer import apply_edits
     from tests.conftest import lint as lint_text
 
     for text, expected_line in [
@@ -506,7 +506,7 @@ def l009_findings(cli, tmp_path: Path, pools: str | None,  # type: ignore[no-unt
         (tmp_path / "pyproject.toml").write_text(f"[tool.prefect-lint.pools]\n{pools}\n",
                                                  encoding="utf-8")
     if snapshot is not None:
-        from linter.pools import PoolSnapshot, write_snapshots
+        from linter.prefect.pools import PoolSnapshot, write_snapshots
 
         write_snapshots(tmp_path / ".prefect-lint" / "pools",
                         [PoolSnapshot("default-agent-pool", snapshot, {})], "http://h/api",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from linter.filekinds import kind_for_file
-from linter.registry import all_rules
+from linter.core.registry import all_rules
+from linter.project.filekinds import kind_for_file
 from tests.conftest import CORPUS, codes, corpus_params, lint, spans, write
 
 GENERATED = """\

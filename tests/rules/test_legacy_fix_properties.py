@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linter.config import ConfigResolver, Overrides, Settings
-from linter.document import Document
-from linter.runner import Runner
-from linter.selection import normalize_selectors
+from linter.core.selection import normalize_selectors
+from linter.project.config import ConfigResolver, Overrides, Settings
+from linter.run.runner import Runner
+from linter.source.document import Document
 
 LEGACY_BLOCKS = {
     "infra": ["    infra_overrides:", "      env.LOG_LEVEL: DEBUG", "      image: acme/etl:1"],

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import ConfigError, ConfigResolver, Overrides, read_config_file
-from linter.diagnostics import Applicability, Diagnostic, Severity
-from linter.runner import Runner
-from linter.selection import normalize_selectors
+from linter.core.diagnostics import Applicability, Diagnostic, Severity
+from linter.core.selection import normalize_selectors
+from linter.errors import ConfigError
+from linter.project.config import ConfigResolver, Overrides, read_config_file
+from linter.run.runner import Runner
 from tests.conftest import codes, spans, write
 
 POOLS = """\

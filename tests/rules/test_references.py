@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from linter.diagnostics import Severity
+from linter.core.diagnostics import Severity
 from tests.conftest import codes, lint, spans
 
 BUILD = """\

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from linter.filekinds import kind_for_file, kind_for_name
-from linter.registry import all_rules
+from linter.core.registry import all_rules
+from linter.project.filekinds import kind_for_file, kind_for_name
 from tests.conftest import CORPUS, codes, corpus_params, lint, spans
 
 all_rules()
@@ -47,8 +47,8 @@ def test_l020_hit_with_pool_is_fixed_in_every_format(filename: str, text: str,
 
 
 def _fix(text: str, filename: str, unsafe: bool = True) -> str:
-    from linter.config import ConfigResolver, Overrides, Settings
-    from linter.runner import Runner
+    from linter.project.config import ConfigResolver, Overrides, Settings
+    from linter.run.runner import Runner
 
     overrides = Overrides(select=("L020",))
     runner = Runner(ConfigResolver(overrides, cwd=Path("/")), fix=True, unsafe=unsafe)
@@ -161,8 +161,8 @@ def test_corpus_scripts(path: Path) -> None:
 
 
 def test_l023_agent_helm_values_hit_miss_position(tmp_path: Path) -> None:
-    from linter.config import ConfigResolver
-    from linter.runner import Runner
+    from linter.project.config import ConfigResolver
+    from linter.run.runner import Runner
 
     agent = tmp_path / "values.yaml"
     agent.write_text("prefectVersionTag: 2.10.0\nagent:\n  apiUrl: https://x/api\n"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from linter.config import ConfigResolver, Overrides, Settings
-from linter.diagnostics import Diagnostic, Severity
-from linter.document import Document
-from linter.fixer import apply_edits
-from linter.runner import Runner
-from linter.selection import normalize_selectors
-from linter.steps import StepSignature, custom_step, load_catalogue, plans
+from linter.core.diagnostics import Diagnostic, Severity
+from linter.core.fixer import apply_edits
+from linter.core.selection import normalize_selectors
+from linter.prefect.steps import StepSignature, custom_step, load_catalogue, plans
+from linter.project.config import ConfigResolver, Overrides, Settings
+from linter.run.runner import Runner
+from linter.source.document import Document
 from tests.conftest import codes, lint, spans, write
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linter.diagnostics import Severity
-from linter.fixer import apply_edits
+from linter.core.diagnostics import Severity
+from linter.core.fixer import apply_edits
 from tests.conftest import codes, lint, spans
 
 FAMILIES = ["Y", "S"]  # other families (D: entrypoint files) need files these tests lack

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from linter.fixer import apply_edits
+from linter.core.fixer import apply_edits
 from tests.conftest import codes, lint, spans
 
 FAMILIES = ["Y", "S"]  # other families (D: entrypoint files) need files these tests lack

@@ -1,0 +1,125 @@
+"""The rule registry: every rule's identity, documentation and check function.
+
+A rule is a function that takes a ``LintContext`` and yields ``Finding``s, registered with the
+``@rule`` decorator. Its docstring is its documentation (what it checks, why, an example and
+its fix), shown by ``prefect-lint rule CODE``. Codes are stable once released: a renamed code
+stays in ``REDIRECTS``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from enum import Enum
+from typing import Any, NamedTuple
+
+from linter.core.diagnostics import Applicability, Finding, Severity
+from linter.lazy_regex import lazy_compile
+
+CODE_PATTERN = lazy_compile(r"^[A-Z][0-9]{3}$")
+
+
+class Needs(str, Enum):
+    """What a rule needs from the document before it can run."""
+
+    TEXT = "text"  # runs on every file, even one that did not parse
+    TREE = "tree"  # needs the YAML node tree
+    DATA = "data"  # needs the plain data (no alias bomb, no recursion)
+
+
+#: A rule's check: it takes a ``linter.project.context.LintContext`` (the registry does not
+#: name the type, so that it needs nothing of the layers above it) and yields findings.
+Check = Callable[[Any], Iterable[Finding]]
+
+
+class Rule(NamedTuple):
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: str
+    check: Check
+    fix: Applicability | None = None
+    kinds: frozenset[str] = frozenset({"prefect"})
+    needs: Needs = Needs.DATA
+    default: bool = True  # selected unless the user narrows the selection
+
+    @property
+    def family(self) -> str:
+        return self.code[0]
+
+
+_RULES: dict[str, Rule] = {}
+
+#: Old code -> current code, for codes that were renamed after a release.
+REDIRECTS: dict[str, str] = {}
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    summary: str,
+    *,
+    fix: Applicability | None = None,
+    kinds: Iterable[str] = ("prefect",),
+    needs: Needs = Needs.DATA,
+    default: bool = True,
+) -> Callable[[Check], Check]:
+    """Register the decorated function as a rule."""
+
+    def register(check: Check) -> Check:
+        if not CODE_PATTERN.match(code):
+            raise ValueError(f"rule code {code!r} must look like X000")
+        if code in _RULES:
+            raise ValueError(f"rule code {code} is registered twice")
+        _RULES[code] = Rule(
+            code=code,
+            name=name,
+            severity=severity,
+            summary=summary,
+            doc=inspect.cleandoc(check.__doc__ or summary),
+            check=check,
+            fix=fix,
+            kinds=frozenset(kinds),
+            needs=needs,
+            default=default,
+        )
+        return check
+
+    return register
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, sorted by code. The registry knows no rule module: whoever
+    runs rules imports ``linter.rules`` first (the runner, the commands that list rules)."""
+    _require_rules()
+    return sorted(_RULES.values(), key=lambda r: r.code)
+
+
+def get_rule(code: str) -> Rule | None:
+    _require_rules()
+    code = code.upper()
+    return _RULES.get(REDIRECTS.get(code, code))
+
+
+def _require_rules() -> None:
+    if not _RULES:
+        raise RuntimeError("no rule is registered: import linter.rules before asking for rules")
+
+
+def rule_url(code: str, docs_url: str | None) -> str:
+    """The link to a rule's page under the configured ``docs-url`` base: ``{code}`` in it is
+    replaced by the code, else the code is appended as a path segment. Without a base there
+    is no link ("" everywhere), so none can lead nowhere."""
+    if not docs_url:
+        return ""
+    if "{code}" in docs_url:
+        return docs_url.replace("{code}", code)
+    return f"{docs_url.rstrip('/')}/{code}"
+
+
+def describe(value: Any) -> str:
+    """A short, readable rendering of a YAML value for messages."""
+    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    return text if len(text) <= 60 else text[:57] + "..."

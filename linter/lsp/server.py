@@ -1,0 +1,529 @@
+"""``prefect-lint server``: a Language Server (LSP over standard input/output, pygls).
+
+Diagnostics on open, change and save for the files prefect-lint checks (``prefect.yaml`` and
+the other kinds the rules claim, by name or by content); a code action for every fix, a
+"disable CODE for this line" action and "fix all"; hover on a key shows its description from
+the prefect.yaml JSON Schema; completion of keys, step functions, step arguments and job
+variables where the shipped data knows them, and of values (schema enums, booleans, time
+zones, configured work pools, a job variable's allowed values). Files are checked by
+``linter.run.runner.Runner``, exactly as the command line checks them, with the nearest
+configuration file.
+
+pygls is an optional dependency (``pip install 'prefect-lint[server]'``); the command line
+imports this module only when the ``server`` command runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+from ruamel.yaml.nodes import SequenceNode
+
+from linter import __version__
+from linter.core.diagnostics import Diagnostic, Severity
+from linter.errors import ConfigError
+from linter.lsp.editor_support import (
+    ANY_ITEM,
+    UTF16,
+    PathPart,
+    completion_context,
+    describe_key,
+    key_at,
+    key_completions,
+    lsp_position,
+    minimal_edit,
+    offset_at,
+    pool_name_at,
+    schema_values,
+    value_completions,
+)
+from linter.project.config import ConfigResolver
+from linter.project.filekinds import kind_for_file, kind_for_name, kinds
+from linter.run.runner import SNIFF_CHARS, Runner
+from linter.source.document import Document, LineIndex
+
+if TYPE_CHECKING:
+    from linter.prefect.pools import PoolTemplate
+
+SOURCE = "prefect-lint"
+SCHEMA_FILE = "prefect.yaml.schema.json"
+STEP_SECTIONS = ("build", "push", "pull")
+
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+
+log = logging.getLogger(__name__)
+
+
+class PrefectLintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("prefect-lint", __version__)
+
+    # -- helpers ------------------------------------------------------------------------------
+    @property
+    def encoding(self) -> str:
+        chosen = self.workspace.position_encoding
+        return str(getattr(chosen, "value", chosen) or UTF16)
+
+    def root(self) -> Path:
+        root_path = self.workspace.root_path
+        return Path(root_path) if root_path else Path.cwd()
+
+    def runner(self, fix: bool = False) -> Runner:
+        # a fresh resolver each time, so edits to pyproject.toml apply at once
+        return Runner(ConfigResolver(cwd=self.root()), fix=fix)
+
+    def text_of(self, uri: str) -> str:
+        return self.workspace.get_text_document(uri).source
+
+    def display_name(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root()))
+        except ValueError:
+            return str(path)
+
+    def lint(self, uri: str, text: str, fix: bool = False) -> tuple[list[Diagnostic], str | None]:
+        """Diagnostics (and the fixed text, when ``fix``) for one open document; raises
+        ConfigError for a broken configuration."""
+        path = path_of(uri)
+        result = self.runner(fix).lint_text(text, self.display_name(path), path)
+        return result.diagnostics, result.fixed_text
+
+    def to_range(self, lines: LineIndex, start: int, end: int) -> types.Range:
+        start_line, start_char = lsp_position(lines, start, self.encoding)
+        end_line, end_char = lsp_position(lines, end, self.encoding)
+        return types.Range(types.Position(start_line, start_char),
+                           types.Position(end_line, end_char))
+
+    def to_lsp(self, diagnostic: Diagnostic, lines: LineIndex) -> types.Diagnostic:
+        message = diagnostic.message
+        if diagnostic.help:
+            message += f"\nhelp: {diagnostic.help}"
+        return types.Diagnostic(
+            range=self.to_range(lines, diagnostic.span.start, diagnostic.span.end),
+            message=message,
+            severity=_SEVERITY[diagnostic.severity],
+            code=diagnostic.code,
+            code_description=types.CodeDescription(href=diagnostic.url)
+            if diagnostic.url else None,
+            source=SOURCE,
+            data={"name": diagnostic.name, "fixable": diagnostic.fix is not None},
+        )
+
+    def excluded(self, path: Path) -> bool:
+        """Whether the configuration's `exclude`/`extend-exclude` patterns cover the file."""
+        from linter.project.discovery import is_excluded
+
+        return is_excluded(path, ConfigResolver(cwd=self.root()).for_path(path))
+
+    def publish(self, uri: str) -> None:
+        text = self.text_of(uri)
+        if not wanted(path_of(uri), text):
+            return
+        lines = LineIndex(text)
+        try:
+            if self.excluded(path_of(uri)):
+                diagnostics = []  # the project excludes this file, as the CLI would
+            else:
+                diagnostics = [self.to_lsp(d, lines) for d in self.lint(uri, text)[0]]
+        except ConfigError as error:
+            diagnostics = [types.Diagnostic(
+                range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+                message=f"prefect-lint configuration error: {error}",
+                severity=types.DiagnosticSeverity.Error,
+                source=SOURCE,
+            )]
+        except Exception as error:  # a rule crashed: say so once, keep the server up
+            log.exception("prefect-lint failed on %s", uri)
+            self.window_show_message(types.ShowMessageParams(
+                types.MessageType.Error, f"prefect-lint: internal error: {error}"))
+            return
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
+
+
+def path_of(uri: str) -> Path:
+    return Path(to_fs_path(uri) or uri)
+
+
+def wanted(path: Path, text: str) -> bool:
+    """Only files prefect-lint would check in a folder walk, or recognises by content; not
+    every YAML file the editor opens."""
+    if kind_for_name(path) is not None or _included(path):
+        return True
+    is_yaml = path.suffix.lower() in (".yaml", ".yml")
+    head = text[:SNIFF_CHARS]
+    return any(kind.sniff is not None and kind.yaml == is_yaml and kind.sniff(head)
+               for kind in kinds()) and kind_for_file(path, head) is not None
+
+
+def _included(path: Path) -> bool:
+    """Named by the ``include``/``extend-include`` settings (other than the default names)."""
+    from linter.project.config import DEFAULT_INCLUDE
+    from linter.project.discovery import is_included
+
+    try:
+        settings = ConfigResolver().for_path(path)
+    except ConfigError:
+        return False
+    if (*settings.include, *settings.extend_include) == DEFAULT_INCLUDE:
+        return False
+    return is_included(path, settings)
+
+
+server = PrefectLintServer()
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: PrefectLintServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: PrefectLintServer, params: types.DidChangeTextDocumentParams) -> None:
+    ls.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: PrefectLintServer, params: types.DidSaveTextDocumentParams) -> None:
+    ls.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: PrefectLintServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.text_document_publish_diagnostics(
+        types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+
+
+# -- code actions -------------------------------------------------------------------------------
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix,
+                                               types.CodeActionKind.SourceFixAll]),
+)
+def code_actions(ls: PrefectLintServer,
+                 params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    uri = params.text_document.uri
+    text = ls.text_of(uri)
+    if not wanted(path_of(uri), text):
+        return None
+    try:
+        diagnostics, _ = ls.lint(uri, text)
+    except ConfigError:
+        return None
+    lines = LineIndex(text)
+    start = offset_at(lines, params.range.start.line, params.range.start.character, ls.encoding)
+    end = offset_at(lines, params.range.end.line, params.range.end.character, ls.encoding)
+    only = params.context.only
+    actions: list[types.CodeAction] = []
+    wants_quick_fix = not only or any(str(kind).startswith("quickfix") for kind in only)
+    for diagnostic in diagnostics:
+        if not wants_quick_fix or not _overlaps(diagnostic, start, end):
+            continue
+        lsp_diagnostic = ls.to_lsp(diagnostic, lines)
+        if diagnostic.fix is not None:
+            fix = diagnostic.fix
+            title = f"{diagnostic.code}: {fix.message[:1].upper()}{fix.message[1:]}"
+            actions.append(types.CodeAction(
+                title=title + ("" if fix.is_safe else " (unsafe: changes behaviour)"),
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[lsp_diagnostic],
+                is_preferred=fix.is_safe,
+                edit=_workspace_edit(ls, uri, lines, [
+                    (edit.start, edit.end, edit.content) for edit in fix.edits]),
+            ))
+        if diagnostic.code != "M001":
+            suppressed = _suppress_one(ls, uri, text, diagnostic)
+            if suppressed is not None:
+                actions.append(types.CodeAction(
+                    title=f"Disable {diagnostic.code} for this line",
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[lsp_diagnostic],
+                    edit=_workspace_edit(ls, uri, lines, [minimal_edit(text, suppressed)]),
+                ))
+    wants_fix_all = not only or any(
+        str(kind) in ("source", "source.fixAll") for kind in only)
+    if wants_fix_all and any(d.fix is not None and d.fix.is_safe for d in diagnostics):
+        _, fixed = ls.lint(uri, text, fix=True)
+        if fixed is not None:
+            actions.append(types.CodeAction(
+                title="prefect-lint: fix all safe problems",
+                kind=types.CodeActionKind.SourceFixAll,
+                edit=_workspace_edit(ls, uri, lines, [minimal_edit(text, fixed)]),
+            ))
+    return actions
+
+
+def _overlaps(diagnostic: Diagnostic, start: int, end: int) -> bool:
+    span = diagnostic.span
+    return span.start <= end and start <= span.end
+
+
+def _workspace_edit(ls: PrefectLintServer, uri: str, lines: LineIndex,
+                    edits: Sequence[tuple[int, int, str]]) -> types.WorkspaceEdit:
+    return types.WorkspaceEdit(changes={uri: [
+        types.TextEdit(range=ls.to_range(lines, start, end), new_text=content)
+        for start, end, content in edits
+    ]})
+
+
+def _suppress_one(ls: PrefectLintServer, uri: str, text: str,
+                  diagnostic: Diagnostic) -> str | None:
+    """The text with a suppression comment for this one finding (see --add-suppressions)."""
+    from linter.run.add_suppressions import add_suppressions
+
+    path = path_of(uri)
+    lint = ls.runner().linter(text, ls.display_name(path), path)
+
+    def only_this(current: str) -> tuple[Document, list[Diagnostic]]:
+        document, found = lint(current)
+        return document, [d for d in found if d.code == diagnostic.code
+                          and (d.code != "M001") and d.message == diagnostic.message]
+
+    outcome = add_suppressions(text, only_this)
+    return outcome.text if outcome.text != text and not outcome.remaining else None
+
+
+# -- hover --------------------------------------------------------------------------------------
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def hover(ls: PrefectLintServer, params: types.HoverParams) -> types.Hover | None:
+    uri = params.text_document.uri
+    text = ls.text_of(uri)
+    path = path_of(uri)
+    if not wanted(path, text) or kind_for_file(path, text[:SNIFF_CHARS]) != "prefect":
+        return None
+    document = Document.from_text(text, ls.display_name(path), path=path)
+    lines = LineIndex(text)
+    offset = offset_at(lines, params.position.line, params.position.character, ls.encoding)
+    found = key_at(document, offset)
+    if found is None:
+        return None
+    markdown = describe_key(_schema(), found.path) or _step_or_variable_hover(document,
+                                                                              found.path)
+    if markdown is None:
+        return None
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown),
+        range=ls.to_range(lines, found.start, found.end),
+    )
+
+
+def _schema() -> Mapping[str, Any]:
+    from linter.resources import load_json
+
+    schema: Mapping[str, Any] = load_json(SCHEMA_FILE)
+    return schema
+
+
+def _step_or_variable_hover(document: Document, path: Sequence[str | int]) -> str | None:
+    if len(path) >= 3 and path[-3] in STEP_SECTIONS and isinstance(path[-2], int):
+        arguments = _step_arguments(str(path[-1]))
+        if arguments:
+            listed = ", ".join(f"`{name}` ({need})" for name, need in arguments.items())
+            return f"**Step** `{path[-1]}`\n\nArguments: {listed}"
+        return None
+    if len(path) >= 3 and path[-2] == "job_variables" and path[0] == "deployments":
+        index = path[1] if isinstance(path[1], int) else None
+        return _job_variables(document, _pool_name(document, index)).get(str(path[-1])) or None
+    return None
+
+
+# -- completion ---------------------------------------------------------------------------------
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_COMPLETION,
+    types.CompletionOptions(trigger_characters=["-", " "]),
+)
+def completion(ls: PrefectLintServer,
+               params: types.CompletionParams) -> types.CompletionList | None:
+    uri = params.text_document.uri
+    text = ls.text_of(uri)
+    path = path_of(uri)
+    if not wanted(path, text) or kind_for_file(path, text[:SNIFF_CHARS]) != "prefect":
+        return None
+    lines = LineIndex(text)
+    offset = offset_at(lines, params.position.line, params.position.character, ls.encoding)
+    column = offset - lines.starts[params.position.line] if params.position.line < len(
+        lines.starts) else 0
+    context = completion_context(text, params.position.line, column)
+    if context.value_of is not None:
+        return types.CompletionList(is_incomplete=False, items=[
+            types.CompletionItem(label=value, kind=types.CompletionItemKind.Value,
+                                 documentation=doc or None, insert_text=value)
+            for value, doc in _values(ls, text, path, offset, context.parent).items()])
+    items: list[types.CompletionItem] = []
+    parent = context.parent
+    if len(parent) >= 2 and parent[-1] == ANY_ITEM and parent[-2] in STEP_SECTIONS:
+        for name, doc in _step_functions().items():
+            items.append(types.CompletionItem(
+                label=name, kind=types.CompletionItemKind.Function, detail="step",
+                documentation=doc or None, insert_text=f"{name}:"))
+    elif len(parent) >= 3 and parent[-2] == ANY_ITEM and parent[-3] in STEP_SECTIONS:
+        for name, doc in _step_arguments(str(parent[-1])).items():
+            if name not in context.siblings:
+                items.append(types.CompletionItem(
+                    label=name, kind=types.CompletionItemKind.Property,
+                    detail="step argument", documentation=doc or None,
+                    insert_text=f"{name}: "))
+    elif parent and parent[-1] == "job_variables":
+        document = Document.from_text(text, ls.display_name(path), path=path)
+        pool = _pool_at(document, offset, text, params.position.line)
+        for name, doc in _job_variables(document, pool).items():
+            if name not in context.siblings:
+                items.append(types.CompletionItem(
+                    label=name, kind=types.CompletionItemKind.Variable,
+                    detail="job variable", documentation=doc or None,
+                    insert_text=f"{name}: "))
+    else:
+        for name, doc in key_completions(_schema(), parent).items():
+            if name not in context.siblings:
+                items.append(types.CompletionItem(
+                    label=name, kind=types.CompletionItemKind.Property,
+                    documentation=doc or None, insert_text=f"{name}: "))
+    return types.CompletionList(is_incomplete=False, items=items)
+
+
+def _values(ls: PrefectLintServer, text: str, path: Path, offset: int,
+            at: tuple[PathPart, ...]) -> dict[str, str]:
+    """Values to offer for the key at ``at``: a job variable's allowed values (from the
+    pool's template), time-zone names, the work pools the configuration knows, and the enum
+    and boolean values of the prefect.yaml schema."""
+    if len(at) >= 2 and at[-2] == "job_variables":
+        document = Document.from_text(text, ls.display_name(path), path=path)
+        line = text.count("\n", 0, offset)
+        return _job_variable_values(document, _pool_at(document, offset, text, line),
+                                    str(at[-1]))
+    if at and at[-1] == "timezone":
+        from linter.resources import load_json
+
+        return {name: "" for name in sorted(load_json("timezones.json")["rrule"])}
+    if at[-2:] == ("work_pool", "name"):
+        return _known_pools(path)
+    return value_completions(_schema(), at)
+
+
+def _job_variable_values(document: Document, pool_name: str | None,
+                         variable: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for template in _templates_for(document, pool_name):
+        spec = template.properties.get(variable)
+        if isinstance(spec, Mapping):
+            for value in schema_values(spec):
+                found.setdefault(value, template.label)
+    return found
+
+
+def _known_pools(path: Path) -> dict[str, str]:
+    """Pool name -> where its template comes from, for the pools of the configuration."""
+    try:
+        from linter.prefect.pools import catalog_for
+
+        catalog = catalog_for(ConfigResolver().for_path(path).pools)
+    except Exception:
+        log.debug("cannot read the pools", exc_info=True)
+        return {}
+    return {name: template.label for name, template, _ in catalog.entries()}
+
+
+def _step_functions() -> dict[str, str]:
+    """Step function paths from the shipped catalogue (empty when it is not there)."""
+    try:
+        from linter.prefect.steps import load_catalogue
+
+        catalogue = load_catalogue()
+    except Exception:  # the catalogue is optional data: degrade to no suggestions
+        log.debug("no step catalogue", exc_info=True)
+        return {}
+    return {name: f"arguments: {', '.join(signature.arguments) or 'none'}"
+            for name, signature in sorted(catalogue.steps.items())}
+
+
+def _step_arguments(function: str) -> dict[str, str]:
+    try:
+        from linter.prefect.steps import load_catalogue
+
+        signature = load_catalogue().lookup(function)
+    except Exception:
+        log.debug("no step catalogue", exc_info=True)
+        return {}
+    if signature is None:
+        return {}
+    return {name: "required" if argument.required else "optional"
+            for name, argument in signature.arguments.items()}
+
+
+def _job_variables(document: Document, pool_name: str | None) -> dict[str, str]:
+    """Job variable name -> description, for the pool the deployment uses when a template
+    for it is known (configuration or snapshot), else for every bundled pool type."""
+    found: dict[str, str] = {}
+    for each in _templates_for(document, pool_name):
+        for name, spec in each.properties.items():
+            if name not in found:
+                title = spec.get("title") or name
+                description = spec.get("description") or ""
+                found[name] = f"**{title}** ({each.label})\n\n{description}".strip()
+    return found
+
+
+def _templates_for(document: Document, pool_name: str | None) -> list[PoolTemplate]:
+    """The template of the pool named ``pool_name`` when one is known (configuration or
+    snapshot), else the templates of every bundled pool type."""
+    try:
+        from linter.prefect.pools import bundled_template, bundled_types, catalog_for
+
+        settings = ConfigResolver().for_path(document.path or Path.cwd())
+        template = catalog_for(settings.pools).template_for(pool_name) if pool_name else None
+        return [template] if template is not None else [
+            bundled_template(pool_type) for pool_type in bundled_types()]
+    except Exception:
+        log.debug("cannot read pool templates", exc_info=True)
+        return []
+
+
+def _pool_name(document: Document, deployment: int | None) -> str | None:
+    data = document.data if document.root is not None else None
+    deployments = data.get("deployments") if isinstance(data, dict) else None
+    if not isinstance(deployments, list) or deployment is None:
+        return None
+    if 0 <= deployment < len(deployments):
+        entry = deployments[deployment]
+        pool = entry.get("work_pool") if isinstance(entry, dict) else None
+        name = pool.get("name") if isinstance(pool, dict) else None
+        return name if isinstance(name, str) else None
+    return None
+
+
+def _pool_at(document: Document, offset: int, text: str, line: int) -> str | None:
+    """The pool of the deployment at ``offset``: from the parsed document, or, while the
+    half-typed document does not parse, from the ``work_pool:`` block around the cursor."""
+    return _pool_name(document, _deployment_index(document, offset)) or pool_name_at(text, line)
+
+
+def _deployment_index(document: Document, offset: int) -> int | None:
+    """Which item of ``deployments`` the offset is in (None when the file does not parse)."""
+    node = document.value_node(("deployments",)) if document.root is not None else None
+    if not isinstance(node, SequenceNode):
+        return None
+    for index, item in enumerate(node.value):
+        span = Document.node_span(item)
+        if span.start <= offset <= span.end:
+            return index
+    return None
+
+
+def serve() -> None:
+    server.start_io()

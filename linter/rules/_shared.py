@@ -1,0 +1,109 @@
+"""Helpers several rule families share: where things are in a document and how to name them.
+
+Rule modules import each other never; what two families need lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ruamel.yaml.nodes import ScalarNode
+
+from linter.core.diagnostics import Finding, Span
+from linter.prefect.steps import StepItem, all_step_items, normalize_function_path
+from linter.schema.check import SchemaIssue
+from linter.source.document import Document, NodePath
+
+
+def is_plain_scalar(document: Document, path: NodePath) -> bool:
+    _, node = document.locate(path)
+    return isinstance(node, ScalarNode) and node.style in (None, "")
+
+
+def unique_items(document: Document) -> Iterator[StepItem]:
+    """Every step item once, even when an anchor makes it appear in several lists."""
+    seen: set[int] = set()
+    for item in all_step_items(document):
+        if id(item.node) in seen:
+            continue
+        seen.add(id(item.node))
+        yield item
+
+
+def unique_findings(findings: Iterable[Finding]) -> Iterator[Finding]:
+    seen: set[tuple[Span, str]] = set()
+    for finding in findings:
+        key = (finding.span, finding.message)
+        if key not in seen:
+            seen.add(key)
+            yield finding
+
+
+def short(function: str) -> str:
+    return normalize_function_path(function).rpartition(".")[2] or function
+
+
+def entry_schedules(
+    entry: dict[Any, Any], index: int
+) -> Iterator[tuple[NodePath, dict[Any, Any]]]:
+    """The schedule mappings of the deployment at ``index`` (``schedules`` items, then the
+    legacy singular ``schedule`` when it is set)."""
+    schedules = entry.get("schedules")
+    if isinstance(schedules, list):
+        for position, item in enumerate(schedules):
+            if isinstance(item, dict):
+                yield ("deployments", index, "schedules", position), item
+    single = entry.get("schedule")
+    if isinstance(single, dict) and single:
+        yield ("deployments", index, "schedule"), single
+
+
+def deployment_entries(data: Any) -> Iterator[tuple[int, dict[Any, Any]]]:
+    """The (index, mapping) of every deployment entry that is a mapping."""
+    if not isinstance(data, dict):
+        return
+    deployments = data.get("deployments")
+    if not isinstance(deployments, list):
+        return
+    for index, entry in enumerate(deployments):
+        if isinstance(entry, dict):
+            yield index, entry
+
+
+def where(document: Document, path: NodePath) -> str:
+    """Words for the mapping at ``path``: 'at the top level', 'in deployment "etl"'."""
+    if path == ():
+        return "at the top level"
+    if len(path) >= 2 and path[0] == "deployments" and isinstance(path[1], int):
+        data = document.data
+        entry = data["deployments"][path[1]] if isinstance(data, dict) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        label = f'deployment "{name}"' if isinstance(name, str) else f"deployment #{path[1] + 1}"
+        if len(path) == 2:
+            return f"in {label}"
+        return f"under `{dotted(path[2:])}` of {label}"
+    return f"under `{dotted(path)}`"
+
+
+def dotted(path: NodePath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def value_span(document: Document, path: NodePath) -> Span:
+    span = document.value_span_at(path)
+    return span if span is not None else Span(0, 0)
+
+
+def is_yaml_typed_string(document: Document, issue: SchemaIssue) -> bool:
+    """A plain scalar that YAML typed as a number, boolean or date where a string is wanted:
+    the Y008 rule reports those, with a quoting fix."""
+    return (
+        "string" in issue.expected
+        and not isinstance(issue.instance, (str, list, dict))
+        and issue.instance is not None
+        and is_plain_scalar(document, issue.path)
+    )

@@ -1,0 +1,627 @@
+"""A yes/no JSON Schema check compiled to closures, to skip the slow path on valid data.
+
+jsonschema explains failures well but walks valid data slowly (it builds a validator object
+per keyword and per level): on a file with 10,000 deployments it spent most of the run
+confirming that valid deployments are valid. This module compiles the subset of draft
+2020-12 that our schemas use into nested closures that only answer "valid or not"; when the
+answer is "not", jsonschema is asked for the details. A schema using a keyword this module
+does not know is refused at compile time (``Unsupported``), and the caller falls back to
+jsonschema for everything, so the answer is never wrong, only sometimes slower.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sized
+from typing import Any, ClassVar, NamedTuple
+
+from linter.lazy_regex import lazy_compile
+
+Check = Callable[[Any], bool]
+
+#: Keywords that carry no constraint.
+_ANNOTATIONS = frozenset({
+    "$schema", "$id", "$comment", "title", "description", "markdownDescription", "default",
+    "examples", "deprecated", "readOnly", "writeOnly", "format", "$defs", "definitions",
+    "then", "else",  # compiled together with "if"
+})
+
+
+class Unsupported(Exception):
+    """The schema uses a keyword this compiler does not implement."""
+
+
+def _is_type(value: Any, kind: str) -> bool:
+    if kind == "object":
+        return isinstance(value, dict)
+    if kind == "array":
+        return isinstance(value, list)
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "null":
+        return value is None
+    if isinstance(value, bool):
+        return False
+    if kind == "integer":
+        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if kind == "number":
+        return isinstance(value, (int, float))
+    raise Unsupported(f"type {kind}")
+
+
+def json_equal(left: Any, right: Any) -> bool:
+    """Equality as JSON Schema means it: true is not 1, lists and objects compare deeply."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left == right
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(json_equal(left[k], right[k]) for k in left)
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(map(json_equal, left, right))
+    if isinstance(left, str) or isinstance(right, str):
+        return isinstance(left, str) and isinstance(right, str) and left == right
+    return bool(left == right)
+
+
+class Compiler:
+    def __init__(self, root: Mapping[str, Any]) -> None:
+        self.root = root
+        self.refs: dict[str, Check] = {}
+
+    def ref(self, pointer: str) -> Check:
+        if pointer in self.refs:
+            return self.refs[pointer]
+        if not pointer.startswith("#/"):
+            raise Unsupported(f"$ref {pointer}")
+        slot: list[Check] = []
+        self.refs[pointer] = lambda value: slot[0](value)  # recursion-safe forward reference
+        target: Any = self.root
+        for part in pointer[2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        slot.append(self.compile(target))
+        return self.refs[pointer]
+
+    def compile(self, schema: Any) -> Check:
+        if schema is True:
+            return lambda value: True
+        if schema is False:
+            return lambda value: False
+        if not isinstance(schema, Mapping):
+            raise Unsupported(f"schema {schema!r}")
+        checks: list[Check] = []
+        for keyword, argument in schema.items():
+            if keyword in _ANNOTATIONS:
+                continue
+            entry = KEYWORDS.get(keyword)
+            if entry is None:
+                raise Unsupported(keyword)
+            checks.append(entry.check(self, argument, schema))
+        if not checks:
+            return lambda value: True
+        if len(checks) == 1:
+            return checks[0]
+        return lambda value: all(check(value) for check in checks)
+
+    # -- keywords (each returns a check; objects-only keywords pass non-objects) -----------
+    def k_ref(self, argument: str, schema: Mapping[str, Any]) -> Check:
+        return self.ref(argument)
+
+    def k_type(self, argument: str | list[str], schema: Mapping[str, Any]) -> Check:
+        kinds = [argument] if isinstance(argument, str) else list(argument)
+        for kind in kinds:
+            _is_type(None, kind)  # refuse unknown type names now
+        return lambda value: any(_is_type(value, kind) for kind in kinds)
+
+    def k_enum(self, argument: list[Any], schema: Mapping[str, Any]) -> Check:
+        return lambda value: any(json_equal(value, option) for option in argument)
+
+    def k_const(self, argument: Any, schema: Mapping[str, Any]) -> Check:
+        return lambda value: json_equal(value, argument)
+
+    def k_properties(self, argument: Mapping[str, Any], schema: Mapping[str, Any]) -> Check:
+        compiled = {name: self.compile(sub) for name, sub in argument.items()}
+
+        def check(value: Any) -> bool:
+            if not isinstance(value, dict):
+                return True
+            for name, sub in compiled.items():
+                if name in value and not sub(value[name]):
+                    return False
+            return True
+
+        return check
+
+    def k_patternProperties(self, argument: Mapping[str, Any],
+                            schema: Mapping[str, Any]) -> Check:
+        compiled = [(lazy_compile(pattern), self.compile(sub)) for pattern, sub in
+                    argument.items()]
+
+        def check(value: Any) -> bool:
+            if not isinstance(value, dict):
+                return True
+            return all(sub(item) for key, item in value.items() for pattern, sub in compiled
+                       if isinstance(key, str) and pattern.search(key))
+
+        return check
+
+    def k_additionalProperties(self, argument: Any, schema: Mapping[str, Any]) -> Check:
+        known = set(schema.get("properties", {}))
+        patterns = [lazy_compile(p) for p in schema.get("patternProperties", {})]
+        sub = self.compile(argument)
+
+        def check(value: Any) -> bool:
+            if not isinstance(value, dict):
+                return True
+            for key, item in value.items():
+                if key in known:
+                    continue
+                if patterns and isinstance(key, str) and any(p.search(key) for p in patterns):
+                    continue
+                if not sub(item):
+                    return False
+            return True
+
+        return check
+
+    def k_required(self, argument: list[str], schema: Mapping[str, Any]) -> Check:
+        return lambda value: not isinstance(value, dict) or all(key in value for key in argument)
+
+    def k_propertyNames(self, argument: Any, schema: Mapping[str, Any]) -> Check:
+        sub = self.compile(argument)
+        return lambda value: not isinstance(value, dict) or all(sub(key) for key in value)
+
+    def k_minProperties(self, argument: int, schema: Mapping[str, Any]) -> Check:
+        return lambda value: not isinstance(value, dict) or len(value) >= argument
+
+    def k_maxProperties(self, argument: int, schema: Mapping[str, Any]) -> Check:
+        return lambda value: not isinstance(value, dict) or len(value) <= argument
+
+    def k_dependentRequired(self, argument: Mapping[str, list[str]],
+                            schema: Mapping[str, Any]) -> Check:
+        return lambda value: not isinstance(value, dict) or all(
+            all(need in value for need in needs) for key, needs in argument.items()
+            if key in value)
+
+    def k_dependentSchemas(self, argument: Mapping[str, Any],
+                           schema: Mapping[str, Any]) -> Check:
+        compiled = {key: self.compile(sub) for key, sub in argument.items()}
+        return lambda value: not isinstance(value, dict) or all(
+            sub(value) for key, sub in compiled.items() if key in value)
+
+    def k_items(self, argument: Any, schema: Mapping[str, Any]) -> Check:
+        if "prefixItems" in schema:
+            raise Unsupported("prefixItems")
+        sub = self.compile(argument)
+        return lambda value: not isinstance(value, list) or all(sub(item) for item in value)
+
+    def k_minItems(self, argument: int, schema: Mapping[str, Any]) -> Check:
+        return lambda value: not isinstance(value, list) or len(value) >= argument
+
+    def k_maxItems(self, argument: int, schema: Mapping[str, Any]) -> Check:
+        return lambda value: not isinstance(value, list) or len(value) <= argument
+
+    def k_uniqueItems(self, argument: bool, schema: Mapping[str, Any]) -> Check:
+        if not argument:
+            return lambda value: True
+
+        def check(value: Any) -> bool:
+            if not isinstance(value, list):
+                return True
+            return all(not json_equal(a, b) for i, a in enumerate(value) for b in value[i + 1:])
+
+        return check
+
+    def k_pattern(self, argument: str, schema: Mapping[str, Any]) -> Check:
+        pattern = lazy_compile(argument)
+        return lambda value: not isinstance(value, str) or pattern.search(value) is not None
+
+    def k_minLength(self, argument: int, schema: Mapping[str, Any]) -> Check:
+        return lambda value: not isinstance(value, str) or len(value) >= argument
+
+    def k_maxLength(self, argument: int, schema: Mapping[str, Any]) -> Check:
+        return lambda value: not isinstance(value, str) or len(value) <= argument
+
+    def _number(self, test: Callable[[float], bool]) -> Check:
+        return lambda value: (isinstance(value, bool) or not isinstance(value, (int, float))
+                              or test(value))
+
+    def k_minimum(self, argument: float, schema: Mapping[str, Any]) -> Check:
+        return self._number(lambda value: value >= argument)
+
+    def k_maximum(self, argument: float, schema: Mapping[str, Any]) -> Check:
+        return self._number(lambda value: value <= argument)
+
+    def k_exclusiveMinimum(self, argument: float, schema: Mapping[str, Any]) -> Check:
+        return self._number(lambda value: value > argument)
+
+    def k_exclusiveMaximum(self, argument: float, schema: Mapping[str, Any]) -> Check:
+        return self._number(lambda value: value < argument)
+
+    def k_anyOf(self, argument: list[Any], schema: Mapping[str, Any]) -> Check:
+        subs = [self.compile(sub) for sub in argument]
+        return lambda value: any(sub(value) for sub in subs)
+
+    def k_allOf(self, argument: list[Any], schema: Mapping[str, Any]) -> Check:
+        subs = [self.compile(sub) for sub in argument]
+        return lambda value: all(sub(value) for sub in subs)
+
+    def k_oneOf(self, argument: list[Any], schema: Mapping[str, Any]) -> Check:
+        subs = [self.compile(sub) for sub in argument]
+        return lambda value: sum(1 for sub in subs if sub(value)) == 1
+
+    def k_not(self, argument: Any, schema: Mapping[str, Any]) -> Check:
+        sub = self.compile(argument)
+        return lambda value: not sub(value)
+
+    def k_if(self, argument: Any, schema: Mapping[str, Any]) -> Check:
+        condition = self.compile(argument)
+        then = self.compile(schema.get("then", True))
+        otherwise = self.compile(schema.get("else", True))
+        return lambda value: then(value) if condition(value) else otherwise(value)
+
+
+def compile_check(root: Mapping[str, Any], pointer: str | None = None) -> Check:
+    """A yes/no check for ``root`` (or for the sub-schema at ``pointer`` inside it)."""
+    compiler = Compiler(root)
+    return compiler.ref(pointer) if pointer else compiler.compile(root)
+
+
+# -- explaining failures without jsonschema ---------------------------------------------------
+
+
+class Failure:
+    """One failed keyword, with the attributes of a jsonschema ``ValidationError`` that the
+    explanation in ``linter.schema.check`` reads: ``validator`` (the keyword),
+    ``validator_value``, ``schema`` (the schema holding the keyword), ``instance``,
+    ``absolute_path``, ``schema_path`` (from the root, or from the union branch for the
+    ``context`` of an ``anyOf``/``oneOf``), ``context`` and ``message``."""
+
+    __slots__ = ("absolute_path", "context", "instance", "message", "schema", "schema_path",
+                 "validator", "validator_value")
+
+    def __init__(self, validator: str, validator_value: Any, schema: Mapping[str, Any],
+                 instance: Any, absolute_path: tuple[Any, ...], schema_path: list[Any],
+                 message: str, context: list[Failure] | None = None) -> None:
+        self.validator = validator
+        self.validator_value = validator_value
+        self.schema = schema
+        self.instance = instance
+        self.absolute_path = absolute_path
+        self.schema_path = schema_path
+        self.message = message
+        self.context = context or []
+
+
+class Explainer:
+    """Finds every failed keyword the way jsonschema's ``iter_errors`` does (same keywords,
+    same order, same paths), for the draft 2020-12 subset that ``Compiler`` supports. It is
+    asked only after the compiled check said "not valid", and it never imports jsonschema,
+    whose import and validator set-up cost more than checking a typical file."""
+
+    def __init__(self, root: Mapping[str, Any]) -> None:
+        self.root = root
+        self.compiler = Compiler(root)
+        self.checks: dict[int, Check] = {}
+
+    def valid(self, schema: Any, instance: Any) -> bool:
+        check = self.checks.get(id(schema))
+        if check is None:
+            check = self.checks[id(schema)] = self.compiler.compile(schema)
+        return check(instance)
+
+    def resolve(self, pointer: str) -> Any:
+        target: Any = self.root
+        for part in pointer[2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        return target
+
+    def failures(self, schema: Any, instance: Any, path: tuple[Any, ...] = (),
+                 schema_path: list[Any] | None = None) -> Iterator[Failure]:
+        spath = schema_path or []
+        if schema is True:
+            return
+        if schema is False:
+            yield Failure("false", False, {}, instance, path, spath,
+                          f"False schema does not allow {instance!r}")
+            return
+        for keyword, value in schema.items():
+            if keyword in _ANNOTATIONS:
+                continue
+            yield from KEYWORDS[keyword].explain(self, value, schema, instance, path, spath)
+
+    def _one(self, keyword: str, value: Any, schema: Mapping[str, Any], instance: Any,
+             path: tuple[Any, ...], spath: list[Any], message: str) -> Failure:
+        return Failure(keyword, value, schema, instance, path, [*spath, keyword], message)
+
+    # -- keywords ------------------------------------------------------------------------
+    def f_ref(self, value: str, schema: Any, instance: Any, path: Any, spath: Any
+              ) -> Iterator[Failure]:
+        yield from self.failures(self.resolve(value), instance, path, spath)
+
+    def f_type(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+               ) -> Iterator[Failure]:
+        kinds = [value] if isinstance(value, str) else list(value)
+        if not any(_is_type(instance, kind) for kind in kinds):
+            shown = repr(value) if isinstance(value, str) else ", ".join(map(repr, value))
+            yield self._one("type", value, schema, instance, path, spath,
+                            f"{instance!r} is not of type {shown}")
+
+    def f_enum(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+               ) -> Iterator[Failure]:
+        if not any(json_equal(instance, option) for option in value):
+            yield self._one("enum", value, schema, instance, path, spath,
+                            f"{instance!r} is not one of {value!r}")
+
+    def f_const(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+                ) -> Iterator[Failure]:
+        if not json_equal(instance, value):
+            yield self._one("const", value, schema, instance, path, spath,
+                            f"{value!r} was expected")
+
+    def f_properties(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+                     ) -> Iterator[Failure]:
+        if not isinstance(instance, dict):
+            return
+        for name, sub in value.items():
+            if name in instance:
+                yield from self.failures(sub, instance[name], (*path, name),
+                                         [*spath, "properties", name])
+
+    def f_patternProperties(self, value: Any, schema: Any, instance: Any, path: Any,
+                            spath: Any) -> Iterator[Failure]:
+        if not isinstance(instance, dict):
+            return
+        for pattern, sub in value.items():
+            for key, item in instance.items():
+                if isinstance(key, str) and re.search(pattern, key):
+                    yield from self.failures(sub, item, (*path, key),
+                                             [*spath, "patternProperties", pattern])
+
+    def f_additionalProperties(self, value: Any, schema: Any, instance: Any, path: Any,
+                               spath: Any) -> Iterator[Failure]:
+        if not isinstance(instance, dict):
+            return
+        known = schema.get("properties", {})
+        patterns = list(schema.get("patternProperties", {}))
+        extras = [key for key in instance if key not in known and not (
+            isinstance(key, str) and any(re.search(p, key) for p in patterns))]
+        if value is False:
+            if extras:
+                shown = ", ".join(repr(key) for key in sorted(extras, key=str))
+                verb = "was" if len(extras) == 1 else "were"
+                yield self._one("additionalProperties", value, schema, instance, path, spath,
+                                f"Additional properties are not allowed ({shown} {verb} "
+                                "unexpected)")
+            return
+        for key in extras:
+            yield from self.failures(value, instance[key], (*path, key),
+                                     [*spath, "additionalProperties"])
+
+    def f_required(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+                   ) -> Iterator[Failure]:
+        if not isinstance(instance, dict):
+            return
+        for name in value:
+            if name not in instance:
+                yield self._one("required", value, schema, instance, path, spath,
+                                f"{name!r} is a required property")
+
+    def f_propertyNames(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+                        ) -> Iterator[Failure]:
+        if not isinstance(instance, dict):
+            return
+        for key in instance:
+            yield from self.failures(value, key, path, [*spath, "propertyNames"])
+
+    def f_dependentSchemas(self, value: Any, schema: Any, instance: Any, path: Any,
+                           spath: Any) -> Iterator[Failure]:
+        if not isinstance(instance, dict):
+            return
+        for name, sub in value.items():
+            if name in instance:
+                yield from self.failures(sub, instance, path, [*spath, "dependentSchemas", name])
+
+    def f_items(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+                ) -> Iterator[Failure]:
+        if not isinstance(instance, list):
+            return
+        for index, item in enumerate(instance):
+            yield from self.failures(value, item, (*path, index), [*spath, "items"])
+
+    #: keyword -> (type it applies to, lower or upper bound, words for a failure)
+    _SIZES: ClassVar[dict[str, tuple[type, str, str]]] = {
+        "minItems": (list, "min", "is too short"),
+        "maxItems": (list, "max", "is too long"),
+        "minProperties": (dict, "min", "does not have enough properties"),
+        "maxProperties": (dict, "max", "has too many properties"),
+        "minLength": (str, "min", "is too short"),
+        "maxLength": (str, "max", "is too long"),
+    }
+
+    def _size(self, keyword: str, value: int, schema: Any, instance: Any, path: Any,
+              spath: Any) -> Iterator[Failure]:
+        kind, bound, words = self._SIZES[keyword]
+        if not isinstance(instance, kind) or not isinstance(instance, Sized):
+            return
+        size = len(instance)
+        if size < value if bound == "min" else size > value:
+            if bound == "min" and value == 1:
+                message = f"{instance!r} should be non-empty"
+            elif bound == "max" and value == 0:
+                message = f"{instance!r} is expected to be empty"
+            else:
+                message = f"{instance!r} {words}"
+            yield self._one(keyword, value, schema, instance, path, spath, message)
+
+    def f_minItems(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
+                   ) -> Iterator[Failure]:
+        return self._size("minItems", value, schema, instance, path, spath)
+
+    def f_maxItems(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
+                   ) -> Iterator[Failure]:
+        return self._size("maxItems", value, schema, instance, path, spath)
+
+    def f_uniqueItems(self, value: bool, schema: Any, instance: Any, path: Any, spath: Any
+                      ) -> Iterator[Failure]:
+        if value and isinstance(instance, list) and not self.compiler.k_uniqueItems(
+                value, schema)(instance):
+            yield self._one("uniqueItems", value, schema, instance, path, spath,
+                            f"{instance!r} has non-unique elements")
+
+    def f_dependentRequired(self, value: Any, schema: Any, instance: Any, path: Any,
+                            spath: Any) -> Iterator[Failure]:
+        if not isinstance(instance, dict):
+            return
+        for name, needs in value.items():
+            if name in instance:
+                for need in needs:
+                    if need not in instance:
+                        yield self._one("dependentRequired", value, schema, instance, path,
+                                        spath, f"{need!r} is a dependency of {name!r}")
+
+    def f_minProperties(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
+                        ) -> Iterator[Failure]:
+        return self._size("minProperties", value, schema, instance, path, spath)
+
+    def f_maxProperties(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
+                        ) -> Iterator[Failure]:
+        return self._size("maxProperties", value, schema, instance, path, spath)
+
+    def f_minLength(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
+                    ) -> Iterator[Failure]:
+        return self._size("minLength", value, schema, instance, path, spath)
+
+    def f_maxLength(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
+                    ) -> Iterator[Failure]:
+        return self._size("maxLength", value, schema, instance, path, spath)
+
+    def f_pattern(self, value: str, schema: Any, instance: Any, path: Any, spath: Any
+                  ) -> Iterator[Failure]:
+        if isinstance(instance, str) and re.search(value, instance) is None:
+            yield self._one("pattern", value, schema, instance, path, spath,
+                            f"{instance!r} does not match {value!r}")
+
+    def _bound(self, keyword: str, value: Any, schema: Any, instance: Any, path: Any,
+               spath: Any, ok: Callable[[Any], bool], words: str) -> Iterator[Failure]:
+        if isinstance(instance, (int, float)) and not isinstance(instance, bool) and not ok(
+                instance):
+            yield self._one(keyword, value, schema, instance, path, spath,
+                            f"{instance!r} is {words} {value!r}")
+
+    def f_minimum(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+                  ) -> Iterator[Failure]:
+        yield from self._bound("minimum", value, schema, instance, path, spath,
+                               lambda v: v >= value, "less than the minimum of")
+
+    def f_maximum(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+                  ) -> Iterator[Failure]:
+        yield from self._bound("maximum", value, schema, instance, path, spath,
+                               lambda v: v <= value, "greater than the maximum of")
+
+    def f_exclusiveMinimum(self, value: Any, schema: Any, instance: Any, path: Any,
+                           spath: Any) -> Iterator[Failure]:
+        yield from self._bound("exclusiveMinimum", value, schema, instance, path, spath,
+                               lambda v: v > value, "less than or equal to the minimum of")
+
+    def f_exclusiveMaximum(self, value: Any, schema: Any, instance: Any, path: Any,
+                           spath: Any) -> Iterator[Failure]:
+        yield from self._bound("exclusiveMaximum", value, schema, instance, path, spath,
+                               lambda v: v < value, "greater than or equal to the maximum of")
+
+    def _branches(self, keyword: str, value: list[Any], schema: Any, instance: Any,
+                  path: Any, spath: Any) -> tuple[list[Failure], int | None]:
+        """Failures of each branch (schema paths relative to the branch) and the index of
+        the first branch that holds."""
+        collected: list[Failure] = []
+        for index, sub in enumerate(value):
+            found = list(self.failures(sub, instance, path, [index]))
+            if not found:
+                return collected, index
+            collected.extend(found)
+        return collected, None
+
+    def f_anyOf(self, value: list[Any], schema: Any, instance: Any, path: Any, spath: Any
+                ) -> Iterator[Failure]:
+        collected, holds = self._branches("anyOf", value, schema, instance, path, spath)
+        if holds is None:
+            yield Failure("anyOf", value, schema, instance, path, [*spath, "anyOf"],
+                          f"{instance!r} is not valid under any of the given schemas",
+                          collected)
+
+    def f_oneOf(self, value: list[Any], schema: Any, instance: Any, path: Any, spath: Any
+                ) -> Iterator[Failure]:
+        collected, holds = self._branches("oneOf", value, schema, instance, path, spath)
+        if holds is None:
+            yield Failure("oneOf", value, schema, instance, path, [*spath, "oneOf"],
+                          f"{instance!r} is not valid under any of the given schemas",
+                          collected)
+            return
+        more = [sub for sub in value[holds + 1 :] if self.valid(sub, instance)]
+        if more:
+            more.append(value[holds])
+            shown = ", ".join(repr(sub) for sub in more)
+            yield Failure("oneOf", value, schema, instance, path, [*spath, "oneOf"],
+                          f"{instance!r} is valid under each of {shown}")
+
+    def f_allOf(self, value: list[Any], schema: Any, instance: Any, path: Any, spath: Any
+                ) -> Iterator[Failure]:
+        for index, sub in enumerate(value):
+            yield from self.failures(sub, instance, path, [*spath, "allOf", index])
+
+    def f_not(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+              ) -> Iterator[Failure]:
+        if self.valid(value, instance):
+            yield self._one("not", value, schema, instance, path, spath,
+                            f"{instance!r} should not be valid under {value!r}")
+
+    def f_if(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
+             ) -> Iterator[Failure]:
+        if self.valid(value, instance):
+            if "then" in schema:
+                yield from self.failures(schema["then"], instance, path, [*spath, "then"])
+        elif "else" in schema:
+            yield from self.failures(schema["else"], instance, path, [*spath, "else"])
+
+
+class Keyword(NamedTuple):
+    """How the compiler checks a keyword and how the explainer says why it failed: kept
+    together so that no keyword can be compiled without an explanation."""
+
+    check: Callable[[Compiler, Any, Mapping[str, Any]], Check]
+    explain: Callable[[Explainer, Any, Any, Any, Any, Any], Iterator[Failure]]
+
+
+#: Every constraint keyword of the supported subset (annotations are in ``_ANNOTATIONS``).
+KEYWORDS: dict[str, Keyword] = {
+    "$ref": Keyword(Compiler.k_ref, Explainer.f_ref),
+    "type": Keyword(Compiler.k_type, Explainer.f_type),
+    "enum": Keyword(Compiler.k_enum, Explainer.f_enum),
+    "const": Keyword(Compiler.k_const, Explainer.f_const),
+    "properties": Keyword(Compiler.k_properties, Explainer.f_properties),
+    "patternProperties": Keyword(Compiler.k_patternProperties, Explainer.f_patternProperties),
+    "additionalProperties": Keyword(Compiler.k_additionalProperties,
+                                    Explainer.f_additionalProperties),
+    "required": Keyword(Compiler.k_required, Explainer.f_required),
+    "propertyNames": Keyword(Compiler.k_propertyNames, Explainer.f_propertyNames),
+    "minProperties": Keyword(Compiler.k_minProperties, Explainer.f_minProperties),
+    "maxProperties": Keyword(Compiler.k_maxProperties, Explainer.f_maxProperties),
+    "dependentRequired": Keyword(Compiler.k_dependentRequired, Explainer.f_dependentRequired),
+    "dependentSchemas": Keyword(Compiler.k_dependentSchemas, Explainer.f_dependentSchemas),
+    "items": Keyword(Compiler.k_items, Explainer.f_items),
+    "minItems": Keyword(Compiler.k_minItems, Explainer.f_minItems),
+    "maxItems": Keyword(Compiler.k_maxItems, Explainer.f_maxItems),
+    "uniqueItems": Keyword(Compiler.k_uniqueItems, Explainer.f_uniqueItems),
+    "pattern": Keyword(Compiler.k_pattern, Explainer.f_pattern),
+    "minLength": Keyword(Compiler.k_minLength, Explainer.f_minLength),
+    "maxLength": Keyword(Compiler.k_maxLength, Explainer.f_maxLength),
+    "minimum": Keyword(Compiler.k_minimum, Explainer.f_minimum),
+    "maximum": Keyword(Compiler.k_maximum, Explainer.f_maximum),
+    "exclusiveMinimum": Keyword(Compiler.k_exclusiveMinimum, Explainer.f_exclusiveMinimum),
+    "exclusiveMaximum": Keyword(Compiler.k_exclusiveMaximum, Explainer.f_exclusiveMaximum),
+    "anyOf": Keyword(Compiler.k_anyOf, Explainer.f_anyOf),
+    "allOf": Keyword(Compiler.k_allOf, Explainer.f_allOf),
+    "oneOf": Keyword(Compiler.k_oneOf, Explainer.f_oneOf),
+    "not": Keyword(Compiler.k_not, Explainer.f_not),
+    "if": Keyword(Compiler.k_if, Explainer.f_if),
+}
