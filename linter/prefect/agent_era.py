@@ -9,7 +9,7 @@ Every value that cannot be carried over comes back as a note that says why.
 from __future__ import annotations
 
 import shlex
-from typing import Any
+from typing import Any, NamedTuple
 
 from linter.resources import load_json
 
@@ -273,100 +273,132 @@ def _join(*parts: str) -> str:
     return "/".join(part.strip("/") for part in parts if part and part.strip("/"))
 
 
+class _BucketStep(NamedTuple):
+    """How a cloud-storage block of a collection becomes that collection's pull step."""
+
+    requires: str
+    function: str
+    target_key: str  # the step's argument naming the bucket or container
+    source_key: str  # the block's field holding it
+    folder_key: str
+    credentials_key: str
+
+
+_BUCKET_STEPS = {
+    "s3-bucket": _BucketStep("prefect-aws", "prefect_aws.deployments.steps.pull_from_s3",
+                             "bucket", "bucket_name", "bucket_folder", "credentials"),
+    "gcs-bucket": _BucketStep("prefect-gcp", "prefect_gcp.deployments.steps.pull_from_gcs",
+                              "bucket", "bucket", "bucket_folder", "gcp_credentials"),
+    "azure-blob-storage-container": _BucketStep(
+        "prefect-azure[blob_storage]",
+        "prefect_azure.deployments.steps.pull_from_azure_blob_storage",
+        "container", "container_name", "base_folder", "credentials"),
+}
+
+
 def storage_to_pull_steps(storage: Any, path: Any) -> Conversion:
     """The pull steps that fetch the code the way a 2.x storage block (and ``path``) did."""
     result = Conversion(value=[])
-    steps: list[dict[str, Any]] = result.value
     subpath = path if isinstance(path, str) and path not in ("", ".") else None
     if not isinstance(storage, dict):
         if subpath:
-            steps.append({f"{STEPS}.set_working_directory": {"directory": subpath}})
+            result.value.append({f"{STEPS}.set_working_directory": {"directory": subpath}})
         return result
     slug = block_slug(storage) or ""
-    saved = saved_block_name(storage)
     if slug in GIT_SLUGS:
-        url_key, credential_key = GIT_SLUGS[slug]
-        step: dict[str, Any] = {"repository": storage.get(url_key)}
-        if not isinstance(step["repository"], str):
-            result.notes.append(f"storage: the {slug} block has no repository URL")
-            return result
-        if storage.get("reference"):
-            step["branch"] = storage["reference"]
-        credentials = storage.get(credential_key)
-        placeholder = block_placeholder(credentials)
-        if placeholder is not None:
-            step["credentials"] = placeholder
-        elif credentials:
-            result.notes.append(
-                f"storage.{credential_key}: the token was stored in the block; save it as a "
-                "Secret block and add access_token: '{{ prefect.blocks.secret.<name> }}' to "
-                "the git_clone step")
-        if subpath:
-            step["id"] = "clone-step"
-        steps.append({f"{STEPS}.git_clone": step})
-        if subpath:
-            steps.append({f"{STEPS}.set_working_directory": {
-                "directory": "{{ clone-step.directory }}/" + subpath.strip("/")}})
-        return result
-    if slug in REMOTE_SCHEMES and isinstance(storage.get("bucket_path"), str):
-        scheme = REMOTE_SCHEMES[slug]
-        url = f"{scheme}://{_join(storage['bucket_path'], subpath or '')}"
-        steps.append({f"{STEPS}.pull_from_remote_storage": {
-            "requires": REMOTE_PACKAGES[scheme], "url": url}})
-        secrets = sorted(k for k, v in storage.items() if k not in BLOCK_METADATA and v
-                         and k != "bucket_path")
-        if secrets:
-            result.notes.append(
-                f"storage: the credentials of the {slug} block ({', '.join(secrets)}) are not "
-                "copied; pass them as settings of pull_from_remote_storage from Secret blocks")
-        return result
-    if slug == "s3-bucket":
-        step = {"requires": "prefect-aws", "bucket": storage.get("bucket_name"),
-                "folder": _join(str(storage.get("bucket_folder") or ""), subpath or "")}
-        _add_credentials(step, storage.get("credentials"), result, "credentials")
-        steps.append({"prefect_aws.deployments.steps.pull_from_s3": step})
-        return result
-    if slug == "gcs-bucket":
-        step = {"requires": "prefect-gcp", "bucket": storage.get("bucket"),
-                "folder": _join(str(storage.get("bucket_folder") or ""), subpath or "")}
-        _add_credentials(step, storage.get("gcp_credentials"), result, "gcp_credentials")
-        steps.append({"prefect_gcp.deployments.steps.pull_from_gcs": step})
-        return result
-    if slug == "azure-blob-storage-container":
-        step = {"requires": "prefect-azure[blob_storage]",
-                "container": storage.get("container_name"),
-                "folder": _join(str(storage.get("base_folder") or ""), subpath or "")}
-        _add_credentials(step, storage.get("credentials"), result, "credentials")
-        steps.append({"prefect_azure.deployments.steps.pull_from_azure_blob_storage": step})
-        return result
-    if slug == "remote-file-system" and isinstance(storage.get("basepath"), str):
-        step = {"url": _join(storage["basepath"], subpath or "") if subpath else
-                storage["basepath"]}
-        settings = storage.get("settings")
-        if isinstance(settings, dict):
-            for key, value in settings.items():
-                if is_masked(value):
-                    result.notes.append(f"storage.settings.{key}: the value was masked; pass "
-                                        "it from a Secret block")
-                else:
-                    step[str(key)] = value
-        steps.append({f"{STEPS}.pull_from_remote_storage": step})
-        return result
-    if slug == "local-file-system" and isinstance(storage.get("basepath"), str):
+        _git_steps(storage, slug, subpath, result)
+    elif slug in REMOTE_SCHEMES and isinstance(storage.get("bucket_path"), str):
+        _fsspec_steps(storage, slug, subpath, result)
+    elif slug in _BUCKET_STEPS:
+        _bucket_steps(storage, _BUCKET_STEPS[slug], subpath, result)
+    elif slug == "remote-file-system" and isinstance(storage.get("basepath"), str):
+        _remote_file_system_steps(storage, subpath, result)
+    elif slug == "local-file-system" and isinstance(storage.get("basepath"), str):
         directory = _join(storage["basepath"], subpath) if subpath else storage["basepath"]
-        steps.append({f"{STEPS}.set_working_directory": {"directory": directory}})
-        return result
-    if saved is not None:
-        steps.append({f"{STEPS}.pull_with_block": {
-            "block_type_slug": saved[0], "block_document_name": saved[1]}})
-        if subpath:
-            result.notes.append(f"path: {subpath!r} inside the block is not carried over; "
-                                "add a set_working_directory step if the flows live there")
-        return result
-    result.notes.append(
-        f"storage: an anonymous {slug or 'unknown'} block cannot be pulled by name; add a pull "
-        "step by hand (git_clone, pull_from_remote_storage, ...)")
+        result.value.append({f"{STEPS}.set_working_directory": {"directory": directory}})
+    else:
+        _saved_block_steps(storage, slug, subpath, result)
     return result
+
+
+def _git_steps(storage: dict[str, Any], slug: str, subpath: str | None,
+               result: Conversion) -> None:
+    url_key, credential_key = GIT_SLUGS[slug]
+    step: dict[str, Any] = {"repository": storage.get(url_key)}
+    if not isinstance(step["repository"], str):
+        result.notes.append(f"storage: the {slug} block has no repository URL")
+        return
+    if storage.get("reference"):
+        step["branch"] = storage["reference"]
+    credentials = storage.get(credential_key)
+    placeholder = block_placeholder(credentials)
+    if placeholder is not None:
+        step["credentials"] = placeholder
+    elif credentials:
+        result.notes.append(
+            f"storage.{credential_key}: the token was stored in the block; save it as a "
+            "Secret block and add access_token: '{{ prefect.blocks.secret.<name> }}' to "
+            "the git_clone step")
+    if subpath:
+        step["id"] = "clone-step"
+    result.value.append({f"{STEPS}.git_clone": step})
+    if subpath:
+        result.value.append({f"{STEPS}.set_working_directory": {
+            "directory": "{{ clone-step.directory }}/" + subpath.strip("/")}})
+
+
+def _fsspec_steps(storage: dict[str, Any], slug: str, subpath: str | None,
+                  result: Conversion) -> None:
+    scheme = REMOTE_SCHEMES[slug]
+    url = f"{scheme}://{_join(storage['bucket_path'], subpath or '')}"
+    result.value.append({f"{STEPS}.pull_from_remote_storage": {
+        "requires": REMOTE_PACKAGES[scheme], "url": url}})
+    secrets = sorted(k for k, v in storage.items() if k not in BLOCK_METADATA and v
+                     and k != "bucket_path")
+    if secrets:
+        result.notes.append(
+            f"storage: the credentials of the {slug} block ({', '.join(secrets)}) are not "
+            "copied; pass them as settings of pull_from_remote_storage from Secret blocks")
+
+
+def _bucket_steps(storage: dict[str, Any], kind: _BucketStep, subpath: str | None,
+                  result: Conversion) -> None:
+    step: dict[str, Any] = {
+        "requires": kind.requires, kind.target_key: storage.get(kind.source_key),
+        "folder": _join(str(storage.get(kind.folder_key) or ""), subpath or "")}
+    _add_credentials(step, storage.get(kind.credentials_key), result, kind.credentials_key)
+    result.value.append({kind.function: step})
+
+
+def _remote_file_system_steps(storage: dict[str, Any], subpath: str | None,
+                              result: Conversion) -> None:
+    step = {"url": _join(storage["basepath"], subpath or "") if subpath else
+            storage["basepath"]}
+    settings = storage.get("settings")
+    if isinstance(settings, dict):
+        for key, value in settings.items():
+            if is_masked(value):
+                result.notes.append(f"storage.settings.{key}: the value was masked; pass "
+                                    "it from a Secret block")
+            else:
+                step[str(key)] = value
+    result.value.append({f"{STEPS}.pull_from_remote_storage": step})
+
+
+def _saved_block_steps(storage: dict[str, Any], slug: str, subpath: str | None,
+                       result: Conversion) -> None:
+    """A block saved on the server is pulled by name; an anonymous one cannot be."""
+    saved = saved_block_name(storage)
+    if saved is None:
+        result.notes.append(
+            f"storage: an anonymous {slug or 'unknown'} block cannot be pulled by name; add a "
+            "pull step by hand (git_clone, pull_from_remote_storage, ...)")
+        return
+    result.value.append({f"{STEPS}.pull_with_block": {
+        "block_type_slug": saved[0], "block_document_name": saved[1]}})
+    if subpath:
+        result.notes.append(f"path: {subpath!r} inside the block is not carried over; "
+                            "add a set_working_directory step if the flows live there")
 
 
 def _add_credentials(step: dict[str, Any], credentials: Any, result: Conversion,

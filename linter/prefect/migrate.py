@@ -166,14 +166,40 @@ def _pull_steps(data: dict[str, Any], notes: list[str]) -> list[Any] | None:
 def migrate_data(data: dict[str, Any], source: str,
                  pool_map: dict[str, str] | None = None) -> Migration:
     """The prefect.yaml deployment entry for one legacy deployment's data."""
-    pool_map = pool_map or {}
     migration = Migration(source, {})
-    entry = migration.entry
-    notes = migration.notes
+    entry, notes = migration.entry, migration.notes
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise MigrateError(f"{source}: the deployment has no name")
     entry["name"] = name
+    _carry_metadata(data, entry)
+    _carry_entrypoint(data, entry, notes)
+    parameters = data.get("parameters")
+    if isinstance(parameters, dict) and parameters:
+        entry["parameters"] = parameters
+    if isinstance(data.get("enforce_parameter_schema"), bool):
+        entry["enforce_parameter_schema"] = data["enforce_parameter_schema"]
+    schedules = agent_era.legacy_schedules(data.get("schedule"), data.get("schedules"),
+                                           data.get("is_schedule_active"))
+    notes.extend(schedules.notes)
+    if schedules.value:
+        entry["schedules"] = schedules.value
+    work_pool = _work_pool(data, pool_map or {}, notes)
+    if work_pool:
+        entry["work_pool"] = work_pool
+    pull = _pull_steps(data, notes)
+    if pull is not None:
+        entry["pull"] = pull
+    triggers = data.get("triggers")
+    if isinstance(triggers, list) and triggers:
+        carried = carry_triggers(triggers, notes)
+        if carried:
+            entry["triggers"] = carried
+    _note_what_is_left(data, notes)
+    return migration
+
+
+def _carry_metadata(data: dict[str, Any], entry: dict[str, Any]) -> None:
     for key in ("description", "version"):
         value = data.get(key)
         if value is not None:
@@ -181,6 +207,9 @@ def migrate_data(data: dict[str, Any], source: str,
     tags = data.get("tags")
     if isinstance(tags, list) and tags:
         entry["tags"] = [str(tag) for tag in tags]
+
+
+def _carry_entrypoint(data: dict[str, Any], entry: dict[str, Any], notes: list[str]) -> None:
     entrypoint = data.get("entrypoint")
     if isinstance(entrypoint, str) and entrypoint:
         entry["entrypoint"] = entrypoint
@@ -195,17 +224,13 @@ def migrate_data(data: dict[str, Any], source: str,
                      "entrypoint: <file>.py:<flow_function>")
     else:
         notes.append("entrypoint: missing; set it to <file>.py:<flow_function>")
-    parameters = data.get("parameters")
-    if isinstance(parameters, dict) and parameters:
-        entry["parameters"] = parameters
-    if isinstance(data.get("enforce_parameter_schema"), bool):
-        entry["enforce_parameter_schema"] = data["enforce_parameter_schema"]
-    schedules = agent_era.legacy_schedules(data.get("schedule"), data.get("schedules"),
-                                           data.get("is_schedule_active"))
-    notes.extend(schedules.notes)
-    if schedules.value:
-        entry["schedules"] = schedules.value
 
+
+def _work_pool(data: dict[str, Any], pool_map: dict[str, str],
+               notes: list[str]) -> dict[str, Any]:
+    """The entry's ``work_pool``: an explicit one of the legacy file, else the pool the
+    infrastructure block maps to, with its queue and the job variables the block and the
+    overrides set."""
     infrastructure = data.get("infrastructure")
     pool_type = agent_era.pool_type_for(infrastructure)
     job_variables: dict[str, Any] = {}
@@ -218,32 +243,23 @@ def migrate_data(data: dict[str, Any], source: str,
         job_variables = agent_era.merge_job_variables(
             job_variables, agent_era.expand_dotted(overrides))
     explicit = data.get("work_pool")
-    work_pool: dict[str, Any] = {}
     if isinstance(explicit, dict) and explicit.get("name"):
-        work_pool = _explicit_work_pool(data, explicit, job_variables, notes)
-    else:
-        if explicit is not None:
-            notes.append(f"work_pool: {explicit!r} names no pool; left out")
-        pool = _pool_name(data, pool_type, pool_map, notes)
-        if pool is not None:
-            work_pool["name"] = pool
-        queue = data.get("work_queue_name")
-        if isinstance(queue, str) and queue and queue != "default":
-            work_pool["work_queue_name"] = queue
-        if job_variables:
-            work_pool["job_variables"] = job_variables
-    if work_pool:
-        entry["work_pool"] = work_pool
+        return _explicit_work_pool(data, explicit, job_variables, notes)
+    if explicit is not None:
+        notes.append(f"work_pool: {explicit!r} names no pool; left out")
+    work_pool: dict[str, Any] = {}
+    pool = _pool_name(data, pool_type, pool_map, notes)
+    if pool is not None:
+        work_pool["name"] = pool
+    queue = data.get("work_queue_name")
+    if isinstance(queue, str) and queue and queue != "default":
+        work_pool["work_queue_name"] = queue
+    if job_variables:
+        work_pool["job_variables"] = job_variables
+    return work_pool
 
-    pull = _pull_steps(data, notes)
-    if pull is not None:
-        entry["pull"] = pull
 
-    triggers = data.get("triggers")
-    if isinstance(triggers, list) and triggers:
-        carried = carry_triggers(triggers, notes)
-        if carried:
-            entry["triggers"] = carried
+def _note_what_is_left(data: dict[str, Any], notes: list[str]) -> None:
     if data.get("enforce_parameter_schema") is None:
         notes.append("enforce_parameter_schema: Prefect 3 checks parameters against the flow "
                      "signature by default (2.x did not); add `enforce_parameter_schema: false` "
@@ -252,7 +268,6 @@ def migrate_data(data: dict[str, Any], source: str,
         if key == "flow":
             continue
         notes.append(f"{key}: not a deployment setting Prefect 3 knows; left out")
-    return migration
 
 
 def carry_triggers(triggers: list[Any], notes: list[str]) -> list[dict[str, Any]]:
