@@ -153,6 +153,48 @@ def _key_line_comment(document: Document, key: Node, value: Node) -> str:
     return "  " + rest[hash_at:].rstrip()
 
 
+def _override_target(
+    document: Document, owner: MappingNode, in_work_pool: bool
+) -> tuple[MappingNode | None, tuple[Node, Node] | None] | None:
+    """Where `infra_overrides` entries go: the `work_pool` mapping (None: there is none yet)
+    and its `job_variables` pair (None: not written yet); None when it cannot be edited."""
+    if in_work_pool:
+        return owner, pair(owner, "job_variables")
+    found = pair(owner, "work_pool")
+    if found is None:
+        return None, None
+    wp_key, wp_value = found
+    if not editable(document, owner, wp_key, wp_value) or not is_block_mapping(wp_value):
+        return None
+    assert isinstance(wp_value, MappingNode)
+    return wp_value, pair(wp_value, "job_variables")
+
+
+def _new_job_variables_fix(document: Document, owner: MappingNode, key: Node,
+                           value: MappingNode, work_pool: MappingNode, in_work_pool: bool,
+                           comment: str) -> Fix | None:
+    """`work_pool` has no `job_variables`: rename the key in place, or move the entries."""
+    unit = indent_unit(document, key, value)
+    newline = document.newline
+    if in_work_pool:
+        rendered = render_entries(document, value, column(document, key.start_mark.index)
+                                  + unit, unit)
+        if rendered is None:
+            return None
+        text = "job_variables:" + comment + newline + rendered.text
+        return Fix("rename `infra_overrides` to `job_variables`",
+                   (Edit(key.start_mark.index, entry_end(document, value), text),), UNSAFE)
+    pool_indent = child_indent(document, work_pool)
+    rendered = render_entries(document, value, pool_indent + unit, unit)
+    deletion = delete_entry(document, owner, key, value)
+    if rendered is None or deletion is None:
+        return None
+    insert = Edit.insert(entry_end(document, work_pool),
+                         newline + " " * pool_indent + "job_variables:" + comment + newline
+                         + rendered.text)
+    return Fix("move the entries to `work_pool.job_variables`", (insert, deletion), UNSAFE)
+
+
 def _infra_overrides_fix(
     document: Document, owner: MappingNode, key: Node, value: Node, in_work_pool: bool
 ) -> Fix | None:
@@ -168,20 +210,10 @@ def _infra_overrides_fix(
     key_column = column(document, key.start_mark.index)
     replace_end = entry_end(document, value)
     comment = _key_line_comment(document, key, value)
-    if in_work_pool:
-        work_pool: MappingNode | None = owner
-        job_variables = pair(owner, "job_variables")
-    else:
-        found = pair(owner, "work_pool")
-        work_pool = None
-        job_variables = None
-        if found is not None:
-            wp_key, wp_value = found
-            if not editable(document, owner, wp_key, wp_value) or not is_block_mapping(wp_value):
-                return None
-            assert isinstance(wp_value, MappingNode)
-            work_pool = wp_value
-            job_variables = pair(wp_value, "job_variables")
+    target = _override_target(document, owner, in_work_pool)
+    if target is None:
+        return None
+    work_pool, job_variables = target
     if work_pool is None:
         rendered = render_entries(document, value, key_column + 2 * unit, unit)
         if rendered is None:
@@ -191,22 +223,8 @@ def _infra_overrides_fix(
         return Fix("move the entries to `work_pool.job_variables`",
                    (Edit(key.start_mark.index, replace_end, text),), UNSAFE)
     if job_variables is None:
-        if in_work_pool:
-            rendered = render_entries(document, value, key_column + unit, unit)
-            if rendered is None:
-                return None
-            text = "job_variables:" + comment + newline + rendered.text
-            return Fix("rename `infra_overrides` to `job_variables`",
-                       (Edit(key.start_mark.index, replace_end, text),), UNSAFE)
-        pool_indent = child_indent(document, work_pool)
-        rendered = render_entries(document, value, pool_indent + unit, unit)
-        deletion = delete_entry(document, owner, key, value)
-        if rendered is None or deletion is None:
-            return None
-        insert = Edit.insert(entry_end(document, work_pool),
-                             newline + " " * pool_indent + "job_variables:" + comment + newline
-                             + rendered.text)
-        return Fix("move the entries to `work_pool.job_variables`", (insert, deletion), UNSAFE)
+        return _new_job_variables_fix(document, owner, key, value, work_pool, in_work_pool,
+                                      comment)
     merged = _merge_into_job_variables(document, job_variables, value, unit,
                                        comment.strip())
     deletion = delete_entry(document, owner, key, value)
@@ -756,35 +774,48 @@ def _pool_key_fixes(document: Document, entry: MappingNode) -> dict[str, Fix | N
     fixes: dict[str, Fix | None] = dict.fromkeys(present)
     if not present or not is_block_mapping(entry) or not is_inline(entry, text=document.text):
         return fixes
-    newline = document.newline
     found_pool = pair(entry, "work_pool")
     if found_pool is None:
-        movable = {n: f for n, f in present.items() if not is_empty_value(f[1])
-                   and editable(document, entry, *f) and isinstance(f[1], ScalarNode)}
-        if not movable:  # removing a value someone wrote is unsafe; an empty one, safe
-            for name, (key, value) in present.items():
-                fixes[name] = deletion_fix(document, entry, key, value, f"remove `{name}`",
-                                           SAFE if is_empty_value(value) else UNSAFE)
-            return fixes
-        first_name = min(movable, key=lambda n: movable[n][0].start_mark.index)
-        first_key, first_value = movable[first_name]
-        indent = column(document, first_key.start_mark.index)
-        unit = 2
-        lines = ["work_pool:"]
-        for name, (_, value) in movable.items():
-            written = document.text[value.start_mark.index : entry_end(document, value)]
-            lines.append(" " * (indent + unit) + f"{POOL_KEYS[name]}: {written}")
-        edits = [Edit(first_key.start_mark.index, entry_end(document, first_value),
-                      newline.join(lines))]
+        return _new_pool_fixes(document, entry, present, fixes)
+    return _existing_pool_fixes(document, entry, present, found_pool, fixes)
+
+
+def _new_pool_fixes(document: Document, entry: MappingNode,
+                    present: dict[str, tuple[Node, Node]],
+                    fixes: dict[str, Fix | None]) -> dict[str, Fix | None]:
+    """No `work_pool` yet: one fix, shared by every finding, writes it with the keys in."""
+    movable = {n: f for n, f in present.items() if not is_empty_value(f[1])
+               and editable(document, entry, *f) and isinstance(f[1], ScalarNode)}
+    if not movable:  # removing a value someone wrote is unsafe; an empty one, safe
         for name, (key, value) in present.items():
-            if name == first_name:
-                continue
-            deletion = delete_entry(document, entry, key, value)
-            if deletion is None:
-                return fixes
-            edits.append(deletion)
-        shared = Fix("move to `work_pool`", tuple(edits), UNSAFE)
-        return dict.fromkeys(present, shared)
+            fixes[name] = deletion_fix(document, entry, key, value, f"remove `{name}`",
+                                       SAFE if is_empty_value(value) else UNSAFE)
+        return fixes
+    first_name = min(movable, key=lambda n: movable[n][0].start_mark.index)
+    first_key, first_value = movable[first_name]
+    indent = column(document, first_key.start_mark.index)
+    unit = 2
+    lines = ["work_pool:"]
+    for name, (_, value) in movable.items():
+        written = document.text[value.start_mark.index : entry_end(document, value)]
+        lines.append(" " * (indent + unit) + f"{POOL_KEYS[name]}: {written}")
+    edits = [Edit(first_key.start_mark.index, entry_end(document, first_value),
+                  document.newline.join(lines))]
+    for name, (key, value) in present.items():
+        if name == first_name:
+            continue
+        deletion = delete_entry(document, entry, key, value)
+        if deletion is None:
+            return fixes
+        edits.append(deletion)
+    shared = Fix("move to `work_pool`", tuple(edits), UNSAFE)
+    return dict.fromkeys(present, shared)
+
+
+def _existing_pool_fixes(document: Document, entry: MappingNode,
+                         present: dict[str, tuple[Node, Node]], found_pool: tuple[Node, Node],
+                         fixes: dict[str, Fix | None]) -> dict[str, Fix | None]:
+    """`work_pool` exists: each key moves under it, or goes when it repeats what is there."""
     pool_key, pool = found_pool
     if not editable(document, entry, pool_key, pool) or not is_block_mapping(pool):
         return fixes
@@ -807,7 +838,7 @@ def _pool_key_fixes(document: Document, entry: MappingNode) -> dict[str, Fix | N
                 (deletion,), SAFE if same else UNSAFE)
         elif isinstance(value, ScalarNode):
             written = document.text[value.start_mark.index : entry_end(document, value)]
-            insert = Edit.insert(entry_end(document, pool), newline
+            insert = Edit.insert(entry_end(document, pool), document.newline
                                  + " " * child_indent(document, pool) + f"{target}: {written}")
             fixes[name] = Fix(f"move to `work_pool.{target}`", (insert, deletion), UNSAFE)
     return fixes
