@@ -258,31 +258,14 @@ class _ReferenceChecker:
             return None
         by_id = [p for p in available if p.step_id == head]
         if by_id:
-            provider = by_id[-1]
-            if len(path) >= 2 and provider.outputs is not None and path[1] not in \
-                    provider.outputs:
-                outputs = ", ".join(f"`{o}`" for o in sorted(provider.outputs)) or "nothing"
-                suggestion = did_you_mean(path[1], provider.outputs)
-                return ("R002",
-                        f"step `{head}` ({short(provider.item.function or '')}) has no output "
-                        f"`{path[1]}`: {_effect(where, whole)}",
-                        f"did you mean `{head}.{suggestion}`?" if suggestion
-                        else f"its outputs are {outputs}")
-            return None
+            return _missing_output(by_id[-1], head, path, _effect(where, whole))
         if any(p.outputs is not None and head in p.outputs for p in available):
             return None
         open_outputs = any(p.outputs is None for p in available)
         effect = _effect(where, whole)
         later = [p for p in self.everyone if p.step_id == head and p not in available]
         if later:
-            provider = later[0]
-            reason = ("pull steps run on the worker, after this value is resolved"
-                      if provider.section == "pull" and where != "pull"
-                      else "it runs after this value is resolved")
-            return ("R001",
-                    f"`{head}` is the id of {provider.describe()}, but {reason}: {effect}",
-                    "move the step before the value that uses it, or use an output of an "
-                    "earlier step")
+            return _runs_later(later[0], head, where, effect)
         ids = {p.step_id: p for p in available if p.step_id is not None}
         suggestion = did_you_mean(head, list(ids))
         if suggestion:
@@ -310,6 +293,29 @@ class _ReferenceChecker:
 
 def _normal(name: str) -> str:
     return name.lower().replace("-", "_")
+
+
+def _missing_output(provider: Provider, head: str, path: list[str],
+                    effect: str) -> tuple[str, str, str | None] | None:
+    """R002 when the step ``head`` names exists but has no such output."""
+    if len(path) < 2 or provider.outputs is None or path[1] in provider.outputs:
+        return None
+    outputs = ", ".join(f"`{o}`" for o in sorted(provider.outputs)) or "nothing"
+    suggestion = did_you_mean(path[1], provider.outputs)
+    return ("R002",
+            f"step `{head}` ({short(provider.item.function or '')}) has no output "
+            f"`{path[1]}`: {effect}",
+            f"did you mean `{head}.{suggestion}`?" if suggestion else f"its outputs are {outputs}")
+
+
+def _runs_later(provider: Provider, head: str, where: str,
+                effect: str) -> tuple[str, str, str | None]:
+    """R001 for a step that exists but runs after the value is resolved."""
+    reason = ("pull steps run on the worker, after this value is resolved"
+              if provider.section == "pull" and where != "pull"
+              else "it runs after this value is resolved")
+    return ("R001", f"`{head}` is the id of {provider.describe()}, but {reason}: {effect}",
+            "move the step before the value that uses it, or use an output of an earlier step")
 
 
 def _effect(where: str, whole: bool) -> str:
