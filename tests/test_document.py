@@ -203,3 +203,17 @@ def _trees(compose: Callable[[str], Iterable[object]], text: str) -> object:
         return [_shape(root, {}) for root in compose(text)]
     except Exception as error:  # a file that does not parse must fail the same way
         return (type(error).__name__, str(error))
+
+
+def test_memo_computes_an_analysis_once_per_document() -> None:
+    calls: list[str] = []
+
+    def keys(document: Document) -> list[str]:
+        calls.append(document.text)
+        return sorted(document.data)
+
+    first = Document.from_text("b: 1\na: 2\n", "p.yaml")
+    assert first.memo(keys) == ["a", "b"] and first.memo(keys) == ["a", "b"]
+    second = Document.from_text("c: 1\n", "p.yaml")
+    assert second.memo(keys) == ["c"]
+    assert len(calls) == 2  # once per document, not once per call

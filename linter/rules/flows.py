@@ -40,11 +40,11 @@ def _entrypoints(
     resolve files from."""
     if on_disk and project_folder(document) is None:
         return
-    cached: list[tuple[int, dict[Any, Any], str, Span]] | None = document.cache.get(
-        "entrypoints")
-    if cached is None:  # nine rules ask; the spans are computed once
-        cached = document.cache["entrypoints"] = list(_written_entrypoints(document))
-    yield from cached
+    yield from document.memo(_entrypoint_list)  # nine rules ask; the spans are computed once
+
+
+def _entrypoint_list(document: Document) -> list[tuple[int, dict[Any, Any], str, Span]]:
+    return list(_written_entrypoints(document))
 
 
 def _written_entrypoints(document: Document) -> Iterator[tuple[int, dict[Any, Any], str, Span]]:

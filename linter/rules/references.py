@@ -85,10 +85,11 @@ def deployment_scalars(
 def all_templated_scalars(document: Document) -> Iterator[tuple[str, ScalarNode]]:
     """(section, scalar) of every templated string once: step arguments, deployment fields
     (computed once per document: four rules walk them)."""
-    cached: list[tuple[str, ScalarNode]] | None = document.cache.get("templated_scalars")
-    if cached is None:
-        cached = document.cache["templated_scalars"] = list(_all_templated_scalars(document))
-    return iter(cached)
+    return iter(document.memo(_templated_scalar_list))
+
+
+def _templated_scalar_list(document: Document) -> list[tuple[str, ScalarNode]]:
+    return list(_all_templated_scalars(document))
 
 
 def _all_templated_scalars(document: Document) -> Iterator[tuple[str, ScalarNode]]:
@@ -147,10 +148,7 @@ class Problem(NamedTuple):
 
 def reference_problems(document: Document) -> list[Problem]:
     """Every R001/R002 problem of the file, each deployment's plan checked separately."""
-    cached: list[Problem] | None = document.cache.get("reference_problems")
-    if cached is None:
-        cached = document.cache["reference_problems"] = _reference_problems(document)
-    return cached
+    return document.memo(_reference_problems)
 
 
 def _reference_problems(document: Document) -> list[Problem]:

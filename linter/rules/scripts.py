@@ -209,10 +209,11 @@ def _is_prose(before: list[Word]) -> bool:
 def find_prefect_commands(document: Document) -> Iterator[PrefectCommand]:
     """The agent-era ``prefect`` commands of a script, found once per document (L020, L021
     and L022 each ask)."""
-    found: list[PrefectCommand] | None = document.cache.get("prefect_commands")
-    if found is None:
-        found = document.cache["prefect_commands"] = list(_find_prefect_commands(document))
-    return iter(found)
+    return iter(document.memo(_prefect_command_list))
+
+
+def _prefect_command_list(document: Document) -> list[PrefectCommand]:
+    return list(_find_prefect_commands(document))
 
 
 def _find_prefect_commands(document: Document) -> Iterator[PrefectCommand]:

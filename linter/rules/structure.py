@@ -138,19 +138,21 @@ def holds_only_used_anchors(document: Document, key: str) -> bool:
 def _uses(document: Document) -> dict[int, int]:
     """How many times each node is a value or an item (more than once: it is aliased);
     one walk per document."""
-    cached: dict[int, int] | None = document.cache.get("node_uses")
-    if cached is None:
-        cached = document.cache["node_uses"] = {}
-        for node in iter_nodes(document.root):
-            if isinstance(node, MappingNode):
-                children: list[Node] = [value for _, value in node.value]
-            elif isinstance(node, SequenceNode):
-                children = list(node.value)
-            else:
-                continue
-            for child in children:
-                cached[id(child)] = cached.get(id(child), 0) + 1
-    return cached
+    return document.memo(_count_uses)
+
+
+def _count_uses(document: Document) -> dict[int, int]:
+    uses: dict[int, int] = {}
+    for node in iter_nodes(document.root):
+        if isinstance(node, MappingNode):
+            children: list[Node] = [value for _, value in node.value]
+        elif isinstance(node, SequenceNode):
+            children = list(node.value)
+        else:
+            continue
+        for child in children:
+            uses[id(child)] = uses.get(id(child), 0) + 1
+    return uses
 
 
 def _anchor_holder_finding(document: Document, issue: SchemaIssue) -> Finding:

@@ -97,9 +97,10 @@ def _validator() -> Any:
 
 def schema_issues(document: Document) -> list[SchemaIssue]:
     """Every schema mistake in the document, once each, in document order of their paths."""
-    cached: list[SchemaIssue] | None = document.cache.get("schema_issues")
-    if cached is not None:
-        return cached
+    return document.memo(_schema_issues)
+
+
+def _schema_issues(document: Document) -> list[SchemaIssue]:
     issues: list[SchemaIssue] = []
     data = document.data
     if isinstance(data, dict):
@@ -109,7 +110,6 @@ def schema_issues(document: Document) -> list[SchemaIssue]:
                 if issue not in seen and not _owned_elsewhere(issue):
                     seen.add(issue)
                     issues.append(issue)
-    document.cache["schema_issues"] = issues
     return issues
 
 

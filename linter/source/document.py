@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import bisect
 import codecs
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -22,6 +22,7 @@ from linter.source.spans import Position, Span
 from linter.source.view import MERGE_TAG, PlainView, build_plain_view, tag_of
 
 PathPart = str | int
+T = TypeVar("T")
 NodePath = tuple[PathPart, ...]
 
 _BOMS = (
@@ -254,6 +255,15 @@ class Document:
         return self.plain.data
 
     # -- navigation -------------------------------------------------------------------------
+    def memo(self, analysis: Callable[[Document], T]) -> T:
+        """``analysis(self)``, computed once per document: several rules share the walks
+        behind them (entrypoints, schema issues, step references, ...). Kept in ``cache``
+        under the function's qualified name."""
+        key = f"{analysis.__module__}.{analysis.__qualname__}"
+        if key not in self.cache:
+            self.cache[key] = analysis(self)
+        return cast(T, self.cache[key])
+
     def locate(self, path: NodePath) -> tuple[Node | None, Node | None]:
         """Key node and value node at ``path`` (keys and list indices), following aliases and
         merge keys like the loader does; ``(None, None)`` when the path is absent."""
