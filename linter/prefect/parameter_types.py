@@ -14,14 +14,14 @@ import ast
 import datetime as dt
 from typing import Any, NamedTuple
 
+from linter.source.value_types import type_words
+
 _SIMPLE = {
     "int": "integer", "float": "number", "bool": "boolean", "str": "string",
     "list": "array", "List": "array", "Sequence": "array", "set": "array", "Set": "array",
     "dict": "object", "Dict": "object", "Mapping": "object",
     "None": "null", "NoneType": "null",
 }
-_WORDS = {"integer": "an integer", "number": "a number", "boolean": "a boolean",
-          "string": "a string", "array": "a list", "object": "a mapping", "null": "null"}
 
 
 class Expected(NamedTuple):
@@ -31,7 +31,7 @@ class Expected(NamedTuple):
     literals: tuple[Any, ...] = ()
 
     def describe(self) -> str:
-        words = [_WORDS[t] for t in sorted(self.types)]
+        words = [type_words(t) for t in sorted(self.types)]
         words += [repr(value) for value in self.literals]
         return " or ".join(words)
 

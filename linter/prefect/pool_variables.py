@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from linter.lazy_regex import lazy_compile
+from linter.source.value_types import type_words
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -25,15 +26,6 @@ if TYPE_CHECKING:
 
 _PLACEHOLDER = lazy_compile(r"\{\{.*?\}\}", re.DOTALL)
 
-_TYPE_WORDS = {
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "true or false",
-    "array": "a list",
-    "object": "a mapping",
-    "null": "null",
-}
 
 
 class VariableProblem(NamedTuple):
@@ -130,7 +122,7 @@ def describe_schema(schema: Any, root: Mapping[str, Any], depth: int = 0) -> str
 
 
 def _type_word(kind: str, schema: Mapping[str, Any], root: Mapping[str, Any], depth: int) -> str:
-    word = _TYPE_WORDS.get(kind, kind)
+    word = type_words(kind)
     if kind == "array" and isinstance(schema.get("items"), dict):
         items = describe_schema(schema["items"], root, depth + 1)
         if items.startswith(("a ", "an ")):

@@ -8,7 +8,6 @@ as it is (it may come from a package installed on the worker).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +35,7 @@ from linter.prefect.templating import find_malformed, find_placeholders
 from linter.project.context import LintContext
 from linter.rules._shared import short, unique_findings, unique_items
 from linter.source.document import Document, find_key, mapping_pairs
+from linter.source.value_types import json_type, type_words
 from linter.source.view import STR_TAG, tag_of
 from linter.suggest import did_you_mean
 
@@ -305,31 +305,8 @@ def missing_step_argument(context: LintContext) -> Iterator[Finding]:
 
 # -- T004 -------------------------------------------------------------------------------------
 
-_TYPE_WORDS = {
-    "string": "a string", "boolean": "a boolean", "integer": "an integer",
-    "number": "a number", "array": "a list", "object": "a mapping", "null": "null",
-    "date": "a date",
-}
 
 
-def yaml_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return "date"
-    return "other"
 
 
 def type_matches(value_type: str, allowed: frozenset[str]) -> bool:
@@ -386,19 +363,19 @@ def step_argument_type(context: LintContext) -> Iterator[Finding]:
             argument = signature.arguments.get(name) if isinstance(name, str) else None
             if argument is None or argument.types is None or has_placeholder(value):
                 continue
-            value_type = yaml_type(value)
+            value_type = json_type(value)
             if value_type == "other" or type_matches(value_type, argument.types):
                 continue
             key_node, value_node = nodes.get(name, (None, None))
             if value_node is None or key_node is None:
                 continue
-            expected = " or ".join(_TYPE_WORDS.get(t, t) for t in sorted(argument.types)
+            expected = " or ".join(type_words(t) for t in sorted(argument.types)
                                    if t != "null")
             span = document.head_span(value_node)
             if span.start == span.end:
                 span = document.node_span(key_node)
             message = (f"`{name}` of `{short(item.function or '')}` expects {expected}, but "
-                       f"YAML reads this value as {_TYPE_WORDS.get(value_type, value_type)}")
+                       f"YAML reads this value as {type_words(value_type)}")
             help_text, fix = _type_advice(document, value, value_type, argument.types,
                                           value_node)
             findings.append(Finding(span, message, help=help_text, fix=fix))

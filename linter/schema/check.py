@@ -12,7 +12,6 @@ keys that only the agent era used (``infra_overrides``, ``storage`` ...) to the 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
@@ -20,6 +19,7 @@ from typing import Any
 
 from linter.schema.fast import Check, Explainer, Unsupported, compile_check
 from linter.source.document import Document, NodePath
+from linter.source.value_types import type_words, value_words
 
 STEP_SECTIONS = ("build", "push", "pull")
 
@@ -366,43 +366,13 @@ def _reword(error: Any) -> str:
 
 # -- words ---------------------------------------------------------------------------------
 
-TYPE_WORDS = {
-    "object": "a mapping",
-    "array": "a list",
-    "string": "a string",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "null": "empty (null)",
-    "placeholder": "a {{ placeholder }}",
-}
-
-
 def type_word(value: Any) -> str:
-    """What a YAML value is, in words."""
-    if value is None:
-        return "empty (null)"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "a whole number"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, dt.datetime):
-        return "a date and time"
-    if isinstance(value, dt.date):
-        return "a date"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
+    """What a YAML value is, in words (the shared vocabulary of ``source.value_types``)."""
+    return value_words(value)
 
 
 def expected_words(expected: Sequence[str]) -> str:
-    words = [TYPE_WORDS.get(kind, kind) for kind in expected]
+    words = [type_words(kind) for kind in expected]
     return _or(words, quote=False)
 
 

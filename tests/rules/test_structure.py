@@ -118,7 +118,7 @@ def test_s002_wrong_types_with_positions() -> None:
     found = only(text, "S002")
     assert [(d.start.row, d.start.column) for d in found] == [(3, 16), (4, 17), (6, 7)]
     assert found[0].message == (
-        '`work_pool` in deployment "etl" must be a mapping or empty (null), but it is a string'
+        '`work_pool` in deployment "etl" must be a mapping or null, but it is a string'
     )
     assert found[0].help == "write `work_pool:` with `name: k8s-prod` under it"
     assert found[2].help is not None and "make it a list" in found[2].help

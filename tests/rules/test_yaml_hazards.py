@@ -16,11 +16,11 @@ FAMILIES = ["Y", "S"]  # other families (D: entrypoint files) need files these t
     ("line", "quoted", "word"),
     [
         ("version: 1.10", 'version: "1.10"', "a number (1.1)"),
-        ("version: 2", 'version: "2"', "a whole number (2)"),
+        ("version: 2", 'version: "2"', "an integer (2)"),
         ("version: 2024-05-01", 'version: "2024-05-01"', "a date"),
         ("name: on", 'name: "on"', "a boolean (True)"),
-        ("version: 1:30", 'version: "1:30"', "a whole number (90)"),
-        ("version: 0777", 'version: "0777"', "a whole number (511)"),
+        ("version: 1:30", 'version: "1:30"', "an integer (90)"),
+        ("version: 0777", 'version: "0777"', "an integer (511)"),
     ],
 )
 def test_y008_hit_fix_and_message(line: str, quoted: str, word: str) -> None:
