@@ -227,6 +227,29 @@ def test_cli_adds_to_existing_file_keeping_it(cli, tmp_path: Path) -> None:  # t
     assert again.exit_code == 2 and "already has a deployment named" in again.output
 
 
+@pytest.mark.parametrize("exists", [True, False], ids=["edited", "created"])
+def test_cli_leaves_a_file_saved_meanwhile_alone(  # type: ignore[no-untyped-def]
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exists: bool) -> None:
+    """An edit saved (or a file created) between reading and writing is never overwritten."""
+    import linter.prefect.migrate as migrate
+
+    target = tmp_path / "prefect.yaml"
+    if exists:
+        target.write_text("deployments: []\n")
+    write(tmp_path, "etl-deployment.yaml", examples()["infra-process"])
+    planned = migrate.plan_migration
+
+    def plan_then_edit(*args, **kwargs):  # type: ignore[no-untyped-def]
+        plan = planned(*args, **kwargs)
+        target.write_text("# saved in the editor meanwhile\n")
+        return plan
+
+    monkeypatch.setattr(migrate, "plan_migration", plan_then_edit)
+    result = cli("migrate", "etl-deployment.yaml", "--pool-map", "process=local")
+    assert result.exit_code == 2
+    assert target.read_text() == "# saved in the editor meanwhile\n"
+
+
 @pytest.mark.parametrize("existing", ["deployments: []\n", "deployments:\n", "name: p\n", ""])
 def test_insert_into_empty_shapes(existing: str) -> None:
     from linter.source.document import Document

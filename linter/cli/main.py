@@ -749,7 +749,7 @@ def rules_command(output_format: str) -> None:
 def migrate_command(files: tuple[Path, ...], into: Path, pool_map: tuple[str, ...],
                     dry_run: bool) -> None:
     """Turn Prefect 2 deployment.yaml files into prefect.yaml deployment entries."""
-    from linter.prefect.migrate import run_migrate
+    from linter.cli.migrate import run_migrate
 
     sys.exit(run_migrate(list(files), into, pool_map, dry_run))
 

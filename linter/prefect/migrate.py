@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -421,49 +421,30 @@ def migrate_files(paths: list[Path], pool_map: dict[str, str]) -> list[Migration
     return migrations
 
 
-def run_migrate(files: list[Path], into: Path, pool_map: tuple[str, ...] | list[str],
-                dry_run: bool) -> int:
-    """The ``migrate`` command: exit 0 when every file was migrated, 2 otherwise."""
-    import click
+class MigrationPlan(NamedTuple):
+    """What ``migrate`` would write: the new text of ``into`` (and its bytes), the bytes it
+    had when read (None: it does not exist yet), and the migrations with their notes."""
 
-    from linter.core.fixer import WriteError, write_atomic
+    text: str
+    data: bytes
+    original: bytes | None
+    migrations: list[Migration]
+
+
+def plan_migration(files: list[Path], into: Path,
+                   pool_map: tuple[str, ...] | list[str]) -> MigrationPlan:
+    """Migrate ``files`` into the text of ``into`` without writing anything; raises
+    MigrateError, DecodeError or OSError with a message for the user."""
     from linter.source.document import encode
 
+    migrations = migrate_files(files, parse_pool_map(pool_map))
+    if not into.exists():
+        text = new_prefect_yaml(migrations)
+        return MigrationPlan(text, text.encode("utf-8"), None, migrations)
     try:
-        migrations = migrate_files(files, parse_pool_map(pool_map))
-        if into.exists():
-            try:
-                raw = read_regular_file(into)
-            except InputError as error:
-                raise MigrateError(f"{into}: {error}") from None
-            decoded = decode(raw)
-            result = insert_entries(decoded.text, migrations, str(into))
-            data = encode(result, decoded.encoding, decoded.bom)
-        else:
-            result = new_prefect_yaml(migrations)
-            data = result.encode("utf-8")
-    except (MigrateError, DecodeError) as error:
-        click.echo(f"prefect-lint: {error}", err=True)
-        return 2
-    except OSError as error:
-        click.echo(f"prefect-lint: {into}: {error.strerror}", err=True)
-        return 2
-    for migration in migrations:
-        for note in migration.notes:
-            click.echo(f"{migration.source}: not carried over as is: {note}", err=True)
-    if dry_run:
-        click.echo(result, nl=False)
-        return 0
-    try:
-        if into.exists():
-            write_atomic(into, data)
-        else:
-            into.write_bytes(data)
-    except (WriteError, OSError) as error:
-        click.echo(f"prefect-lint: {error}", err=True)
-        return 2
-    count = len(migrations)
-    click.echo(f"Added {count} deployment{'s' if count != 1 else ''} to {into}; delete the "
-               "legacy file" + ("s" if count != 1 else "") + " once `prefect deploy` works.",
-               err=True)
-    return 0
+        raw = read_regular_file(into)
+    except InputError as error:
+        raise MigrateError(f"{into}: {error}") from None
+    decoded = decode(raw)
+    text = insert_entries(decoded.text, migrations, str(into))
+    return MigrationPlan(text, encode(text, decoded.encoding, decoded.bom), raw, migrations)
