@@ -87,6 +87,28 @@ def test_template_file_as_inspect_prints_it(tmp_path: Path) -> None:
     assert set(template.properties) == {"image"}
 
 
+def test_catalog_notices_a_template_file_changed_with_its_size_and_mtime_kept(
+        tmp_path: Path) -> None:
+    """A long-running process (the language server) must not keep a stale template."""
+    import os
+
+    from linter.prefect.pools import catalog_for
+
+    def template(variable: str) -> str:
+        body = {"job_configuration": {}, "variables": {"properties": {variable: {}}}}
+        return json.dumps({"name": "c", "type": "docker", "base_job_template": body})
+
+    path = write(tmp_path, "pools/c.json", template("aaaa"))
+    config = settings_for(tmp_path, {"c": {"template": "pools/c.json"}}).pools
+    first = catalog_for(config).template_for("c")
+    assert first is not None and set(first.properties) == {"aaaa"}
+    before = path.stat()
+    path.write_text(template("bbbb"))  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    second = catalog_for(config).template_for("c")
+    assert second is not None and set(second.properties) == {"bbbb"}
+
+
 def test_broken_template_file_is_a_config_error(tmp_path: Path) -> None:
     write(tmp_path, "pools/c.json", "{not json")
     with pytest.raises(ConfigError, match=r"`pools.c.template`: .*c.json is not JSON"):

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from linter.core.dependencies import note, recording
+from linter.core.dependencies import Dependency, note, recording, unchanged
 from linter.errors import ConfigError
 from linter.lazy_regex import lazy_compile
 from linter.reading import InputError, read_regular_file
@@ -554,22 +554,23 @@ def build_catalog(config: PoolsConfig) -> PoolCatalog:
     return catalog
 
 
-_CATALOGS: dict[tuple[Any, ...], tuple[PoolCatalog, list[str]]] = {}
+_CATALOGS: dict[tuple[Any, ...], tuple[PoolCatalog, list[Dependency]]] = {}
 
 
 def catalog_for(config: PoolsConfig) -> PoolCatalog:
-    """The catalog for ``config``, cached until the config table or the snapshot changes."""
+    """The catalog for ``config``, cached until the config table, the snapshot or a file it
+    was built from (a ``template =`` file) changes: a language server lives for hours."""
     key = (config.source, config.root, _freeze(config.table),
            _folder_stamp(snapshot_folder(config.root)))
     cached = _CATALOGS.get(key)
-    if cached is None:
+    if cached is None or not unchanged(cached[1]):
         if len(_CATALOGS) > 64:
             _CATALOGS.clear()
         with recording() as notes:
             catalog = build_catalog(config)
-        cached = _CATALOGS[key] = (catalog, list(notes))
+        cached = _CATALOGS[key] = (catalog, list(notes.items()))
     catalog, dependencies = cached
-    for path in dependencies:  # every file checked with this catalog depends on its sources
+    for path, _ in dependencies:  # every file checked with this catalog depends on its sources
         note(path)
     return catalog
 
