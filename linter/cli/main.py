@@ -768,3 +768,7 @@ def schema_command(show_path: bool) -> None:
 from linter.cli.pools import pools_group  # noqa: E402  (a small module: imports click only)
 
 main.add_command(pools_group)
+
+from linter.cli.pull import pull_command  # noqa: E402  (a small module: imports click only)
+
+main.add_command(pull_command)
