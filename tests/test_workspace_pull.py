@@ -246,3 +246,61 @@ def test_an_api_that_repeats_a_full_page_is_not_asked_forever(  # type: ignore[n
     assert result.exit_code == 2
     assert "answered the same variables again for offset 200" in result.output
     assert sum("/variables/" in path for path, _, _ in seen) == 2
+
+
+CHECKED = """\
+deployments:
+  - name: etl
+    entrypoint: flows/etl.py:etl
+    work_pool:
+      name: pool-001
+      work_queue_name: default
+      job_variables:
+        image: "org/etl:{{ prefect.variables.var_001 }}"
+        env:
+          TOKEN: "{{ prefect.blocks.secret.doc-001 }}"
+  - name: wrong
+    entrypoint: flows/etl.py:etl
+    work_pool:
+      name: pool-999
+      job_variables:
+        image: "org/etl:{{ prefect.variables.var_999 }}"
+"""
+
+
+def _check(cli, *extra: str) -> list[str]:  # type: ignore[no-untyped-def]
+    result = cli("check", "--select", "P006,P007,R007,R008", "--output-format", "concise",
+                 *extra, "prefect.yaml")
+    return [line.split(" ")[0] + " " + line.split(" ")[1] for line in result.output.splitlines()
+            if line.startswith("prefect.yaml:")]
+
+
+def test_pull_then_check_finds_missing_names_and_the_cache_follows_the_snapshot(  # type: ignore[no-untyped-def]
+        cli, api_env, tmp_path: Path) -> None:
+    write(tmp_path, "prefect.yaml", CHECKED)
+    assert _check(cli) == []  # no snapshot: nothing to say
+    with serve(paged_workspace) as (url, _):
+        api_env(url)
+        assert cli("pull").exit_code == 0
+    assert _check(cli) == ["prefect.yaml:14:13: P006", "prefect.yaml:16:25: R008"]
+    # the cached result is dropped when the snapshot changes
+    snapshot = tmp_path / ".prefect-lint/workspace.json"
+    data = json.loads(snapshot.read_text())
+    data["variables"].append("var_999")
+    snapshot.write_text(json.dumps(data))
+    assert _check(cli) == ["prefect.yaml:14:13: P006"]
+
+
+def test_check_says_once_when_the_snapshot_is_old(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path, "pyproject.toml", "[tool.prefect-lint]\n")
+    write(tmp_path, "prefect.yaml", CHECKED)
+    write(tmp_path, "other/prefect.yaml", CHECKED)
+    write(tmp_path, ".prefect-lint/workspace.json", json.dumps({
+        "snapshot": "prefect-lint workspace", "version": 1, "api_host": "h",
+        "pulled_at": "2020-01-01T00:00:00Z", "work_pools": {}, "block_documents": {},
+        "variables": []}))
+    result = cli("check", "--output-format", "concise", ".")
+    notices = [line for line in result.output.splitlines() if "prefect-lint: info:" in line]
+    assert len(notices) == 1 and "(more than 30 days)" in notices[0], result.output
+    quiet = cli("check", "--select", "D", "--output-format", "concise", ".")
+    assert "prefect-lint: info:" not in quiet.output  # no rule that reads it runs

@@ -212,6 +212,10 @@ def check(
     try:
         resolver = ConfigResolver(overrides, explicit=config_path)
         _warn_unknown_selectors(overrides)
+        if not quiet:
+            from linter.cli.pull import warn_if_snapshot_is_stale
+
+            warn_if_snapshot_is_stale(resolver.default)
         code = _run_check(
             resolver=resolver,
             overrides=overrides,

@@ -10,10 +10,14 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from linter.cli.pools import _fail, _shown
+
+if TYPE_CHECKING:
+    from linter.project.config import Settings
 
 
 def _plural(count: int, word: str) -> str:
@@ -78,3 +82,19 @@ def pull_command(timeout: float, max_size_mb: int, config_path: Path | None) -> 
         f"{_plural(len(workspace.variables), 'variable')} from {workspace.api_host} in "
         f"{time.monotonic() - started:.1f} s into {_shown(target)}"
     )
+
+
+#: The rules that read the workspace snapshot: its age matters only when one of them runs.
+SNAPSHOT_RULES = frozenset({"P006", "P007", "R007", "R008"})
+
+
+def warn_if_snapshot_is_stale(settings: Settings) -> None:
+    """Once per `check`: an info line on standard error when the project's workspace
+    snapshot is older than ``[tool.prefect-lint.workspace] max-age-days`` (default 30)."""
+    from linter.prefect.workspace import stale_notice
+
+    if not SNAPSHOT_RULES & settings.selection.codes():
+        return
+    notice = stale_notice(settings, time.time())
+    if notice is not None:
+        click.echo(f"prefect-lint: info: {notice}", err=True)
