@@ -304,3 +304,22 @@ def test_check_says_once_when_the_snapshot_is_old(cli, tmp_path: Path) -> None: 
     assert len(notices) == 1 and "(more than 30 days)" in notices[0], result.output
     quiet = cli("check", "--select", "D", "--output-format", "concise", ".")
     assert "prefect-lint: info:" not in quiet.output  # no rule that reads it runs
+
+
+def test_paging_of_every_list_stops_at_the_item_limit() -> None:
+    from linter.prefect.pools_api import PoolsApiError, PoolsClient
+    from linter.prefect.workspace_api import read_workspace_names
+
+    def endless_variables(handler: BaseHTTPRequestHandler, path: str,
+                          body: dict[str, Any]) -> None:
+        if "/variables/" not in path:
+            paged_workspace(handler, path, body)
+            return
+        offset = int(body["offset"])
+        send(handler, 200, [{"name": f"v{offset + n}"} for n in range(200)])
+
+    with serve(endless_variables) as (url, seen):
+        client = PoolsClient(url, None, max_pools=1000)
+        with pytest.raises(PoolsApiError, match="lists more than 1000 variables"):
+            read_workspace_names(client, "2026-01-01T00:00:00Z")
+    assert sum("/variables/" in path for path, _, _ in seen) == 6  # offsets 0 .. 1000

@@ -91,9 +91,9 @@ SNAPSHOT_RULES = frozenset({"P006", "P007", "R007", "R008"})
 def warn_if_snapshot_is_stale(settings: Settings) -> None:
     """Once per `check`: an info line on standard error when the project's workspace
     snapshot is older than ``[tool.prefect-lint.workspace] max-age-days`` (default 30)."""
-    from linter.prefect.workspace import stale_notice
+    from linter.prefect.workspace import stale_notice, workspace_file
 
-    if not SNAPSHOT_RULES & settings.selection.codes():
+    if not workspace_file(settings).exists() or not SNAPSHOT_RULES & settings.selection.codes():
         return
     notice = stale_notice(settings, time.time())
     if notice is not None:

@@ -9,7 +9,9 @@ judged.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from ruamel.yaml.nodes import ScalarNode
@@ -40,7 +42,26 @@ def _snapshot_words(workspace: Workspace) -> str:
     return f"the workspace snapshot of {workspace.api_host or 'the API'} ({when})"
 
 
-def _hint(word: str, candidates: Any) -> str:
+#: At most this many names are compared for a "did you mean" (difflib compares each one).
+SUGGESTION_CANDIDATES = 200
+
+
+@lru_cache(maxsize=16)
+def _sorted_names(names: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(names))
+
+
+@lru_cache(maxsize=4096)
+def _hint(word: str, names: frozenset[str]) -> str:
+    """`` (did you mean "x"?)`` for a close name, or nothing. A workspace with thousands of
+    names is searched among the names sorted nearest to ``word`` (a misspelling keeps most of
+    its beginning), so that a file with many findings does not compare each with all names."""
+    candidates: Any = names
+    if len(names) > SUGGESTION_CANDIDATES:
+        ordered = _sorted_names(names)
+        middle = bisect_left(ordered, word)
+        half = SUGGESTION_CANDIDATES // 2
+        candidates = ordered[max(middle - half, 0):middle + half]
     suggestion = did_you_mean(word, candidates)
     return f' (did you mean "{suggestion}"?)' if suggestion else ""
 
@@ -118,13 +139,14 @@ def work_pool_not_in_workspace(context: LintContext) -> Iterator[Finding]:
         return
     document = context.document
     found: list[Finding] = []
+    pool_names = frozenset(workspace.pools)
     for path, pool_name, _ in _work_pool_values(document, "name"):
         span = document.value_span_at(path)
         if pool_name in workspace.pools or span is None:
             continue
         found.append(Finding(
             span, f'the work pool "{pool_name}" does not exist in {_snapshot_words(workspace)}'
-                  f"{_hint(pool_name, workspace.pools)}: `prefect deploy` fails",
+                  f"{_hint(pool_name, pool_names)}: `prefect deploy` fails",
             help="correct the name, or create the pool and run `prefect-lint pull` again"))
     yield from _once(found)
 

@@ -178,3 +178,22 @@ def test_a_fresh_snapshot_or_none_gives_no_notice(tmp_path: Path) -> None:
     assert stale_notice(_settings(tmp_path), time.time()) is None
     write(tmp_path, ".prefect-lint/workspace.json", workspace_json(SNAPSHOT))
     assert stale_notice(_settings(tmp_path), time.time()) is None
+
+
+def test_did_you_mean_among_thousands_of_names_compares_only_the_nearest(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter.rules import workspace as rules
+
+    names = frozenset({f"name-{n:05}" for n in range(5000)} | {"database-password"})
+    assert rules._hint("database-pasword", names) == ' (did you mean "database-password"?)'
+    assert rules._hint("zzz", names) == ""
+    compared: list[int] = []
+    original = rules.did_you_mean
+
+    def counting(word: str, candidates, cutoff: float = 0.75):  # type: ignore[no-untyped-def]
+        compared.append(len(list(candidates)))
+        return original(word, candidates, cutoff)
+
+    monkeypatch.setattr(rules, "did_you_mean", counting)
+    rules._hint("name-0123", names)
+    assert compared == [rules.SUGGESTION_CANDIDATES]
