@@ -323,3 +323,13 @@ def test_paging_of_every_list_stops_at_the_item_limit() -> None:
         with pytest.raises(PoolsApiError, match="lists more than 1000 variables"):
             read_workspace_names(client, "2026-01-01T00:00:00Z")
     assert sum("/variables/" in path for path, _, _ in seen) == 6  # offsets 0 .. 1000
+
+
+def test_pull_without_an_api_url_says_what_to_set(  # type: ignore[no-untyped-def]
+        cli, api_env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    result = cli("pull")
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1
+    assert "PREFECT_API_URL is not set" in result.output
+    assert not (tmp_path / ".prefect-lint").exists()
