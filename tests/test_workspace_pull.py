@@ -333,3 +333,22 @@ def test_pull_without_an_api_url_says_what_to_set(  # type: ignore[no-untyped-de
     assert len(result.output.strip().splitlines()) == 1
     assert "PREFECT_API_URL is not set" in result.output
     assert not (tmp_path / ".prefect-lint").exists()
+
+
+def test_a_pull_that_cannot_write_the_pools_leaves_the_snapshot_as_it_was(  # type: ignore[no-untyped-def]
+        cli, api_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import linter.prefect.pools
+
+    def disk_full(*args: Any, **options: Any) -> Any:
+        raise OSError(28, "No space left on device")
+
+    previous = write(tmp_path, ".prefect-lint/workspace.json", "previous\n")
+    monkeypatch.setattr(linter.prefect.pools, "write_snapshots", disk_full)
+    with serve(paged_workspace) as (url, _):
+        api_env(url)
+        result = cli("pull")
+    assert result.exit_code == 2
+    assert result.output == ("prefect-lint: cannot write the workspace snapshot: No space left "
+                             "on device\n")
+    assert previous.read_text() == "previous\n"
+    assert [p.name for p in (tmp_path / ".prefect-lint").iterdir()] == ["workspace.json"]

@@ -45,7 +45,7 @@ def pull_command(timeout: float, max_size_mb: int, config_path: Path | None) -> 
 
     from linter.prefect.pools import snapshot_folder, write_snapshots
     from linter.prefect.pools_api import PoolsApiError, PoolsClient, api_from_environment, shown_url
-    from linter.prefect.workspace import workspace_file, write_workspace
+    from linter.prefect.workspace import staged_workspace, workspace_file
     from linter.prefect.workspace_api import read_workspace_names
     from linter.project.config import ConfigError, ConfigResolver
 
@@ -61,10 +61,15 @@ def pull_command(timeout: float, max_size_mb: int, config_path: Path | None) -> 
                        "(PREFECT_API_TLS_INSECURE_SKIP_VERIFY)", err=True)
         pulled_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         pulled = read_workspace_names(client, pulled_at)
-        written = write_snapshots(snapshot_folder(settings), pulled.pools,
-                                  shown_url(access.url), replace_all=True)
         target = workspace_file(settings)
-        write_workspace(target, pulled.workspace)
+        staged = staged_workspace(target, pulled.workspace)  # all written before any rename
+        try:
+            written = write_snapshots(snapshot_folder(settings), pulled.pools,
+                                      shown_url(access.url), replace_all=True)
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
+        staged.replace(target)
     except (ConfigError, PoolsApiError) as error:
         _fail(str(error))
         return

@@ -87,9 +87,9 @@ def workspace_json(workspace: Workspace) -> str:
     return json.dumps(content, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def write_workspace(path: Path, workspace: Workspace) -> None:
-    """Write the snapshot through a temporary file renamed over the old one: a pull that
-    fails leaves the previous snapshot as it was."""
+def staged_workspace(path: Path, workspace: Workspace) -> Path:
+    """The snapshot written to a temporary file beside ``path``, for the caller to rename
+    over ``path`` once everything else of the pull is written (or to delete)."""
     import tempfile  # here: only a pull writes snapshots
 
     text = workspace_json(workspace)
@@ -99,10 +99,10 @@ def write_workspace(path: Path, workspace: Workspace) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
-        temporary.replace(path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    return temporary
 
 
 # -- reading --------------------------------------------------------------------------------------
