@@ -13,7 +13,7 @@ from tests.conftest import write
     ("pols", "did you mean `prefect-lint pools`?"),
     ("version", "did you mean `prefect-lint --version`?"),
     ("ruels", "did you mean `prefect-lint rules`?"),
-    ("zzzz", "commands: check, migrate, pools, rule, rules, schema, server"),
+    ("zzzz", "commands: check, migrate, pools, pull, rule, rules, schema, server"),
 ])
 def test_mistyped_command_is_a_usage_error(cli, word: str, hint: str) -> None:  # type: ignore[no-untyped-def]
     result = cli(word)

@@ -10,6 +10,7 @@ from linter.lsp.editor_support import (
     ANY_ITEM,
     completion_context,
     schema_values,
+    typed_placeholder,
     value_completions,
     yaml_scalar,
 )
@@ -91,3 +92,17 @@ def test_pool_name_at_reads_the_work_pool_block_around_the_cursor(line: int,
 
     assert Document.from_text(HALF_TYPED, "prefect.yaml").parse_error is not None
     assert pool_name_at(HALF_TYPED, line) == pool
+
+
+@pytest.mark.parametrize(("before", "typed"), [
+    ('image: "org/etl:{{ prefect.var', "prefect.var"),
+    ("token: '{{prefect.blocks.secret.db", "prefect.blocks.secret.db"),
+    ('x: "{{ ', ""),
+    ('x: "{{ pre', "pre"),
+    ('x: "{{ build-image.image }} {{ prefect.variables.', "prefect.variables."),
+    ('x: "{{ build-image.ima', None),  # a step output, not a block or variable
+    ('x: "{{ prefect.variables.a }} tail', None),  # closed
+    ("x: plain text", None),
+])
+def test_typed_placeholder(before: str, typed: str | None) -> None:
+    assert typed_placeholder(before) == typed

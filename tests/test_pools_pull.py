@@ -326,3 +326,92 @@ def test_pull_from_a_real_prefect_server(prefect_server, tmp_path: Path) -> None
     assert 'must be one of "small", "large"' in lines[1]
     assert lines[2].startswith("prefect.yaml:8:9: P001")
     assert 'did you mean "stream_output"' in lines[2]
+
+
+WORKSPACE_FILE = """\
+pull:
+  - prefect.deployments.steps.run_shell_script:
+      script: "echo {{ prefect.blocks.secret.db-password }} {{ prefect.blocks.secret.db-pasword }}"
+deployments:
+  - name: good
+    entrypoint: flows/etl.py:etl
+    work_pool:
+      name: lint-pool
+      work_queue_name: lint-queue
+      job_variables:
+        env:
+          REGION: "{{ prefect.variables.region }}"
+          ZONE: "{{ prefect.variables.zone }}"
+  - name: wrong
+    entrypoint: flows/etl.py:etl
+    work_pool:
+      name: lint-pol
+  - name: wrong-queue
+    entrypoint: flows/etl.py:etl
+    work_pool:
+      name: lint-pool
+      work_queue_name: lint-queu
+"""
+
+
+@pytest.mark.slow
+def test_pull_a_workspace_from_a_real_prefect_server(prefect_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A pool, a queue, a Secret block and a variable created with Prefect 3.9.1 itself;
+    `pull`; one good and one wrong reference of each kind found on its row."""
+    bin_folder, env = prefect_server
+    block_value = "s3cr3t-block-value-never-in-the-snapshot"
+    for command in (
+        ["prefect", "work-pool", "create", "lint-pool", "--type", "process"],
+        ["prefect", "work-queue", "create", "lint-queue", "--pool", "lint-pool"],
+        ["prefect", "variable", "set", "region", "eu-west-1"],
+        ["python", "-c", "from prefect.blocks.system import Secret; "
+                         f"Secret(value={block_value!r}).save('db-password')"],
+    ):
+        done = subprocess.run([str(bin_folder / command[0]), *command[1:]], env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    project = tmp_path / "project"
+    write(project, "pyproject.toml", "[tool.prefect-lint]\n")
+    write(project, "prefect.yaml", WORKSPACE_FILE)
+    lint_env = {**env, "NO_COLOR": "1", "PREFECT_API_KEY": SECRET}  # a key must stay unsaved
+    prefect_lint = [str(REPO / ".venv/bin/python"), "-m", "linter"]
+
+    def check() -> list[str]:
+        offline = {**lint_env, "PREFECT_API_URL": "http://127.0.0.1:9/api"}
+        checked = subprocess.run(
+            [*prefect_lint, "check", "--select", "P006,P007,R007,R008", "--output-format",
+             "concise", "prefect.yaml"],
+            cwd=project, env=offline, capture_output=True, text=True, timeout=60)
+        return [line.split(" ", 2)[0] + " " + line.split(" ", 2)[1]
+                for line in checked.stdout.splitlines() if line.startswith("prefect.yaml:")]
+
+    assert check() == []  # without a snapshot, none of these findings
+    pulled = subprocess.run([*prefect_lint, "pull"], cwd=project, env=lint_env,
+                            capture_output=True, text=True, timeout=120)
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    snapshot = project / ".prefect-lint/workspace.json"
+    text = snapshot.read_text()
+    assert SECRET not in text and block_value not in text and "eu-west-1" not in text
+    data = json.loads(text)
+    assert data["work_pools"]["lint-pool"] == {"type": "process",
+                                               "work_queues": ["default", "lint-queue"]}
+    assert data["block_documents"]["secret"] == ["db-password"]
+    assert data["variables"] == ["region"]
+    assert (project / ".prefect-lint/pools/lint-pool.json").is_file()
+
+    assert check() == [
+        "prefect.yaml:3:61: R007",  # db-pasword; db-password on the same row is not reported
+        "prefect.yaml:13:18: R008",  # zone; region on row 12 is not reported
+        "prefect.yaml:17:13: P006",  # lint-pol; lint-pool on rows 8 and 21 is not reported
+        "prefect.yaml:22:24: P007",  # lint-queu; lint-queue on row 9 is not reported
+    ]
+
+    before = snapshot.read_bytes()
+    down = subprocess.run([*prefect_lint, "pull", "--timeout", "10"], cwd=project,
+                          env={**lint_env, "PREFECT_API_URL": f"http://127.0.0.1:{_free_port()}/api"},
+                          capture_output=True, text=True, timeout=60)
+    assert down.returncode == 2
+    assert len(down.stderr.strip().splitlines()) == 1 and down.stdout == "", down.stderr
+    assert SECRET not in down.stderr
+    assert snapshot.read_bytes() == before

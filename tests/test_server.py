@@ -327,6 +327,44 @@ async def test_completion_keeps_the_pool_while_the_document_does_not_parse(
     assert set(labels) == kubernetes - {"image"}
 
 
+
+WORKSPACE_SNAPSHOT = """{"snapshot": "prefect-lint workspace", "version": 1, "api_host": "h",
+"pulled_at": "2099-01-01T00:00:00Z",
+"work_pools": {"k8s-prod": {"type": "kubernetes", "work_queues": ["default", "high-memory"]},
+               "pulled-pool": {"type": "process", "work_queues": ["default"]}},
+"block_documents": {"secret": ["db-password"], "json": ["settings"]},
+"variables": ["image_tag", "region"]}"""
+
+
+async def test_completion_from_the_workspace_snapshot(client: LanguageClient) -> None:
+    """Pools, a pool's queues, block and variable placeholders from `prefect-lint pull`."""
+    (WORKSPACE / "ws" / ".prefect-lint").mkdir(parents=True)
+    (WORKSPACE / "ws" / "pyproject.toml").write_text(
+        '[tool.prefect-lint.pools]\nk8s-prod = "kubernetes"\n')
+    (WORKSPACE / "ws" / ".prefect-lint" / "workspace.json").write_text(WORKSPACE_SNAPSHOT)
+    text = "deployments:\n  - name: etl\n    work_pool:\n      name: \n"
+    assert await completion_labels(client, "ws/prefect.yaml", text, 3, 12) == [
+        "k8s-prod", "pulled-pool"]
+    text = ("deployments:\n  - name: etl\n    work_pool:\n      name: k8s-prod\n"
+            "      work_queue_name: \n")
+    assert await completion_labels(client, "ws/q/prefect.yaml", text, 4, 23) == [
+        "default", "high-memory"]
+    text = ("deployments:\n  - name: etl\n    work_pool:\n      name: k8s-prod\n"
+            "      job_variables:\n        image: \"org/etl:{{ prefect.var\n")
+    uri = await open_file(client, "ws/v/prefect.yaml", text)
+    result = await client.text_document_completion_async(types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(5, 38)))
+    assert isinstance(result, types.CompletionList)
+    assert [item.label for item in result.items] == [
+        "prefect.variables.image_tag", "prefect.variables.region"]
+    edit = result.items[0].text_edit
+    assert isinstance(edit, types.TextEdit)
+    assert (edit.range.start.character, edit.range.end.character) == (27, 38)
+    text = "pull:\n  - my.step:\n      token: \"{{ prefect.blocks.\n"
+    labels = await completion_labels(client, "ws/b/prefect.yaml", text, 2, 35)
+    assert labels == ["prefect.blocks.json.settings", "prefect.blocks.secret.db-password"]
+
+
 def load_json_pool(pool_type: str) -> set[str]:
     from linter.resources import load_json
 

@@ -213,6 +213,10 @@ def check(
     try:
         resolver = ConfigResolver(overrides, explicit=config_path)
         _warn_unknown_selectors(overrides)
+        if not quiet:
+            from linter.cli.pull import warn_if_snapshot_is_stale
+
+            warn_if_snapshot_is_stale(resolver.default)
         code = _run_check(
             resolver=resolver,
             overrides=overrides,
@@ -771,3 +775,7 @@ def schema_command(show_path: bool) -> None:
 from linter.cli.pools import pools_group  # noqa: E402  (a small module: imports click only)
 
 main.add_command(pools_group)
+
+from linter.cli.pull import pull_command  # noqa: E402  (a small module: imports click only)
+
+main.add_command(pull_command)

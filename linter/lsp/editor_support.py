@@ -384,3 +384,22 @@ def _plain_value(written: str) -> str | None:
     if not value or "{{" in value or value[0] in "[{&*!|>":
         return None
     return value
+
+
+# -- placeholders being typed ---------------------------------------------------------------------
+
+#: An unclosed ``{{`` before the cursor and the name typed after it so far.
+_OPEN_PLACEHOLDER = lazy_compile(r"\{\{\s*(?P<name>[A-Za-z0-9_.\-]*)$")
+PLACEHOLDER_ROOTS = ("prefect.blocks.", "prefect.variables.")
+
+
+def typed_placeholder(before_cursor: str) -> str | None:
+    """The name typed so far inside an unclosed ``{{`` just before the cursor, when it can
+    still become a block or variable placeholder (``pre``, ``prefect.blocks.se``); else None."""
+    match = _OPEN_PLACEHOLDER.search(before_cursor)
+    if match is None:
+        return None
+    name = match.group("name")
+    if any(root.startswith(name) or name.startswith(root) for root in PLACEHOLDER_ROOTS):
+        return name
+    return None

@@ -5,7 +5,9 @@ the other kinds the rules claim, by name or by content); a code action for every
 "disable CODE for this line" action and "fix all"; hover on a key shows its description from
 the prefect.yaml JSON Schema; completion of keys, step functions, step arguments and job
 variables where the shipped data knows them, and of values (schema enums, booleans, time
-zones, configured work pools, a job variable's allowed values). Files are checked by
+zones, work pools of the configuration and of the workspace snapshot, a pool's work queues, a
+job variable's allowed values) and of block and variable placeholders after ``{{`` (names from
+the workspace snapshot of ``prefect-lint pull``). Files are checked by
 ``linter.run.runner.Runner``, exactly as the command line checks them, with the nearest
 configuration file.
 
@@ -41,6 +43,7 @@ from linter.lsp.editor_support import (
     offset_at,
     pool_name_at,
     schema_values,
+    typed_placeholder,
     value_completions,
 )
 from linter.project.config import ConfigResolver
@@ -50,6 +53,7 @@ from linter.source.document import Document, LineIndex
 
 if TYPE_CHECKING:
     from linter.prefect.pools import PoolTemplate
+    from linter.prefect.workspace import Workspace
 
 SOURCE = "prefect-lint"
 SCHEMA_FILE = "prefect.yaml.schema.json"
@@ -359,6 +363,9 @@ def completion(ls: PrefectLintServer,
     offset = offset_at(lines, params.position.line, params.position.character, ls.encoding)
     column = offset - lines.starts[params.position.line] if params.position.line < len(
         lines.starts) else 0
+    typed = typed_placeholder(text[offset - column:offset])
+    if typed is not None:
+        return _placeholder_completions(path, typed, params.position)
     context = completion_context(text, params.position.line, column)
     if context.value_of is not None:
         return types.CompletionList(is_incomplete=False, items=[
@@ -413,6 +420,10 @@ def _values(ls: PrefectLintServer, text: str, path: Path, offset: int,
         return {name: "" for name in sorted(load_json("timezones.json")["rrule"])}
     if at[-2:] == ("work_pool", "name"):
         return _known_pools(path)
+    if at[-2:] == ("work_pool", "work_queue_name"):
+        document = Document.from_text(text, ls.display_name(path), path=path)
+        line = text.count("\n", 0, offset)
+        return _known_queues(path, _pool_at(document, offset, text, line))
     return value_completions(_schema(), at)
 
 
@@ -436,7 +447,52 @@ def _known_pools(path: Path) -> dict[str, str]:
     except Exception:
         log.debug("cannot read the pools", exc_info=True)
         return {}
-    return {name: template.label for name, template, _ in catalog.entries()}
+    known = {name: template.label for name, template, _ in catalog.entries()}
+    workspace = _workspace(path)
+    for name, pool in sorted(workspace.pools.items()) if workspace else ():
+        known.setdefault(name, f"{pool.pool_type or 'unknown'} pool (workspace snapshot)")
+    return known
+
+
+def _workspace(path: Path) -> Workspace | None:
+    """The workspace snapshot of `prefect-lint pull` for the file's project, if any."""
+    try:
+        from linter.prefect.workspace import workspace_for
+
+        return workspace_for(ConfigResolver().for_path(path))
+    except Exception:
+        log.debug("cannot read the workspace snapshot", exc_info=True)
+        return None
+
+
+def _known_queues(path: Path, pool_name: str | None) -> dict[str, str]:
+    """The work queues of the pool in the workspace snapshot."""
+    workspace = _workspace(path)
+    pool = workspace.pools.get(pool_name) if workspace and pool_name else None
+    if pool is None:
+        return {}
+    return {queue: f'work queue of "{pool_name}"' for queue in sorted(pool.work_queues)}
+
+
+def _placeholder_completions(path: Path, typed: str,
+                             position: types.Position) -> types.CompletionList:
+    """Block and variable placeholders the workspace snapshot knows, replacing what is typed
+    after ``{{`` (an editor's word boundaries stop at ``.`` and ``-``)."""
+    workspace = _workspace(path)
+    names: dict[str, str] = {}
+    if workspace is not None:
+        for slug, documents in sorted(workspace.blocks.items()):
+            for document in sorted(documents):
+                names[f"prefect.blocks.{slug}.{document}"] = f"{slug} block document"
+        for variable in sorted(workspace.variables):
+            names[f"prefect.variables.{variable}"] = "variable"
+    start = types.Position(position.line, max(position.character - len(typed), 0))
+    return types.CompletionList(is_incomplete=False, items=[
+        types.CompletionItem(
+            label=name, kind=types.CompletionItemKind.Reference, detail=detail,
+            filter_text=name,
+            text_edit=types.TextEdit(types.Range(start, position), name))
+        for name, detail in names.items() if name.startswith(typed)])
 
 
 def _step_functions() -> dict[str, str]:

@@ -29,7 +29,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -364,6 +364,14 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
 # -- the client ----------------------------------------------------------------------------------
 
 
+class ApiSession(NamedTuple):
+    """An opener whose connections the deadline guards, and that deadline."""
+
+    opener: urllib.request.OpenerDirector
+    deadline: Deadline
+
+
+
 class PoolsClient:
     def __init__(
         self,
@@ -392,16 +400,22 @@ class PoolsClient:
 
     def read_pools(self, names: Sequence[str]) -> list[PoolSnapshot]:
         """The named pools, or every pool when ``names`` is empty, all within one deadline."""
+        with self.session() as session:
+            if not names:
+                return self.read_all_pools(session)
+            return [self._read_pool(session, name) for name in dict.fromkeys(names)]
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[ApiSession]:
+        """Requests made with the session share one deadline; any error leaving it is a
+        PoolsApiError with the key, the auth string and tokens redacted."""
         deadline = Deadline(self.timeout)
         handlers: list[urllib.request.BaseHandler] = [_GuardedHttp(deadline),
                                                       _SameOriginRedirects()]
         if self.api_url.startswith("https:"):  # redirects never change the scheme
             handlers.append(_GuardedHttps(deadline, self._tls_context()))
-        opener = urllib.request.build_opener(*handlers)
         try:
-            if not names:
-                return self._read_all_pools(opener, deadline)
-            return [self._read_pool(opener, deadline, name) for name in dict.fromkeys(names)]
+            yield ApiSession(urllib.request.build_opener(*handlers), deadline)
         except PoolsApiError as error:
             raise PoolsApiError(redacted(str(error), self._api_key, self._auth_string,
                                          self._basic_token)) from None
@@ -425,41 +439,52 @@ class PoolsClient:
             raise PoolsApiError(f"PREFECT_API_SSL_CERT_FILE: cannot use {self.ssl_cert_file} as "
                                 f"certificate authorities: {reason}") from None
 
-    def _read_pool(self, opener: urllib.request.OpenerDirector, deadline: Deadline,
-                   name: str) -> PoolSnapshot:
-        data = self._request(opener, deadline, "GET", f"/work_pools/{quote(name, safe='')}",
-                             pool_name=name)
+    def _read_pool(self, session: ApiSession, name: str) -> PoolSnapshot:
+        data = self.request(session, "GET", f"/work_pools/{quote(name, safe='')}",
+                            pool_name=name)
         return _snapshot(data, shown_url(self.api_url))
 
-    def _read_all_pools(self, opener: urllib.request.OpenerDirector,
-                        deadline: Deadline) -> list[PoolSnapshot]:
-        pools: dict[str, PoolSnapshot] = {}
+    def read_all_pools(self, session: ApiSession) -> list[PoolSnapshot]:
         shown = f"{shown_url(self.api_url)}/work_pools/filter"
+        pages = self.read_paged(session, "/work_pools/filter", "work pools",
+                                key=lambda item: _snapshot(item, shown).name,
+                                hint=" (name the pools to pull: `prefect-lint pools pull "
+                                     "NAME ...`)")
+        return [_snapshot(item, shown) for item in pages]
+
+    def read_paged(self, session: ApiSession, path: str, what: str,
+                   key: Callable[[Any], Any], body: Mapping[str, Any] | None = None,
+                   hint: str = "") -> list[Any]:
+        """Every item of a Prefect ``.../filter`` list, page by page to the end, at most
+        ``max_pools`` items; ``key`` names an item (and raises PoolsApiError for one that is
+        not what ``what`` says). Items are returned once each, in the order of the API."""
+        items: dict[Any, Any] = {}
+        shown = f"{shown_url(self.api_url)}{path}"
         for offset in range(0, self.max_pools + 1, PAGE_SIZE):
-            page = self._request(opener, deadline, "POST", "/work_pools/filter",
-                                 body={"limit": PAGE_SIZE, "offset": offset})
+            page = self.request(session, "POST", path,
+                                body={**(body or {}), "limit": PAGE_SIZE, "offset": offset})
             if not isinstance(page, list):
-                raise PoolsApiError(f"{shown} answered something that is not a list of work "
-                                    "pools")
-            new = [pool for pool in (_snapshot(item, shown) for item in page)
-                   if pool.name not in pools]
+                raise PoolsApiError(f"{shown} answered something that is not a list of {what}")
+            new = {name: item for name, item in ((key(item), item) for item in page)
+                   if name not in items}
             if page and not new:
                 raise PoolsApiError(
-                    f"{shown} answered the same work pools again for offset {offset}: the API "
+                    f"{shown} answered the same {what} again for offset {offset}: the API "
                     "does not page as Prefect's does, so the pull stopped"
                 )
-            pools.update((pool.name, pool) for pool in new)
+            items.update(new)
             if len(page) < PAGE_SIZE:
-                return list(pools.values())
+                return list(items.values())
         raise PoolsApiError(
-            f"{shown} lists more than {self.max_pools} work pools: the pull stopped there (name "
-            "the pools to pull: `prefect-lint pools pull NAME ...`)"
+            f"{shown} lists more than {self.max_pools} {what}: the pull stopped there{hint}"
         )
 
-    def _request(
-        self, opener: urllib.request.OpenerDirector, deadline: Deadline, method: str,
-        path: str, body: Any = None, pool_name: str | None = None,
+    def request(
+        self, session: ApiSession, method: str, path: str, body: Any = None,
+        pool_name: str | None = None,
     ) -> Any:
+        """The JSON answer of one request (made within the session's deadline)."""
+        opener, deadline = session
         url = self.api_url + path
         shown = shown_url(url)
         request = urllib.request.Request(url, data=self._body(body), method=method,

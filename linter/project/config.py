@@ -195,7 +195,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any, str, str], Any]]] = {
 }
 
 #: Sub-tables owned by later features (kept as raw data in ``Settings.extra``).
-_TABLES = ("pools",)
+_TABLES = ("pools", "workspace")
 
 
 def settings_from_table(table: Mapping[str, Any], source: Path) -> Settings:

@@ -12,9 +12,9 @@ May import: ``project``, ``prefect``, ``schema``, ``core``, ``source`` and the l
 | C | schedule values (cron, interval, rrule, timezone, anchor date, slug) |
 | L | agent-era leftovers (Prefect 2 keys, legacy deployment.yaml, agent commands) |
 | M | prefect-lint itself (suppression comments) |
-| P | work pools: job variables against the pool's base job template |
+| P | work pools: job variables against the pool's template; pools, queues not in the snapshot |
 | T | build / push / pull steps: functions, arguments, ids, `requires`, plain-text secrets |
-| R | `{{ }}` placeholders: step outputs, malformed placeholders, block/variable names, `$ENV` |
+| R | `{{ }}` placeholders: step outputs, malformed, block/variable names and existence, `$ENV` |
 """
 
 # One import per line (each registers its rules), so families can be added independently.
@@ -31,6 +31,7 @@ from linter.rules import (
     scripts,  # noqa: F401
     steps,  # noqa: F401
     structure,  # noqa: F401
+    workspace,  # noqa: F401
     yaml_hazards,  # noqa: F401
     yaml_syntax,  # noqa: F401
 )

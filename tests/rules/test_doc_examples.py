@@ -9,7 +9,10 @@ is). The project holds the context the examples mention: ``flows/etl.py`` (a flo
 ``etl(days: int = 1)`` and a task ``load``), ``flows/reports.py`` (a flow
 ``build_reports(days: int)``), and a ``prefect-lint.toml`` mapping the pools ``k8s-prod``
 (``kubernetes``), ``aci-prod`` (``azure-container-instance``) and ``k8s-custom`` (a copy of
-the bundled Kubernetes template in ``pools/k8s-custom.json``). ``EXAMPLE_CONTEXT`` changes
+the bundled Kubernetes template in ``pools/k8s-custom.json``).
+The project also has a workspace snapshot (``.prefect-lint/workspace.json``) with those
+pools, the queues ``default`` and ``high-memory``, the blocks ``secret/db-password`` and
+``github-credentials/my-creds`` and the variable ``image_tag``. ``EXAMPLE_CONTEXT`` changes
 files for an example that is about such a file (a flow file that does not parse, a template
 that lost a placeholder); the "use instead" block is linted in the unchanged project.
 ``LATIN_1`` examples are saved as Latin-1 (the rule is about the encoding).
@@ -68,11 +71,23 @@ def kubernetes_template(placeholder: bool = True) -> str:
     return text
 
 
+#: The workspace snapshot (`prefect-lint pull`) the P006/P007/R007/R008 examples are about.
+WORKSPACE = json.dumps({
+    "snapshot": "prefect-lint workspace", "version": 1, "api_host": "127.0.0.1:4200",
+    "pulled_at": "2099-01-01T00:00:00Z",
+    "work_pools": {"k8s-prod": {"type": "kubernetes", "work_queues": ["default", "high-memory"]},
+                   "aci-prod": {"type": "azure-container-instance", "work_queues": ["default"]},
+                   "k8s-custom": {"type": "kubernetes", "work_queues": ["default"]}},
+    "block_documents": {"secret": ["db-password"], "github-credentials": ["my-creds"]},
+    "variables": ["image_tag"],
+})
+
 PROJECT = {
     "flows/etl.py": FLOW,
     "flows/reports.py": REPORTS,
     "prefect-lint.toml": CONFIG,
     "pools/k8s-custom.json": kubernetes_template(),
+    ".prefect-lint/workspace.json": WORKSPACE,
 }
 
 #: rule code -> files its example is about (a relative path -> content in the example)
