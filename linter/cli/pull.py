@@ -43,11 +43,12 @@ def pull_command(timeout: float, max_size_mb: int, config_path: Path | None) -> 
     """
     from datetime import datetime, timezone
 
+    from linter.errors import ConfigError
     from linter.prefect.pools import snapshot_folder, write_snapshots
     from linter.prefect.pools_api import PoolsApiError, PoolsClient, api_from_environment, shown_url
     from linter.prefect.workspace import staged_workspace, workspace_file
     from linter.prefect.workspace_api import read_workspace_names
-    from linter.project.config import ConfigError, ConfigResolver
+    from linter.project.config import ConfigResolver
 
     started = time.monotonic()
     try:
@@ -61,10 +62,10 @@ def pull_command(timeout: float, max_size_mb: int, config_path: Path | None) -> 
                        "(PREFECT_API_TLS_INSECURE_SKIP_VERIFY)", err=True)
         pulled_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         pulled = read_workspace_names(client, pulled_at)
-        target = workspace_file(settings)
+        target = workspace_file(settings.workspace)
         staged = staged_workspace(target, pulled.workspace)  # all written before any rename
         try:
-            written = write_snapshots(snapshot_folder(settings), pulled.pools,
+            written = write_snapshots(snapshot_folder(settings.root), pulled.pools,
                                       shown_url(access.url), replace_all=True)
         except BaseException:
             staged.unlink(missing_ok=True)
@@ -98,8 +99,9 @@ def warn_if_snapshot_is_stale(settings: Settings) -> None:
     snapshot is older than ``[tool.prefect-lint.workspace] max-age-days`` (default 30)."""
     from linter.prefect.workspace import stale_notice, workspace_file
 
-    if not workspace_file(settings).exists() or not SNAPSHOT_RULES & settings.selection.codes():
+    if (not workspace_file(settings.workspace).exists()
+            or not SNAPSHOT_RULES & settings.selection.codes()):
         return
-    notice = stale_notice(settings, time.time())
+    notice = stale_notice(settings.workspace, time.time())
     if notice is not None:
         click.echo(f"prefect-lint: info: {notice}", err=True)

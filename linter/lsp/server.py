@@ -459,7 +459,7 @@ def _workspace(path: Path) -> Workspace | None:
     try:
         from linter.prefect.workspace import workspace_for
 
-        return workspace_for(ConfigResolver().for_path(path))
+        return workspace_for(ConfigResolver().for_path(path).workspace)
     except Exception:
         log.debug("cannot read the workspace snapshot", exc_info=True)
         return None

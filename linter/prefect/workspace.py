@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from linter.core.dependencies import note
-from linter.project.config import ConfigError, Settings
+from linter.errors import ConfigError
 from linter.reading import InputError, read_regular_file
 
 #: The snapshot file, relative to the configuration file's folder (or the project root).
@@ -63,8 +63,17 @@ class Workspace(NamedTuple):
         return sorted(slug for slug, names in self.blocks.items() if document_name in names)
 
 
-def workspace_file(settings: Settings) -> Path:
-    return settings.root / WORKSPACE_FILE
+class WorkspaceConfig(NamedTuple):
+    """What the snapshot needs from a configuration: its ``[tool.prefect-lint.workspace]``
+    table (as read), the file it came from and the project folder the snapshot lives under."""
+
+    table: Any
+    source: Path | None
+    root: Path
+
+
+def workspace_file(config: WorkspaceConfig) -> Path:
+    return config.root / WORKSPACE_FILE
 
 
 # -- writing --------------------------------------------------------------------------------------
@@ -160,9 +169,9 @@ def read_workspace(path: Path) -> Workspace | None:
 _WORKSPACES: dict[tuple[Any, ...], Workspace | None] = {}
 
 
-def workspace_for(settings: Settings) -> Workspace | None:
-    """The snapshot of the project of ``settings``, read once while the file is unchanged."""
-    path = workspace_file(settings)
+def workspace_for(config: WorkspaceConfig) -> Workspace | None:
+    """The snapshot of the project of ``config``, read once while the file is unchanged."""
+    path = workspace_file(config)
     try:
         info = path.stat()
         key: tuple[Any, ...] = (path, info.st_mtime_ns, info.st_size, info.st_ino)
@@ -179,12 +188,12 @@ def workspace_for(settings: Settings) -> Workspace | None:
 # -- age ----------------------------------------------------------------------------------------
 
 
-def max_age_days(settings: Settings) -> float:
+def max_age_days(config: WorkspaceConfig) -> float:
     """``[tool.prefect-lint.workspace] max-age-days`` (a ConfigError when it is not a number
     of days more than 0)."""
-    table = settings.extra.get("workspace") or {}
+    table = config.table or {}
     unknown = sorted(set(table) - {"max-age-days"})
-    origin = str(settings.source) if settings.source is not None else "configuration"
+    origin = str(config.source) if config.source is not None else "configuration"
     if unknown:
         raise ConfigError(f"{origin}: unknown key `{unknown[0]}` in "
                           "[tool.prefect-lint.workspace] (known keys: max-age-days)")
@@ -208,19 +217,19 @@ def age_in_days(workspace: Workspace, now: float) -> float | None:
     return (now - taken.timestamp()) / 86_400
 
 
-def stale_notice(settings: Settings, now: float) -> str | None:
+def stale_notice(config: WorkspaceConfig, now: float) -> str | None:
     """The line that says the project's snapshot is older than the configured age, or None."""
-    workspace = workspace_for(settings)
+    workspace = workspace_for(config)
     if workspace is None:
         return None
-    limit = max_age_days(settings)
+    limit = max_age_days(config)
     age = age_in_days(workspace, now)
     if age is not None and age <= limit:
         return None
     try:
-        shown = os.path.relpath(workspace_file(settings))
+        shown = os.path.relpath(workspace_file(config))
     except ValueError:
-        shown = str(workspace_file(settings))
+        shown = str(workspace_file(config))
     when = f"{age:.0f} days ago" if age is not None else "at an unknown time"
     return (f"the workspace snapshot {shown} was pulled {when} (more than {limit:g} days): "
             "names created or removed since are not known; run `prefect-lint pull`")

@@ -22,6 +22,7 @@ from linter.errors import ConfigError
 
 if TYPE_CHECKING:
     from linter.prefect.pools import PoolsConfig
+    from linter.prefect.workspace import WorkspaceConfig
 
 CONFIG_FILENAMES = ("prefect-lint.toml", "pyproject.toml")
 
@@ -77,6 +78,13 @@ class Settings(NamedTuple):
         from linter.prefect.pools import PoolsConfig
 
         return PoolsConfig(self.extra.get("pools"), self.source, self.root)
+
+    @property
+    def workspace(self) -> WorkspaceConfig:
+        """The workspace table with where it came from, as the snapshot reader takes it."""
+        from linter.prefect.workspace import WorkspaceConfig
+
+        return WorkspaceConfig(self.extra.get("workspace"), self.source, self.root)
 
     @property
     def selection(self) -> Selection:

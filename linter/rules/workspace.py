@@ -17,7 +17,7 @@ from typing import Any
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.core.diagnostics import Finding, Severity, Span
-from linter.core.registry import LintContext, rule
+from linter.core.registry import rule
 from linter.prefect.templating import (
     BLOCK_PREFIX,
     VARIABLE_PREFIX,
@@ -30,6 +30,7 @@ from linter.prefect.templating import (
     variable_placeholder_problem,
 )
 from linter.prefect.workspace import Workspace, workspace_for
+from linter.project.context import LintContext
 from linter.source.document import Document, NodePath
 from linter.suggest import did_you_mean
 
@@ -134,7 +135,7 @@ def work_pool_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     **Fix**: correct the name, or create the pool (`prefect work-pool create NAME --type
     TYPE`) and run `prefect-lint pull` again.
     """
-    workspace = workspace_for(context.project.settings)
+    workspace = workspace_for(context.project.settings.workspace)
     if workspace is None:
         return
     document = context.document
@@ -187,7 +188,7 @@ def work_queue_not_in_pool(context: LintContext) -> Iterator[Finding]:
     **Fix**: use the queue's real name (`prefect work-queue ls --pool NAME`); for a new
     queue, create it first and run `prefect-lint pull` again.
     """
-    workspace = workspace_for(context.project.settings)
+    workspace = workspace_for(context.project.settings.workspace)
     if workspace is None:
         return
     document = context.document
@@ -274,7 +275,7 @@ def block_document_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     **Fix**: use the block's real type slug and name (`prefect block ls`), or create the
     block and run `prefect-lint pull` again.
     """
-    workspace = workspace_for(context.project.settings)
+    workspace = workspace_for(context.project.settings.workspace)
     if workspace is None:
         return
     for placeholder, span in _placeholders(context.document, PlaceholderKind.BLOCK):
@@ -335,7 +336,7 @@ def variable_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     **Fix**: correct the name, or set the variable (`prefect variable set NAME VALUE`) and
     run `prefect-lint pull` again.
     """
-    workspace = workspace_for(context.project.settings)
+    workspace = workspace_for(context.project.settings.workspace)
     if workspace is None:
         return
     for placeholder, span in _placeholders(context.document, PlaceholderKind.VARIABLE):

@@ -165,19 +165,19 @@ def test_a_stale_snapshot_gives_one_notice_with_a_configurable_age(tmp_path: Pat
     old = SNAPSHOT._replace(pulled_at="2026-01-01T00:00:00Z")
     write(tmp_path, ".prefect-lint/workspace.json", workspace_json(old))
     now = time.mktime((2026, 3, 1, 0, 0, 0, 0, 0, 0))  # about 59 days later
-    notice = stale_notice(_settings(tmp_path), now)
+    notice = stale_notice(_settings(tmp_path).workspace, now)
     assert notice is not None and "was pulled 59 days ago (more than 30 days)" in notice
     longer = _settings(tmp_path, "[tool.prefect-lint.workspace]\nmax-age-days = 90\n")
-    assert stale_notice(longer, now) is None
+    assert stale_notice(longer.workspace, now) is None
     with pytest.raises(ConfigError, match="max-age-days` must be a number of days"):
-        stale_notice(_settings(tmp_path, "[tool.prefect-lint.workspace]\nmax-age-days = 0\n"),
-                     now)
+        never = _settings(tmp_path, "[tool.prefect-lint.workspace]\nmax-age-days = 0\n")
+        stale_notice(never.workspace, now)
 
 
 def test_a_fresh_snapshot_or_none_gives_no_notice(tmp_path: Path) -> None:
-    assert stale_notice(_settings(tmp_path), time.time()) is None
+    assert stale_notice(_settings(tmp_path).workspace, time.time()) is None
     write(tmp_path, ".prefect-lint/workspace.json", workspace_json(SNAPSHOT))
-    assert stale_notice(_settings(tmp_path), time.time()) is None
+    assert stale_notice(_settings(tmp_path).workspace, time.time()) is None
 
 
 def test_did_you_mean_among_thousands_of_names_compares_only_the_nearest(
