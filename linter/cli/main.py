@@ -211,7 +211,7 @@ def check(
                                "(fix first, then add suppressions for what is left)")
     try:
         resolver = ConfigResolver(overrides, explicit=config_path)
-        _warn_unknown_selectors(overrides)
+        _warn_unknown_selectors(overrides, resolver)
         code = _run_check(
             resolver=resolver,
             overrides=overrides,
@@ -240,8 +240,14 @@ def check(
     sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
 
 
-def _warn_unknown_selectors(overrides: Overrides) -> None:
+def _warn_unknown_selectors(overrides: Overrides, resolver: Any) -> None:
     from linter.core.selection import unknown_selectors
+
+    settings = resolver.default
+    if settings.policy_files or settings.plugins:  # their codes are known selectors, too
+        from linter.policy.provider import configured_rules
+
+        configured_rules(settings)
 
     for selector in unknown_selectors(
         [*(overrides.select or ()), *overrides.extend_select, *overrides.ignore]
@@ -683,36 +689,58 @@ def rule_command(code: str) -> None:
     from linter.core.registry import get_rule, rule_url
     from linter.core.rule_docs import rule_page
 
+    settings = _current_settings()
+    _configured_rules(settings)
     found = get_rule(code)
     if found is None:
         _error(f"no rule {code.upper()} (see `prefect-lint rules`)")
         sys.exit(EXIT_ERROR)
     click.echo(rule_page(found), nl=False)
-    url = rule_url(found.code, _configured_docs_url())
+    url = rule_url(found.code, settings.docs_url if settings else None)
     if url:
         click.echo(f"\n{url}")
 
 
-def _configured_docs_url() -> str | None:
-    """The ``docs-url`` of the configuration that applies to the current folder, if any."""
+def _current_settings() -> Any:
+    """The configuration that applies to the current folder (None when it is broken: the
+    rule pages of built-in rules are still shown)."""
     from linter.project.config import ConfigError, ConfigResolver
 
     try:
-        return ConfigResolver().for_path(Path.cwd()).docs_url
+        return ConfigResolver().for_path(Path.cwd())
     except ConfigError:
         return None
 
 
+def _configured_rules(settings: Any) -> list[Any]:
+    """The policy and plugin rules of the current folder's configuration; a broken policy
+    or plugin is one line and exit 2."""
+    if settings is None or not (settings.policy_files or settings.plugins):
+        return []
+    from linter.policy.provider import configured_rules
+    from linter.project.config import ConfigError
+
+    try:
+        return list(configured_rules(settings))
+    except ConfigError as error:
+        _error(str(error))
+        sys.exit(EXIT_ERROR)
+
+
 @main.command(name="rules")
 @click.option("--output-format", type=click.Choice(["table", "json"]), default="table")
-def rules_command(output_format: str) -> None:
-    """List every rule."""
+@click.option("--policy", "policy_only", is_flag=True,
+              help="List only the policy and plugin rules, with where each comes from.")
+def rules_command(output_format: str, policy_only: bool) -> None:
+    """List every rule: built-in, and the policy and plugin rules configured here."""
     import json
 
     from linter.core.registry import all_rules, rule_url
 
-    rules = all_rules()
-    docs_url = _configured_docs_url()
+    settings = _current_settings()
+    external = _configured_rules(settings)
+    rules = external if policy_only else [*all_rules(), *external]
+    docs_url = settings.docs_url if settings else None
     if output_format == "json":
         click.echo(json.dumps([
             {
@@ -723,15 +751,23 @@ def rules_command(output_format: str) -> None:
                 "fix": r.fix.value if r.fix else None,
                 "default": r.default,
                 "url": rule_url(r.code, docs_url) or None,
+                "origin": r.origin or "built-in",
             }
             for r in rules
         ], indent=2))
         return
+    if not rules:
+        click.echo("no policy or plugin rules are configured here (`policy-files`, `plugins`)")
+        return
     width = max(len(r.name) for r in rules)
-    click.echo(f"{'code':<5} {'name':<{width}} {'severity':<8} fix     summary")
+    code_width = max(5, *(len(r.code) for r in rules))
+    origin = "  origin" if policy_only else ""
+    click.echo(f"{'code':<{code_width}} {'name':<{width}} {'severity':<8} fix     summary{origin}")
     for r in rules:
         fix = r.fix.value if r.fix else "-"
-        click.echo(f"{r.code:<5} {r.name:<{width}} {r.severity.value:<8} {fix:<7} {r.summary}")
+        where = f"  ({r.origin})" if policy_only else ""
+        click.echo(f"{r.code:<{code_width}} {r.name:<{width}} {r.severity.value:<8} {fix:<7} "
+                   f"{r.summary}{where}")
 
 
 @main.command(name="migrate")

@@ -14,14 +14,14 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from linter.core.codes import BUILTIN_CODE, EXTERNAL_CODE, letters
 from linter.core.diagnostics import Applicability, Finding, Severity
-from linter.lazy_regex import lazy_compile
 
 if TYPE_CHECKING:
     from linter.project.config import Settings
     from linter.source.document import Document
 
-CODE_PATTERN = lazy_compile(r"^[A-Z][0-9]{3}$")
+CODE_PATTERN = BUILTIN_CODE
 
 
 class Needs(str, Enum):
@@ -58,10 +58,14 @@ class Rule(NamedTuple):
     kinds: frozenset[str] = frozenset({"prefect"})
     needs: Needs = Needs.DATA
     default: bool = True  # selected unless the user narrows the selection
+    #: where a policy or plugin rule comes from ("" for a built-in rule)
+    origin: str = ""
+    #: a hash of a policy rule's definition: a change to it invalidates cached results
+    digest: str = ""
 
     @property
     def family(self) -> str:
-        return self.code[0]
+        return letters(self.code)
 
 
 _RULES: dict[str, Rule] = {}
@@ -105,6 +109,25 @@ def rule(
     return register
 
 
+#: Policy and plugin rules loaded in this process, by code: known to ``get_rule`` (for
+#: ``prefect-lint rule``, SARIF and suppressions) although which files they check depends
+#: on the configuration that loaded them.
+_EXTERNAL: dict[str, Rule] = {}
+
+
+def register_external(rules: Iterable[Rule]) -> None:
+    """Make policy or plugin rules known by code (their codes are checked by their loader)."""
+    for external in rules:
+        if not EXTERNAL_CODE.match(external.code):
+            raise ValueError(f"rule code {external.code!r} must look like ABC000")
+        _EXTERNAL[external.code] = external
+
+
+def external_rules() -> list[Rule]:
+    """The policy and plugin rules loaded so far, sorted by code."""
+    return sorted(_EXTERNAL.values(), key=lambda r: r.code)
+
+
 def all_rules() -> list[Rule]:
     """Every registered rule, sorted by code (importing the rule modules on first use)."""
     _load_rule_modules()
@@ -114,7 +137,8 @@ def all_rules() -> list[Rule]:
 def get_rule(code: str) -> Rule | None:
     _load_rule_modules()
     code = code.upper()
-    return _RULES.get(REDIRECTS.get(code, code))
+    code = REDIRECTS.get(code, code)
+    return _RULES.get(code) or _EXTERNAL.get(code)
 
 
 def _load_rule_modules() -> None:

@@ -1,0 +1,133 @@
+"""Run one policy rule over a document: pick values with ``given``, test them with ``then``,
+and place each finding on the exact text of the value (or of the mapping missing a field).
+
+The data is the document's plain view, as Prefect reads the file: aliases and ``<<`` merges
+resolved, so a value inherited from ``definitions`` is checked in every deployment using
+it (the finding sits where the value is written).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from linter.core.diagnostics import Finding, Span
+from linter.core.registry import LintContext, describe
+from linter.lazy_regex import lazy_compile
+from linter.policy.functions import FUNCTIONS, Problem
+from linter.policy.load import PolicyRule, Then
+from linter.source.document import Document, NodePath
+
+PLACEHOLDER = lazy_compile(r"\{\{\s*(value|path|property|error|description)\s*\}\}")
+#: Keys whose values are never shown in a message (``{{value}}`` prints "***").
+SECRET_KEY = lazy_compile(r"(?i)(token|password|passwd|secret|key|credential)")
+
+
+class Target:
+    """A value a check applies to: where it is, what it is, and whether it exists."""
+
+    __slots__ = ("parts", "present", "value")
+
+    def __init__(self, parts: NodePath, value: Any, present: bool) -> None:
+        self.parts = parts
+        self.value = value
+        self.present = present
+
+
+def policy_findings(policy: PolicyRule, context: LintContext) -> Iterator[Finding]:
+    document = context.document
+    data = document.data
+    if not isinstance(data, dict):
+        return
+    seen: set[tuple[Span, str]] = set()
+    for _text, path in policy.given:
+        for match in path.finditer(data):
+            parts: NodePath = tuple(match.parts)
+            for then in policy.then:
+                for target in _targets(parts, match.obj, then):
+                    problems = FUNCTIONS[then.function](target.value, target.present,
+                                                        then.options)
+                    for problem in problems:
+                        finding = _finding(policy, document, parts, target, problem)
+                        key = (finding.span, finding.message)
+                        if key not in seen:
+                            seen.add(key)
+                            yield finding
+
+
+def _targets(parts: NodePath, value: Any, then: Then) -> Iterator[Target]:
+    if then.field_path is not None:
+        matches = list(then.field_path.finditer(value))
+        if not matches:
+            yield Target(parts, None, False)
+        for match in matches:
+            yield Target((*parts, *match.parts), match.obj, True)
+        return
+    if then.field is None:
+        yield Target(parts, value, True)
+        return
+    if isinstance(value, dict) and then.field in value:
+        yield Target((*parts, then.field), value[then.field], True)
+    else:
+        yield Target((*parts, then.field), None, False)
+
+
+def _finding(policy: PolicyRule, document: Document, given_parts: NodePath, target: Target,
+             problem: Problem) -> Finding:
+    inner = (*target.parts, *problem.inner)
+    if problem.missing:
+        span: Span | None = _holder_span(document, inner)
+    else:
+        span = _span(document, inner) if target.present else None
+    if span is None:
+        holder = target.parts[:-1] if len(target.parts) > len(given_parts) else given_parts
+        span = _holder_span(document, holder)
+    shown = inner if problem.inner else target.parts
+    message = render(policy, shown, target.value if not problem.inner else None, problem)
+    return Finding(span=span, message=message)
+
+
+def _span(document: Document, parts: NodePath) -> Span | None:
+    _key, node = document.locate(parts)
+    return document.head_span(node) if node is not None else None
+
+
+def _holder_span(document: Document, parts: NodePath) -> Span:
+    """Where to report a missing field: the key of the mapping that lacks it, or for a
+    list item (a deployment) its first line, or the file's first line."""
+    key, node = document.locate(parts)
+    if key is not None:
+        return document.node_span(key)
+    if node is not None:
+        return document.head_span(node)
+    return Span(0, document.lines.line_span(1).end if document.text else 0)
+
+
+def render(policy: PolicyRule, parts: NodePath, value: Any, problem: Problem) -> str:
+    """The rule's message with its placeholders filled in."""
+    property_name = next((str(part) for part in reversed(parts) if isinstance(part, str)), "")
+    if value is None:
+        shown_value = ""
+    elif SECRET_KEY.search(property_name):
+        shown_value = "***"
+    else:
+        shown_value = value if isinstance(value, str) else describe(value)
+    values = {
+        "value": str(shown_value),
+        "path": path_text(parts),
+        "property": property_name,
+        "error": problem.error,
+        "description": policy.description,
+    }
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)], policy.message)
+
+
+def path_text(parts: NodePath) -> str:
+    """``deployments[0].work_pool.name``: where a value is, as a user would write it."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(the file)"

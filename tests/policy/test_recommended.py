@@ -1,0 +1,109 @@
+"""The built-in pack ``prefect-lint:recommended``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import corpus_params, write
+
+FLAGGED = """\
+deployments:
+  - name: a
+    entrypoint: flows.py:main
+    schedules:
+      - cron: "0 * * * *"
+      - cron: "0 1 * * *"
+        timezone: UTC
+    work_pool:
+      name: k8s
+      job_variables:
+        image: app:latest
+        env:
+          API_TOKEN: abc123secret
+          DB_PASSWORD: "{{ prefect.blocks.secret.db }}"
+          LOG_LEVEL: debug
+  - name: b
+    description: builds the mart
+    tags: [mart]
+    entrypoint: flows.py:main
+    work_pool:
+      name: k8s
+      job_variables:
+        image: registry:5000/app
+"""
+
+CLEAN = """\
+prefect-version: 3.4.0
+deployments:
+  - name: a
+    description: builds the mart
+    tags: [mart]
+    entrypoint: flows.py:main
+    schedules:
+      - cron: "0 * * * *"
+        timezone: Europe/Berlin
+    work_pool:
+      name: k8s
+      job_variables:
+        image: "{{ build-image.image }}"
+        env:
+          API_TOKEN: "{{ prefect.blocks.secret.api-token }}"
+  - name: b
+    description: pinned
+    tags: [mart]
+    entrypoint: flows.py:main
+    work_pool:
+      name: k8s
+      job_variables:
+        image: registry.example.com/app@sha256:0123
+"""
+
+
+def _check(cli, tmp_path: Path, text: str, config: str) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    write(tmp_path, "prefect.yaml", text)
+    write(tmp_path, "prefect-lint.toml", config)
+    result = cli("check", "--no-cache", "--select", "REC", "--output-format", "json",
+                 "prefect.yaml")
+    assert result.exit_code in (0, 1), result.output
+    return [(d["code"], d["location"]["row"]) for d in json.loads(result.stdout)]
+
+
+def test_extending_the_pack_flags_latest_images(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path, "org.yaml", "extends: ['prefect-lint:recommended']\n")
+    found = _check(cli, tmp_path, FLAGGED, 'policy-files = ["org.yaml"]\n')
+    assert sorted(found) == sorted([
+        ("REC003", 1),  # no prefect-version
+        ("REC002", 2), ("REC006", 2),  # deployment a: no description, no tags
+        ("REC004", 5),  # the schedule without a timezone
+        ("REC001", 11),  # app:latest
+        ("REC005", 13),  # API_TOKEN literal (DB_PASSWORD is a block reference)
+        ("REC001", 23),  # untagged (the registry port is not a tag)
+    ])
+
+
+def test_a_compliant_file_passes(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert _check(cli, tmp_path, CLEAN, 'policy-files = ["prefect-lint:recommended"]\n') == []
+
+
+def test_secret_values_never_reach_the_output(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path, "prefect.yaml", FLAGGED)
+    write(tmp_path, "prefect-lint.toml", 'policy-files = ["prefect-lint:recommended"]\n')
+    for output_format in ("full", "json", "sarif"):
+        result = cli("check", "--no-cache", "--output-format", output_format, "prefect.yaml")
+        assert "REC005" in result.output
+        assert "abc123secret" not in result.output.replace(
+            "API_TOKEN: abc123secret", "")  # the full format quotes the source line
+
+
+@pytest.mark.parametrize("path", corpus_params("prefect_yaml"))
+def test_the_pack_runs_over_the_corpus_without_crashing(path: Path, tmp_path: Path) -> None:
+    from linter.project.config import ConfigResolver
+    from linter.run.runner import Runner
+
+    write(tmp_path, "prefect-lint.toml", 'policy-files = ["prefect-lint:recommended"]\n')
+    resolver = ConfigResolver(explicit=tmp_path / "prefect-lint.toml")
+    result = Runner(resolver).lint_path(path)
+    assert result is None or all(d.code for d in result.diagnostics)
