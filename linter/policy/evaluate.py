@@ -16,6 +16,7 @@ from linter.core.registry import LintContext, describe
 from linter.lazy_regex import lazy_compile
 from linter.policy.functions import FUNCTIONS, Problem
 from linter.policy.load import PolicyRule, Then
+from linter.policy.paths import Match
 from linter.source.document import Document, NodePath
 
 PLACEHOLDER = lazy_compile(r"\{\{\s*(value|path|property|error|description)\s*\}\}")
@@ -40,13 +41,17 @@ def policy_findings(policy: PolicyRule, context: LintContext) -> Iterator[Findin
     if not isinstance(data, dict):
         return
     seen: set[tuple[Span, str]] = set()
-    for _text, path in policy.given:
-        for match in path.finditer(data):
-            parts: NodePath = tuple(match.parts)
-            for then in policy.then:
+    known: dict[tuple[int, int], list[Problem]] = {}
+    matches: dict[str, list[Match]] = document.cache.setdefault("policy-given", {})
+    for text, find in policy.given:
+        found = matches.get(text)
+        if found is None:  # rules with the same `given` share its matches
+            found = matches[text] = find(data)
+        for match in found:
+            parts: NodePath = match.parts
+            for index, then in enumerate(policy.then):
                 for target in _targets(parts, match.obj, then):
-                    problems = FUNCTIONS[then.function](target.value, target.present,
-                                                        then.options)
+                    problems = _problems(then, index, target, known)
                     for problem in problems:
                         finding = _finding(policy, document, parts, target, problem)
                         key = (finding.span, finding.message)
@@ -55,9 +60,23 @@ def policy_findings(policy: PolicyRule, context: LintContext) -> Iterator[Findin
                             yield finding
 
 
+def _problems(then: Then, index: int, target: Target,
+              known: dict[tuple[int, int], list[Problem]]) -> list[Problem]:
+    """The problems ``then`` finds in ``target``; a mapping or list reached through an alias
+    is the same object in every deployment using it, and is checked once."""
+    value = target.value
+    if not target.present or not isinstance(value, (dict, list)):
+        return FUNCTIONS[then.function](value, target.present, then.options)
+    key = (index, id(value))
+    problems = known.get(key)
+    if problems is None:
+        problems = known[key] = FUNCTIONS[then.function](value, True, then.options)
+    return problems
+
+
 def _targets(parts: NodePath, value: Any, then: Then) -> Iterator[Target]:
     if then.field_path is not None:
-        matches = list(then.field_path.finditer(value))
+        matches = then.field_path(value)
         if not matches:
             yield Target(parts, None, False)
         for match in matches:

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from linter.core.codes import BUILTIN_CODE, EXTERNAL_CODE
 from linter.core.diagnostics import Severity
 from linter.policy.functions import FUNCTIONS, options_error
+from linter.policy.paths import Finder, finder
 from linter.project.config import PACK_PREFIX, ConfigError
 
 PACKS_FOLDER = Path(__file__).resolve().parent / "packs"
@@ -38,7 +39,7 @@ class Then(NamedTuple):
     function: str
     options: Mapping[str, Any]
     field: str | None = None
-    field_path: Any = None  # the compiled relative JSONPath
+    field_path: Finder | None = None  # the relative JSONPath's matches in a value
 
 
 class PolicyRule(NamedTuple):
@@ -47,7 +48,7 @@ class PolicyRule(NamedTuple):
     message: str
     severity: Severity
     default: bool  # False for `severity: off`: known, selectable, not run by default
-    given: tuple[tuple[str, Any], ...]  # (text, compiled JSONPath)
+    given: tuple[tuple[str, Finder], ...]  # (text, the JSONPath's matches in some data)
     then: tuple[Then, ...]
     origin: str  # the policy file (or pack) that defines it
     digest: str
@@ -203,19 +204,19 @@ def _rule(code: str, definition: Any, name: str, where: str) -> PolicyRule:
     )
 
 
-def _given(value: Any, where: str) -> list[tuple[str, Any]]:
+def _given(value: Any, where: str) -> list[tuple[str, Finder]]:
     paths = [value] if isinstance(value, str) else value
     if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
         raise ConfigError(f"{where}: `given` must be a JSONPath or a list of them")
     return [(text, compile_path(text, where)) for text in paths]
 
 
-def compile_path(text: str, where: str) -> Any:
+def compile_path(text: str, where: str) -> Finder:
     """An RFC 9535 JSONPath compiled (python-jsonpath, strict mode), or a ConfigError."""
     from jsonpath import JSONPathError
 
     try:
-        return _environment().compile(text)
+        return finder(_environment().compile(text))
     except JSONPathError as error:
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ConfigError(f"{where}: bad JSONPath {text!r}: {first_line}") from None
