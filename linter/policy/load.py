@@ -97,12 +97,13 @@ class _Reader:
         self.rules[code] = _rule(code, definition, name, where)
 
 
-def load_policies(files: Sequence[str], origin: str) -> list[PolicyRule]:
-    """The rules of ``files`` (absolute paths or packs) and what they extend, by code."""
+def load_policies(files: Sequence[str], origin: str) -> tuple[list[PolicyRule], list[str]]:
+    """The rules of ``files`` (absolute paths or packs) and what they extend, by code; and
+    every policy file read (to tell later whether one has changed)."""
     reader = _Reader()
     for name in files:
         reader.read(name, origin)
-    return sorted(reader.rules.values(), key=lambda rule: rule.code)
+    return sorted(reader.rules.values(), key=lambda rule: rule.code), sorted(reader.done)
 
 
 def _parse(name: str, origin: str) -> Any:

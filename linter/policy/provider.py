@@ -14,22 +14,38 @@ from linter.policy.evaluate import policy_findings
 from linter.policy.load import PolicyRule, load_policies
 from linter.project.config import ConfigError, Settings
 
-_LOADED: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[Rule, ...]] = {}
+Stamp = tuple[str, int, int]  # a policy file read: its name, modification time and size
+_LOADED: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[tuple[Rule, ...], list[Stamp]]] = {}
 
 
 def configured_rules(settings: Settings) -> tuple[Rule, ...]:
-    """The policy and plugin rules ``settings`` name (none when it names none)."""
+    """The policy and plugin rules ``settings`` name (none when it names none). They are
+    read again when a policy file has changed since (the language server lives long)."""
     if not settings.policy_files and not settings.plugins:
         return ()
     key = (settings.policy_files, settings.plugins)
-    rules = _LOADED.get(key)
-    if rules is None:
+    loaded = _LOADED.get(key)
+    if loaded is None or _stamps([stamp[0] for stamp in loaded[1]]) != loaded[1]:
         origin = str(settings.source or "configuration")
-        rules = _LOADED[key] = tuple(_combined(
-            [policy_rule(p) for p in load_policies(settings.policy_files, origin)],
-            _plugin_rules(settings.plugins, origin)))
+        policies, read = load_policies(settings.policy_files, origin)
+        rules = tuple(_combined([policy_rule(p) for p in policies],
+                                _plugin_rules(settings.plugins, origin)))
+        loaded = _LOADED[key] = (rules, _stamps(read))
         register_external(rules)
-    return rules
+    return loaded[0]
+
+
+def _stamps(names: list[str]) -> list[Stamp]:
+    import os
+
+    stamps = []
+    for name in names:
+        try:
+            status = os.stat(name)
+            stamps.append((name, status.st_mtime_ns, status.st_size))
+        except OSError:
+            stamps.append((name, -1, -1))  # a pack (not a path) or a file gone since
+    return stamps
 
 
 def _plugin_rules(names: tuple[str, ...], origin: str) -> list[Rule]:

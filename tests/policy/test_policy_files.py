@@ -169,10 +169,7 @@ def test_a_policy_edit_invalidates_cached_results(cli, tmp_path: Path) -> None: 
     _project(tmp_path)
     first = cli("check", "--select", "ORG003", "--output-format", "concise", "prefect.yaml")
     assert "ORG003" in first.output
-    write(tmp_path, "policies/org.yaml", POLICY.replace("[k8s, docker]", "[k8s, k9s]"))
-    from linter.policy import provider
-
-    provider._LOADED.clear()  # a new run is a new process
+    write(tmp_path, "policies/org.yaml", POLICY.replace("[k8s, docker]", "[k8s, k9s]  "))
     second = cli("check", "--select", "ORG003", "--output-format", "concise", "prefect.yaml")
     assert "ORG003" not in second.output
 
@@ -258,3 +255,20 @@ def test_given_sees_aliases_and_merges_resolved(cli, tmp_path: Path) -> None:  #
     assert {f[3].split(":")[0] for f in found} == {
         "pool k9s at deployments[0].work_pool.name", "pool k9s at deployments[1].work_pool.name"}
     assert {f[1] for f in found} == {3}  # both sit where the value is written
+
+
+def test_a_long_lived_process_sees_a_policy_edit(tmp_path: Path) -> None:
+    """The language server makes a runner per request in one process."""
+    from linter.project.config import ConfigResolver
+    from linter.run.runner import Runner
+
+    _project(tmp_path)
+
+    def codes() -> set[str]:
+        result = Runner(ConfigResolver(cwd=tmp_path)).lint_path(tmp_path / "prefect.yaml")
+        assert result is not None
+        return {d.code for d in result.diagnostics}
+
+    assert "ORG003" in codes()
+    write(tmp_path, "policies/org.yaml", POLICY.replace("[k8s, docker]", "[k8s, k9s]  "))
+    assert "ORG003" not in codes()
