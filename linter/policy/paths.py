@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, NamedTuple
 
-NAME, INDEX, WILDCARD = 0, 1, 2
+NAME, INDEX, WILDCARD, FILTER = 0, 1, 2, 3
 
 Step = tuple[tuple[int, Any], ...]
 
@@ -35,9 +35,10 @@ def finder(compiled: Any) -> Finder:
 
     if type(compiled) is not JSONPath:  # a compound path (`|`, `&`): the library's
         return partial(_with_library, compiled)
+    fast = _fast_finder(compiled)
+    if fast is not None:
+        return fast
     steps, rest = _split(compiled)
-    if not rest:
-        return partial(_walk, steps)
     if not steps or "$" in "".join(str(segment) for segment in rest):
         return partial(_with_library, compiled)  # a filter asks the root: keep the root
     tail = JSONPath(env=compiled.env, segments=rest)
@@ -53,28 +54,44 @@ def _walk_then_library(steps: list[Step], tail: Any, data: Any) -> list[Match]:
             for match in _walk(steps, data) for inner in tail.finditer(match.obj)]
 
 
-def _split(compiled: Any) -> tuple[list[Step], tuple[Any, ...]]:
-    """The leading segments made of names, indexes and wildcards, and the others."""
+def _fast_finder(compiled: Any) -> Finder | None:
+    """The walk for a path made only of what it evaluates itself (filters included, when
+    :mod:`linter.policy.filters` can turn them into predicates); None otherwise."""
+    steps, rest = _split(compiled, filters=True)
+    return None if rest else partial(_walk, steps)
+
+
+def _split(compiled: Any, filters: bool = False) -> tuple[list[Step], tuple[Any, ...]]:
+    """The leading segments the walk evaluates itself, and the others."""
     from jsonpath.segments import JSONPathChildSegment
-    from jsonpath.selectors import IndexSelector, NameSelector, WildcardSelector
 
     steps: list[Step] = []
     segments = tuple(compiled.segments)
     for position, segment in enumerate(segments):
         if type(segment) is not JSONPathChildSegment:
             return steps, segments[position:]
-        step: list[tuple[int, Any]] = []
-        for selector in segment.selectors:
-            if type(selector) is NameSelector:
-                step.append((NAME, selector.name))
-            elif type(selector) is IndexSelector:
-                step.append((INDEX, selector.index))
-            elif type(selector) is WildcardSelector:
-                step.append((WILDCARD, None))
-            else:
-                return steps, segments[position:]
-        steps.append(tuple(step))
+        step = [_step(selector, filters) for selector in segment.selectors]
+        if any(item is None for item in step):
+            return steps, segments[position:]
+        steps.append(tuple(item for item in step if item is not None))
     return steps, ()
+
+
+def _step(selector: Any, filters: bool) -> tuple[int, Any] | None:
+    from jsonpath.selectors import Filter, IndexSelector, NameSelector, WildcardSelector
+
+    if type(selector) is NameSelector:
+        return NAME, selector.name
+    if type(selector) is IndexSelector:
+        return INDEX, selector.index
+    if type(selector) is WildcardSelector:
+        return WILDCARD, None
+    if filters and type(selector) is Filter:
+        from linter.policy.filters import compile_filter
+
+        predicate = compile_filter(selector.expression, _fast_finder)
+        return None if predicate is None else (FILTER, predicate)
+    return None
 
 
 def _walk(steps: list[Step], data: Any) -> list[Match]:
@@ -97,9 +114,18 @@ def _select(kind: int, argument: Any, parts: tuple[Any, ...], value: Any) -> Ite
             index = argument if argument >= 0 else len(value) + argument
             if 0 <= index < len(value):
                 yield Match((*parts, index), value[index])
+    elif kind == WILDCARD:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield Match((*parts, key), item)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield Match((*parts, index), item)
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield Match((*parts, key), item)
+            if argument(item):
+                yield Match((*parts, key), item)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield Match((*parts, index), item)
+            if argument(item):
+                yield Match((*parts, index), item)

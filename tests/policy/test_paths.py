@@ -17,6 +17,7 @@ DATA: dict[str, Any] = {
         {"name": "b", "tags": ["dev"], "work_pool": "not a mapping"},
         "not a mapping",
     ],
+    "flags": [True, 1, 1.0, 0, False, None, "1", [1], {"a": 1}],
 }
 
 
@@ -26,8 +27,24 @@ DATA: dict[str, Any] = {
     "$.deployments[*].*", "$.deployments[*].schedules[?@.cron || @.interval]",
     "$.deployments[?@.tags[?@ == 'prod']].name", "$..name",
     "$.deployments[?@.name == $.name]", "$.deployments[0:2].name",
+    "$.deployments[?@.work_pool.name == 'k8s'].name", "$.deployments[?!@.tags]",
+    "$.deployments[?@.tags && @.schedules]", "$.deployments[?@.name != 'a']",
+    "$.deployments[*].schedules[?@.interval > 4]", "$.deployments[*].schedules[?@.interval < 5]",
+    "$.deployments[*].schedules[?@.interval >= 5.0]", "$.deployments[*].schedules[?@.cron <= '1']",
+    "$.deployments[?@.missing == null]", "$.deployments[?@.missing == @.other]",
+    "$.deployments[*].work_pool.job_variables.env[?@ == true]",
+    "$.deployments[*].work_pool.job_variables.env[?@ == 1]", "$.flags[?@ == 1]",
+    "$.flags[?@ == true]", "$.flags[?@ == false]", "$.flags[?@ == 0]",
+    "$.deployments[?match(@.name, 'a')]", "$.deployments[?@.tags[?@ == 'dev']]",
+    "$.deployments[?@.work_pool]", "$.deployments[?@ == 'not a mapping']",
 ])
 def test_same_matches_as_the_library(text: str) -> None:
     compiled = _environment().compile(text)
     expected = [(tuple(m.parts), m.obj) for m in compiled.finditer(DATA)]
     assert [(m.parts, m.obj) for m in finder(compiled)(DATA)] == expected
+
+
+def test_booleans_are_not_numbers_in_comparisons() -> None:
+    """RFC 9535: `true > 0` is false (python-jsonpath compares them as Python does)."""
+    compiled = _environment().compile("$.flags[?@ > 0]")
+    assert [m.obj for m in finder(compiled)(DATA)] == [1, 1.0]
