@@ -16,7 +16,8 @@ from linter.core.registry import LintContext, describe
 from linter.lazy_regex import lazy_compile
 from linter.policy.functions import FUNCTIONS, Problem
 from linter.policy.load import PolicyRule, Then
-from linter.policy.paths import Match
+from linter.policy.paths import Match, PathError
+from linter.project.config import ConfigError
 from linter.source.document import Document, NodePath
 
 PLACEHOLDER = lazy_compile(r"\{\{\s*(value|path|property|error|description)\s*\}\}")
@@ -46,7 +47,11 @@ def policy_findings(policy: PolicyRule, context: LintContext) -> Iterator[Findin
     for text, find in policy.given:
         found = matches.get(text)
         if found is None:  # rules with the same `given` share its matches
-            found = matches[text] = find(data)
+            try:
+                found = matches[text] = find(data)
+            except PathError as error:
+                raise ConfigError(f"{policy.origin}: rule {policy.code}: {error} in "
+                                  f"{document.filename}") from None
         for match in found:
             parts: NodePath = match.parts
             for index, then in enumerate(policy.then):

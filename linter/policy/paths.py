@@ -11,12 +11,14 @@ values in the same order, with their locations as tuples of keys and indexes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, NamedTuple
 
 NAME, INDEX, WILDCARD, FILTER = 0, 1, 2, 3
 
-Step = tuple[tuple[int, Any], ...]
+#: One segment: whether it visits every descendant (``..``), and its selectors.
+Step = tuple[bool, tuple[tuple[int, Any], ...]]
 
 
 class Match(NamedTuple):
@@ -46,12 +48,29 @@ def finder(compiled: Any) -> Finder:
 
 
 def _with_library(compiled: Any, data: Any) -> list[Match]:
-    return [Match(tuple(match.parts), match.obj) for match in compiled.finditer(data)]
+    with _evaluation(compiled):
+        return [Match(tuple(match.parts), match.obj) for match in compiled.finditer(data)]
 
 
 def _walk_then_library(steps: list[Step], tail: Any, data: Any) -> list[Match]:
-    return [Match((*match.parts, *inner.parts), inner.obj)
-            for match in _walk(steps, data) for inner in tail.finditer(match.obj)]
+    with _evaluation(tail):
+        return [Match((*match.parts, *inner.parts), inner.obj)
+                for match in _walk(steps, data) for inner in tail.finditer(match.obj)]
+
+
+class PathError(Exception):
+    """The library could not evaluate a path over this data (nested too deeply for it)."""
+
+
+@contextmanager
+def _evaluation(compiled: Any) -> Iterator[None]:
+    from jsonpath import JSONPathError
+
+    try:
+        yield
+    except (JSONPathError, RecursionError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise PathError(f"cannot evaluate {compiled} here: {reason}") from None
 
 
 def _fast_finder(compiled: Any) -> Finder | None:
@@ -63,17 +82,18 @@ def _fast_finder(compiled: Any) -> Finder | None:
 
 def _split(compiled: Any, filters: bool = False) -> tuple[list[Step], tuple[Any, ...]]:
     """The leading segments the walk evaluates itself, and the others."""
-    from jsonpath.segments import JSONPathChildSegment
+    from jsonpath.segments import JSONPathChildSegment, JSONPathRecursiveDescentSegment
 
     steps: list[Step] = []
     segments = tuple(compiled.segments)
     for position, segment in enumerate(segments):
-        if type(segment) is not JSONPathChildSegment:
+        descend = type(segment) is JSONPathRecursiveDescentSegment
+        if not descend and type(segment) is not JSONPathChildSegment:
             return steps, segments[position:]
         step = [_step(selector, filters) for selector in segment.selectors]
         if any(item is None for item in step):
             return steps, segments[position:]
-        steps.append(tuple(item for item in step if item is not None))
+        steps.append((descend, tuple(item for item in step if item is not None)))
     return steps, ()
 
 
@@ -96,13 +116,32 @@ def _step(selector: Any, filters: bool) -> tuple[int, Any] | None:
 
 def _walk(steps: list[Step], data: Any) -> list[Match]:
     current = [Match((), data)]
-    for step in steps:
+    for descend, selectors in steps:
         following: list[Match] = []
-        for parts, value in current:
-            for kind, argument in step:
-                following.extend(_select(kind, argument, parts, value))
+        for start in current:
+            for parts, value in (_descendants(start) if descend else (start,)):
+                for kind, argument in selectors:
+                    following.extend(_select(kind, argument, parts, value))
         current = following
     return current
+
+
+def _descendants(start: Match) -> Iterator[Match]:
+    """``start`` and every mapping and list under it, depth first in document order;
+    without recursion, so nesting as deep as the data allows costs no stack."""
+    stack = [start]
+    while stack:
+        node = stack.pop()
+        yield node
+        parts, value = node
+        if isinstance(value, dict):
+            children = [Match((*parts, key), item) for key, item in value.items()]
+        elif isinstance(value, list):
+            children = [Match((*parts, index), item) for index, item in enumerate(value)]
+        else:
+            continue
+        stack.extend(child for child in reversed(children)
+                     if isinstance(child.obj, (dict, list)))
 
 
 def _select(kind: int, argument: Any, parts: tuple[Any, ...], value: Any) -> Iterator[Match]:

@@ -37,6 +37,8 @@ DATA: dict[str, Any] = {
     "$.flags[?@ == true]", "$.flags[?@ == false]", "$.flags[?@ == 0]",
     "$.deployments[?match(@.name, 'a')]", "$.deployments[?@.tags[?@ == 'dev']]",
     "$.deployments[?@.work_pool]", "$.deployments[?@ == 'not a mapping']",
+    "$..name", "$..*", "$..[?@.cron]", "$.deployments..image", "$..[0]",
+    "$..[?match(@.name, 'a')]",
 ])
 def test_same_matches_as_the_library(text: str) -> None:
     compiled = _environment().compile(text)
@@ -48,3 +50,22 @@ def test_booleans_are_not_numbers_in_comparisons() -> None:
     """RFC 9535: `true > 0` is false (python-jsonpath compares them as Python does)."""
     compiled = _environment().compile("$.flags[?@ > 0]")
     assert [m.obj for m in finder(compiled)(DATA)] == [1, 1.0]
+
+
+def test_descendants_of_deep_data_need_no_stack() -> None:
+    deep: Any = {"name": "leaf"}
+    for _ in range(3000):
+        deep = {"a": deep}
+    compiled = _environment().compile("$..name")
+    assert [m.obj for m in finder(compiled)(deep)] == ["leaf"]
+
+
+def test_a_path_the_library_cannot_evaluate_is_a_path_error() -> None:
+    from linter.policy.paths import PathError
+
+    deep: Any = 1
+    for _ in range(300):
+        deep = {"a": deep}
+    compiled = _environment().compile("$..[?match(@.a, 'x')]")
+    with pytest.raises(PathError, match="recursion limit exceeded"):
+        finder(compiled)(deep)
