@@ -17,6 +17,7 @@ from linter.lazy_regex import lazy_compile
 from linter.policy.functions import FUNCTIONS, Problem
 from linter.policy.load import PolicyRule, Then
 from linter.policy.paths import Match, PathError
+from linter.policy.views import effective_data, written_at
 from linter.project.config import ConfigError
 from linter.source.document import Document, NodePath
 
@@ -38,17 +39,18 @@ class Target:
 
 def policy_findings(policy: PolicyRule, context: LintContext) -> Iterator[Finding]:
     document = context.document
-    data = document.data
-    if not isinstance(data, dict):
+    if not isinstance(document.data, dict):
         return
+    data = effective_data(document) if policy.effective else document.data
+    view = "effective" if policy.effective else "file"
     seen: set[tuple[Span, str]] = set()
     known: dict[tuple[int, int], list[Problem]] = {}
     matches: dict[str, list[Match]] = document.cache.setdefault("policy-given", {})
     for text, find in policy.given:
-        found = matches.get(text)
+        found = matches.get(view + text)
         if found is None:  # rules with the same `given` share its matches
             try:
-                found = matches[text] = find(data)
+                found = matches[view + text] = find(data)
             except PathError as error:
                 raise ConfigError(f"{policy.origin}: rule {policy.code}: {error} in "
                                   f"{document.filename}") from None
@@ -99,27 +101,32 @@ def _targets(parts: NodePath, value: Any, then: Then) -> Iterator[Target]:
 def _finding(policy: PolicyRule, document: Document, given_parts: NodePath, target: Target,
              problem: Problem) -> Finding:
     inner = (*target.parts, *problem.inner)
+    effective = policy.effective
     if problem.missing:
-        span: Span | None = _holder_span(document, inner)
+        span: Span | None = _holder_span(document, inner, effective)
     else:
-        span = _span(document, inner) if target.present else None
+        span = _span(document, inner, effective) if target.present else None
     if span is None:
         holder = target.parts[:-1] if len(target.parts) > len(given_parts) else given_parts
-        span = _holder_span(document, holder)
+        span = _holder_span(document, holder, effective)
     shown = inner if problem.inner else target.parts
     message = render(policy, shown, target.value if not problem.inner else None, problem)
     return Finding(span=span, message=message)
 
 
-def _span(document: Document, parts: NodePath) -> Span | None:
-    _key, node = document.locate(parts)
+def _written(document: Document, parts: NodePath, effective: bool) -> NodePath:
+    return written_at(document, parts) if effective else parts
+
+
+def _span(document: Document, parts: NodePath, effective: bool) -> Span | None:
+    _key, node = document.locate(_written(document, parts, effective))
     return document.head_span(node) if node is not None else None
 
 
-def _holder_span(document: Document, parts: NodePath) -> Span:
+def _holder_span(document: Document, parts: NodePath, effective: bool) -> Span:
     """Where to report a missing field: the key of the mapping that lacks it, or for a
     list item (a deployment) its first line, or the file's first line."""
-    key, node = document.locate(parts)
+    key, node = document.locate(_written(document, parts, effective))
     if key is not None:
         return document.node_span(key)
     if node is not None:

@@ -24,7 +24,8 @@ PACKS_FOLDER = Path(__file__).resolve().parent / "packs"
 SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "warn": Severity.WARNING,
               "info": Severity.INFO, "off": None}
 FILE_KEYS = ("extends", "rules")
-RULE_KEYS = ("description", "message", "severity", "given", "then")
+RULE_KEYS = ("description", "message", "severity", "given", "then", "view")
+VIEWS = ("file", "effective")
 THEN_KEYS = ("field", "function", "functionOptions")
 #: Policy files are small; a larger one is refused rather than read whole.
 MAX_POLICY_SIZE = 1024 * 1024
@@ -52,6 +53,8 @@ class PolicyRule(NamedTuple):
     then: tuple[Then, ...]
     origin: str  # the policy file (or pack) that defines it
     digest: str
+    #: `view: effective`: top-level build/push/pull copied into the deployments using them
+    effective: bool = False
 
 
 class _Reader:
@@ -190,6 +193,9 @@ def _rule(code: str, definition: Any, name: str, where: str) -> PolicyRule:
     if not isinstance(description, str) or not isinstance(message, str):
         raise ConfigError(f"{where}: `description` and `message` must be strings")
     severity, default = _severity(definition.get("severity"), where)
+    view = definition.get("view", "file")
+    if view not in VIEWS:
+        raise ConfigError(f"{where}: `view` must be file or effective; got {view!r}")
     digest = hashlib.sha256(json.dumps([name, code, definition], sort_keys=True,
                                        default=str).encode()).hexdigest()
     return PolicyRule(
@@ -202,6 +208,7 @@ def _rule(code: str, definition: Any, name: str, where: str) -> PolicyRule:
         then=tuple(_then(definition["then"], where)),
         origin=name,
         digest=digest,
+        effective=view == "effective",
     )
 
 

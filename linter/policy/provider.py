@@ -92,7 +92,9 @@ def _name(description: str) -> str:
 def policy_page(policy: PolicyRule) -> str:
     """What ``prefect-lint rule CODE`` prints under the title for a policy rule."""
     lines = [f"Policy rule from `{policy.origin}`.", "", "Checks:", ""]
-    lines += [f"- given `{text}`" for text, _ in policy.given]
+    view = " (effective view: top-level build, push and pull in each deployment)" if (
+        policy.effective) else ""
+    lines += [f"- given `{text}`{view}" for text, _ in policy.given]
     for then in policy.then:
         field = f" on `{then.field}`" if then.field else ""
         options = {k: v for k, v in then.options.items() if not k.startswith("_")}
