@@ -92,7 +92,9 @@ class _Reader:
                 raise ConfigError(f"{where}: sets severity {definition!r} but no policy it "
                                   f"extends defines {code}")
             severity, default = _severity(definition, where, inherited.severity)
-            self.rules[code] = inherited._replace(severity=severity, default=default)
+            digest = hashlib.sha256(f"{inherited.digest}:{name}:{definition}".encode())
+            self.rules[code] = inherited._replace(severity=severity, default=default,
+                                                  digest=digest.hexdigest())
             return
         existing = self.rules.get(code)
         if existing is not None and existing.origin != name:

@@ -272,3 +272,17 @@ def test_a_long_lived_process_sees_a_policy_edit(tmp_path: Path) -> None:
     assert "ORG003" in codes()
     write(tmp_path, "policies/org.yaml", POLICY.replace("[k8s, docker]", "[k8s, k9s]  "))
     assert "ORG003" not in codes()
+
+
+def test_a_severity_override_invalidates_cached_results(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path, "policies/base.yaml", POLICY)
+    _project(tmp_path, policy="extends: [base.yaml]\n")
+
+    def severity() -> str:
+        result = cli("check", "--select", "ORG003", "--output-format", "json", "prefect.yaml")
+        (finding,) = json.loads(result.stdout)
+        return str(finding["severity"])
+
+    assert severity() == "warning"
+    write(tmp_path, "policies/org.yaml", "extends: [base.yaml]\nrules: {ORG003: error}\n")
+    assert severity() == "error"
