@@ -761,13 +761,22 @@ def rules_command(output_format: str, policy_only: bool) -> None:
         return
     width = max(len(r.name) for r in rules)
     code_width = max(5, *(len(r.code) for r in rules))
-    origin = "  origin" if policy_only else ""
+    origin = " (origin)" if policy_only else ""
     click.echo(f"{'code':<{code_width}} {'name':<{width}} {'severity':<8} fix     summary{origin}")
     for r in rules:
         fix = r.fix.value if r.fix else "-"
-        where = f"  ({r.origin})" if policy_only else ""
+        where = f"  ({_shown_origin(r.origin)})" if policy_only else ""
         click.echo(f"{r.code:<{code_width}} {r.name:<{width}} {r.severity.value:<8} {fix:<7} "
                    f"{r.summary}{where}")
+
+
+def _shown_origin(origin: str) -> str:
+    """A policy file as the user would write it: relative to the current folder when inside
+    it (packs and plugins as they are)."""
+    if not os.path.isabs(origin):
+        return origin
+    relative = os.path.relpath(origin)
+    return origin if relative.startswith("..") else relative
 
 
 @main.command(name="migrate")
