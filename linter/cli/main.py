@@ -691,7 +691,7 @@ def rule_command(code: str) -> None:
 
     settings = _current_settings()
     _configured_rules(settings)
-    found = get_rule(code)
+    found = get_rule(code) or _pack_rule(code)
     if found is None:
         _error(f"no rule {code.upper()} (see `prefect-lint rules`)")
         sys.exit(EXIT_ERROR)
@@ -699,6 +699,16 @@ def rule_command(code: str) -> None:
     url = rule_url(found.code, settings.docs_url if settings else None)
     if url:
         click.echo(f"\n{url}")
+
+
+def _pack_rule(code: str) -> Any:
+    """A rule of a built-in policy pack, documented even where no configuration uses it."""
+    from linter.core.codes import EXTERNAL_CODE
+    from linter.policy.provider import pack_rules
+
+    if not EXTERNAL_CODE.match(code.upper()):
+        return None
+    return next((rule for rule in pack_rules() if rule.code == code.upper()), None)
 
 
 def _current_settings() -> Any:

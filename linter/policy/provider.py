@@ -102,3 +102,12 @@ def policy_page(policy: PolicyRule) -> str:
         lines.append(f"- then `{then.function}`{field}{shown}")
     lines += ["", f"Message: {policy.message}"]
     return "\n".join(lines)
+
+
+def pack_rules() -> list[Rule]:
+    """The rules of every built-in pack (for their documentation pages)."""
+    from linter.policy.load import PACKS_FOLDER
+
+    names = [f"prefect-lint:{path.stem}" for path in sorted(PACKS_FOLDER.glob("*.yaml"))]
+    policies, _read = load_policies(names, "prefect-lint")
+    return [policy_rule(policy) for policy in policies]

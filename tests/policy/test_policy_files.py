@@ -209,6 +209,11 @@ BROKEN = {
                    "rule ORG001: schema `schema` is not a valid JSON Schema"),
     "unknown pack": ("extends: ['prefect-lint:nope']\n", "no built-in policy pack"),
     "not YAML": ("rules: [\n", "not valid YAML"),
+    "alias bomb": ("a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(9)), "policies/org.yaml: "),
+    "not a mapping": ("- rules\n", "a policy file is a mapping"),
 }
 
 

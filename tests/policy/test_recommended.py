@@ -107,3 +107,11 @@ def test_the_pack_runs_over_the_corpus_without_crashing(path: Path, tmp_path: Pa
     resolver = ConfigResolver(explicit=tmp_path / "prefect-lint.toml")
     result = Runner(resolver).lint_path(path)
     assert result is None or all(d.code for d in result.diagnostics)
+
+
+def test_the_pack_rules_are_documented_without_a_configuration(cli) -> None:  # type: ignore[no-untyped-def]
+    page = cli("rule", "rec004")
+    assert page.exit_code == 0
+    assert "# REC004 every-schedule-has-a-timezone" in page.output
+    assert "prefect-lint:recommended" in page.output
+    assert cli("rule", "REC999").exit_code == 2
