@@ -115,3 +115,35 @@ def test_the_pack_rules_are_documented_without_a_configuration(cli) -> None:  # 
     assert "# REC004 every-schedule-has-a-timezone" in page.output
     assert "prefect-lint:recommended" in page.output
     assert cli("rule", "REC999").exit_code == 2
+
+
+EVERY_FUNCTION = """\
+rules:
+  ANY001: {given: "$..*", then: [{function: truthy}, {function: falsy},
+           {field: name, function: defined}, {field: name, function: undefined}]}
+  ANY002: {given: "$..*", then: {function: pattern, functionOptions: {match: "^a", notMatch: "b"}}}
+  ANY003: {given: "$..*", then: {function: enumeration, functionOptions: {values: [1, "x", null]}}}
+  ANY004: {given: "$..*", then: {function: length, functionOptions: {min: 2, max: 3}}}
+  ANY005: {given: "$..*", then: {function: casing, functionOptions: {type: kebab}}}
+  ANY006: {given: "$..*", then: {function: xor, functionOptions: {properties: [cron, rrule]}}}
+  ANY007: {given: "$..*", then: {function: schema, functionOptions: {schema: {type: object,
+           required: [name], additionalProperties: {type: string}}}}}
+  ANY008: {given: "$..[?@.name && !@.tags]", then: {field: "@.work_pool.name",
+           function: defined}}
+"""
+
+
+@pytest.mark.parametrize("path", corpus_params("prefect_yaml"))
+def test_every_function_on_every_value_of_the_corpus(path: Path, tmp_path: Path) -> None:
+    """No value of a real file makes a function crash, and every finding has a span
+    inside the file."""
+    from linter.project.config import ConfigResolver
+    from linter.run.runner import Runner
+
+    write(tmp_path, "any.yaml", EVERY_FUNCTION)
+    write(tmp_path, "prefect-lint.toml", 'policy-files = ["any.yaml"]\nselect = ["ANY"]\n')
+    resolver = ConfigResolver(explicit=tmp_path / "prefect-lint.toml")
+    result = Runner(resolver).lint_path(path)
+    assert result is not None and result.source is not None
+    for diagnostic in result.diagnostics:
+        assert 0 <= diagnostic.span.start <= diagnostic.span.end <= len(result.source)
