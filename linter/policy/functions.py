@@ -172,9 +172,25 @@ FUNCTIONS: dict[str, Function] = {
 }
 
 
+#: The options each function takes (a misspelt option is an error, not ignored).
+OPTIONS: dict[str, tuple[str, ...]] = {
+    "pattern": ("match", "notMatch"),
+    "enumeration": ("values",),
+    "length": ("min", "max"),
+    "casing": ("type",),
+    "schema": ("schema",),
+    "xor": ("properties",),
+}
+
+
 def options_error(function: str, options: Mapping[str, Any]) -> str | None:
     """Why ``options`` do not suit ``function`` (None when they do). ``schema`` options get
     their compiled validator under ``_validator`` (the caller passes a mutable dict)."""
+    known = OPTIONS.get(function, ())
+    unknown = [str(key) for key in options if key not in known]
+    if unknown:
+        takes = f"takes {', '.join(known)}" if known else "takes no options"
+        return f"unknown option `{unknown[0]}` for {function} ({function} {takes})"
     if function == "pattern":
         return _pattern_options(options)
     if function == "enumeration":

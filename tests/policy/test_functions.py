@@ -87,6 +87,10 @@ def test_schema_explains_like_the_s_rules() -> None:
     ("casing", {"type": "title"}, "casing needs `type`"),
     ("xor", {"properties": ["a"]}, "xor needs `properties`"),
     ("schema", {"schema": {"type": 3}}, "not a valid JSON Schema"),
+    ("pattern", {"match": "a", "notmatch": "b"},
+     "unknown option `notmatch` for pattern (pattern takes match, notMatch)"),
+    ("defined", {"values": [1]}, "unknown option `values` for defined (defined takes no "
+                                 "options)"),
 ])
 def test_bad_options_are_refused(function: str, options: dict[str, Any], expected: str
                                  ) -> None:
