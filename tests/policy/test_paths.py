@@ -69,3 +69,34 @@ def test_a_path_the_library_cannot_evaluate_is_a_path_error() -> None:
     compiled = _environment().compile("$..[?match(@.a, 'x')]")
     with pytest.raises(PathError, match="recursion limit exceeded"):
         finder(compiled)(deep)
+
+
+SEGMENTS = [".a", ".b", "[*]", "[0]", "[-1]", "['a','b']", "..a", "..*", "[?@.a]",
+            "[?@.a == 1]", "[?@.b == 'x']", "[?!@.a]", "[?@.a && @.b]", "[?@.a || @[0]]",
+            "[?@ == null]", "[?@.a != 'x']", "[?@.a == @.b]", "[?@[0] == true]",
+            "[?@.a[?@ == 1]]", "[?@ == 1.0]"]
+
+
+def _data_strategy():  # type: ignore[no-untyped-def]
+    from hypothesis import strategies as st
+
+    keys = st.sampled_from(["a", "b", "c"])
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from(
+        [1.0, "x", "y", ""]))
+    return st.recursive(scalars, lambda children: st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(keys, children, max_size=3)),
+        max_leaves=12)
+
+
+def test_random_paths_over_random_data_match_the_library() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=3), _data_strategy())
+    def check(segments: list[str], data: Any) -> None:
+        compiled = _environment().compile("$" + "".join(segments))
+        expected = [(tuple(m.parts), m.obj) for m in compiled.finditer(data)]
+        assert [(m.parts, m.obj) for m in finder(compiled)(data)] == expected
+
+    check()
