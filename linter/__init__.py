@@ -6,7 +6,8 @@ import-linter contracts in ``pyproject.toml`` keep this, and CONTRIBUTING.md map
     cli, lsp        front-ends
     run             engine, runner, cache, parallel workers
     report          output formats
-    rules           the rules, one module per family
+    api             the stable facade plugin rules import
+    rules, policy   the rules, one module per family; policy files and plugins
     project         configuration, discovery, file kinds, a rule's context
     prefect, schema what Prefect does; the strict schema check
     core            diagnostics, registry, selection, suppressions, fixer

@@ -61,7 +61,7 @@ def test_unknown_key_names_key_and_file(tmp_path: Path) -> None:
     [
         ('select = "Y"\nfail-level = "fatal"\n', "fail-level"),
         ("select = [1]\n", "`select` must be a list of strings"),
-        ('select = ["yaml"]\n', "not a rule code"),
+        ('select = ["yamllint"]\n', "not a rule code"),
         ("respect-gitignore = 1\n", "respect-gitignore"),
         ("per-file-ignores = 3\n", "per-file-ignores"),
         ("max-file-size = -1\n", "max-file-size"),

@@ -38,7 +38,7 @@ def test_normalize_splits_and_uppercases() -> None:
     assert normalize_selectors(["y001,d", " all "], "test") == ["Y001", "D", "ALL"]
 
 
-@pytest.mark.parametrize("bad", ["Y01234", "1Y", "yaml", "Y-1"])
+@pytest.mark.parametrize("bad", ["Y01234", "1Y", "yamllint", "Y-1", "ABCDEF001"])
 def test_bad_selector(bad: str) -> None:
     with pytest.raises(SelectorError, match="not a rule code"):
         normalize_selectors([bad], "test")
@@ -46,3 +46,12 @@ def test_bad_selector(bad: str) -> None:
 
 def test_unknown_selectors() -> None:
     assert unknown_selectors(["Y001", "Q", "ALL", "Z999"]) == ["Q", "Z999"]
+
+
+def test_policy_families_are_selectors_and_one_letter_families_stay_built_in() -> None:
+    from linter.core.codes import prefix_names
+
+    assert normalize_selectors(["org,acme042"], "test") == ["ORG", "ACME042"]
+    assert prefix_names("ORG", "ORG001") and prefix_names("ORG00", "ORG001")
+    assert not prefix_names("O", "ORG001")  # the one-letter family O is not ORG
+    assert not prefix_names("S", "SEC001") and prefix_names("S", "S001")

@@ -390,3 +390,18 @@ async def test_deep_nesting_is_a_diagnostic_and_the_server_lives_on(
     uri = await open_file(client, "after-deep/prefect.yaml",
                           "deployments:\n  - name: a\n  - name: a\n")
     assert [d.code for d in client.diagnostics[uri]] == ["D001"]
+
+
+async def test_policy_rules_reach_the_editor(client: LanguageClient) -> None:
+    folder = WORKSPACE / "governed"
+    folder.mkdir(exist_ok=True)
+    (folder / "org.yaml").write_text(
+        "rules:\n  ORG001:\n    description: Deployments have tags\n"
+        "    given: $.deployments[*]\n    then: {field: tags, function: truthy}\n")
+    (folder / "prefect-lint.toml").write_text(
+        'select = ["ORG"]\npolicy-files = ["org.yaml"]\n')
+    text = "deployments:\n  - name: a\n    tags: [x]\n  - name: b\n"
+    uri = await open_file(client, "governed/prefect.yaml", text)
+    (found,) = client.diagnostics[uri]
+    assert found.code == "ORG001"
+    assert found.range.start == types.Position(line=3, character=4)

@@ -212,7 +212,7 @@ def check(
                                "(fix first, then add suppressions for what is left)")
     try:
         resolver = ConfigResolver(overrides, explicit=config_path)
-        _warn_unknown_selectors(overrides)
+        _warn_unknown_selectors(overrides, resolver)
         if not quiet:
             from linter.cli.pull import warn_if_snapshot_is_stale
 
@@ -245,9 +245,15 @@ def check(
     sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
 
 
-def _warn_unknown_selectors(overrides: Overrides) -> None:
+def _warn_unknown_selectors(overrides: Overrides, resolver: Any) -> None:
     import linter.rules  # noqa: F401  (registers every rule)
     from linter.core.selection import unknown_selectors
+
+    settings = resolver.default
+    if settings.policy_files or settings.plugins:  # their codes are known selectors, too
+        from linter.policy.provider import configured_rules
+
+        configured_rules(settings)
 
     for selector in unknown_selectors(
         [*(overrides.select or ()), *overrides.extend_select, *overrides.ignore]
@@ -680,67 +686,6 @@ def server_command(stdio: bool) -> None:
     serve()
 
 
-@main.command(name="rule")
-@click.argument("code")
-def rule_command(code: str) -> None:
-    """Explain one rule: what it checks, why, an example, and its fix."""
-    import linter.rules  # noqa: F401  (registers every rule)
-    from linter.core.registry import get_rule, rule_url
-    from linter.core.rule_docs import rule_page
-
-    found = get_rule(code)
-    if found is None:
-        _error(f"no rule {code.upper()} (see `prefect-lint rules`)")
-        sys.exit(EXIT_ERROR)
-    click.echo(rule_page(found), nl=False)
-    url = rule_url(found.code, _configured_docs_url())
-    if url:
-        click.echo(f"\n{url}")
-
-
-def _configured_docs_url() -> str | None:
-    """The ``docs-url`` of the configuration that applies to the current folder, if any."""
-    from linter.errors import ConfigError
-    from linter.project.config import ConfigResolver
-
-    try:
-        return ConfigResolver().for_path(Path.cwd()).docs_url
-    except ConfigError:
-        return None
-
-
-@main.command(name="rules")
-@click.option("--output-format", type=click.Choice(["table", "json"]), default="table")
-def rules_command(output_format: str) -> None:
-    """List every rule."""
-    import json
-
-    import linter.rules  # noqa: F401  (registers every rule)
-    from linter.core.registry import all_rules, rule_url
-
-    rules = all_rules()
-    docs_url = _configured_docs_url()
-    if output_format == "json":
-        click.echo(json.dumps([
-            {
-                "code": r.code,
-                "name": r.name,
-                "severity": r.severity.value,
-                "summary": r.summary,
-                "fix": r.fix.value if r.fix else None,
-                "default": r.default,
-                "url": rule_url(r.code, docs_url) or None,
-            }
-            for r in rules
-        ], indent=2))
-        return
-    width = max(len(r.name) for r in rules)
-    click.echo(f"{'code':<5} {'name':<{width}} {'severity':<8} fix     summary")
-    for r in rules:
-        fix = r.fix.value if r.fix else "-"
-        click.echo(f"{r.code:<5} {r.name:<{width}} {r.severity.value:<8} {fix:<7} {r.summary}")
-
-
 @main.command(name="migrate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--into", "into", type=click.Path(path_type=Path), default=Path("prefect.yaml"),
@@ -773,9 +718,12 @@ def schema_command(show_path: bool) -> None:
 
 
 from linter.cli.pools import pools_group  # noqa: E402  (a small module: imports click only)
+from linter.cli.rules import rule_command, rules_command  # noqa: E402  (imports click only)
 
 main.add_command(pools_group)
 
 from linter.cli.pull import pull_command  # noqa: E402  (a small module: imports click only)
 
 main.add_command(pull_command)
+main.add_command(rule_command)
+main.add_command(rules_command)

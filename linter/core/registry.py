@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, NamedTuple
 
+from linter.core.codes import BUILTIN_CODE, EXTERNAL_CODE, letters
 from linter.core.diagnostics import Applicability, Finding, Severity
-from linter.lazy_regex import lazy_compile
 
-CODE_PATTERN = lazy_compile(r"^[A-Z][0-9]{3}$")
+CODE_PATTERN = BUILTIN_CODE
 
 
 class Needs(str, Enum):
@@ -43,10 +43,16 @@ class Rule(NamedTuple):
     kinds: frozenset[str] = frozenset({"prefect"})
     needs: Needs = Needs.DATA
     default: bool = True  # selected unless the user narrows the selection
+    #: where a policy or plugin rule comes from ("" for a built-in rule)
+    origin: str = ""
+    #: a hash of a policy rule's definition: a change to it invalidates cached results
+    digest: str = ""
+    #: its findings point at a secret: code frames show the span masked, never the text
+    sensitive: bool = False
 
     @property
     def family(self) -> str:
-        return self.code[0]
+        return letters(self.code)
 
 
 _RULES: dict[str, Rule] = {}
@@ -65,6 +71,7 @@ def rule(
     kinds: Iterable[str] = ("prefect",),
     needs: Needs = Needs.DATA,
     default: bool = True,
+    sensitive: bool = False,
 ) -> Callable[[Check], Check]:
     """Register the decorated function as a rule."""
 
@@ -84,10 +91,30 @@ def rule(
             kinds=frozenset(kinds),
             needs=needs,
             default=default,
+            sensitive=sensitive,
         )
         return check
 
     return register
+
+
+#: Policy and plugin rules loaded in this process, by code: known to ``get_rule`` (for
+#: ``prefect-lint rule``, SARIF and suppressions) although which files they check depends
+#: on the configuration that loaded them.
+_EXTERNAL: dict[str, Rule] = {}
+
+
+def register_external(rules: Iterable[Rule]) -> None:
+    """Make policy or plugin rules known by code (their codes are checked by their loader)."""
+    for external in rules:
+        if not EXTERNAL_CODE.match(external.code):
+            raise ValueError(f"rule code {external.code!r} must look like ABC000")
+        _EXTERNAL[external.code] = external
+
+
+def external_rules() -> list[Rule]:
+    """The policy and plugin rules loaded so far, sorted by code."""
+    return sorted(_EXTERNAL.values(), key=lambda r: r.code)
 
 
 def all_rules() -> list[Rule]:
@@ -100,7 +127,8 @@ def all_rules() -> list[Rule]:
 def get_rule(code: str) -> Rule | None:
     _require_rules()
     code = code.upper()
-    return _RULES.get(REDIRECTS.get(code, code))
+    code = REDIRECTS.get(code, code)
+    return _RULES.get(code) or _EXTERNAL.get(code)
 
 
 def _require_rules() -> None:

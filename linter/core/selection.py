@@ -1,6 +1,7 @@
 """Which rules run: ``select``, ``extend-select`` and ``ignore`` by code or prefix.
 
-A selector is ``ALL``, a family letter (``L``), a partial code (``L0``) or a code (``L001``).
+A selector is ``ALL``, a family (``L``, or ``ORG`` for a policy family), a partial code
+(``L0``) or a code (``L001``, ``ORG001``): see :mod:`linter.core.codes`.
 When a rule matches both a select and an ignore selector, the more specific one wins, so
 ``--select L --ignore L001`` drops one rule and ``--ignore L --extend-select L001`` keeps one.
 """
@@ -10,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from linter.core.registry import REDIRECTS, Rule, all_rules
-from linter.lazy_regex import lazy_compile
-
-SELECTOR = lazy_compile(r"^(ALL|[A-Z][0-9]{0,3})$")
+from linter.core.codes import SELECTOR, prefix_names
+from linter.core.registry import REDIRECTS, Rule, all_rules, external_rules
 
 
 class SelectorError(ValueError):
@@ -31,7 +30,7 @@ def normalize_selectors(values: Iterable[str], origin: str) -> list[str]:
             if not SELECTOR.match(selector):
                 raise SelectorError(
                     f"{origin}: {part.strip()!r} is not a rule code or prefix "
-                    "(expected ALL, a letter such as L, or a code such as L001)"
+                    "(expected ALL, a family such as L or ORG, or a code such as L001 or ORG001)"
                 )
             result.append(REDIRECTS.get(selector, selector))
     return result
@@ -43,7 +42,7 @@ def _specificity(selectors: Sequence[str], code: str) -> int:
     for selector in selectors:
         if selector == "ALL":
             best = max(best, 0)
-        elif code.startswith(selector):
+        elif prefix_names(selector, code):
             best = max(best, len(selector))
     return best
 
@@ -63,8 +62,10 @@ class Selection(NamedTuple):
             return False
         return chosen > _specificity(self.ignore, rule.code)
 
-    def rules(self) -> list[Rule]:
-        return [rule for rule in all_rules() if self.is_selected(rule)]
+    def rules(self, extra: Sequence[Rule] = ()) -> list[Rule]:
+        """The selected built-in rules, then the selected ones of ``extra`` (policy and
+        plugin rules of one configuration)."""
+        return [rule for rule in (*all_rules(), *extra) if self.is_selected(rule)]
 
     def codes(self) -> frozenset[str]:
         return frozenset(rule.code for rule in self.rules())
@@ -76,8 +77,8 @@ class Selection(NamedTuple):
 
 
 def unknown_selectors(selectors: Iterable[str]) -> list[str]:
-    """Selectors that match no registered rule (probably typos)."""
-    codes = [rule.code for rule in all_rules()]
+    """Selectors that match no registered rule, built-in or loaded (probably typos)."""
+    codes = [rule.code for rule in (*all_rules(), *external_rules())]
     return [
-        s for s in selectors if s != "ALL" and not any(code.startswith(s) for code in codes)
+        s for s in selectors if s != "ALL" and not any(prefix_names(s, code) for code in codes)
     ]

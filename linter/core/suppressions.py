@@ -9,6 +9,7 @@ whole file. Text after the codes is free, so a reason can follow:
 
 from __future__ import annotations
 
+from linter.core.codes import prefix_names
 from linter.core.diagnostics import Span
 from linter.lazy_regex import lazy_compile
 
@@ -110,5 +111,6 @@ def _inside(offset: int, spans: list[Span]) -> bool:
 
 
 def code_matches(directive_code: str, code: str) -> bool:
-    """A directive names a code exactly, or a prefix of it (``D`` covers ``D001``)."""
-    return code.startswith(directive_code)
+    """A directive names a code exactly, or a prefix of it (``D`` covers ``D001``, not
+    ``DEV001``)."""
+    return prefix_names(directive_code, code)

@@ -68,6 +68,10 @@ class Settings(NamedTuple):
     output_format: str = "full"
     max_file_size: int = 10 * 1024 * 1024
     docs_url: str | None = None  # base of the rule pages findings link to; None: no links
+    #: policy files (absolute paths, or built-in packs such as ``prefect-lint:recommended``)
+    policy_files: tuple[str, ...] = ()
+    #: plugin entry points (group ``prefect_lint.plugins``) to load
+    plugins: tuple[str, ...] = ()
     extra: Mapping[str, Any] = MappingProxyType({})  # tables of later features
     #: the Settings fields a configuration file set (the others are defaults)
     explicit: frozenset[str] = frozenset()
@@ -184,6 +188,25 @@ def _table(value: Any, key: str, origin: str) -> Mapping[str, Any]:
     return value
 
 
+#: A policy file named this way is a pack shipped with prefect-lint, not a path.
+PACK_PREFIX = "prefect-lint:"
+
+
+def _policy_files(value: Any, key: str, origin: str) -> tuple[str, ...]:
+    """Policy file paths, made absolute against the configuration file's folder."""
+    folder = Path(origin).parent
+    return tuple(name if name.startswith(PACK_PREFIX) else str(folder / name)
+                 for name in _string_list(value, key, origin))
+
+
+def _plugins(value: Any, key: str, origin: str) -> tuple[str, ...]:
+    names = _string_list(value, key, origin)
+    for name in names:
+        if not name.strip():
+            raise ConfigError(f"{origin}: `{key}` has an empty plugin name")
+    return names
+
+
 # key in the file -> (Settings field, converter)
 _KEYS: dict[str, tuple[str, Callable[[Any, str, str], Any]]] = {
     "select": ("select", _selectors),
@@ -200,6 +223,8 @@ _KEYS: dict[str, tuple[str, Callable[[Any, str, str], Any]]] = {
     "output-format": ("output_format", _output_format),
     "max-file-size": ("max_file_size", _size),
     "docs-url": ("docs_url", _docs_url),
+    "policy-files": ("policy_files", _policy_files),
+    "plugins": ("plugins", _plugins),
 }
 
 #: Sub-tables owned by later features (kept as raw data in ``Settings.extra``).

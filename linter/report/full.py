@@ -18,7 +18,8 @@ MAX_FRAME_LINES = 6
 def code_frame(diagnostic: Diagnostic, text: str, paint: Painter,
                lines: LineIndex | None = None) -> list[str]:
     """The frame of one finding; pass ``lines`` (the text's index) when framing many
-    findings of one file, or each frame indexes the whole text again."""
+    findings of one file, or each frame indexes the whole text again. ``text`` should have
+    its secrets masked already (``mask_secrets``)."""
     if lines is None:
         lines = LineIndex(text)
     first_row = diagnostic.start.row
@@ -50,6 +51,30 @@ def code_frame(diagnostic: Diagnostic, text: str, paint: Painter,
     return out
 
 
+def mask_secrets(text: str, diagnostics: list[Diagnostic]) -> str:
+    """``text`` with the spans of findings that point at a secret (T011, a policy rule with
+    `sensitive: true`) replaced by asterisks, so no code frame prints the secret."""
+    spans = [d.span for d in diagnostics if _is_sensitive(d.code)]
+    if not spans:
+        return text
+    chars = list(text)
+    for span in spans:
+        for offset in range(max(0, span.start), min(len(chars), span.end)):
+            if chars[offset] not in "\r\n":
+                chars[offset] = "*"
+    return "".join(chars)
+
+
+def _is_sensitive(code: str) -> bool:
+    from linter.core.registry import get_rule
+
+    try:
+        found = get_rule(code)
+    except RuntimeError:  # no rule registered in this process: nothing to know
+        return False
+    return found is not None and found.sensitive
+
+
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
@@ -57,9 +82,16 @@ def _indent(line: str) -> int:
 def render(report: Report, out: TextIO) -> None:
     paint = Painter(report.color)
     indexes: dict[str, LineIndex] = {}
+    by_file: dict[str, list[Diagnostic]] = {}
+    for diagnostic in report.diagnostics:
+        by_file.setdefault(diagnostic.filename, []).append(diagnostic)
+    masked: dict[str, str] = {}
     for diagnostic in report.diagnostics:
         out.write(headline(diagnostic, paint, report.unsafe_fixes_enabled) + "\n")
-        text = report.sources.get(diagnostic.filename)
+        text = masked.get(diagnostic.filename)
+        if text is None and diagnostic.filename in report.sources:
+            text = masked[diagnostic.filename] = mask_secrets(
+                report.sources[diagnostic.filename], by_file[diagnostic.filename])
         if text is not None:
             lines = indexes.get(diagnostic.filename)
             if lines is None:

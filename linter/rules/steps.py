@@ -886,6 +886,7 @@ TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     "plain-text-secret",
     Severity.WARNING,
     "A token or password is written in plain text in a step",
+    sensitive=True,
 )
 def plain_text_secret(context: LintContext) -> Iterator[Finding]:
     """

@@ -93,6 +93,8 @@ def settings_fingerprint(settings: Settings, rules: list[Rule]) -> str:
         "install": install_id(),
         "python": sys.version_info[:2],
         "rules": [rule.code for rule in rules],
+        # a policy rule's definition: editing a policy file invalidates cached results
+        "policies": [rule.digest for rule in rules if rule.digest],
         "root": str(settings.root),
         "extra": settings.extra,
         "max_file_size": settings.max_file_size,

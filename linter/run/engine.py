@@ -11,6 +11,7 @@ from functools import partial
 
 from ruamel.yaml.nodes import ScalarNode
 
+from linter.core.codes import prefix_names
 from linter.core.dependencies import Dependency, note, recording
 from linter.core.diagnostics import (
     Applicability,
@@ -239,8 +240,8 @@ def _unused_findings(
         for code, span in zip(directive.codes, directive.code_spans, strict=False):
             if code in directive.used or code == UNUSED_SUPPRESSION:
                 continue
-            is_known = get_rule(code) is not None or any(c.startswith(code) for c in known)
-            if is_known and not any(c.startswith(code) for c in selected):
+            is_known = get_rule(code) is not None or any(prefix_names(code, c) for c in known)
+            if is_known and not any(prefix_names(code, c) for c in selected):
                 continue  # the rule is not running now, so we cannot tell it is stale
             unused_codes.append((code, is_known))
             unused_spans.append(span)

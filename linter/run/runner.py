@@ -87,7 +87,7 @@ class Runner:
         self.use_cache = cache and not fix and not add_suppressions
         self.cache_dir = cache_dir
         self._caches: dict[Path, Cache] = {}
-        self._rules: dict[Selection, list[Rule]] = {}
+        self._rules: dict[tuple[Selection, tuple[Rule, ...]], list[Rule]] = {}
         #: settings_fingerprint by (settings, rules) object: the same for every file of a folder
         self._fingerprints: dict[tuple[int, int], tuple[Settings, list[Rule], str]] = {}
 
@@ -107,9 +107,14 @@ class Runner:
         selection = settings.selection
         if path is not None:
             selection = selection.without(settings.ignored_for(path))
-        rules = self._rules.get(selection)
+        extra: tuple[Rule, ...] = ()
+        if settings.policy_files or settings.plugins:
+            from linter.policy.provider import configured_rules
+
+            extra = configured_rules(settings)
+        rules = self._rules.get((selection, extra))
         if rules is None:
-            rules = self._rules[selection] = selection.rules()
+            rules = self._rules[(selection, extra)] = selection.rules(extra)
         return rules
 
     # -- entry points ------------------------------------------------------------------------

@@ -202,6 +202,12 @@ def _owned_elsewhere(issue: SchemaIssue) -> bool:
 # -- explaining jsonschema errors --------------------------------------------------------
 
 
+def explain_error(error: Any) -> Iterator[SchemaIssue]:
+    """One jsonschema error as the mistakes it stands for (a union reduced to the branch
+    that fits best). Policy rules with the ``schema`` function explain their findings so."""
+    return _explain(error)
+
+
 def _explain(error: Any) -> Iterator[SchemaIssue]:
     path: NodePath = tuple(error.absolute_path)
     validator = error.validator

@@ -469,3 +469,14 @@ def test_t011_malformed_variable_reference_is_not_a_plain_text_secret() -> None:
     assert codes(found) == ["R003"]  # the malformed placeholder, not a token to revoke
     literal = text.replace("\"{{ prefect.variables.get('github_token') }}\"", "s3cr3t-value")
     assert codes(lint(literal, select=["T011"])) == ["T011"]
+
+
+def test_t011_code_frames_mask_the_secret(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The full format shows the offending line; for a secret, the secret is masked."""
+    write(tmp_path, "prefect.yaml", "pull:\n  - prefect.deployments.steps.git_clone:\n"
+          "      repository: https://github.com/org/repo.git\n"
+          "      access_token: plain-secret-value\n")
+    result = cli("check", "--no-cache", "--select", "T011", "prefect.yaml")
+    assert "T011" in result.output
+    assert "plain-secret-value" not in result.output
+    assert "access_token: ******************" in result.output

@@ -10,13 +10,14 @@ import pytest
 
 from linter.core.diagnostics import Diagnostic, Severity
 from linter.core.selection import normalize_selectors
+from linter.errors import ConfigError
 from linter.prefect.workspace import (
     PoolNames,
     Workspace,
     stale_notice,
     workspace_json,
 )
-from linter.project.config import ConfigError, ConfigResolver, Overrides, read_config_file
+from linter.project.config import ConfigResolver, Overrides, read_config_file
 from linter.run.runner import Runner
 from tests.conftest import spans, write
 

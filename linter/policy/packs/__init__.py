@@ -1,0 +1,1 @@
+"""Built-in policy packs (YAML files), named ``prefect-lint:NAME``."""
