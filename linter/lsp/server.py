@@ -19,6 +19,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -43,8 +44,10 @@ from linter.lsp.editor_support import (
     schema_values,
     value_completions,
 )
+from linter.lsp.scheduling import CheckScheduler, Snapshot
 from linter.project.config import ConfigError, ConfigResolver
 from linter.project.filekinds import kind_for_file, kind_for_name, kinds
+from linter.reading import InputError, read_regular_file
 from linter.run.runner import SNIFF_CHARS, Runner
 from linter.source.document import Document, LineIndex
 
@@ -63,11 +66,15 @@ _SEVERITY = {
 
 log = logging.getLogger(__name__)
 
+#: What a check publishes: diagnostics, None (not a file prefect-lint checks) or an error
+CheckOutcome = list[types.Diagnostic] | str | None
+
 
 class PrefectLintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("prefect-lint", __version__)
         all_rules()  # registers every rule family's file kinds
+        self.checks = CheckScheduler(self.snapshot, self.outcome, self.send)
 
     # -- helpers ------------------------------------------------------------------------------
     @property
@@ -84,7 +91,17 @@ class PrefectLintServer(LanguageServer):
         return Runner(ConfigResolver(cwd=self.root()), fix=fix)
 
     def text_of(self, uri: str) -> str:
-        return self.workspace.get_text_document(uri).source
+        """The open document's text; for a document the client did not open, the file's
+        when it is a regular file within the size limit (never a FIFO or a device, which
+        would block the server), else nothing."""
+        document = self.workspace.text_documents.get(unquote(uri))
+        if document is not None:
+            source: str = document.source
+            return source
+        try:
+            return read_regular_file(path_of(uri)).decode("utf-8", "replace")
+        except InputError:
+            return ""
 
     def display_name(self, path: Path) -> str:
         try:
@@ -127,17 +144,28 @@ class PrefectLintServer(LanguageServer):
         return is_excluded(path, ConfigResolver(cwd=self.root()).for_path(path))
 
     def publish(self, uri: str) -> None:
-        text = self.text_of(uri)
-        if not wanted(path_of(uri), text):
-            return
+        """Check the document soon (debounced; see linter.lsp.scheduling)."""
+        self.checks.schedule(uri)
+
+    def snapshot(self, uri: str) -> Snapshot | None:
+        document = self.workspace.text_documents.get(unquote(uri))
+        if document is None:
+            return None
+        return Snapshot(document.source, document.version)
+
+    def outcome(self, uri: str, text: str) -> CheckOutcome:
+        """What to publish for ``text`` (runs in the checking thread): the diagnostics, None
+        for a file prefect-lint does not check, or an internal error's message."""
+        path = path_of(uri)
+        if not wanted(path, text):
+            return None
         lines = LineIndex(text)
         try:
-            if self.excluded(path_of(uri)):
-                diagnostics = []  # the project excludes this file, as the CLI would
-            else:
-                diagnostics = [self.to_lsp(d, lines) for d in self.lint(uri, text)[0]]
+            if self.excluded(path):
+                return []  # the project excludes this file, as the CLI would
+            return [self.to_lsp(d, lines) for d in self.lint(uri, text)[0]]
         except ConfigError as error:
-            diagnostics = [types.Diagnostic(
+            return [types.Diagnostic(
                 range=types.Range(types.Position(0, 0), types.Position(0, 0)),
                 message=f"prefect-lint configuration error: {error}",
                 severity=types.DiagnosticSeverity.Error,
@@ -145,11 +173,16 @@ class PrefectLintServer(LanguageServer):
             )]
         except Exception as error:  # a rule crashed: say so once, keep the server up
             log.exception("prefect-lint failed on %s", uri)
-            self.window_show_message(types.ShowMessageParams(
-                types.MessageType.Error, f"prefect-lint: internal error: {error}"))
+            return f"prefect-lint: internal error: {error}"
+
+    def send(self, uri: str, version: int | None, outcome: CheckOutcome) -> None:
+        if outcome is None:
+            return
+        if isinstance(outcome, str):
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Error, outcome))
             return
         self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=outcome, version=version))
 
 
 def path_of(uri: str) -> Path:
@@ -201,6 +234,7 @@ def did_save(ls: PrefectLintServer, params: types.DidSaveTextDocumentParams) -> 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: PrefectLintServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.checks.forget(params.text_document.uri)
     ls.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
@@ -527,4 +561,6 @@ def _deployment_index(document: Document, offset: int) -> int | None:
 
 
 def serve() -> None:
-    server.start_io()
+    from linter.lsp.transport import serve_stdio
+
+    serve_stdio(server)
