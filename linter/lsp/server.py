@@ -561,6 +561,15 @@ def _deployment_index(document: Document, offset: int) -> int | None:
 
 
 def serve() -> None:
+    import gc
+
     from linter.lsp.transport import serve_stdio
 
+    # as `prefect-lint check` does (see cli.main._tune_garbage_collector): a check allocates
+    # a great many small objects, and the default thresholds then run full collections over
+    # them again and again (a third of a keystroke's check on 1,000 deployments); the
+    # objects alive at start-up are frozen out of collection
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
     serve_stdio(server)
