@@ -1,0 +1,97 @@
+"""When the language server checks: a burst of changes is one check of the newest text, a
+check whose document changed while it ran is dropped and the newest text checked, and the
+outcome goes out with its version."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from linter.lsp.scheduling import CheckScheduler, Snapshot
+
+
+class FakeEditor:
+    def __init__(self) -> None:
+        self.documents: dict[str, Snapshot] = {}
+        self.checked: list[str] = []
+        self.sent: list[tuple[str, int | None, str]] = []
+        self.release = threading.Event()
+        self.release.set()
+
+    def snapshot(self, uri: str) -> Snapshot | None:
+        return self.documents.get(uri)
+
+    def compute(self, uri: str, text: str) -> str:
+        self.release.wait(5)
+        self.checked.append(text)
+        return f"diagnostics of {text}"
+
+    def send(self, uri: str, version: int | None, outcome: str) -> None:
+        self.sent.append((uri, version, outcome))
+
+    def scheduler(self, delay: float = 0.01) -> CheckScheduler[str]:
+        return CheckScheduler(self.snapshot, self.compute, self.send, delay)
+
+
+async def settle(scheduler: CheckScheduler[str]) -> None:
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if not scheduler.timers and not scheduler.running and not scheduler.tasks:
+            return
+    raise AssertionError("the scheduler did not settle")
+
+
+def test_a_burst_of_changes_is_one_check_of_the_newest_text() -> None:
+    editor = FakeEditor()
+    scheduler = editor.scheduler()
+
+    async def burst() -> None:
+        for version in range(1, 51):
+            editor.documents["a"] = Snapshot(f"text {version}", version)
+            scheduler.schedule("a")
+        await settle(scheduler)
+
+    asyncio.run(burst())
+    assert editor.checked == ["text 50"]
+    assert editor.sent == [("a", 50, "diagnostics of text 50")]
+
+
+def test_a_check_overtaken_by_a_change_is_dropped_and_the_newest_text_checked() -> None:
+    editor = FakeEditor()
+    scheduler = editor.scheduler()
+
+    async def overtaken() -> None:
+        editor.documents["a"] = Snapshot("old", 1)
+        editor.release.clear()  # the first check blocks until released
+        scheduler.schedule("a")
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if scheduler.running:
+                break
+        editor.documents["a"] = Snapshot("new", 2)
+        scheduler.schedule("a")
+        await asyncio.sleep(0.05)  # its timer fires while the old check still runs
+        editor.release.set()
+        await settle(scheduler)
+
+    asyncio.run(overtaken())
+    assert editor.checked == ["old", "new"]
+    assert editor.sent == [("a", 2, "diagnostics of new")]  # nothing for version 1
+    assert scheduler.dropped == 1
+
+
+def test_a_closed_document_gets_nothing_and_documents_do_not_wait_for_each_other() -> None:
+    editor = FakeEditor()
+    scheduler = editor.scheduler()
+
+    async def two_documents() -> None:
+        editor.documents["a"] = Snapshot("a1", 1)
+        editor.documents["b"] = Snapshot("b1", 1)
+        scheduler.schedule("a")
+        scheduler.schedule("b")
+        scheduler.forget("a")  # closed before its timer fired
+        del editor.documents["a"]
+        await settle(scheduler)
+
+    asyncio.run(two_documents())
+    assert editor.sent == [("b", 1, "diagnostics of b1")]
