@@ -284,3 +284,26 @@ def test_a_burst_of_changes_ends_with_the_last_versions_diagnostics(client: RawC
     assert last["code"] == "D001" and "flow-101" in last["message"]
     client.still_answers()
     assert all(n["params"]["uri"] != uri for n in client.notifications)  # nothing stale after
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("shutdown_first", "status"), [(True, 0), (False, 1)])
+def test_exit_ends_the_process_with_the_lsp_status_even_while_checking(
+    workspace: Path, shutdown_first: bool, status: int
+) -> None:
+    client = RawClient(workspace)
+    try:
+        client.response(client.request("initialize", {
+            "processId": None, "rootUri": workspace.as_uri(), "capabilities": {}}))
+        deployments = "".join(f"  - name: d{n}\n    entrypoint: f.py:f\n" for n in range(3000))
+        open_document(client, (workspace / "exit" / "prefect.yaml").as_uri(),
+                      "deployments:\n" + deployments)
+        time.sleep(0.2)  # its check has started
+        if shutdown_first:
+            assert "error" not in client.response(client.request("shutdown", None))
+        client.notify("exit", None)
+        assert client.process.wait(timeout=30) == status
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+            client.process.wait()

@@ -561,7 +561,10 @@ def _deployment_index(document: Document, offset: int) -> int | None:
 
 
 def serve() -> None:
+    import contextlib
     import gc
+    import os
+    import sys
 
     from linter.lsp.transport import serve_stdio
 
@@ -572,4 +575,9 @@ def serve() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(100_000, 50, 1000)
-    serve_stdio(server)
+    status = serve_stdio(server)
+    # a check still running in its thread, or the thread still waiting on standard input,
+    # must not keep the process alive once the client said `exit`
+    with contextlib.suppress(OSError, ValueError):  # pygls closes standard output on `exit`
+        sys.stdout.flush()
+    os._exit(status)

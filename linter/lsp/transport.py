@@ -183,8 +183,9 @@ async def read_stdio(server: JsonRPCServer, stdin: BinaryIO) -> None:
                 return
 
 
-def serve_stdio(server: JsonRPCServer) -> None:
-    """``start_io`` with this reader."""
+def serve_stdio(server: JsonRPCServer) -> int:
+    """``start_io`` with this reader; returns the exit status (0 after ``shutdown`` then
+    ``exit``, 1 after ``exit`` alone, as LSP asks)."""
     import sys
     from threading import Event
 
@@ -192,11 +193,15 @@ def serve_stdio(server: JsonRPCServer) -> None:
 
     server._stop_event = Event()
     server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+    status = 0
     try:
         asyncio.run(read_stdio(server, sys.stdin.buffer))
     except BrokenPipeError:
         log.error("the client closed the connection")
-    except (KeyboardInterrupt, SystemExit):
+    except SystemExit as exiting:  # pygls's answer to `exit`
+        status = exiting.code if isinstance(exiting.code, int) else 1
+    except KeyboardInterrupt:
         pass
     finally:
         server.shutdown()  # type: ignore[no-untyped-call]
+    return status
