@@ -307,3 +307,21 @@ def test_exit_ends_the_process_with_the_lsp_status_even_while_checking(
         if client.process.poll() is None:
             client.process.kill()
             client.process.wait()
+
+
+@pytest.mark.slow
+def test_a_document_over_the_size_limit_gets_the_clis_finding(client: RawClient,
+                                                              workspace: Path) -> None:
+    path = workspace / "huge" / "prefect.yaml"
+    path.parent.mkdir()
+    text = "name: huge\n" + ("# " + "x" * 1022 + "\n") * 11 * 1024  # 11 MiB: over 10 MiB
+    path.write_text(text, encoding="utf-8")
+    open_document(client, path.as_uri(), text)
+    published = client.diagnostics(path.as_uri(), timeout=60)
+    cli = subprocess.run([sys.executable, "-m", "linter", "check", "--no-cache",
+                          "--output-format", "json", "huge/prefect.yaml"], cwd=workspace,
+                         capture_output=True, text=True, timeout=60, check=False)
+    expected = [(d["code"], d["message"]) for d in json.loads(cli.stdout)]
+    assert expected and "max-file-size" in expected[0][1]
+    assert [(d["code"], d["message"]) for d in published["diagnostics"]] == expected
+    client.still_answers()

@@ -113,7 +113,14 @@ class PrefectLintServer(LanguageServer):
         """Diagnostics (and the fixed text, when ``fix``) for one open document; raises
         ConfigError for a broken configuration."""
         path = path_of(uri)
-        result = self.runner(fix).lint_text(text, self.display_name(path), path)
+        runner = self.runner(fix)
+        settings = runner.resolver.for_path(path)
+        name = self.display_name(path)
+        oversized = oversized_reason(text, settings.max_file_size)
+        if oversized is not None:  # as the command line: one finding, the text unchecked
+            result = runner.lint_bytes(oversized, name, path, settings)
+        else:
+            result = runner.lint_text(text, name, path, settings)
         return result.diagnostics, result.fixed_text
 
     def to_range(self, lines: LineIndex, start: int, end: int) -> types.Range:
@@ -183,6 +190,17 @@ class PrefectLintServer(LanguageServer):
             return
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=outcome, version=version))
+
+
+def oversized_reason(text: str, limit: int) -> str | None:
+    """Why the command line would not check a file holding ``text`` (more bytes than
+    ``max-file-size``), or None."""
+    from linter.reading import too_large
+
+    if len(text) <= limit // 4:  # at most 4 bytes a character: no need to encode it
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    return too_large(size, limit) if size > limit else None
 
 
 def path_of(uri: str) -> Path:
