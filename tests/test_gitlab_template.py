@@ -79,9 +79,13 @@ def test_template_passes_only_options_check_has() -> None:
 def test_script_writes_the_code_quality_report_and_fails_on_findings(tmp_path: Path) -> None:
     project = broken_project(tmp_path / "project")
     found = job()
-    venv_bin = str(Path(sys.executable).parent)  # this venv's prefect-lint stands for the install
+    shim = tmp_path / "bin"  # `prefect-lint` as installed: this checkout, run by this Python
+    shim.mkdir()
+    (shim / "prefect-lint").write_text(
+        f'#!/bin/sh\nPYTHONPATH="{REPO}" exec "{sys.executable}" -m linter "$@"\n')
+    (shim / "prefect-lint").chmod(0o755)
     done = run_job(found["script"], found["variables"], project,
-                   f"{venv_bin}{os.pathsep}/usr/bin{os.pathsep}/bin")
+                   f"{shim}{os.pathsep}/usr/bin{os.pathsep}/bin")
     assert done.returncode == 1, done.stdout + done.stderr
     report = json.loads((project / found["artifacts"]["reports"]["codequality"]).read_text())
     assert {issue["check_name"] for issue in report} >= {"C001", "S005"}
