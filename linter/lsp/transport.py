@@ -46,6 +46,7 @@ _CONTENT_LENGTH = re.compile(rb"content-length:", re.IGNORECASE)
 _HEADER_VALUE = re.compile(rb"[ \t]*(\d{1,12})[ \t]*\r?\n")
 _PARTIAL_VALUE = re.compile(rb"[ \t]*\d{0,12}[ \t]*\r?")
 _END_OF_HEADERS = re.compile(rb"\r?\n\r?\n")
+_OTHER_HEADERS = re.compile(rb"(?:[A-Za-z][A-Za-z0-9-]*:[^\r\n]{0,1024}\r?\n)+")
 #: A header that starts after a raw line break (or a closing brace) inside a body
 _HEADER_INSIDE_BODY = re.compile(rb"(?<=[\n}])content-length:[ \t]*\d{1,12}[ \t]*\r?\n",
                                  re.IGNORECASE)
@@ -105,7 +106,10 @@ class MessageFramer:
             return None
         if match.start():
             dropped = match.start()
+            other_headers = _OTHER_HEADERS.fullmatch(self.buffer, 0, dropped) is not None
             del self.buffer[:dropped]
+            if other_headers:  # such as Content-Type, allowed before Content-Length
+                return self._next_header()
             return Skipped(dropped, "bytes before a Content-Length header")
         value = _HEADER_VALUE.match(self.buffer, match.end())
         if value is None:
