@@ -326,3 +326,22 @@ def test_a_document_over_the_size_limit_gets_the_clis_finding(client: RawClient,
     assert expected and "max-file-size" in expected[0][1]
     assert [(d["code"], d["message"]) for d in published["diagnostics"]] == expected
     client.still_answers()
+
+
+@pytest.mark.slow
+def test_a_client_without_resolve_support_gets_the_edits_at_once(client: RawClient,
+                                                                 workspace: Path) -> None:
+    (workspace / "eager").mkdir()
+    (workspace / "eager" / "prefect-lint.toml").write_text('select = ["D001", "M001", "Y"]\n')
+    uri = (workspace / "eager" / "prefect.yaml").as_uri()
+    text = "name: a  # prefect-lint: disable=D001\nname: b\n"
+    open_document(client, uri, text)
+    client.diagnostics(uri)
+    actions = client.response(client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri},
+        "range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 4}},
+        "context": {"diagnostics": []}}))["result"]
+    titles = {action["title"]: action for action in actions}
+    assert "Disable Y002 for this line" in titles
+    assert "prefect-lint: fix all safe problems" in titles
+    assert all(action.get("edit") for action in actions), actions

@@ -75,6 +75,8 @@ class PrefectLintServer(LanguageServer):
         super().__init__("prefect-lint", __version__)
         all_rules()  # registers every rule family's file kinds
         self.checks = CheckScheduler(self.snapshot, self.outcome, self.send)
+        #: uri -> the text last checked and its diagnostics, for code actions on that text
+        self.checked: dict[str, tuple[str, list[Diagnostic]]] = {}
 
     # -- helpers ------------------------------------------------------------------------------
     @property
@@ -123,6 +125,14 @@ class PrefectLintServer(LanguageServer):
             result = runner.lint_text(text, name, path, settings)
         return result.diagnostics, result.fixed_text
 
+    def diagnostics_of(self, uri: str, text: str) -> list[Diagnostic]:
+        """The diagnostics of the last check when it was of this very text (a client asks
+        for code actions at every move of the cursor), else those of a new check."""
+        known = self.checked.get(uri)
+        if known is not None and known[0] == text:
+            return known[1]
+        return self.lint(uri, text)[0]
+
     def to_range(self, lines: LineIndex, start: int, end: int) -> types.Range:
         start_line, start_char = lsp_position(lines, start, self.encoding)
         end_line, end_char = lsp_position(lines, end, self.encoding)
@@ -170,7 +180,9 @@ class PrefectLintServer(LanguageServer):
         try:
             if self.excluded(path):
                 return []  # the project excludes this file, as the CLI would
-            return [self.to_lsp(d, lines) for d in self.lint(uri, text)[0]]
+            found = self.lint(uri, text)[0]
+            self.checked[uri] = (text, found)
+            return [self.to_lsp(d, lines) for d in found]
         except ConfigError as error:
             return [types.Diagnostic(
                 range=types.Range(types.Position(0, 0), types.Position(0, 0)),
@@ -253,6 +265,7 @@ def did_save(ls: PrefectLintServer, params: types.DidSaveTextDocumentParams) -> 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: PrefectLintServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.checks.forget(params.text_document.uri)
+    ls.checked.pop(params.text_document.uri, None)
     ls.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
@@ -263,7 +276,8 @@ def did_close(ls: PrefectLintServer, params: types.DidCloseTextDocumentParams) -
 @server.feature(
     types.TEXT_DOCUMENT_CODE_ACTION,
     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix,
-                                               types.CodeActionKind.SourceFixAll]),
+                                               types.CodeActionKind.SourceFixAll],
+                            resolve_provider=True),
 )
 def code_actions(ls: PrefectLintServer,
                  params: types.CodeActionParams) -> list[types.CodeAction] | None:
@@ -272,7 +286,7 @@ def code_actions(ls: PrefectLintServer,
     if not wanted(path_of(uri), text):
         return None
     try:
-        diagnostics, _ = ls.lint(uri, text)
+        diagnostics = ls.diagnostics_of(uri, text)
     except ConfigError:
         return None
     lines = LineIndex(text)
@@ -297,25 +311,89 @@ def code_actions(ls: PrefectLintServer,
                     (edit.start, edit.end, edit.content) for edit in fix.edits]),
             ))
         if diagnostic.code != "M001":
-            suppressed = _suppress_one(ls, uri, text, diagnostic)
-            if suppressed is not None:
-                actions.append(types.CodeAction(
-                    title=f"Disable {diagnostic.code} for this line",
-                    kind=types.CodeActionKind.QuickFix,
-                    diagnostics=[lsp_diagnostic],
-                    edit=_workspace_edit(ls, uri, lines, [minimal_edit(text, suppressed)]),
-                ))
+            disable = _disable_action(ls, uri, text, diagnostic, lsp_diagnostic)
+            if disable is not None:
+                actions.append(disable)
     wants_fix_all = not only or any(
         str(kind) in ("source", "source.fixAll") for kind in only)
     if wants_fix_all and any(d.fix is not None and d.fix.is_safe for d in diagnostics):
-        _, fixed = ls.lint(uri, text, fix=True)
-        if fixed is not None:
-            actions.append(types.CodeAction(
-                title="prefect-lint: fix all safe problems",
-                kind=types.CodeActionKind.SourceFixAll,
-                edit=_workspace_edit(ls, uri, lines, [minimal_edit(text, fixed)]),
-            ))
+        fix_all = _fix_all_action(ls, uri, text)
+        if fix_all is not None:
+            actions.append(fix_all)
     return actions
+
+
+#: ``data`` of an action whose edit is computed on codeAction/resolve
+RESOLVE_KEY = "prefect-lint-resolve"
+
+
+def _resolves_edits(ls: PrefectLintServer) -> bool:
+    """Whether the client asks for an action's edit only when the user picks it: then the
+    costly edits (a suppression comment, fix all: several checks each) wait until then."""
+    document = ls.client_capabilities.text_document
+    code_action = document.code_action if document is not None else None
+    support = code_action.resolve_support if code_action is not None else None
+    return support is not None and "edit" in support.properties
+
+
+def _disable_action(ls: PrefectLintServer, uri: str, text: str, diagnostic: Diagnostic,
+                    lsp_diagnostic: types.Diagnostic) -> types.CodeAction | None:
+    action = types.CodeAction(title=f"Disable {diagnostic.code} for this line",
+                              kind=types.CodeActionKind.QuickFix,
+                              diagnostics=[lsp_diagnostic])
+    if _resolves_edits(ls):
+        action.data = {RESOLVE_KEY: "disable", "uri": uri, "code": diagnostic.code,
+                       "message": diagnostic.message, "start": diagnostic.span.start}
+        return action
+    return _with_disable_edit(ls, action, uri, text, diagnostic)
+
+
+def _with_disable_edit(ls: PrefectLintServer, action: types.CodeAction, uri: str, text: str,
+                       diagnostic: Diagnostic) -> types.CodeAction | None:
+    suppressed = _suppress_one(ls, uri, text, diagnostic)
+    if suppressed is None:
+        return None
+    action.edit = _workspace_edit(ls, uri, LineIndex(text), [minimal_edit(text, suppressed)])
+    return action
+
+
+def _fix_all_action(ls: PrefectLintServer, uri: str, text: str) -> types.CodeAction | None:
+    action = types.CodeAction(title="prefect-lint: fix all safe problems",
+                              kind=types.CodeActionKind.SourceFixAll)
+    if _resolves_edits(ls):
+        action.data = {RESOLVE_KEY: "fix-all", "uri": uri}
+        return action
+    return _with_fix_all_edit(ls, action, uri, text)
+
+
+def _with_fix_all_edit(ls: PrefectLintServer, action: types.CodeAction, uri: str,
+                       text: str) -> types.CodeAction | None:
+    _, fixed = ls.lint(uri, text, fix=True)
+    if fixed is None:
+        return None
+    action.edit = _workspace_edit(ls, uri, LineIndex(text), [minimal_edit(text, fixed)])
+    return action
+
+
+@server.feature(types.CODE_ACTION_RESOLVE)
+def resolve_code_action(ls: PrefectLintServer, action: types.CodeAction) -> types.CodeAction:
+    """The edit of a "disable" or "fix all" action, for the document's text now (an action
+    whose finding is gone comes back without an edit)."""
+    data = action.data if isinstance(action.data, dict) else {}
+    uri = data.get("uri")
+    if not isinstance(uri, str) or action.edit is not None:
+        return action
+    text = ls.text_of(uri)
+    try:
+        if data.get(RESOLVE_KEY) == "fix-all":
+            return _with_fix_all_edit(ls, action, uri, text) or action
+        for diagnostic in ls.diagnostics_of(uri, text):
+            if (diagnostic.code, diagnostic.message, diagnostic.span.start) == (
+                    data.get("code"), data.get("message"), data.get("start")):
+                return _with_disable_edit(ls, action, uri, text, diagnostic) or action
+    except ConfigError:
+        pass
+    return action
 
 
 def _overlaps(diagnostic: Diagnostic, start: int, end: int) -> bool:
