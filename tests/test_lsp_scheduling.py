@@ -80,7 +80,7 @@ def test_a_check_overtaken_by_a_change_is_dropped_and_the_newest_text_checked() 
     assert scheduler.dropped == 1
 
 
-def test_a_closed_document_gets_nothing_and_documents_do_not_wait_for_each_other() -> None:
+def test_a_document_closed_before_its_check_gets_nothing_and_another_one_its_own() -> None:
     editor = FakeEditor()
     scheduler = editor.scheduler()
 
