@@ -66,6 +66,12 @@ async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
         capabilities=client_capabilities("visual-studio-code"),
         root_uri=WORKSPACE.as_uri(),
     )
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        """As VS Code does: accept the server's file watchers."""
+        lsp_client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
+    lsp_client.registrations = []  # type: ignore[attr-defined]
     # a fixed rule selection, so rules added later do not change what these tests see
     (WORKSPACE / "prefect-lint.toml").write_text('select = ["D001", "M001", "Y"]\n')
     await lsp_client.initialize_session(params)
@@ -143,6 +149,8 @@ async def test_diagnostics_at_utf16_ranges(client: LanguageClient) -> None:
     m001 = found["M001"]
     assert m001.severity == types.DiagnosticSeverity.Warning
     assert m001.range.start == types.Position(4, len("    # prefect-lint: disable="))
+    (watchers,) = client.registrations  # type: ignore[attr-defined]
+    assert watchers.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
 
 
 async def test_fix_action_then_disable_action_clear_everything(client: LanguageClient) -> None:

@@ -345,3 +345,42 @@ def test_a_client_without_resolve_support_gets_the_edits_at_once(client: RawClie
     assert "Disable Y002 for this line" in titles
     assert "prefect-lint: fix all safe problems" in titles
     assert all(action.get("edit") for action in actions), actions
+
+
+@pytest.mark.slow
+def test_a_change_to_a_file_a_check_looked_at_checks_its_documents_again(
+    client: RawClient, workspace: Path
+) -> None:
+    folder = workspace / "depends"
+    (folder / "flows").mkdir(parents=True)
+    (folder / "prefect-lint.toml").write_text('select = ["D"]\n')
+    flow = folder / "flows" / "etl.py"
+    flow.write_text("from prefect import flow\n\n@flow\ndef etl():\n    pass\n")
+    other = folder / "other" / "prefect.yaml"  # looks at no flow: must not be checked again
+    other.parent.mkdir()
+    document = folder / "prefect.yaml"
+    text = ("deployments:\n- name: etl\n  entrypoint: flows/etl.py:etl\n  parameters:\n"
+            "    days: 3\n  work_pool:\n    name: default\n")
+    open_document(client, document.as_uri(), text)
+    assert [d["code"] for d in client.diagnostics(document.as_uri())["diagnostics"]] == ["D008"]
+    open_document(client, other.as_uri(), "deployments: []\n")
+    client.diagnostics(other.as_uri())
+
+    flow.write_text("from prefect import flow\n\n@flow\ndef etl(days: int):\n    pass\n")
+    client.notify("workspace/didChangeWatchedFiles",
+                  {"changes": [{"uri": flow.as_uri(), "type": 2}]})
+    assert client.diagnostics(document.as_uri())["diagnostics"] == []
+
+    flow.write_text("from prefect import flow\n\n@flow\ndef etl():\n    pass\n")
+    client.notify("textDocument/didSave", {"textDocument": {"uri": flow.as_uri()}})
+    assert [d["code"] for d in client.diagnostics(document.as_uri())["diagnostics"]] == ["D008"]
+
+    time.sleep(0.5)  # time enough for a check of `other`, had it been scheduled
+    client.still_answers()
+    assert not [n for n in client.notifications if n["params"].get("uri") == other.as_uri()]
+
+    (folder / "prefect-lint.toml").write_text('select = ["D"]\nignore = ["D008"]\n')
+    client.notify("workspace/didChangeWatchedFiles",
+                  {"changes": [{"uri": (folder / "prefect-lint.toml").as_uri(), "type": 2}]})
+    assert client.diagnostics(document.as_uri())["diagnostics"] == []
+    client.diagnostics(other.as_uri())  # a configuration affects every document below it

@@ -23,12 +23,14 @@ from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
 from ruamel.yaml.nodes import SequenceNode
 
 from linter import __version__
+from linter.core.dependencies import recording
 from linter.core.diagnostics import Diagnostic, Severity
 from linter.core.registry import all_rules
+from linter.lsp.dependents import Dependents
+from linter.lsp.documents import oversized_reason, path_of, wanted
 from linter.lsp.editor_support import (
     ANY_ITEM,
     UTF16,
@@ -46,7 +48,7 @@ from linter.lsp.editor_support import (
 )
 from linter.lsp.scheduling import CheckScheduler, Snapshot
 from linter.project.config import ConfigError, ConfigResolver
-from linter.project.filekinds import kind_for_file, kind_for_name, kinds
+from linter.project.filekinds import kind_for_file
 from linter.reading import InputError, read_regular_file
 from linter.run.runner import SNIFF_CHARS, Runner
 from linter.source.document import Document, LineIndex
@@ -77,6 +79,7 @@ class PrefectLintServer(LanguageServer):
         self.checks = CheckScheduler(self.snapshot, self.outcome, self.send)
         #: uri -> the text last checked and its diagnostics, for code actions on that text
         self.checked: dict[str, tuple[str, list[Diagnostic]]] = {}
+        self.dependents = Dependents()
 
     # -- helpers ------------------------------------------------------------------------------
     @property
@@ -180,8 +183,10 @@ class PrefectLintServer(LanguageServer):
         try:
             if self.excluded(path):
                 return []  # the project excludes this file, as the CLI would
-            found = self.lint(uri, text)[0]
+            with recording() as notes:
+                found = self.lint(uri, text)[0]
             self.checked[uri] = (text, found)
+            self.dependents.record(uri, str(path), notes)
             return [self.to_lsp(d, lines) for d in found]
         except ConfigError as error:
             return [types.Diagnostic(
@@ -204,46 +209,6 @@ class PrefectLintServer(LanguageServer):
             types.PublishDiagnosticsParams(uri=uri, diagnostics=outcome, version=version))
 
 
-def oversized_reason(text: str, limit: int) -> str | None:
-    """Why the command line would not check a file holding ``text`` (more bytes than
-    ``max-file-size``), or None."""
-    from linter.reading import too_large
-
-    if len(text) <= limit // 4:  # at most 4 bytes a character: no need to encode it
-        return None
-    size = len(text.encode("utf-8", "surrogatepass"))
-    return too_large(size, limit) if size > limit else None
-
-
-def path_of(uri: str) -> Path:
-    return Path(to_fs_path(uri) or uri)
-
-
-def wanted(path: Path, text: str) -> bool:
-    """Only files prefect-lint would check in a folder walk, or recognises by content; not
-    every YAML file the editor opens."""
-    if kind_for_name(path) is not None or _included(path):
-        return True
-    is_yaml = path.suffix.lower() in (".yaml", ".yml")
-    head = text[:SNIFF_CHARS]
-    return any(kind.sniff is not None and kind.yaml == is_yaml and kind.sniff(head)
-               for kind in kinds()) and kind_for_file(path, head) is not None
-
-
-def _included(path: Path) -> bool:
-    """Named by the ``include``/``extend-include`` settings (other than the default names)."""
-    from linter.project.config import DEFAULT_INCLUDE
-    from linter.project.discovery import is_included
-
-    try:
-        settings = ConfigResolver().for_path(path)
-    except ConfigError:
-        return False
-    if (*settings.include, *settings.extend_include) == DEFAULT_INCLUDE:
-        return False
-    return is_included(path, settings)
-
-
 server = PrefectLintServer()
 
 
@@ -260,12 +225,46 @@ def did_change(ls: PrefectLintServer, params: types.DidChangeTextDocumentParams)
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: PrefectLintServer, params: types.DidSaveTextDocumentParams) -> None:
     ls.publish(params.text_document.uri)
+    _recheck_dependents(ls, [params.text_document.uri])
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def did_change_watched_files(ls: PrefectLintServer,
+                             params: types.DidChangeWatchedFilesParams) -> None:
+    _recheck_dependents(ls, [change.uri for change in params.changes])
+
+
+def _recheck_dependents(ls: PrefectLintServer, changed: Sequence[str]) -> None:
+    """Check again the open documents whose last check looked at a changed file."""
+    for uri in {dependent for each in changed
+                for dependent in ls.dependents.affected_by(str(path_of(each)))}:
+        if ls.snapshot(uri) is not None:
+            ls.publish(uri)
+
+
+@server.feature(types.INITIALIZED)
+def initialized(ls: PrefectLintServer, params: types.InitializedParams) -> None:
+    """Ask the client to report changes to the files checks depend on (flows, pool
+    snapshots, configuration), when it can watch files for us."""
+    workspace = ls.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace is not None else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    ls.client_register_capability(types.RegistrationParams(registrations=[types.Registration(
+        id="prefect-lint-watched-files",
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[
+            types.FileSystemWatcher(glob_pattern=pattern)
+            for pattern in ("**/*.py", "**/*.json", "**/pyproject.toml",
+                            "**/prefect-lint.toml")]),
+    )]))
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: PrefectLintServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.checks.forget(params.text_document.uri)
     ls.checked.pop(params.text_document.uri, None)
+    ls.dependents.forget(params.text_document.uri)
     ls.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
