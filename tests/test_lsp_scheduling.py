@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
+
 from linter.lsp.scheduling import CheckScheduler, Snapshot
 
 
@@ -95,3 +97,39 @@ def test_a_document_closed_before_its_check_gets_nothing_and_another_one_its_own
 
     asyncio.run(two_documents())
     assert editor.sent == [("b", 1, "diagnostics of b1")]
+
+
+def test_no_check_starts_while_part_of_a_message_is_still_being_read() -> None:
+    editor = FakeEditor()
+    scheduler = editor.scheduler()
+
+    async def reading() -> None:
+        editor.documents["a"] = Snapshot("text 1", 1)
+        scheduler.input_pending(True)
+        scheduler.schedule("a")
+        await asyncio.sleep(0.1)  # ten debounce periods: the check still waits
+        assert editor.checked == []
+        editor.documents["a"] = Snapshot("text 2", 2)  # the rest of the burst arrived
+        scheduler.input_pending(False)
+        await settle(scheduler)
+
+    asyncio.run(reading())
+    assert editor.checked == ["text 2"]
+    assert editor.sent == [("a", 2, "diagnostics of text 2")]
+
+
+def test_a_reader_that_never_finishes_a_message_delays_checks_only_so_long(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("linter.lsp.scheduling.MAX_DEFERRAL", 0.05)
+    editor = FakeEditor()
+    scheduler = editor.scheduler()
+
+    async def stuck() -> None:
+        editor.documents["a"] = Snapshot("text", 1)
+        scheduler.input_pending(True)  # and never False
+        scheduler.schedule("a")
+        await settle(scheduler)
+
+    asyncio.run(stuck())
+    assert editor.sent == [("a", 1, "diagnostics of text")]

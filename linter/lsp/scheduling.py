@@ -2,10 +2,11 @@
 and only the newest version's diagnostics are published.
 
 A change (re)starts a short timer; a burst of changes therefore leads to one check, of the
-text as it is when the timer fires. The check runs in a worker thread so that the server
-keeps reading (and answering) meanwhile; if the document changed while it ran, its result is
-dropped and the newest text is checked at once. Diagnostics go out with the version they
-belong to.
+text as it is when the timer fires, and while the reader holds part of a message (a burst of
+large changes arrives in pieces) the check waits for it, up to a bound. The check runs in a
+worker thread so that the server keeps reading (and answering) meanwhile; if the document
+changed while it ran, its result is dropped and the newest text is checked at once.
+Diagnostics go out with the version they belong to.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from typing import Generic, NamedTuple, TypeVar
 log = logging.getLogger(__name__)
 
 #: Seconds a change waits for the next one before the document is checked.
-DEBOUNCE = 0.025
+DEBOUNCE = 0.01
+#: While a message is still being read, checks wait for it (a burst of large changes arrives
+#: in pieces), but never longer than this in all.
+MAX_DEFERRAL = 1.0
 
 Outcome = TypeVar("Outcome")
 
@@ -49,6 +53,12 @@ class CheckScheduler(Generic[Outcome]):
         self.running: set[str] = set()
         self.tasks: set[asyncio.Task[None]] = set()
         self.dropped = 0  # checks whose result was superseded before it was ready
+        self.reading = False  # a message is partly read: more changes may be on their way
+        self.deferred_since: dict[str, float] = {}
+
+    def input_pending(self, reading: bool) -> None:
+        """Told by the reader whether it holds part of a message."""
+        self.reading = reading
 
     def schedule(self, uri: str, delay: float | None = None) -> None:
         loop = asyncio.get_running_loop()
@@ -65,6 +75,11 @@ class CheckScheduler(Generic[Outcome]):
 
     def _start(self, uri: str) -> None:
         self.timers.pop(uri, None)
+        now = asyncio.get_running_loop().time()
+        if self.reading and now - self.deferred_since.setdefault(uri, now) < MAX_DEFERRAL:
+            self.schedule(uri)  # the rest of a message is coming: it may be a newer text
+            return
+        self.deferred_since.pop(uri, None)
         if uri in self.running:
             return  # the running check sees it is stale when it ends, and starts again
         snapshot = self.snapshot(uri)

@@ -179,7 +179,6 @@ class PrefectLintServer(LanguageServer):
         path = path_of(uri)
         if not wanted(path, text):
             return None
-        lines = LineIndex(text)
         try:
             if self.excluded(path):
                 return []  # the project excludes this file, as the CLI would
@@ -187,6 +186,9 @@ class PrefectLintServer(LanguageServer):
                 found = self.lint(uri, text)[0]
             self.checked[uri] = (text, found)
             self.dependents.record(uri, str(path), notes)
+            if not found:
+                return []
+            lines = LineIndex.fast(text)
             return [self.to_lsp(d, lines) for d in found]
         except ConfigError as error:
             return [types.Diagnostic(
@@ -288,7 +290,7 @@ def code_actions(ls: PrefectLintServer,
         diagnostics = ls.diagnostics_of(uri, text)
     except ConfigError:
         return None
-    lines = LineIndex(text)
+    lines = LineIndex.fast(text)
     start = offset_at(lines, params.range.start.line, params.range.start.character, ls.encoding)
     end = offset_at(lines, params.range.end.line, params.range.end.character, ls.encoding)
     only = params.context.only
@@ -352,7 +354,7 @@ def _with_disable_edit(ls: PrefectLintServer, action: types.CodeAction, uri: str
     suppressed = _suppress_one(ls, uri, text, diagnostic)
     if suppressed is None:
         return None
-    action.edit = _workspace_edit(ls, uri, LineIndex(text), [minimal_edit(text, suppressed)])
+    action.edit = _workspace_edit(ls, uri, LineIndex.fast(text), [minimal_edit(text, suppressed)])
     return action
 
 
@@ -370,7 +372,7 @@ def _with_fix_all_edit(ls: PrefectLintServer, action: types.CodeAction, uri: str
     _, fixed = ls.lint(uri, text, fix=True)
     if fixed is None:
         return None
-    action.edit = _workspace_edit(ls, uri, LineIndex(text), [minimal_edit(text, fixed)])
+    action.edit = _workspace_edit(ls, uri, LineIndex.fast(text), [minimal_edit(text, fixed)])
     return action
 
 
@@ -436,7 +438,7 @@ def hover(ls: PrefectLintServer, params: types.HoverParams) -> types.Hover | Non
     if not wanted(path, text) or kind_for_file(path, text[:SNIFF_CHARS]) != "prefect":
         return None
     document = Document.from_text(text, ls.display_name(path), path=path)
-    lines = LineIndex(text)
+    lines = LineIndex.fast(text)
     offset = offset_at(lines, params.position.line, params.position.character, ls.encoding)
     found = key_at(document, offset)
     if found is None:
@@ -485,7 +487,7 @@ def completion(ls: PrefectLintServer,
     path = path_of(uri)
     if not wanted(path, text) or kind_for_file(path, text[:SNIFF_CHARS]) != "prefect":
         return None
-    lines = LineIndex(text)
+    lines = LineIndex.fast(text)
     offset = offset_at(lines, params.position.line, params.position.character, ls.encoding)
     column = offset - lines.starts[params.position.line] if params.position.line < len(
         lines.starts) else 0
@@ -670,7 +672,7 @@ def serve() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(100_000, 50, 1000)
-    status = serve_stdio(server)
+    status = serve_stdio(server, server.checks.input_pending)
     # a check still running in its thread, or the thread still waiting on standard input,
     # must not keep the process alive once the client said `exit`
     with contextlib.suppress(OSError, ValueError):  # pygls closes standard output on `exit`

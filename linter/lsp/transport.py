@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 if TYPE_CHECKING:
@@ -168,8 +168,10 @@ def dispatch(protocol: JsonRPCProtocol, body: bytes) -> None:
             protocol._send_data(error_response(data["id"], -32603, "Internal error"))
 
 
-async def read_stdio(server: JsonRPCServer, stdin: BinaryIO) -> None:
-    """Read standard input until it closes or the server stops, dispatching each message."""
+async def read_stdio(server: JsonRPCServer, stdin: BinaryIO,
+                     pending: Callable[[bool], None] | None = None) -> None:
+    """Read standard input until it closes or the server stops, dispatching each message;
+    ``pending`` is told after each read whether part of a message is still to come."""
     loop = asyncio.get_running_loop()
     framer = MessageFramer()
     descriptor = stdin.fileno()
@@ -185,9 +187,11 @@ async def read_stdio(server: JsonRPCServer, stdin: BinaryIO) -> None:
                 dispatch(server.protocol, item)
             if stop is not None and stop.is_set():
                 return
+        if pending is not None:
+            pending(bool(framer.buffer))
 
 
-def serve_stdio(server: JsonRPCServer) -> int:
+def serve_stdio(server: JsonRPCServer, pending: Callable[[bool], None] | None = None) -> int:
     """``start_io`` with this reader; returns the exit status (0 after ``shutdown`` then
     ``exit``, 1 after ``exit`` alone, as LSP asks)."""
     import sys
@@ -199,7 +203,7 @@ def serve_stdio(server: JsonRPCServer) -> int:
     server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
     status = 0
     try:
-        asyncio.run(read_stdio(server, sys.stdin.buffer))
+        asyncio.run(read_stdio(server, sys.stdin.buffer, pending))
     except BrokenPipeError:
         log.error("the client closed the connection")
     except SystemExit as exiting:  # pygls's answer to `exit`
