@@ -66,6 +66,12 @@ async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
         capabilities=client_capabilities("visual-studio-code"),
         root_uri=WORKSPACE.as_uri(),
     )
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        """As VS Code does: accept the server's file watchers."""
+        lsp_client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
+    lsp_client.registrations = []  # type: ignore[attr-defined]
     # a fixed rule selection, so rules added later do not change what these tests see
     (WORKSPACE / "prefect-lint.toml").write_text('select = ["D001", "M001", "Y"]\n')
     await lsp_client.initialize_session(params)
@@ -112,7 +118,16 @@ async def actions_at(client: LanguageClient, uri: str,
         range=diagnostic.range,
         context=types.CodeActionContext(diagnostics=[diagnostic]),
     ))
-    return [a for a in result or [] if isinstance(a, types.CodeAction)]
+    return [await resolved(client, a) for a in result or [] if isinstance(a, types.CodeAction)]
+
+
+async def resolved(client: LanguageClient, action: types.CodeAction) -> types.CodeAction:
+    """The action with its edit: VS Code (whose capabilities these tests send) resolves the
+    costly ones only when picked, as here."""
+    if action.edit is not None:
+        return action
+    assert action.data is not None  # the server must say what to resolve
+    return await client.code_action_resolve_async(action)
 
 
 async def test_diagnostics_at_utf16_ranges(client: LanguageClient) -> None:
@@ -134,6 +149,8 @@ async def test_diagnostics_at_utf16_ranges(client: LanguageClient) -> None:
     m001 = found["M001"]
     assert m001.severity == types.DiagnosticSeverity.Warning
     assert m001.range.start == types.Position(4, len("    # prefect-lint: disable="))
+    (watchers,) = client.registrations  # type: ignore[attr-defined]
+    assert watchers.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
 
 
 async def test_fix_action_then_disable_action_clear_everything(client: LanguageClient) -> None:
@@ -169,7 +186,9 @@ async def test_fix_all_action(client: LanguageClient) -> None:
         context=types.CodeActionContext(diagnostics=[],
                                         only=[types.CodeActionKind.SourceFixAll]),
     ))
-    (action,) = [a for a in result or [] if isinstance(a, types.CodeAction)]
+    (offered,) = [a for a in result or [] if isinstance(a, types.CodeAction)]
+    assert offered.edit is None  # left to codeAction/resolve: fix all costs several checks
+    action = await resolved(client, offered)
     assert action.kind == types.CodeActionKind.SourceFixAll
     assert action.edit is not None and action.edit.changes is not None
     assert apply(text, action.edit.changes[uri]) == "deployments: []\n"

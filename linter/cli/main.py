@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -398,7 +397,10 @@ def _run_check(
         if diff:
             _write_diff(results, stream, summary=not add_suppressions)
         elif statistics:
-            _write_statistics(results, stream, unsafe)
+            from linter.report import statistics as rule_statistics
+
+            rule_statistics.render((d for r in results for d in r.diagnostics), stream, unsafe,
+                                   output_format)
         else:
             if not format_chosen and _under_github_actions() and sys.stdout is not None:
                 # annotations on the pull request, and the full text in the job log
@@ -654,21 +656,6 @@ def _write_diff(results: Sequence[FileResult], stream: TextIO, summary: bool = T
         return
     count = sum(len(r.applied) for r in results)
     click.echo(f"Would fix {count} problem{'s' if count != 1 else ''}.", err=True)
-
-
-def _write_statistics(results: Sequence[FileResult], stream: TextIO, unsafe: bool) -> None:
-    from linter.report.concise import fixable_now
-
-    counts: Counter[tuple[str, str, str]] = Counter()
-    fixable: Counter[str] = Counter()
-    for result in results:
-        for d in result.diagnostics:
-            counts[(d.code, d.name, d.severity.value)] += 1
-            if fixable_now(d, unsafe):
-                fixable[d.code] += 1
-    for (code, name, severity), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        mark = "[*]" if fixable[code] else "   "
-        stream.write(f"{count:>6}  {code}  {mark} {name} [{severity}]\n")
 
 
 @main.command(name="server")

@@ -21,15 +21,18 @@ import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
 from ruamel.yaml.nodes import SequenceNode
 
 from linter import __version__
+from linter.core.dependencies import recording
 from linter.core.diagnostics import Diagnostic, Severity
 from linter.errors import ConfigError
+from linter.lsp.dependents import Dependents
+from linter.lsp.documents import oversized_reason, path_of, wanted
 from linter.lsp.editor_support import (
     ANY_ITEM,
     UTF16,
@@ -46,8 +49,10 @@ from linter.lsp.editor_support import (
     typed_placeholder,
     value_completions,
 )
+from linter.lsp.scheduling import CheckScheduler, Snapshot
 from linter.project.config import ConfigResolver
-from linter.project.filekinds import kind_for_file, kind_for_name, kinds
+from linter.project.filekinds import kind_for_file
+from linter.reading import InputError, read_regular_file
 from linter.run.runner import SNIFF_CHARS, Runner
 from linter.source.document import Document, LineIndex
 
@@ -67,10 +72,17 @@ _SEVERITY = {
 
 log = logging.getLogger(__name__)
 
+#: What a check publishes: diagnostics, None (not a file prefect-lint checks) or an error
+CheckOutcome = list[types.Diagnostic] | str | None
+
 
 class PrefectLintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("prefect-lint", __version__)
+        self.checks = CheckScheduler(self.snapshot, self.outcome, self.send)
+        #: uri -> the text last checked and its diagnostics, for code actions on that text
+        self.checked: dict[str, tuple[str, list[Diagnostic]]] = {}
+        self.dependents = Dependents()
 
     # -- helpers ------------------------------------------------------------------------------
     @property
@@ -87,7 +99,17 @@ class PrefectLintServer(LanguageServer):
         return Runner(ConfigResolver(cwd=self.root()), fix=fix)
 
     def text_of(self, uri: str) -> str:
-        return self.workspace.get_text_document(uri).source
+        """The open document's text; for a document the client did not open, the file's
+        when it is a regular file within the size limit (never a FIFO or a device, which
+        would block the server), else nothing."""
+        document = self.workspace.text_documents.get(unquote(uri))
+        if document is not None:
+            source: str = document.source
+            return source
+        try:
+            return read_regular_file(path_of(uri)).decode("utf-8", "replace")
+        except InputError:
+            return ""
 
     def display_name(self, path: Path) -> str:
         try:
@@ -99,8 +121,23 @@ class PrefectLintServer(LanguageServer):
         """Diagnostics (and the fixed text, when ``fix``) for one open document; raises
         ConfigError for a broken configuration."""
         path = path_of(uri)
-        result = self.runner(fix).lint_text(text, self.display_name(path), path)
+        runner = self.runner(fix)
+        settings = runner.resolver.for_path(path)
+        name = self.display_name(path)
+        oversized = oversized_reason(text, settings.max_file_size)
+        if oversized is not None:  # as the command line: one finding, the text unchecked
+            result = runner.lint_bytes(oversized, name, path, settings)
+        else:
+            result = runner.lint_text(text, name, path, settings)
         return result.diagnostics, result.fixed_text
+
+    def diagnostics_of(self, uri: str, text: str) -> list[Diagnostic]:
+        """The diagnostics of the last check when it was of this very text (a client asks
+        for code actions at every move of the cursor), else those of a new check."""
+        known = self.checked.get(uri)
+        if known is not None and known[0] == text:
+            return known[1]
+        return self.lint(uri, text)[0]
 
     def to_range(self, lines: LineIndex, start: int, end: int) -> types.Range:
         start_line, start_char = lsp_position(lines, start, self.encoding)
@@ -130,17 +167,34 @@ class PrefectLintServer(LanguageServer):
         return is_excluded(path, ConfigResolver(cwd=self.root()).for_path(path))
 
     def publish(self, uri: str) -> None:
-        text = self.text_of(uri)
-        if not wanted(path_of(uri), text):
-            return
-        lines = LineIndex(text)
+        """Check the document soon (debounced; see linter.lsp.scheduling)."""
+        self.checks.schedule(uri)
+
+    def snapshot(self, uri: str) -> Snapshot | None:
+        document = self.workspace.text_documents.get(unquote(uri))
+        if document is None:
+            return None
+        return Snapshot(document.source, document.version)
+
+    def outcome(self, uri: str, text: str) -> CheckOutcome:
+        """What to publish for ``text`` (runs in the checking thread): the diagnostics, None
+        for a file prefect-lint does not check, or an internal error's message."""
+        path = path_of(uri)
+        if not wanted(path, text):
+            return None
         try:
-            if self.excluded(path_of(uri)):
-                diagnostics = []  # the project excludes this file, as the CLI would
-            else:
-                diagnostics = [self.to_lsp(d, lines) for d in self.lint(uri, text)[0]]
+            if self.excluded(path):
+                return []  # the project excludes this file, as the CLI would
+            with recording() as notes:
+                found = self.lint(uri, text)[0]
+            self.checked[uri] = (text, found)
+            self.dependents.record(uri, str(path), notes)
+            if not found:
+                return []
+            lines = LineIndex.fast(text)
+            return [self.to_lsp(d, lines) for d in found]
         except ConfigError as error:
-            diagnostics = [types.Diagnostic(
+            return [types.Diagnostic(
                 range=types.Range(types.Position(0, 0), types.Position(0, 0)),
                 message=f"prefect-lint configuration error: {error}",
                 severity=types.DiagnosticSeverity.Error,
@@ -148,40 +202,16 @@ class PrefectLintServer(LanguageServer):
             )]
         except Exception as error:  # a rule crashed: say so once, keep the server up
             log.exception("prefect-lint failed on %s", uri)
-            self.window_show_message(types.ShowMessageParams(
-                types.MessageType.Error, f"prefect-lint: internal error: {error}"))
+            return f"prefect-lint: internal error: {error}"
+
+    def send(self, uri: str, version: int | None, outcome: CheckOutcome) -> None:
+        if outcome is None:
+            return
+        if isinstance(outcome, str):
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Error, outcome))
             return
         self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
-
-
-def path_of(uri: str) -> Path:
-    return Path(to_fs_path(uri) or uri)
-
-
-def wanted(path: Path, text: str) -> bool:
-    """Only files prefect-lint would check in a folder walk, or recognises by content; not
-    every YAML file the editor opens."""
-    if kind_for_name(path) is not None or _included(path):
-        return True
-    is_yaml = path.suffix.lower() in (".yaml", ".yml")
-    head = text[:SNIFF_CHARS]
-    return any(kind.sniff is not None and kind.yaml == is_yaml and kind.sniff(head)
-               for kind in kinds()) and kind_for_file(path, head) is not None
-
-
-def _included(path: Path) -> bool:
-    """Named by the ``include``/``extend-include`` settings (other than the default names)."""
-    from linter.project.config import DEFAULT_INCLUDE
-    from linter.project.discovery import is_included
-
-    try:
-        settings = ConfigResolver().for_path(path)
-    except ConfigError:
-        return False
-    if (*settings.include, *settings.extend_include) == DEFAULT_INCLUDE:
-        return False
-    return is_included(path, settings)
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=outcome, version=version))
 
 
 server = PrefectLintServer()
@@ -200,10 +230,46 @@ def did_change(ls: PrefectLintServer, params: types.DidChangeTextDocumentParams)
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: PrefectLintServer, params: types.DidSaveTextDocumentParams) -> None:
     ls.publish(params.text_document.uri)
+    _recheck_dependents(ls, [params.text_document.uri])
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def did_change_watched_files(ls: PrefectLintServer,
+                             params: types.DidChangeWatchedFilesParams) -> None:
+    _recheck_dependents(ls, [change.uri for change in params.changes])
+
+
+def _recheck_dependents(ls: PrefectLintServer, changed: Sequence[str]) -> None:
+    """Check again the open documents whose last check looked at a changed file."""
+    for uri in {dependent for each in changed
+                for dependent in ls.dependents.affected_by(str(path_of(each)))}:
+        if ls.snapshot(uri) is not None:
+            ls.publish(uri)
+
+
+@server.feature(types.INITIALIZED)
+def initialized(ls: PrefectLintServer, params: types.InitializedParams) -> None:
+    """Ask the client to report changes to the files checks depend on (flows, pool
+    snapshots, configuration), when it can watch files for us."""
+    workspace = ls.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace is not None else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    ls.client_register_capability(types.RegistrationParams(registrations=[types.Registration(
+        id="prefect-lint-watched-files",
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[
+            types.FileSystemWatcher(glob_pattern=pattern)
+            for pattern in ("**/*.py", "**/*.json", "**/pyproject.toml",
+                            "**/prefect-lint.toml")]),
+    )]))
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: PrefectLintServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.checks.forget(params.text_document.uri)
+    ls.checked.pop(params.text_document.uri, None)
+    ls.dependents.forget(params.text_document.uri)
     ls.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
@@ -214,7 +280,8 @@ def did_close(ls: PrefectLintServer, params: types.DidCloseTextDocumentParams) -
 @server.feature(
     types.TEXT_DOCUMENT_CODE_ACTION,
     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix,
-                                               types.CodeActionKind.SourceFixAll]),
+                                               types.CodeActionKind.SourceFixAll],
+                            resolve_provider=True),
 )
 def code_actions(ls: PrefectLintServer,
                  params: types.CodeActionParams) -> list[types.CodeAction] | None:
@@ -223,10 +290,10 @@ def code_actions(ls: PrefectLintServer,
     if not wanted(path_of(uri), text):
         return None
     try:
-        diagnostics, _ = ls.lint(uri, text)
+        diagnostics = ls.diagnostics_of(uri, text)
     except ConfigError:
         return None
-    lines = LineIndex(text)
+    lines = LineIndex.fast(text)
     start = offset_at(lines, params.range.start.line, params.range.start.character, ls.encoding)
     end = offset_at(lines, params.range.end.line, params.range.end.character, ls.encoding)
     only = params.context.only
@@ -248,25 +315,89 @@ def code_actions(ls: PrefectLintServer,
                     (edit.start, edit.end, edit.content) for edit in fix.edits]),
             ))
         if diagnostic.code != "M001":
-            suppressed = _suppress_one(ls, uri, text, diagnostic)
-            if suppressed is not None:
-                actions.append(types.CodeAction(
-                    title=f"Disable {diagnostic.code} for this line",
-                    kind=types.CodeActionKind.QuickFix,
-                    diagnostics=[lsp_diagnostic],
-                    edit=_workspace_edit(ls, uri, lines, [minimal_edit(text, suppressed)]),
-                ))
+            disable = _disable_action(ls, uri, text, diagnostic, lsp_diagnostic)
+            if disable is not None:
+                actions.append(disable)
     wants_fix_all = not only or any(
         str(kind) in ("source", "source.fixAll") for kind in only)
     if wants_fix_all and any(d.fix is not None and d.fix.is_safe for d in diagnostics):
-        _, fixed = ls.lint(uri, text, fix=True)
-        if fixed is not None:
-            actions.append(types.CodeAction(
-                title="prefect-lint: fix all safe problems",
-                kind=types.CodeActionKind.SourceFixAll,
-                edit=_workspace_edit(ls, uri, lines, [minimal_edit(text, fixed)]),
-            ))
+        fix_all = _fix_all_action(ls, uri, text)
+        if fix_all is not None:
+            actions.append(fix_all)
     return actions
+
+
+#: ``data`` of an action whose edit is computed on codeAction/resolve
+RESOLVE_KEY = "prefect-lint-resolve"
+
+
+def _resolves_edits(ls: PrefectLintServer) -> bool:
+    """Whether the client asks for an action's edit only when the user picks it: then the
+    costly edits (a suppression comment, fix all: several checks each) wait until then."""
+    document = ls.client_capabilities.text_document
+    code_action = document.code_action if document is not None else None
+    support = code_action.resolve_support if code_action is not None else None
+    return support is not None and "edit" in support.properties
+
+
+def _disable_action(ls: PrefectLintServer, uri: str, text: str, diagnostic: Diagnostic,
+                    lsp_diagnostic: types.Diagnostic) -> types.CodeAction | None:
+    action = types.CodeAction(title=f"Disable {diagnostic.code} for this line",
+                              kind=types.CodeActionKind.QuickFix,
+                              diagnostics=[lsp_diagnostic])
+    if _resolves_edits(ls):
+        action.data = {RESOLVE_KEY: "disable", "uri": uri, "code": diagnostic.code,
+                       "message": diagnostic.message, "start": diagnostic.span.start}
+        return action
+    return _with_disable_edit(ls, action, uri, text, diagnostic)
+
+
+def _with_disable_edit(ls: PrefectLintServer, action: types.CodeAction, uri: str, text: str,
+                       diagnostic: Diagnostic) -> types.CodeAction | None:
+    suppressed = _suppress_one(ls, uri, text, diagnostic)
+    if suppressed is None:
+        return None
+    action.edit = _workspace_edit(ls, uri, LineIndex.fast(text), [minimal_edit(text, suppressed)])
+    return action
+
+
+def _fix_all_action(ls: PrefectLintServer, uri: str, text: str) -> types.CodeAction | None:
+    action = types.CodeAction(title="prefect-lint: fix all safe problems",
+                              kind=types.CodeActionKind.SourceFixAll)
+    if _resolves_edits(ls):
+        action.data = {RESOLVE_KEY: "fix-all", "uri": uri}
+        return action
+    return _with_fix_all_edit(ls, action, uri, text)
+
+
+def _with_fix_all_edit(ls: PrefectLintServer, action: types.CodeAction, uri: str,
+                       text: str) -> types.CodeAction | None:
+    _, fixed = ls.lint(uri, text, fix=True)
+    if fixed is None:
+        return None
+    action.edit = _workspace_edit(ls, uri, LineIndex.fast(text), [minimal_edit(text, fixed)])
+    return action
+
+
+@server.feature(types.CODE_ACTION_RESOLVE)
+def resolve_code_action(ls: PrefectLintServer, action: types.CodeAction) -> types.CodeAction:
+    """The edit of a "disable" or "fix all" action, for the document's text now (an action
+    whose finding is gone comes back without an edit)."""
+    data = action.data if isinstance(action.data, dict) else {}
+    uri = data.get("uri")
+    if not isinstance(uri, str) or action.edit is not None:
+        return action
+    text = ls.text_of(uri)
+    try:
+        if data.get(RESOLVE_KEY) == "fix-all":
+            return _with_fix_all_edit(ls, action, uri, text) or action
+        for diagnostic in ls.diagnostics_of(uri, text):
+            if (diagnostic.code, diagnostic.message, diagnostic.span.start) == (
+                    data.get("code"), data.get("message"), data.get("start")):
+                return _with_disable_edit(ls, action, uri, text, diagnostic) or action
+    except ConfigError:
+        pass
+    return action
 
 
 def _overlaps(diagnostic: Diagnostic, start: int, end: int) -> bool:
@@ -310,7 +441,7 @@ def hover(ls: PrefectLintServer, params: types.HoverParams) -> types.Hover | Non
     if not wanted(path, text) or kind_for_file(path, text[:SNIFF_CHARS]) != "prefect":
         return None
     document = Document.from_text(text, ls.display_name(path), path=path)
-    lines = LineIndex(text)
+    lines = LineIndex.fast(text)
     offset = offset_at(lines, params.position.line, params.position.character, ls.encoding)
     found = key_at(document, offset)
     if found is None:
@@ -359,7 +490,7 @@ def completion(ls: PrefectLintServer,
     path = path_of(uri)
     if not wanted(path, text) or kind_for_file(path, text[:SNIFF_CHARS]) != "prefect":
         return None
-    lines = LineIndex(text)
+    lines = LineIndex.fast(text)
     offset = offset_at(lines, params.position.line, params.position.character, ls.encoding)
     column = offset - lines.starts[params.position.line] if params.position.line < len(
         lines.starts) else 0
@@ -582,4 +713,23 @@ def _deployment_index(document: Document, offset: int) -> int | None:
 
 
 def serve() -> None:
-    server.start_io()
+    import contextlib
+    import gc
+    import os
+    import sys
+
+    from linter.lsp.transport import serve_stdio
+
+    # as `prefect-lint check` does (see cli.main._tune_garbage_collector): a check allocates
+    # a great many small objects, and the default thresholds then run full collections over
+    # them again and again (a third of a keystroke's check on 1,000 deployments); the
+    # objects alive at start-up are frozen out of collection
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
+    status = serve_stdio(server, server.checks.input_pending)
+    # a check still running in its thread, or the thread still waiting on standard input,
+    # must not keep the process alive once the client said `exit`
+    with contextlib.suppress(OSError, ValueError):  # pygls closes standard output on `exit`
+        sys.stdout.flush()
+    os._exit(status)

@@ -142,7 +142,9 @@ def _fail_level(value: Any, key: str, origin: str) -> Severity:
 
 #: The names of the output formats (``linter.report.FORMATS`` maps each to its module; a
 #: test keeps the two equal, so the configuration need not import the reporters).
-OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "github", "gitlab", "sarif", "junit")
+OUTPUT_FORMATS = (
+    "full", "concise", "json", "json-lines", "github", "gitlab", "sarif", "junit", "rdjson",
+)
 
 
 def _output_format(value: Any, key: str, origin: str) -> str:

@@ -21,6 +21,7 @@ FORMATS: dict[str, str] = {
     "gitlab": "gitlab",
     "sarif": "sarif",
     "junit": "junit",
+    "rdjson": "rdjson",
 }
 
 
