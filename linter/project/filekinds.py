@@ -14,9 +14,12 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
+from linter.lazy_regex import lazy_compile
 from linter.reading import InputError, read_head
 
 PREFECT = "prefect"
+PYTHON = "python"
+PYTHON_SUFFIXES = (".py",)
 
 
 class FileKind(NamedTuple):
@@ -33,8 +36,26 @@ class FileKind(NamedTuple):
     walk_patterns: tuple[str, ...] = ()
 
 
+#: an import of Prefect or a collection (``prefect_aws``...) at the start of a line
+_PREFECT_IMPORT = lazy_compile(
+    r"^[ \t]*(?:from[ \t]+prefect(?:_\w+)?\b"
+    r"|import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*prefect(?:_\w+)?\b)",
+    re.MULTILINE,
+)
+
+
+def imports_prefect(text: str) -> bool:
+    """Does this Python text import Prefect or a ``prefect_*`` collection? A cheap look at
+    the text for folder walks: nothing is parsed, imported or run."""
+    return _PREFECT_IMPORT.search(text) is not None
+
+
 _KINDS: list[FileKind] = [
     FileKind(PREFECT, "Prefect deployment configuration", ("prefect.yaml", "prefect.yml")),
+    # a folder walk keeps only the Python files that import prefect or a prefect_* collection
+    # (read from their first characters, never run); a .py file named explicitly is always one
+    FileKind(PYTHON, "Python scripts that deploy flows", sniff=imports_prefect, yaml=False,
+             walk_patterns=("*.py",)),
 ]
 
 
@@ -113,7 +134,11 @@ def wanted_in_walk(path: Path, included: Callable[[Path], bool] | None = None) -
         try:
             head = read_head(path, WALK_SNIFF_CHARS * 4).decode("utf-8", errors="replace")
         except InputError:
-            return True  # let the linter report why it cannot be read (a FIFO is not opened)
+            # let the linter report why it cannot be read (a FIFO is not opened); a Python
+            # file is only ours when it shows a Prefect import, which this one cannot
+            if kind.name == PYTHON:
+                continue
+            return True
         head = head[:WALK_SNIFF_CHARS]
         if kind.sniff(head.lstrip("\ufeff")):
             return True
@@ -124,8 +149,13 @@ def kind_for_file(path: Path, head: str) -> str | None:
     """The kind of a file about to be linted: content sniffing first, then the name, and
     ``prefect`` for any other YAML file named explicitly (``prefect deploy --prefect-file``).
     None for a file no rule checks."""
-    is_yaml = path.suffix.lower() in YAML_SUFFIXES
+    suffix = path.suffix.lower()
+    if suffix in PYTHON_SUFFIXES:
+        return PYTHON
+    is_yaml = suffix in YAML_SUFFIXES
     for kind in _KINDS:
+        if kind.name == PYTHON:
+            continue
         if kind.sniff is not None and kind.yaml in (None, is_yaml) and kind.sniff(head):
             return kind.name
     by_name = kind_for_name(path)
