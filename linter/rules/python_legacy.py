@@ -26,7 +26,7 @@ from linter.prefect.python_agent_era import (
     removed_imports,
 )
 from linter.prefect.python_code import ImportedName, PythonModule, keyword_span, parse_python
-from linter.project.filekinds import PYTHON
+from linter.project.filekinds import PYTHON, imports_prefect
 
 _FROM_MODULE = lazy_compile(r"from(?:[ \t]|\\\r?\n)+([A-Za-z_][\w.]*)")
 _UPGRADE = "https://docs.prefect.io/v3/how-to-guides/migrate/upgrade-agents-to-workers"
@@ -36,7 +36,9 @@ def python_module(context: LintContext) -> PythonModule | None:
     """The document parsed as Python, once for all the rules (None: it does not parse)."""
     cache = context.document.cache
     if "python" not in cache:
-        cache["python"] = parse_python(context.document.text)
+        text = context.document.text
+        # a file that imports neither prefect nor a collection has nothing for these rules
+        cache["python"] = parse_python(text) if imports_prefect(text) else None
     module: PythonModule | None = cache["python"]
     return module
 
