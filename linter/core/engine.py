@@ -27,7 +27,7 @@ from linter.core.registry import LintContext, Needs, Project, Rule, get_rule, ru
 from linter.core.suppressions import Directive, code_matches, find_directives
 from linter.project.config import ConfigError
 from linter.project.filekinds import PREFECT, is_foreign_configuration
-from linter.source.document import Document
+from linter.source.document import NOT_YAML_KINDS, Document
 from linter.source.view import iter_nodes
 
 UNUSED_SUPPRESSION = "M001"
@@ -48,8 +48,8 @@ class RuleCrash(Exception):
 def runnable(rule: Rule, document: Document) -> bool:
     if document.kind not in rule.kinds:
         return False
-    if rule.needs is Needs.TEXT:
-        return True
+    if rule.needs is Needs.TEXT or document.kind in NOT_YAML_KINDS:
+        return True  # a Python file has no YAML tree: its rules read the text
     if document.root is None:
         return False
     if rule.needs is Needs.DATA:

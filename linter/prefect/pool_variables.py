@@ -276,3 +276,54 @@ def _problem(
         expected = describe_schema(schema, template.variables)
         return VariableProblem(path, error.instance, f"must be {expected}", expected)
     return VariableProblem(path, error.instance, error.message, None)
+
+
+# -- unknown variables (P001, for prefect.yaml and Python alike) -------------------------------
+
+SHOWN_VARIABLES = 24
+
+
+class UnknownVariable(NamedTuple):
+    """A job variable the pool's template does not have, and what to say about it."""
+
+    message: str
+    help: str
+    #: a close variable name the key could be renamed to (None: no clear one, or a dotted key)
+    suggestion: str | None
+
+
+def variable_list(template: PoolTemplate) -> str:
+    names = sorted(template.properties)
+    shown = ", ".join(names[:SHOWN_VARIABLES])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > SHOWN_VARIABLES else "")
+
+
+def unknown_variable(template: PoolTemplate, pool_name: str, name: str
+                     ) -> UnknownVariable | None:
+    """None when ``name`` is a variable of the template, or a dotted key whose first part is
+    an object variable (``env.LEVEL``); otherwise what is wrong."""
+    from linter.suggest import did_you_mean
+
+    if name in template.properties:
+        return None
+    pool_words = f'work pool "{pool_name}" ({template.label})'
+    head = name.split(".", 1)[0] if "." in name else None
+    if head is not None and head in template.properties:
+        if allows_object(template.properties[head], template.variables):
+            return None
+        expected = describe_schema(template.properties[head], template.variables)
+        return UnknownVariable(
+            f'job variable "{name}": "{head}" is not an object variable of {pool_words}, so '
+            "the dotted key cannot set a field in it",
+            f'set "{head}" itself (its value: {expected})', None)
+    suggestion = did_you_mean(name, template.properties)
+    if suggestion is None and head is not None:
+        head_suggestion = did_you_mean(head, template.properties)
+        if head_suggestion is not None:
+            suggestion = head_suggestion + name[len(head):]
+    message = (f'"{name}" is not a job variable of {pool_words}: Prefect accepts it and '
+               "silently never uses it")
+    if suggestion is not None:
+        message += f'; did you mean "{suggestion}"?'
+    return UnknownVariable(message, f"variables of this template: {variable_list(template)}",
+                           suggestion)

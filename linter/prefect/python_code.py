@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from linter.core.diagnostics import Span
+from linter.project.filekinds import imports_prefect
+from linter.source.document import Document
 
 _GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError",
                                "Exception", "BaseException"})
@@ -103,6 +105,17 @@ def parse_python(text: str) -> PythonModule | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return PythonModule(text, tree)
+
+
+def module_of(document: Document) -> PythonModule | None:
+    """The document parsed as Python, once for all rules; None when it does not parse or
+    imports neither prefect nor a collection (then no rule has anything to say)."""
+    cache = document.cache
+    if "python" not in cache:
+        text = document.text
+        cache["python"] = parse_python(text) if imports_prefect(text) else None
+    module: PythonModule | None = cache["python"]
+    return module
 
 
 def _line_starts(text: str) -> list[int]:

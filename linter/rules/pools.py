@@ -28,13 +28,14 @@ from linter.prefect.pool_variables import (
     contains_placeholder,
     is_block_reference,
     type_problems,
+    unknown_variable,
 )
 from linter.prefect.pools import PoolTemplate, bundled_types, catalog_for
+from linter.prefect.python_code import module_of
+from linter.prefect.python_deploy import pool_arguments
+from linter.project.filekinds import PREFECT, PYTHON
 from linter.rules.deployments import deployment_entries
 from linter.source.document import NodePath
-from linter.suggest import did_you_mean
-
-SHOWN_VARIABLES = 24
 
 
 class PoolUse(NamedTuple):
@@ -97,12 +98,6 @@ class _Once:
         return True
 
 
-def _variable_list(template: PoolTemplate) -> str:
-    names = sorted(template.properties)
-    shown = ", ".join(names[:SHOWN_VARIABLES])
-    return shown + (f", ... ({len(names)} in all)" if len(names) > SHOWN_VARIABLES else "")
-
-
 def _pool_words(use: PoolUse, template: PoolTemplate) -> str:
     return f'work pool "{use.pool_name}" ({template.label})'
 
@@ -113,6 +108,7 @@ def _pool_words(use: PoolUse, template: PoolTemplate) -> str:
     Severity.ERROR,
     "A job variable the pool's template does not have; Prefect silently never uses it",
     fix=Applicability.UNSAFE,
+    kinds=(PREFECT, PYTHON),
 )
 def unknown_job_variable(context: LintContext) -> Iterator[Finding]:
     """
@@ -125,6 +121,10 @@ def unknown_job_variable(context: LintContext) -> Iterator[Finding]:
     on a Kubernetes pool, or `cpu:` on a Docker pool, silently does nothing. A dotted key
     (`env.FOO: bar`) sets one field of an object variable and is accepted when the first part
     names an object variable.
+
+    In a Python deployment script, the literal `job_variables={...}` of `flow.deploy()` /
+    `to_deployment()` are checked against the pool named by `work_pool_name=` (or by
+    `prefect.deploy(..., work_pool_name=...)`).
 
     **Example**:
 
@@ -151,54 +151,47 @@ def unknown_job_variable(context: LintContext) -> Iterator[Finding]:
     pool to its own template (`{ template = "pools/x.json" }`) or run `prefect-lint pools pull`.
     """
     document = context.document
+    if document.kind == PYTHON:
+        yield from _python_unknown_variables(context)
+        return
     once = _Once()
     for use in _checked_uses(context):
         template = use.template
         assert template is not None
         for key in use.job_variables:
             name = str(key)
-            if name in template.properties:
+            found = unknown_variable(template, use.pool_name, name)
+            if found is None:
                 continue
-            head = name.split(".", 1)[0] if "." in name else None
             path = (*use.job_variables_path, key)
             span = document.key_span_at(path)
-            if span is None:
+            if span is None or not once.first(span, template, name):
                 continue
-            if head is not None and head in template.properties:
-                if allows_object(template.properties[head], template.variables):
-                    continue
-                if not once.first(span, template, name):
-                    continue
-                yield Finding(
-                    span,
-                    f'job variable "{name}": "{head}" is not an object variable of '
-                    f"{_pool_words(use, template)}, so the dotted key cannot set a field in it",
-                    help=f'set "{head}" itself (its value: '
-                    f"{_expected(template, head)})",
-                )
-                continue
-            if not once.first(span, template, name):
-                continue
-            suggestion = did_you_mean(name, template.properties)
-            if suggestion is None and head is not None:
-                head_suggestion = did_you_mean(head, template.properties)
-                if head_suggestion is not None:
-                    suggestion = head_suggestion + name[len(head):]
-            message = (
-                f'"{name}" is not a job variable of {_pool_words(use, template)}: Prefect '
-                "accepts it and silently never uses it"
-            )
-            if suggestion is not None:
-                message += f'; did you mean "{suggestion}"?'
             fix = None
-            if suggestion is not None and suggestion not in use.job_variables:
-                fix = _rename_fix(context, path, suggestion)
-            yield Finding(
-                span,
-                message,
-                help=f"variables of this template: {_variable_list(template)}",
-                fix=fix,
-            )
+            if found.suggestion is not None and found.suggestion not in use.job_variables:
+                fix = _rename_fix(context, path, found.suggestion)
+            yield Finding(span, found.message, help=found.help, fix=fix)
+
+
+def _python_unknown_variables(context: LintContext) -> Iterator[Finding]:
+    """``job_variables={...}`` of a deploy call in a Python script, against the template of
+    its ``work_pool_name`` (no fix: the key is Python text)."""
+    module = module_of(context.document)
+    if module is None:
+        return
+    catalog = None
+    for argument in pool_arguments(module):
+        if not argument.variables:
+            continue
+        if catalog is None:
+            catalog = catalog_for(context.project.settings)
+        template = catalog.template_for(argument.pool_name)
+        if template is None or not template.checkable:
+            continue
+        for name, span in argument.variables.items():
+            found = unknown_variable(template, argument.pool_name, name)
+            if found is not None:
+                yield Finding(span, found.message, help=found.help)
 
 
 def _expected(template: PoolTemplate, name: str) -> str:

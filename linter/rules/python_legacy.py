@@ -25,22 +25,11 @@ from linter.prefect.python_agent_era import (
     removal_hint,
     removed_imports,
 )
-from linter.prefect.python_code import ImportedName, PythonModule, keyword_span, parse_python
-from linter.project.filekinds import PYTHON, imports_prefect
+from linter.prefect.python_code import ImportedName, PythonModule, keyword_span, module_of
+from linter.project.filekinds import PYTHON
 
 _FROM_MODULE = lazy_compile(r"from(?:[ \t]|\\\r?\n)+([A-Za-z_][\w.]*)")
 _UPGRADE = "https://docs.prefect.io/v3/how-to-guides/migrate/upgrade-agents-to-workers"
-
-
-def python_module(context: LintContext) -> PythonModule | None:
-    """The document parsed as Python, once for all the rules (None: it does not parse)."""
-    cache = context.document.cache
-    if "python" not in cache:
-        text = context.document.text
-        # a file that imports neither prefect nor a collection has nothing for these rules
-        cache["python"] = parse_python(text) if imports_prefect(text) else None
-    module: PythonModule | None = cache["python"]
-    return module
 
 
 @rule(
@@ -75,7 +64,7 @@ def removed_prefect_import(context: LintContext) -> Iterator[Finding]:
     **Fix** (safe): when Prefect 3 has the very same object elsewhere, the import is moved
     there; otherwise the message says what replaced it.
     """
-    module = python_module(context)
+    module = module_of(context.document)
     if module is None:
         return
     statements: dict[int, list[tuple[ImportedName, Removal]]] = {}
@@ -160,7 +149,7 @@ def deployment_class(context: LintContext) -> Iterator[Finding]:
     **Fix**: none automatic; `prefect-lint migrate script.py` writes the prefect.yaml
     deployment for calls whose arguments are literals.
     """
-    module = python_module(context)
+    module = module_of(context.document)
     if module is None:
         return
     for found in deployment_calls(module):
@@ -205,7 +194,7 @@ def deployment_apply(context: LintContext) -> Iterator[Finding]:
 
     **Fix**: none automatic (the call is rewritten with the deployment, see L031).
     """
-    module = python_module(context)
+    module = module_of(context.document)
     if module is None:
         return
     for node in apply_calls(module):
@@ -261,7 +250,7 @@ def deployment_legacy_argument(context: LintContext) -> Iterator[Finding]:
 
     **Fix**: none automatic; `prefect-lint migrate script.py` carries literal values over.
     """
-    module = python_module(context)
+    module = module_of(context.document)
     if module is None:
         return
     for item in legacy_keywords(module):
@@ -304,7 +293,7 @@ def infrastructure_block(context: LintContext) -> Iterator[Finding]:
 
     **Fix**: none automatic: the pool is created once with `prefect work-pool create`.
     """
-    module = python_module(context)
+    module = module_of(context.document)
     if module is None:
         return
     for use in infrastructure_uses(module):
