@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any, NamedTuple
 
-from linter.prefect.python_code import ImportedName, PythonModule, iter_calls, keyword
+from linter.prefect.python_code import ImportedName, PythonModule, keyword
 from linter.resources import load_json
 
 DEPLOYMENT_CLASSES = frozenset({
@@ -107,7 +107,7 @@ def deployment_calls(module: PythonModule) -> list[DeploymentCall]:
     cached: list[DeploymentCall] | None = module.memo.get("deployment_calls")
     if cached is None:
         cached = module.memo["deployment_calls"] = [
-            found for call in iter_calls(module.tree)
+            found for call in module.calls
             if (found := deployment_call(module, call)) is not None]
     return cached
 
@@ -118,8 +118,8 @@ def apply_calls(module: PythonModule) -> Iterator[ast.Attribute | ast.keyword]:
     calls = {id(found.call) for found in deployment_calls(module)}
     if not calls:
         return
-    names = _names_assigned_from(module.tree, calls)
-    for node in ast.walk(module.tree):
+    names = _names_assigned_from(module.nodes, calls)
+    for node in module.nodes:
         if not isinstance(node, ast.Attribute) or node.attr != "apply":
             continue
         target = node.value.value if isinstance(node.value, ast.Await) else node.value
@@ -131,9 +131,9 @@ def apply_calls(module: PythonModule) -> Iterator[ast.Attribute | ast.keyword]:
             yield item
 
 
-def _names_assigned_from(tree: ast.AST, calls: set[int]) -> set[str]:
+def _names_assigned_from(nodes: list[ast.AST], calls: set[int]) -> set[str]:
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
             value = node.value.value if isinstance(node.value, ast.Await) else node.value
             if id(value) not in calls:
@@ -159,7 +159,7 @@ class InfrastructureUse(NamedTuple):
 
 def infrastructure_uses(module: PythonModule) -> Iterator[InfrastructureUse]:
     """Instances and ``.load(...)`` of infrastructure block classes."""
-    for call in iter_calls(module.tree):
+    for call in module.calls:
         func = call.func
         name = module.resolve(func)
         if name in INFRASTRUCTURE_BLOCKS:

@@ -11,7 +11,7 @@ TYPE_CHECKING:``) are marked, since they do not fail on Prefect 3. Positions are
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from linter.core.diagnostics import Span
@@ -45,6 +45,19 @@ class PythonModule:
         #: analyses that several rules share
         self.memo: dict[str, Any] = {}
         _collect_imports(self, tree.body, guarded=False)
+
+    # -- nodes -------------------------------------------------------------------------------
+    @cached_property
+    def nodes(self) -> list[ast.AST]:
+        """Every node of the tree, walked once for all the rules."""
+        return list(ast.walk(self.tree))
+
+    @cached_property
+    def calls(self) -> list[ast.Call]:
+        """Every call, in source order."""
+        found = [node for node in self.nodes if isinstance(node, ast.Call)]
+        found.sort(key=lambda call: (call.lineno, call.col_offset))
+        return found
 
     # -- names -------------------------------------------------------------------------------
     def resolve(self, node: ast.expr) -> str | None:
@@ -206,13 +219,6 @@ def is_version_guard(test: ast.expr) -> bool:
 
 
 # -- calls -----------------------------------------------------------------------------------
-
-
-def iter_calls(tree: ast.AST) -> Iterator[ast.Call]:
-    """Every call in the tree, in source order (iteratively: no recursion limit)."""
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
-    calls.sort(key=lambda call: (call.lineno, call.col_offset))
-    yield from calls
 
 
 def keyword(call: ast.Call, name: str) -> ast.keyword | None:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from linter.core.diagnostics import Span
-from linter.prefect.python_code import PythonModule, iter_calls, keyword, literal
+from linter.prefect.python_code import PythonModule, keyword, literal
 
 DEPLOY_METHODS = frozenset({"deploy", "to_deployment", "serve"})
 TOP_LEVEL_DEPLOY = frozenset({"prefect.deploy", "prefect.deployments.deploy",
@@ -58,7 +58,7 @@ def _all_schedule_values(module: PythonModule) -> list[ScheduleValue]:
 
 
 def _find_schedule_values(module: PythonModule) -> Iterator[ScheduleValue]:
-    for call in iter_calls(module.tree):
+    for call in module.calls:
         selector = SCHEDULE_CLASSES.get(module.resolve(call.func) or "")
         if selector is not None:
             main = keyword(call, selector)
@@ -137,7 +137,7 @@ def pool_arguments(module: PythonModule) -> list[PoolArgument]:
 
 def _find_pool_arguments(module: PythonModule) -> Iterator[PoolArgument]:
     inherited: dict[int, ast.expr] = {}  # to_deployment(...) inside prefect.deploy(...)
-    for call in iter_calls(module.tree):
+    for call in module.calls:
         if not is_deploy_call(module, call):
             continue
         pool = keyword(call, "work_pool_name")
