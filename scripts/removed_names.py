@@ -144,6 +144,13 @@ CURATED_MODULES = {
 }
 
 
+#: 2.0-era names gone before 2.20 (so not in the diff)
+CURATED_NAMES: dict[str, str | None] = {
+    "prefect.Deployment": None,  # `from prefect import Deployment` (Prefect 2.0-2.6)
+    "prefect.deployments.DeploymentSpec": None,  # the 2.0 betas
+}
+
+
 def _user_facing(name: str, origin: str | None) -> bool:
     """Server internals and names a module merely imported from elsewhere (``typing.Any``)
     are not what user code imports from Prefect."""
@@ -205,6 +212,8 @@ def table(old: dict[str, object], new: dict[str, object]) -> dict[str, object]:
             removed_names[aliased] = name if name in new_names else None
     for module, target in CURATED_MODULES.items():
         removed_modules.setdefault(module, target)
+    for name, target in CURATED_NAMES.items():
+        removed_names.setdefault(name, target)
     removed_names.update({name: target for name, target in PREFERRED.items()
                           if target in new_names})
     return {
