@@ -355,3 +355,17 @@ def _flow_function(
     parameters = [p for p in parameters if p.name not in ("self", "cls")]
     return FlowFunction(name, definition.lineno, is_flow, tuple(parameters),
                         arguments.kwarg is not None)
+
+
+def unknown_parameter(function: FlowFunction, key: str) -> tuple[str, str] | None:
+    """(message, help) when the flow function takes no parameter ``key`` (and no
+    ``**kwargs``); shared by prefect.yaml's ``parameters`` and Python's ``parameters=``."""
+    from linter.suggest import did_you_mean
+
+    if function.takes_any_keyword or function.parameter(key) is not None:
+        return None
+    known = [p.name for p in function.parameters]
+    guess = did_you_mean(key, known, cutoff=0.6)
+    takes = ", ".join(f"`{name}`" for name in known) or "no parameters"
+    return (f'flow "{function.qualified_name}" has no parameter "{key}"; every run would fail '
+            "binding it", f"did you mean `{guess}`?" if guess else f"it takes {takes}")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from linter.prefect.python_agent_era import deployment_calls
-from linter.prefect.python_code import PythonModule, literal
+from linter.prefect.python_code import PythonModule, flow_functions, literal
 
 #: 2.x block classes (by their last name) -> block type slug
 INFRASTRUCTURE_SLUGS = {
@@ -67,7 +67,7 @@ def script_deployments(module: PythonModule, script: Path, cwd: Path) -> list[Sc
     """Every Prefect 2 deployment call of the script, as legacy deployment data."""
     parents = _parents(module.tree)
     constants = _constants(module.tree)
-    flows = _flow_functions(module)
+    flows = flow_functions(module)
     found = []
     for call in deployment_calls(module):
         row = call.call.lineno
@@ -254,27 +254,6 @@ def _relative(path: Path, cwd: Path) -> str:
         return Path(os.path.relpath(path.resolve(), cwd.resolve())).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-def _flow_functions(module: PythonModule) -> dict[str, str]:
-    """Top-level functions decorated with Prefect's ``@flow`` (or ``@flow(...)``), by their
-    function name and by their flow name (``name=``, or the function's with dashes)."""
-    names: dict[str, str] = {}
-    for statement in module.tree.body:
-        if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        for decorator in statement.decorator_list:
-            target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            if module.resolve(target) not in ("prefect.flow", "prefect.flows.flow"):
-                continue
-            flow_name = statement.name.replace("_", "-")
-            if isinstance(decorator, ast.Call):
-                known, given = literal(next((item.value for item in decorator.keywords
-                                             if item.arg == "name"), None))
-                flow_name = given if known and isinstance(given, str) else flow_name
-            names.setdefault(flow_name, statement.name)
-            names[statement.name] = statement.name
-    return names
 
 
 # -- the script's shape ------------------------------------------------------------------------

@@ -110,6 +110,27 @@ class PythonModule:
         return Span(max(0, end - len(node.attr)), end)
 
 
+def flow_functions(module: PythonModule) -> dict[str, str]:
+    """Top-level functions decorated with Prefect's ``@flow`` (or ``@flow(...)``), by their
+    function name and by their flow name (``name=``, or the function's with dashes)."""
+    names: dict[str, str] = {}
+    for statement in module.tree.body:
+        if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for decorator in statement.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if module.resolve(target) not in ("prefect.flow", "prefect.flows.flow"):
+                continue
+            flow_name = statement.name.replace("_", "-")
+            if isinstance(decorator, ast.Call):
+                known, given = literal(next((item.value for item in decorator.keywords
+                                             if item.arg == "name"), None))
+                flow_name = given if known and isinstance(given, str) else flow_name
+            names.setdefault(flow_name, statement.name)
+            names[statement.name] = statement.name
+    return names
+
+
 def parse_python(text: str) -> PythonModule | None:
     """The parsed module, or None when the text is not Python that parses (a syntax error,
     a NUL byte, nesting too deep): other tools say why; we have nothing to check."""

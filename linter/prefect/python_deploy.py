@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from linter.core.diagnostics import Span
-from linter.prefect.python_code import PythonModule, keyword, literal
+from linter.prefect.python_code import PythonModule, flow_functions, keyword, literal
 
 DEPLOY_METHODS = frozenset({"deploy", "to_deployment", "serve"})
 TOP_LEVEL_DEPLOY = frozenset({"prefect.deploy", "prefect.deployments.deploy",
@@ -157,12 +157,66 @@ def _job_variables(module: PythonModule, item: ast.keyword | None
                    ) -> tuple[dict[str, Span], dict[str, object]]:
     spans: dict[str, Span] = {}
     values: dict[str, object] = {}
-    if item is None or not isinstance(item.value, ast.Dict):
-        return spans, values
-    for key, value in zip(item.value.keys, item.value.values, strict=False):
-        if isinstance(key, ast.Constant) and isinstance(key.value, str):
-            spans[key.value] = module.span(key)
-            known, literal_value = literal(value)
-            if known:
-                values[key.value] = literal_value
+    for key, span, value in _dict_items(module, item.value if item is not None else None):
+        spans[key] = span
+        known, literal_value = literal(value)
+        if known:
+            values[key] = literal_value
     return spans, values
+
+
+def _dict_items(module: PythonModule, node: ast.expr | None
+                ) -> Iterator[tuple[str, Span, ast.expr]]:
+    """(key, key span, value) of a literal ``{...}`` or ``dict(key=...)`` with string keys."""
+    if isinstance(node, ast.Dict):
+        for key, value in zip(node.keys, node.values, strict=False):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                yield key.value, module.span(key), value
+    elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+          and node.func.id == "dict" and not node.args and "dict" not in module.bindings):
+        for item in node.keywords:
+            if item.arg is not None:
+                start = module.offset(item.lineno, item.col_offset)
+                yield item.arg, Span(start, start + len(item.arg)), item.value
+
+
+class ParameterArgument(NamedTuple):
+    """``parameters=`` of a deploy call and the flow it deploys: ``("local", function)``
+    (a ``@flow`` of the script), ``("import", "pkg.module:function")`` or
+    ``("entrypoint", text)`` (``from_source(entrypoint=...)``)."""
+
+    flow: tuple[str, str]
+    keys: dict[str, Span]
+
+
+def parameter_arguments(module: PythonModule) -> list[ParameterArgument]:
+    local = flow_functions(module)
+    found = []
+    for call in module.calls:
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in DEPLOY_METHODS:
+            continue
+        item = keyword(call, "parameters")
+        keys = {key: span for key, span, _ in _dict_items(
+            module, item.value if item is not None else None)}
+        flow = _deployed_flow(module, func.value, local)
+        if keys and flow is not None:
+            found.append(ParameterArgument(flow, keys))
+    return found
+
+
+def _deployed_flow(module: PythonModule, receiver: ast.expr, local: dict[str, str]
+                   ) -> tuple[str, str] | None:
+    if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute) \
+            and receiver.func.attr == "from_source":
+        given = keyword(receiver, "entrypoint")
+        known, text = literal(given.value if given is not None else None)
+        return ("entrypoint", text) if known and isinstance(text, str) else None
+    if isinstance(receiver, ast.Name) and receiver.id in local and \
+            receiver.id not in module.bindings:
+        return "local", receiver.id
+    qualified = module.resolve(receiver)
+    if qualified is None or "." not in qualified or qualified.startswith("prefect"):
+        return None
+    location, _, function = qualified.rpartition(".")
+    return "import", f"{location}:{function}"

@@ -15,9 +15,19 @@ from ruamel.yaml.nodes import ScalarNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.core.registry import LintContext, describe, rule
-from linter.prefect.entrypoints import FlowFunction, Resolution, Status, resolve, split_entrypoint
+from linter.prefect.entrypoints import (
+    FlowFunction,
+    Resolution,
+    Status,
+    resolve,
+    split_entrypoint,
+    unknown_parameter,
+)
 from linter.prefect.parameter_types import expected_for, fits
+from linter.prefect.python_code import module_of
+from linter.prefect.python_deploy import parameter_arguments
 from linter.prefect.schedules import is_templated
+from linter.project.filekinds import PREFECT, PYTHON
 from linter.rules.deployments import deployment_entries
 from linter.rules.schedules import entry_schedules
 from linter.source.document import Document, NodePath
@@ -355,11 +365,15 @@ def _parameter_maps(
 
 
 @rule("D008", "unknown-flow-parameter", Severity.ERROR,
-      "A parameter the flow function does not take")
+      "A parameter the flow function does not take", kinds=(PREFECT, PYTHON))
 def unknown_flow_parameter(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a key under a deployment's (or a schedule's) `parameters` that is not a
     parameter of the flow function, when the function has no `**kwargs`.
+
+    In a Python deployment script, the literal `parameters={...}` of `flow.deploy()`,
+    `to_deployment()` and `serve()` are checked against the flow: a `@flow` of the script,
+    one it imports from the project, or the `entrypoint=` of `flow.from_source(...)`.
 
     **Why**: the deployment is created, but every run fails when Prefect binds the
     parameters to the function ("got an unexpected keyword argument").
@@ -387,25 +401,44 @@ def unknown_flow_parameter(context: LintContext) -> Iterator[Finding]:
     **Fix**: use the function's parameter names (the message suggests the closest one).
     """
     document = context.document
+    if document.kind == PYTHON:
+        yield from _python_unknown_parameters(context)
+        return
     seen: set[Span] = set()
     for index, entry, text, _ in _entrypoints(document):
         function = _flow_for(document, text)
         if function is None or function.takes_any_keyword:
             continue
-        known = [p.name for p in function.parameters]
         for path, parameters in _parameter_maps(entry, index):
             for key in parameters:
-                if not isinstance(key, str) or function.parameter(key) is not None:
-                    continue
-                span = document.key_span_at((*path, key))
-                if span is None or span in seen:
+                found = unknown_parameter(function, key) if isinstance(key, str) else None
+                span = document.key_span_at((*path, key)) if found is not None else None
+                if found is None or span is None or span in seen:
                     continue
                 seen.add(span)
-                guess = did_you_mean(key, known, cutoff=0.6)
-                takes = ", ".join(f"`{name}`" for name in known) or "no parameters"
-                yield Finding(span, f'flow "{function.qualified_name}" has no parameter '
-                                    f'"{key}"; every run would fail binding it',
-                              help=f"did you mean `{guess}`?" if guess else f"it takes {takes}")
+                yield Finding(span, found[0], help=found[1])
+
+
+def _python_unknown_parameters(context: LintContext) -> Iterator[Finding]:
+    """``parameters={...}`` of a deploy call against the flow it deploys: a ``@flow`` of the
+    script, one it imports, or ``from_source(entrypoint=...)`` (read from the project)."""
+    document = context.document
+    module = module_of(document)
+    if module is None or document.path is None:
+        return
+    folder = document.path.parent
+    for argument in parameter_arguments(module):
+        kind, value = argument.flow
+        text = f"{document.path.name}:{value}" if kind == "local" else value
+        root = context.project.root if kind == "entrypoint" else folder
+        resolution = resolve(text, root)
+        function = resolution.function
+        if resolution.status is not Status.FOUND or function is None or function.is_flow is False:
+            continue
+        for key, span in argument.keys.items():
+            found = unknown_parameter(function, key)
+            if found is not None:
+                yield Finding(span, found[0], help=found[1])
 
 
 @rule("D009", "missing-flow-parameter", Severity.ERROR,

@@ -116,3 +116,36 @@ def test_the_prefect3_fixtures_stay_clean_of_these_rules() -> None:
         found = lint(path.read_text(encoding="utf-8"), select=["C", "P", "L"],
                      filename=path.name, dedent=False)
         assert [d for d in found if d.severity is Severity.ERROR] == [], path.name
+
+
+def test_parameters_are_checked_against_the_deployed_flow(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.prefect-lint]\nselect = ["D008", "P001"]\n'
+                                             '[tool.prefect-lint.pools]\np = "process"\n',
+                                             encoding="utf-8")
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "flows" / "etl.py").write_text(
+        "from prefect import flow\n\n@flow\ndef etl(days: int = 1, region: str = 'eu'):\n"
+        "    pass\n\n@flow\ndef loose(**kwargs):\n    pass\n", encoding="utf-8")
+    body = (
+        "from prefect import flow\n"
+        "from flows.etl import etl as imported_etl, loose\n\n\n"
+        "@flow\ndef local(name: str = 'x') -> None:\n    pass\n\n\n"
+        "local.deploy(name='a', work_pool_name='p', parameters={'nmae': 'y'})\n"
+        "imported_etl.deploy(name='b', work_pool_name='p', parameters=dict(day=7, region='us'),\n"
+        "                    job_variables=dict(working_dir='/srv', workdir='/x'))\n"
+        "flow.from_source(source='.', entrypoint='flows/etl.py:etl').deploy(\n"
+        "    name='c', work_pool_name='p', parameters={'days': 1, 'zone': 'x'})\n"
+        "local.serve(name='d', parameters={'name': 'ok'})\n"
+        "loose.deploy(name='e', work_pool_name='p', parameters={'anything': 1})\n"
+        "flow.from_source(source='.', entrypoint='flows/missing.py:etl').deploy(\n"
+        "    name='f', work_pool_name='p', parameters={'whatever': 1})\n"
+    )
+    script = tmp_path / "deploy.py"
+    script.write_text(body, encoding="utf-8")
+    result = Runner(ConfigResolver(Overrides(), cwd=tmp_path)).lint_path(script)
+    assert result is not None
+    found = result.diagnostics
+    assert [(d.code, d.start.row) for d in found] == [
+        ("D008", 10), ("D008", 11), ("P001", 12), ("D008", 14)]
+    assert spans(body, found) == ["'nmae'", "day", "workdir", "'zone'"]
+    assert "did you mean `name`?" in (found[0].help or "")
