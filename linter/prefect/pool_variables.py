@@ -327,3 +327,47 @@ def unknown_variable(template: PoolTemplate, pool_name: str, name: str
         message += f'; did you mean "{suggestion}"?'
     return UnknownVariable(message, f"variables of this template: {variable_list(template)}",
                            suggestion)
+
+
+# -- value types (P002, for prefect.yaml and Python alike) ---------------------------------------
+
+
+def variable_type_problems(template: PoolTemplate, name: str, value: Any
+                           ) -> tuple[list[VariableProblem], bool]:
+    """The type problems of job variable ``name`` set to ``value`` (none for an unknown
+    variable or a dotted key into a non-object: those are P001's), and whether the key is
+    dotted."""
+    if is_block_reference(value):
+        return [], False
+    segments = name.split(".") if name not in template.properties else [name]
+    if segments[0] not in template.properties:
+        return [], False
+    if len(segments) > 1 and not allows_object(template.properties[segments[0]],
+                                               template.variables):
+        return [], False
+    return type_problems(template, segments, value), len(segments) > 1
+
+
+def type_message(name: str, problem: VariableProblem, pool_name: str,
+                 template: PoolTemplate) -> str:
+    where = name + "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
+                           for part in problem.path)
+    pool_words = f'work pool "{pool_name}" ({template.label})'
+    if problem.expected is not None:
+        return (f'job variable "{where}" must be {problem.expected}, not '
+                f"{_shown(problem.value)}, for {pool_words}")
+    return f'job variable "{where}": {problem.message}, for {pool_words}'
+
+
+def _shown(value: Any) -> str:
+    """A value as messages show it (a string in double quotes, at most 60 characters)."""
+    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def type_help(dotted: bool) -> str:
+    if dotted:
+        return ("the worker expands the dotted key into its object variable and fails to build "
+                "the job when a flow run starts")
+    return ("the Prefect server rejects the deployment with HTTP 422 and names only the first "
+            "invalid variable")

@@ -126,6 +126,7 @@ class PoolArgument(NamedTuple):
     #: job variable name -> the span of its key (only string keys of a literal dict)
     variables: dict[str, Span]
     values: dict[str, object]  # the literal values (those that are literals)
+    value_spans: dict[str, Span]  # where each literal value is written
 
 
 def pool_arguments(module: PythonModule) -> list[PoolArgument]:
@@ -149,20 +150,22 @@ def _find_pool_arguments(module: PythonModule) -> Iterator[PoolArgument]:
         known, name = literal(pool_node)
         if not known or not isinstance(name, str) or pool_node is None:
             continue
-        variables, values = _job_variables(module, keyword(call, "job_variables"))
-        yield PoolArgument(name, module.span(pool_node), variables, values)
+        variables, values, value_spans = _job_variables(module, keyword(call, "job_variables"))
+        yield PoolArgument(name, module.span(pool_node), variables, values, value_spans)
 
 
 def _job_variables(module: PythonModule, item: ast.keyword | None
-                   ) -> tuple[dict[str, Span], dict[str, object]]:
+                   ) -> tuple[dict[str, Span], dict[str, object], dict[str, Span]]:
     spans: dict[str, Span] = {}
     values: dict[str, object] = {}
+    value_spans: dict[str, Span] = {}
     for key, span, value in _dict_items(module, item.value if item is not None else None):
         spans[key] = span
         known, literal_value = literal(value)
         if known:
             values[key] = literal_value
-    return spans, values
+            value_spans[key] = module.span(value)
+    return spans, values, value_spans
 
 
 def _dict_items(module: PythonModule, node: ast.expr | None

@@ -21,14 +21,13 @@ from typing import Any, NamedTuple
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import LintContext, describe, rule
+from linter.core.registry import LintContext, rule
 from linter.prefect.pool_variables import (
-    VariableProblem,
-    allows_object,
     contains_placeholder,
-    is_block_reference,
-    type_problems,
+    type_help,
+    type_message,
     unknown_variable,
+    variable_type_problems,
 )
 from linter.prefect.pools import PoolTemplate, bundled_types, catalog_for
 from linter.prefect.python_code import module_of
@@ -218,6 +217,7 @@ def _rename_fix(context: LintContext, path: NodePath, new_name: str) -> Fix | No
     "job-variable-type",
     Severity.ERROR,
     "A job variable's value has the wrong type or is not one of the allowed values",
+    kinds=(PREFECT, PYTHON),
 )
 def job_variable_type(context: LintContext) -> Iterator[Finding]:
     """
@@ -227,6 +227,8 @@ def job_variable_type(context: LintContext) -> Iterator[Finding]:
     (`env: {PORT: 8080}`: environment values are strings). Every violation is reported at its
     own value. `{{ }}` placeholders and block references are not checked (their value is known
     only at deploy time).
+    In a Python deployment script, the literal values of `job_variables={...}` are checked
+    the same way (each reported on the value as written).
 
     **Why**: the Prefect server validates job variables against the pool's schema when the
     deployment is created and answers HTTP 422 "Error creating deployment: Validation failed
@@ -261,49 +263,48 @@ def job_variable_type(context: LintContext) -> Iterator[Finding]:
     `PORT: "8080"`.
     """
     document = context.document
+    if document.kind == PYTHON:
+        yield from _python_variable_types(context)
+        return
     once = _Once()
     for use in _checked_uses(context):
         template = use.template
         assert template is not None
         for key, value in use.job_variables.items():
             name = str(key)
-            if is_block_reference(value):
-                continue
-            segments = name.split(".") if name not in template.properties else [name]
-            if segments[0] not in template.properties:
-                continue  # unknown: P001
-            if len(segments) > 1 and not allows_object(
-                template.properties[segments[0]], template.variables
-            ):
-                continue  # a dotted key into a non-object: P001
-            for problem in type_problems(template, segments, value):
+            problems, dotted = variable_type_problems(template, name, value)
+            for problem in problems:
                 path = (*use.job_variables_path, key, *problem.path)
                 span = document.value_span_at(path) or document.value_span_at(
                     (*use.job_variables_path, key)
                 )
                 if span is None or not once.first(span, template, problem.message):
                     continue
-                yield Finding(span, _type_message(name, problem, use, template),
-                              help=_type_help(len(segments) > 1))
+                yield Finding(span, type_message(name, problem, use.pool_name, template),
+                              help=type_help(dotted))
 
 
-def _type_message(
-    name: str, problem: VariableProblem, use: PoolUse, template: PoolTemplate
-) -> str:
-    where = name + "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
-                           for part in problem.path)
-    if problem.expected is not None:
-        return (f'job variable "{where}" must be {problem.expected}, not '
-                f"{describe(problem.value)}, for {_pool_words(use, template)}")
-    return f'job variable "{where}": {problem.message}, for {_pool_words(use, template)}'
-
-
-def _type_help(dotted: bool) -> str:
-    if dotted:
-        return ("the worker expands the dotted key into its object variable and fails to build "
-                "the job when a flow run starts")
-    return ("the Prefect server rejects the deployment with HTTP 422 and names only the first "
-            "invalid variable")
+def _python_variable_types(context: LintContext) -> Iterator[Finding]:
+    """The literal values of ``job_variables={...}`` in a Python script (reported on the
+    value as written: the inner position of a nested problem is not tracked)."""
+    module = module_of(context.document)
+    if module is None:
+        return
+    catalog = None
+    for argument in pool_arguments(module):
+        if not argument.values:
+            continue
+        if catalog is None:
+            catalog = catalog_for(context.project.settings)
+        template = catalog.template_for(argument.pool_name)
+        if template is None or not template.checkable:
+            continue
+        for name, value in argument.values.items():
+            problems, dotted = variable_type_problems(template, name, value)
+            for problem in problems:
+                yield Finding(argument.value_spans[name],
+                              type_message(name, problem, argument.pool_name, template),
+                              help=type_help(dotted))
 
 
 @rule(

@@ -149,3 +149,20 @@ def test_parameters_are_checked_against_the_deployed_flow(tmp_path: Path) -> Non
         ("D008", 10), ("D008", 11), ("P001", 12), ("D008", 14)]
     assert spans(body, found) == ["'nmae'", "day", "workdir", "'zone'"]
     assert "did you mean `name`?" in (found[0].help or "")
+
+
+def test_job_variable_values_are_checked_against_the_template(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.prefect-lint]\nselect = ["P002"]\n[tool.prefect-lint.pools]\nk8s = "kubernetes"\n',
+        encoding="utf-8")
+    body = (HEAD + 'etl.deploy(name="a", work_pool_name="k8s", job_variables={\n'
+            '    "image_pull_policy": "Sometimes", "env": {"PORT": 8080},\n'
+            '    "finished_job_ttl": "ten", "namespace": "data", "cpu_request": computed()})\n')
+    script = tmp_path / "deploy.py"
+    script.write_text(body, encoding="utf-8")
+    result = Runner(ConfigResolver(Overrides(), cwd=tmp_path)).lint_path(script)
+    assert result is not None
+    found = result.diagnostics
+    assert codes(found) == ["P002", "P002", "P002"]
+    assert spans(body, found) == ['"Sometimes"', '{"PORT": 8080}', '"ten"']
+    assert 'job variable "env.PORT" must be a string' in found[1].message
