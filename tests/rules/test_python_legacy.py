@@ -186,3 +186,20 @@ def test_python_files_are_linted_when_named_and_in_walks_only_when_they_import_p
     nested = tmp_path / "n.py"
     nested.write_text("def f():\n    import prefect.deployments\n", encoding="utf-8")
     assert wanted_in_walk(nested)
+
+
+def test_a_folder_walk_checks_the_python_files_that_import_prefect(  # type: ignore[no-untyped-def]
+        cli, tmp_path: Path) -> None:
+    legacy = "from prefect.deployments import Deployment\n"
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "build.py").write_text(legacy, encoding="utf-8")
+    (tmp_path / "tools.py").write_text("import os\nDOC = '''\n" + legacy + "'''\n",
+                                       encoding="utf-8")
+    (tmp_path / ".venv" / "lib").mkdir(parents=True)
+    (tmp_path / ".venv" / "lib" / "old.py").write_text(legacy, encoding="utf-8")
+    (tmp_path / "broken.py").write_text("from prefect import flow\ndef (:\n", encoding="utf-8")
+    result = cli("check", "--output-format", "concise", "--no-cache")
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if ": L0" in line]
+    assert lines == ["deploy/build.py:1:1: L030 [error] Prefect 3 has no "
+                     "`prefect.deployments.Deployment`: this import raises ImportError"]
