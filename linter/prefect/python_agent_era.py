@@ -107,8 +107,8 @@ def deployment_calls(module: PythonModule) -> list[DeploymentCall]:
     cached: list[DeploymentCall] | None = module.memo.get("deployment_calls")
     if cached is None:
         cached = module.memo["deployment_calls"] = [
-            found for call in module.calls
-            if (found := deployment_call(module, call)) is not None]
+            found for call in module.calls if id(call) not in module.guarded
+            and (found := deployment_call(module, call)) is not None]
     return cached
 
 
@@ -120,7 +120,8 @@ def apply_calls(module: PythonModule) -> Iterator[ast.Attribute | ast.keyword]:
         return
     names = _names_assigned_from(module.nodes, calls)
     for node in module.nodes:
-        if not isinstance(node, ast.Attribute) or node.attr != "apply":
+        if not isinstance(node, ast.Attribute) or node.attr != "apply" or id(
+                node) in module.guarded:
             continue
         target = node.value.value if isinstance(node.value, ast.Await) else node.value
         if id(target) in calls or (isinstance(target, ast.Name) and target.id in names):
@@ -160,6 +161,8 @@ class InfrastructureUse(NamedTuple):
 def infrastructure_uses(module: PythonModule) -> Iterator[InfrastructureUse]:
     """Instances and ``.load(...)`` of infrastructure block classes."""
     for call in module.calls:
+        if id(call) in module.guarded:
+            continue
         func = call.func
         name = module.resolve(func)
         if name in INFRASTRUCTURE_BLOCKS:

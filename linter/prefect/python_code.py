@@ -59,6 +59,23 @@ class PythonModule:
         found.sort(key=lambda call: (call.lineno, call.col_offset))
         return found
 
+    @cached_property
+    def guarded(self) -> frozenset[int]:
+        """ids of the nodes inside a version guard (``if PREFECT_VERSION < ...``, ``if
+        TYPE_CHECKING``, ``try: ... except ImportError``): code written for Prefect 2 there
+        does not run on Prefect 3."""
+        found: set[int] = set()
+        for node in self.nodes:
+            blocks: list[list[ast.stmt]] = []
+            if isinstance(node, ast.If) and is_version_guard(node.test):
+                blocks = [node.body, node.orelse]
+            elif isinstance(node, ast.Try) and _catches_import_error(node):
+                blocks = [node.body, *(handler.body for handler in node.handlers)]
+            for block in blocks:
+                for statement in block:
+                    found.update(id(inner) for inner in ast.walk(statement))
+        return frozenset(found)
+
     # -- names -------------------------------------------------------------------------------
     def resolve(self, node: ast.expr) -> str | None:
         """The dotted name an expression stands for through the file's imports

@@ -126,7 +126,9 @@ def _move_import(module: PythonModule, statement: ast.Import | ast.ImportFrom,
 def deployment_class(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a call of Prefect 2's `Deployment` class or its `build_from_flow` (through any
-    import or alias), reported on the row where the call starts.
+    import or alias), reported on the row where the call starts. Code inside a version guard
+    (`if PREFECT_VERSION < ...`, `try: ... except ImportError:`) is not reported (nor by
+    L032-L034): it does not run on Prefect 3.
 
     **Why**: Prefect 3 removed `prefect.deployments.Deployment`; the script fails at import or
     at this call.
