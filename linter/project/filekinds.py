@@ -53,7 +53,7 @@ def imports_prefect(text: str) -> bool:
 _KINDS: list[FileKind] = [
     FileKind(PREFECT, "Prefect deployment configuration", ("prefect.yaml", "prefect.yml")),
     # a folder walk keeps only the Python files that import prefect or a prefect_* collection
-    # (read from their first characters, never run); a .py file named explicitly is always one
+    # in their first 16 KiB (read, never run); a .py file named explicitly is always one
     FileKind(PYTHON, "Python scripts that deploy flows", sniff=imports_prefect, yaml=False,
              walk_patterns=("*.py",)),
 ]
@@ -139,7 +139,8 @@ def wanted_in_walk(path: Path, included: Callable[[Path], bool] | None = None) -
             if kind.name == PYTHON:
                 continue
             return True
-        head = head[:WALK_SNIFF_CHARS]
+        if kind.name != PYTHON:  # imports may follow a long licence header or docstring
+            head = head[:WALK_SNIFF_CHARS]
         if kind.sniff(head.lstrip("\ufeff")):
             return True
     return False

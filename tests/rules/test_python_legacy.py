@@ -186,6 +186,9 @@ def test_python_files_are_linted_when_named_and_in_walks_only_when_they_import_p
     nested = tmp_path / "n.py"
     nested.write_text("def f():\n    import prefect.deployments\n", encoding="utf-8")
     assert wanted_in_walk(nested)
+    licensed = tmp_path / "licensed.py"
+    licensed.write_text("# licence text\n" * 600 + "from prefect import flow\n", encoding="utf-8")
+    assert wanted_in_walk(licensed)  # the import is past 8 KiB
 
 
 def test_a_folder_walk_checks_the_python_files_that_import_prefect(  # type: ignore[no-untyped-def]
