@@ -369,3 +369,25 @@ def unknown_parameter(function: FlowFunction, key: str) -> tuple[str, str] | Non
     takes = ", ".join(f"`{name}`" for name in known) or "no parameters"
     return (f'flow "{function.qualified_name}" has no parameter "{key}"; every run would fail '
             "binding it", f"did you mean `{guess}`?" if guess else f"it takes {takes}")
+
+
+def quoted_names(names: list[str]) -> str:
+    quoted = [f"`{name}`" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def required_parameters(function: FlowFunction) -> list[str]:
+    return [p.name for p in function.parameters if p.required and not p.variadic]
+
+
+def unset_required_message(function: FlowFunction, missing: list[str]) -> str:
+    """The deployment sets no value for required parameters and runs are not scheduled."""
+    return (f'flow "{function.qualified_name}" requires {quoted_names(missing)} with no default '
+            "and the deployment sets no value, so every run must be given it")
+
+
+def scheduled_without_message(function: FlowFunction, missing: list[str]) -> str:
+    """Scheduled runs would lack required parameters."""
+    return (f'runs from this schedule fail: flow "{function.qualified_name}" requires '
+            f"{quoted_names(missing)}, which has no default and no value in the deployment's "
+            "or this schedule's `parameters`")

@@ -175,12 +175,18 @@ def _dict_items(module: PythonModule, node: ast.expr | None
         for key, value in zip(node.keys, node.values, strict=False):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 yield key.value, module.span(key), value
-    elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-          and node.func.id == "dict" and not node.args and "dict" not in module.bindings):
+    elif _is_dict_call(module, node):
+        assert isinstance(node, ast.Call)
         for item in node.keywords:
             if item.arg is not None:
                 start = module.offset(item.lineno, item.col_offset)
                 yield item.arg, Span(start, start + len(item.arg)), item.value
+
+
+def _is_dict_call(module: PythonModule, node: ast.expr | None) -> bool:
+    """``dict(key=value, ...)`` (the builtin, with keywords only)."""
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == "dict" and not node.args and "dict" not in module.bindings)
 
 
 class ParameterArgument(NamedTuple):
@@ -190,22 +196,56 @@ class ParameterArgument(NamedTuple):
 
     flow: tuple[str, str]
     keys: dict[str, Span]
+    #: every parameter the call sets is known (no ``parameters=`` or a literal one)
+    complete: bool
+    #: runs are scheduled (``cron=``, ``interval=``, ``rrule=`` or ``schedules=`` whose
+    #: entries set no parameters of their own); None when the schedules cannot be judged
+    scheduled: bool | None
+    method_span: Span  # ``deploy`` in ``etl.deploy(...)``
 
 
 def parameter_arguments(module: PythonModule) -> list[ParameterArgument]:
+    cached: list[ParameterArgument] | None = module.memo.get("parameter_arguments")
+    if cached is None:
+        cached = module.memo["parameter_arguments"] = list(_find_parameter_arguments(module))
+    return cached
+
+
+def _find_parameter_arguments(module: PythonModule) -> Iterator[ParameterArgument]:
     local = flow_functions(module)
-    found = []
     for call in module.calls:
         func = call.func
         if not isinstance(func, ast.Attribute) or func.attr not in DEPLOY_METHODS:
             continue
-        item = keyword(call, "parameters")
-        keys = {key: span for key, span, _ in _dict_items(
-            module, item.value if item is not None else None)}
         flow = _deployed_flow(module, func.value, local)
-        if keys and flow is not None:
-            found.append(ParameterArgument(flow, keys))
-    return found
+        if flow is None:
+            continue
+        item = keyword(call, "parameters")
+        value = item.value if item is not None else None
+        keys = {key: span for key, span, _ in _dict_items(module, value)}
+        complete = value is None or (isinstance(value, ast.Dict) and None not in value.keys
+                                     and len(keys) == len(value.keys)) or (
+            isinstance(value, ast.Call) and _is_dict_call(module, value)
+            and len(keys) == len(value.keywords))
+        yield ParameterArgument(flow, keys, complete, _scheduled(call),
+                                module.attribute_name_span(func))
+
+
+def _scheduled(call: ast.Call) -> bool | None:
+    if any(keyword(call, name) is not None for name in ("cron", "interval", "rrule")):
+        return True
+    schedules = keyword(call, "schedules")
+    if schedules is None:
+        return False
+    if not isinstance(schedules.value, ast.List | ast.Tuple):
+        return None
+    for entry in schedules.value.elts:
+        own = (any(isinstance(key, ast.Constant) and key.value == "parameters"
+                   for key in entry.keys) if isinstance(entry, ast.Dict) else
+               keyword(entry, "parameters") is not None if isinstance(entry, ast.Call) else True)
+        if own:
+            return None  # a schedule with its own parameters: not judged here
+    return bool(schedules.value.elts)
 
 
 def _deployed_flow(module: PythonModule, receiver: ast.expr, local: dict[str, str]

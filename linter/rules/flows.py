@@ -19,13 +19,17 @@ from linter.prefect.entrypoints import (
     FlowFunction,
     Resolution,
     Status,
+    quoted_names,
+    required_parameters,
     resolve,
+    scheduled_without_message,
     split_entrypoint,
     unknown_parameter,
+    unset_required_message,
 )
 from linter.prefect.parameter_types import expected_for, fits
 from linter.prefect.python_code import module_of
-from linter.prefect.python_deploy import parameter_arguments
+from linter.prefect.python_deploy import ParameterArgument, parameter_arguments
 from linter.prefect.schedules import is_templated
 from linter.project.filekinds import PREFECT, PYTHON
 from linter.rules.deployments import deployment_entries
@@ -419,9 +423,11 @@ def unknown_flow_parameter(context: LintContext) -> Iterator[Finding]:
                 yield Finding(span, found[0], help=found[1])
 
 
-def _python_unknown_parameters(context: LintContext) -> Iterator[Finding]:
-    """``parameters={...}`` of a deploy call against the flow it deploys: a ``@flow`` of the
-    script, one it imports, or ``from_source(entrypoint=...)`` (read from the project)."""
+def _python_deployed_flows(context: LintContext
+                           ) -> Iterator[tuple[ParameterArgument, FlowFunction]]:
+    """Each deploy call of a Python script with the flow function it deploys, when that
+    function is found: a ``@flow`` of the script, one it imports from the project, or the
+    ``entrypoint=`` of ``from_source(...)`` (read from the project root)."""
     document = context.document
     module = module_of(document)
     if module is None or document.path is None:
@@ -431,10 +437,24 @@ def _python_unknown_parameters(context: LintContext) -> Iterator[Finding]:
         kind, value = argument.flow
         text = f"{document.path.name}:{value}" if kind == "local" else value
         root = context.project.root if kind == "entrypoint" else folder
-        resolution = resolve(text, root)
+        resolution = _resolution_at(document, text, root)
         function = resolution.function
-        if resolution.status is not Status.FOUND or function is None or function.is_flow is False:
-            continue
+        if resolution.status is Status.FOUND and function is not None and \
+                function.is_flow is not False:
+            yield argument, function
+
+
+def _resolution_at(document: Document, text: str, root: Path) -> Resolution:
+    cache: dict[tuple[str, Path], Resolution] = document.cache.setdefault("python_flows", {})
+    if (text, root) not in cache:
+        cache[(text, root)] = resolve(text, root)
+    return cache[(text, root)]
+
+
+def _python_unknown_parameters(context: LintContext) -> Iterator[Finding]:
+    """``parameters={...}`` of a deploy call against the flow it deploys: a ``@flow`` of the
+    script, one it imports, or ``from_source(entrypoint=...)`` (read from the project)."""
+    for argument, function in _python_deployed_flows(context):
         for key, span in argument.keys.items():
             found = unknown_parameter(function, key)
             if found is not None:
@@ -442,13 +462,18 @@ def _python_unknown_parameters(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("D009", "missing-flow-parameter", Severity.ERROR,
-      "A required flow parameter with no value")
+      "A required flow parameter with no value", kinds=(PREFECT, PYTHON))
 def missing_flow_parameter(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a flow parameter without a default that the deployment's `parameters` do not
     set. With schedules, each schedule whose runs would lack it is an error (its own
     `parameters` may supply it); without schedules it is advice (info), since each run must
     then be given the value (UI, `prefect deployment run -p`, automations).
+
+    In a Python deployment script, a deploy call (`flow.deploy()`, `to_deployment()`,
+    `serve()`) whose literal `parameters=` leave a required parameter unset is judged the
+    same way: an error when it has `cron=` / `interval=` / `rrule=` / `schedules=`, advice
+    otherwise (on the method's name).
 
     **Why**: Prefect does not check required parameters when deploying; scheduled runs then
     fail one after another.
@@ -479,12 +504,15 @@ def missing_flow_parameter(context: LintContext) -> Iterator[Finding]:
     function parameter a default.
     """
     document = context.document
+    if document.kind == PYTHON:
+        yield from _python_missing_parameters(context)
+        return
     seen: set[Span] = set()
     for index, entry, text, span in _entrypoints(document):
         function = _flow_for(document, text)
         if function is None:
             continue
-        required = [p.name for p in function.parameters if p.required and not p.variadic]
+        required = required_parameters(function)
         base = entry.get("parameters")
         given = set(base) if isinstance(base, dict) else set()
         if not isinstance(base, (dict, type(None))):
@@ -495,9 +523,7 @@ def missing_flow_parameter(context: LintContext) -> Iterator[Finding]:
             missing = [name for name in required if name not in given]
             if missing and span not in seen:
                 seen.add(span)
-                yield Finding(span, f'flow "{function.qualified_name}" requires '
-                                    f"{_names(missing)} with no default and the deployment "
-                                    "sets no value, so every run must be given it",
+                yield Finding(span, unset_required_message(function, missing),
                               help=f"set {_names(missing)} under `parameters:`",
                               severity=Severity.INFO)
             continue
@@ -511,15 +537,28 @@ def missing_flow_parameter(context: LintContext) -> Iterator[Finding]:
             if not missing or where is None or where in seen:
                 continue
             seen.add(where)
-            yield Finding(where, f'runs from this schedule fail: flow "{function.qualified_name}"'
-                                 f" requires {_names(missing)}, which has no default and no "
-                                 "value in the deployment's or this schedule's `parameters`",
+            yield Finding(where, scheduled_without_message(function, missing),
                           help=f"set {_names(missing)} under `parameters:`")
 
 
+def _python_missing_parameters(context: LintContext) -> Iterator[Finding]:
+    """Required flow parameters a Python deploy call leaves unset: an error when its runs
+    are scheduled, advice otherwise (as for prefect.yaml)."""
+    for argument, function in _python_deployed_flows(context):
+        missing = [name for name in required_parameters(function) if name not in argument.keys]
+        if not missing or not argument.complete or argument.scheduled is None:
+            continue
+        help_text = f"set {_names(missing)} in `parameters={{...}}`"
+        if argument.scheduled:
+            yield Finding(argument.method_span, scheduled_without_message(function, missing),
+                          help=help_text)
+        else:
+            yield Finding(argument.method_span, unset_required_message(function, missing),
+                          help=help_text, severity=Severity.INFO)
+
+
 def _names(names: list[str]) -> str:
-    quoted = [f"`{name}`" for name in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return quoted_names(names)
 
 
 @rule("D010", "flow-parameter-type", Severity.ERROR,

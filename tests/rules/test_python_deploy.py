@@ -166,3 +166,29 @@ def test_job_variable_values_are_checked_against_the_template(tmp_path: Path) ->
     assert codes(found) == ["P002", "P002", "P002"]
     assert spans(body, found) == ['"Sometimes"', '{"PORT": 8080}', '"ten"']
     assert 'job variable "env.PORT" must be a string' in found[1].message
+
+
+def test_required_parameters_of_scheduled_python_deployments(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.prefect-lint]\nselect = ["D009"]\n',
+                                             encoding="utf-8")
+    body = (
+        "from prefect import flow\nfrom prefect.schedules import Cron\n\n\n"
+        "@flow\ndef needs(day: str, region: str = 'eu') -> None:\n    pass\n\n\n"
+        "needs.deploy(name='a', work_pool_name='p', cron='0 1 * * *')\n"
+        "needs.deploy(name='b', work_pool_name='p')\n"
+        "needs.deploy(name='c', work_pool_name='p', cron='0 1 * * *', parameters={'day': 'x'})\n"
+        "needs.deploy(name='d', work_pool_name='p', schedules=[Cron('0 1 * * *', "
+        "parameters={'day': 'x'})])\n"
+        "needs.deploy(name='e', work_pool_name='p', interval=60, parameters=computed())\n"
+        "needs.serve(name='f', schedules=[Cron('0 1 * * *')])\n"
+        "needs.deploy(name='g', work_pool_name='p', cron='0 1 * * *', parameters=dict(day='x'))\n"
+    )
+    script = tmp_path / "deploy.py"
+    script.write_text(body, encoding="utf-8")
+    result = Runner(ConfigResolver(Overrides(), cwd=tmp_path)).lint_path(script)
+    assert result is not None
+    found = result.diagnostics
+    assert [(d.start.row, d.severity) for d in found] == [
+        (10, Severity.ERROR), (11, Severity.INFO), (15, Severity.ERROR)]
+    assert spans(body, found) == ["deploy", "deploy", "serve"]
+    assert "requires `day`" in found[0].message
