@@ -202,6 +202,9 @@ class ParameterArgument(NamedTuple):
     #: entries set no parameters of their own); None when the schedules cannot be judged
     scheduled: bool | None
     method_span: Span  # ``deploy`` in ``etl.deploy(...)``
+    values: dict[str, object]  # the literal values
+    value_spans: dict[str, Span]
+    enforced: bool  # no ``enforce_parameter_schema=False``
 
 
 def parameter_arguments(module: PythonModule) -> list[ParameterArgument]:
@@ -222,13 +225,22 @@ def _find_parameter_arguments(module: PythonModule) -> Iterator[ParameterArgumen
             continue
         item = keyword(call, "parameters")
         value = item.value if item is not None else None
-        keys = {key: span for key, span, _ in _dict_items(module, value)}
+        items = list(_dict_items(module, value))
+        keys = {key: span for key, span, _ in items}
+        values: dict[str, object] = {}
+        value_spans: dict[str, Span] = {}
+        for key, _, node in items:
+            known, literal_value = literal(node)
+            if known:
+                values[key], value_spans[key] = literal_value, module.span(node)
+        enforce = keyword(call, "enforce_parameter_schema")
         complete = value is None or (isinstance(value, ast.Dict) and None not in value.keys
                                      and len(keys) == len(value.keys)) or (
             isinstance(value, ast.Call) and _is_dict_call(module, value)
             and len(keys) == len(value.keywords))
         yield ParameterArgument(flow, keys, complete, _scheduled(call),
-                                module.attribute_name_span(func))
+                                module.attribute_name_span(func), values, value_spans,
+                                enforce is None or literal(enforce.value) != (True, False))
 
 
 def _scheduled(call: ast.Call) -> bool | None:

@@ -14,7 +14,7 @@ from typing import Any
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import LintContext, describe, rule
+from linter.core.registry import LintContext, rule
 from linter.prefect.entrypoints import (
     FlowFunction,
     Resolution,
@@ -27,7 +27,7 @@ from linter.prefect.entrypoints import (
     unknown_parameter,
     unset_required_message,
 )
-from linter.prefect.parameter_types import expected_for, fits
+from linter.prefect.parameter_types import parameter_type_problem
 from linter.prefect.python_code import module_of
 from linter.prefect.python_deploy import ParameterArgument, parameter_arguments
 from linter.prefect.schedules import is_templated
@@ -562,7 +562,7 @@ def _names(names: list[str]) -> str:
 
 
 @rule("D010", "flow-parameter-type", Severity.ERROR,
-      "A parameter value whose type contradicts the flow's annotation")
+      "A parameter value whose type contradicts the flow's annotation", kinds=(PREFECT, PYTHON))
 def flow_parameter_type(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a value under the deployment's `parameters` whose YAML type contradicts a simple
@@ -570,6 +570,8 @@ def flow_parameter_type(context: LintContext) -> Iterator[Finding]:
     `Optional[...]` / `X | None`, `Union`, `Literal[...]`): `days: "7"` for `days: int`,
     `mode: fast` for `Literal["full", "delta"]`, `null` for a non-optional parameter.
     Templated values are skipped, and so is everything when `enforce_parameter_schema: false`.
+    In a Python deployment script, the literal values of `parameters={...}` (or `dict(...)`)
+    of a deploy call are checked the same way (not with `enforce_parameter_schema=False`).
 
     **Why**: with `enforce_parameter_schema` (the Prefect 3 default) the server validates the
     values against the flow's schema with strict JSON types and refuses the deployment (HTTP
@@ -598,6 +600,9 @@ def flow_parameter_type(context: LintContext) -> Iterator[Finding]:
     **Fix**: write a value of the annotated type (`days: 7`).
     """
     document = context.document
+    if document.kind == PYTHON:
+        yield from _python_parameter_types(context)
+        return
     seen: set[Span] = set()
     for index, entry, text, _ in _entrypoints(document):
         function = _flow_for(document, text)
@@ -605,20 +610,27 @@ def flow_parameter_type(context: LintContext) -> Iterator[Finding]:
         if function is None or not isinstance(parameters, dict) or _not_enforced(entry):
             continue
         for key, value in parameters.items():
-            parameter = function.parameter(key) if isinstance(key, str) else None
-            if parameter is None or _is_dynamic(value):
+            if not isinstance(key, str) or _is_dynamic(value):
                 continue
-            expected = expected_for(parameter.annotation)
-            if expected is None or fits(value, expected):
-                continue
-            span = document.value_span_at(("deployments", index, "parameters", key))
-            if span is None or span in seen:
+            found = parameter_type_problem(function, key, value)
+            span = document.value_span_at(("deployments", index, "parameters", key)) if (
+                found is not None) else None
+            if found is None or span is None or span in seen:
                 continue
             seen.add(span)
-            yield Finding(span, f'parameter "{key}" is {describe(value)}, but flow '
-                                f'"{function.qualified_name}" declares it as '
-                                f"{expected.describe()}; the server refuses the deployment",
-                          help=f"write {expected.describe()}")
+            yield Finding(span, found[0], help=found[1])
+
+
+def _python_parameter_types(context: LintContext) -> Iterator[Finding]:
+    """The literal values of ``parameters={...}`` in a Python script against the flow's
+    annotations (unless the call says ``enforce_parameter_schema=False``)."""
+    for argument, function in _python_deployed_flows(context):
+        if not argument.enforced:
+            continue
+        for key, value in argument.values.items():
+            found = None if _is_dynamic(value) else parameter_type_problem(function, key, value)
+            if found is not None:
+                yield Finding(argument.value_spans[key], found[0], help=found[1])
 
 
 def _not_enforced(entry: dict[Any, Any]) -> bool:

@@ -192,3 +192,24 @@ def test_required_parameters_of_scheduled_python_deployments(tmp_path: Path) -> 
         (10, Severity.ERROR), (11, Severity.INFO), (15, Severity.ERROR)]
     assert spans(body, found) == ["deploy", "deploy", "serve"]
     assert "requires `day`" in found[0].message
+
+
+def test_parameter_values_against_the_flows_annotations(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.prefect-lint]\nselect = ["D010"]\n',
+                                             encoding="utf-8")
+    body = (
+        "from prefect import flow\n\n\n"
+        "@flow\ndef typed(days: int = 1, name: str = 'x') -> None:\n    pass\n\n\n"
+        "typed.deploy(name='a', work_pool_name='p', parameters={'days': 'seven', 'name': 'y'})\n"
+        "typed.deploy(name='b', work_pool_name='p', parameters=dict(days=7, name=3))\n"
+        "typed.deploy(name='c', work_pool_name='p', parameters={'days': 'seven'},\n"
+        "             enforce_parameter_schema=False)\n"
+    )
+    script = tmp_path / "deploy.py"
+    script.write_text(body, encoding="utf-8")
+    result = Runner(ConfigResolver(Overrides(), cwd=tmp_path)).lint_path(script)
+    assert result is not None
+    found = result.diagnostics
+    assert [(d.code, d.start.row) for d in found] == [("D010", 9), ("D010", 10)]
+    assert spans(body, found) == ["'seven'", "3"]
+    assert 'parameter "days" is "seven"' in found[0].message
