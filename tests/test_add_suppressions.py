@@ -258,3 +258,29 @@ def test_inside_a_block_scalar_the_one_parse_path_declines() -> None:
     outcome = add_suppressions(text, fake_lint)
     assert outcome.remaining == []
     assert Document.from_text(outcome.text, "x").data == document.data
+
+
+def test_python_comments_never_break_a_continued_line_or_enter_a_string(
+        tmp_path: Path) -> None:
+    from linter.project.config import ConfigResolver, Overrides
+    from linter.run.runner import Runner
+
+    text = ('from prefect.deployments import Deployment\n'
+            'x = Deployment.build_from_flow(flow=etl, name="a") \\\n'
+            '    .apply()\n'
+            'y = """\n'
+            '${Deployment}""" + str(Deployment(name="b"))\n')
+    runner = Runner(ConfigResolver(Overrides(select=("L03",)), cwd=tmp_path))
+    lint = runner.linter(text, "deploy.py", tmp_path / "deploy.py")
+    outcome = add_suppressions(text, lint)
+    assert outcome.remaining == []
+    assert outcome.text == ('from prefect.deployments import Deployment  '
+                            '# prefect-lint: disable=L030\n'
+                            '# prefect-lint: disable=L031\n'
+                            'x = Deployment.build_from_flow(flow=etl, name="a") \\\n'
+                            '    .apply()  # prefect-lint: disable=L032\n'
+                            'y = """\n'
+                            '${Deployment}""" + str(Deployment(name="b"))  '
+                            '# prefect-lint: disable=L031\n')
+    assert tree_shape(Document.from_text(outcome.text, "deploy.py", kind="python")) == \
+        tree_shape(Document.from_text(text, "deploy.py", kind="python"))

@@ -138,6 +138,8 @@ def doc_example(rule: Rule) -> str | None:
 def example_name(rule: Rule, text: str) -> str:
     if "prefect" in rule.kinds:
         return "prefect.yaml"
+    if "python" in rule.kinds:
+        return "deploy.py"
     if "ENTRYPOINT" in text or "CMD " in text or "RUN " in text:
         return "Dockerfile"
     if text.lstrip().startswith(("deployments:", "name:", "flow_name:")):

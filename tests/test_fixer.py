@@ -139,3 +139,24 @@ def test_fix_properties(lines: list[tuple[str, list[str] | None, str]]) -> None:
     # the untouched lines survive byte for byte, in order
     kept = [line for row, line in enumerate(original_lines, 1) if row not in touched_rows]
     assert all(line in fixed_lines for line in kept)
+
+
+def test_a_fix_that_would_break_a_python_file_is_dropped() -> None:
+    from linter.core.diagnostics import Applicability
+
+    text = "import os\nx = 1\n"
+
+    def lint(current: str) -> tuple[Document, list[Diagnostic]]:
+        document = Document.from_text(current, "deploy.py", kind="python")
+        found = []
+        if "x = 1" in current:
+            start = current.index("x = 1")
+            breaking = Fix("break it", (Edit(start, start + 1, "x ="),), Applicability.SAFE)
+            found.append(Diagnostic(code="L030", name="t", severity=Severity.ERROR,
+                                    message="m", filename="deploy.py", span=Span(start, start),
+                                    start=Position(2, 1), end=Position(2, 1), fix=breaking))
+        return document, found
+
+    outcome = fix_until_stable(text, lint, unsafe=False)
+    assert outcome.text == text
+    assert [d.code for d, _ in outcome.dropped] == ["L030"]

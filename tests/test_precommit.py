@@ -183,3 +183,28 @@ def test_legacy_hook_reports_agent_commands_in_scripts_and_files(hooks: Hooks,
     git("add", "-A", cwd=root)
     done = hooks.run(root, "--all-files")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_python_hook_reports_agent_era_code_and_passes_other_python(hooks: Hooks,
+                                                                     tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": '[tool.prefect-lint]\nselect = ["L"]\n',
+        "deploy/build.py": "from prefect.deployments import Deployment\n"
+                           "from flows.etl import etl\n\n"
+                           "Deployment.build_from_flow(flow=etl, name='n').apply()\n",
+        "flows/etl.py": "from prefect import flow\n\n@flow\ndef etl() -> None:\n    pass\n",
+        "tools/other.py": "import os\n",
+    }
+    root = hooks.project(tmp_path / "python", files, ("prefect-lint-python",))
+    done = hooks.run(root, "--all-files")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "deploy/build.py:1:1: L030" in done.stdout
+    assert "deploy/build.py:4:1: L031" in done.stdout
+    assert "deploy/build.py:4:48: L032" in done.stdout
+    assert "flows/etl.py" not in done.stdout and "tools/other.py" not in done.stdout
+    (root / "deploy" / "build.py").write_text(
+        "from flows.etl import etl\n\netl.deploy(name='n', work_pool_name='k8s')\n",
+        encoding="utf-8")
+    git("add", "-A", cwd=root)
+    done = hooks.run(root, "--all-files")
+    assert done.returncode == 0, done.stdout + done.stderr

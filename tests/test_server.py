@@ -424,3 +424,24 @@ async def test_policy_rules_reach_the_editor(client: LanguageClient) -> None:
     (found,) = client.diagnostics[uri]
     assert found.code == "ORG001"
     assert found.range.start == types.Position(line=3, character=4)
+
+
+async def test_python_scripts_that_import_prefect_get_diagnostics_and_fixes(
+        client: LanguageClient) -> None:
+    (WORKSPACE / "py").mkdir()
+    (WORKSPACE / "py" / "pyproject.toml").write_text('[tool.prefect-lint]\nselect = ["L03"]\n')
+    other = WORKSPACE / "py" / "util.py"
+    other.write_text("import os\n", encoding="utf-8")
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
+        uri=other.as_uri(), language_id="python", version=1, text="import os\n")))
+    text = ("from prefect.orion.schemas.schedules import CronSchedule\n"
+            "from prefect.deployments import Deployment\n")
+    uri = await open_file(client, "py/deploy.py", text)  # opened after util.py
+    found = client.diagnostics[uri]
+    assert [(d.code, d.range.start.line) for d in found] == [("L030", 0), ("L030", 1)]
+    actions = await actions_at(client, uri, found[0])
+    fix = next(a for a in actions if a.title.startswith("L030: "))
+    assert fix.edit is not None and fix.edit.changes is not None
+    assert apply(text, fix.edit.changes[uri]).startswith(
+        "from prefect.client.schemas.schedules import CronSchedule\n")
+    assert other.as_uri() not in client.diagnostics

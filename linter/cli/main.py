@@ -684,7 +684,8 @@ def server_command(stdio: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Print the resulting prefect.yaml; write nothing.")
 def migrate_command(files: tuple[Path, ...], into: Path, pool_map: tuple[str, ...],
                     dry_run: bool) -> None:
-    """Turn Prefect 2 deployment.yaml files into prefect.yaml deployment entries."""
+    """Turn Prefect 2 deployment.yaml files, and Python scripts that call
+    Deployment.build_from_flow(...) / Deployment(...), into prefect.yaml deployment entries."""
     from linter.cli.migrate import run_migrate
 
     sys.exit(run_migrate(list(files), into, pool_map, dry_run))

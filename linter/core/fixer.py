@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from linter.core.diagnostics import Diagnostic, Edit, Fix
-from linter.source.document import Document
+from linter.source.document import NOT_YAML_KINDS, Document
 
 MAX_ROUNDS = 10
 
@@ -121,7 +121,8 @@ def _apply_round(
 ) -> tuple[str, list[Diagnostic]]:
     """Apply all candidates at once; if that breaks parsing, apply them one by one and drop
     the ones that break it."""
-    was_valid = outcome.document is not None and outcome.document.parse_error is None
+    was_valid = outcome.document is not None and outcome.document.parse_error is None and (
+        outcome.document.kind not in NOT_YAML_KINDS or _python_parses(outcome.text))
     edits = [edit for d in candidates if d.fix is not None for edit in d.fix.edits]
     new_text = apply_edits(outcome.text, edits)
     if not was_valid or _parses(new_text, lint):
@@ -144,7 +145,20 @@ def _apply_round(
 
 def _parses(text: str, lint: Linter) -> bool:
     document, _ = lint(text)
+    if document.kind in NOT_YAML_KINDS:
+        return _python_parses(text)
     return document.parse_error is None
+
+
+def _python_parses(text: str) -> bool:
+    """A Python file has no YAML parse error to look at: a fix must leave it valid Python."""
+    import ast
+
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 # -- writing ------------------------------------------------------------------------------

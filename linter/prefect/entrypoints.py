@@ -355,3 +355,39 @@ def _flow_function(
     parameters = [p for p in parameters if p.name not in ("self", "cls")]
     return FlowFunction(name, definition.lineno, is_flow, tuple(parameters),
                         arguments.kwarg is not None)
+
+
+def unknown_parameter(function: FlowFunction, key: str) -> tuple[str, str] | None:
+    """(message, help) when the flow function takes no parameter ``key`` (and no
+    ``**kwargs``); shared by prefect.yaml's ``parameters`` and Python's ``parameters=``."""
+    from linter.suggest import did_you_mean
+
+    if function.takes_any_keyword or function.parameter(key) is not None:
+        return None
+    known = [p.name for p in function.parameters]
+    guess = did_you_mean(key, known, cutoff=0.6)
+    takes = ", ".join(f"`{name}`" for name in known) or "no parameters"
+    return (f'flow "{function.qualified_name}" has no parameter "{key}"; every run would fail '
+            "binding it", f"did you mean `{guess}`?" if guess else f"it takes {takes}")
+
+
+def quoted_names(names: list[str]) -> str:
+    quoted = [f"`{name}`" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def required_parameters(function: FlowFunction) -> list[str]:
+    return [p.name for p in function.parameters if p.required and not p.variadic]
+
+
+def unset_required_message(function: FlowFunction, missing: list[str]) -> str:
+    """The deployment sets no value for required parameters and runs are not scheduled."""
+    return (f'flow "{function.qualified_name}" requires {quoted_names(missing)} with no default '
+            "and the deployment sets no value, so every run must be given it")
+
+
+def scheduled_without_message(function: FlowFunction, missing: list[str]) -> str:
+    """Scheduled runs would lack required parameters."""
+    return (f'runs from this schedule fail: flow "{function.qualified_name}" requires '
+            f"{quoted_names(missing)}, which has no default and no value in the deployment's "
+            "or this schedule's `parameters`")

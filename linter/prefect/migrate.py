@@ -416,8 +416,52 @@ def insert_entries(text: str, migrations: list[Migration], filename: str) -> str
 def migrate_files(paths: list[Path], pool_map: dict[str, str]) -> list[Migration]:
     migrations = []
     for path in paths:
+        if path.suffix.lower() == ".py":
+            migrations.extend(migrate_script(path, pool_map))
+            continue
         _, data = load_legacy(path)
         migrations.append(migrate_data(data, str(path), pool_map))
+    return migrations
+
+
+def migrate_script(path: Path, pool_map: dict[str, str], cwd: Path | None = None
+                   ) -> list[Migration]:
+    """One migration per Prefect 2 deployment call of a Python script that can be carried;
+    the calls that cannot be are noted on the first migration, and a script with none that
+    can is an error naming the reasons."""
+    from linter.prefect.migrate_python import UNKNOWN_STORAGE, script_deployments
+    from linter.prefect.python_code import parse_python
+
+    try:
+        decoded = decode(read_regular_file(path))
+    except (InputError, DecodeError) as error:
+        raise MigrateError(f"{path}: {error}") from None
+    module = parse_python(decoded.text)
+    if module is None:
+        raise MigrateError(f"{path}: not Python that parses")
+    found = script_deployments(module, path, cwd or Path.cwd())
+    if not found:
+        raise MigrateError(f"{path}: no Deployment(...) or Deployment.build_from_flow(...) "
+                           "call to migrate")
+    migrations: list[Migration] = []
+    skipped: list[str] = []
+    for call in found:
+        source = f"{path}:{call.row}"
+        if call.data is None:
+            skipped.append(f"line {call.row}: not migrated: {'; '.join(call.notes)}")
+            continue
+        try:
+            migration = migrate_data(call.data, source, pool_map)
+        except MigrateError as error:
+            skipped.append(f"line {call.row}: not migrated: {error}")
+            continue
+        unknown = UNKNOWN_STORAGE["_block_type_slug"]  # already explained in the call's notes
+        migration.notes[:] = [*call.notes, *(note for note in migration.notes
+                                             if unknown not in note)]
+        migrations.append(migration)
+    if not migrations:
+        raise MigrateError(f"{path}: no deployment could be migrated: " + " | ".join(skipped))
+    migrations[0].notes.extend(skipped)
     return migrations
 
 

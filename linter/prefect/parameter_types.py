@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from linter.prefect.entrypoints import FlowFunction
 
 from linter.source.value_types import type_words
 
@@ -128,3 +131,18 @@ def _same(value: Any, literal: Any) -> bool:
     if isinstance(value, bool) or isinstance(literal, bool):
         return isinstance(value, bool) and isinstance(literal, bool) and value == literal
     return bool(value == literal)
+
+
+def parameter_type_problem(function: FlowFunction, key: str, value: Any
+                           ) -> tuple[str, str] | None:
+    """(message, help) when ``value`` contradicts the simple annotation of the flow
+    parameter ``key``; shared by prefect.yaml's ``parameters`` and Python's ``parameters=``."""
+    parameter = function.parameter(key)
+    expected = expected_for(parameter.annotation) if parameter is not None else None
+    if expected is None or fits(value, expected):
+        return None
+    shown = repr(value) if not isinstance(value, str) else f'"{value}"'
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return (f'parameter "{key}" is {shown}, but flow "{function.qualified_name}" declares it '
+            f"as {expected.describe()}; the server refuses the deployment",
+            f"write {expected.describe()}")

@@ -268,3 +268,98 @@ def _problem(
         expected = describe_schema(schema, template.variables)
         return VariableProblem(path, error.instance, f"must be {expected}", expected)
     return VariableProblem(path, error.instance, error.message, None)
+
+
+# -- unknown variables (P001, for prefect.yaml and Python alike) -------------------------------
+
+SHOWN_VARIABLES = 24
+
+
+class UnknownVariable(NamedTuple):
+    """A job variable the pool's template does not have, and what to say about it."""
+
+    message: str
+    help: str
+    #: a close variable name the key could be renamed to (None: no clear one, or a dotted key)
+    suggestion: str | None
+
+
+def variable_list(template: PoolTemplate) -> str:
+    names = sorted(template.properties)
+    shown = ", ".join(names[:SHOWN_VARIABLES])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > SHOWN_VARIABLES else "")
+
+
+def unknown_variable(template: PoolTemplate, pool_name: str, name: str
+                     ) -> UnknownVariable | None:
+    """None when ``name`` is a variable of the template, or a dotted key whose first part is
+    an object variable (``env.LEVEL``); otherwise what is wrong."""
+    from linter.suggest import did_you_mean
+
+    if name in template.properties:
+        return None
+    pool_words = f'work pool "{pool_name}" ({template.label})'
+    head = name.split(".", 1)[0] if "." in name else None
+    if head is not None and head in template.properties:
+        if allows_object(template.properties[head], template.variables):
+            return None
+        expected = describe_schema(template.properties[head], template.variables)
+        return UnknownVariable(
+            f'job variable "{name}": "{head}" is not an object variable of {pool_words}, so '
+            "the dotted key cannot set a field in it",
+            f'set "{head}" itself (its value: {expected})', None)
+    suggestion = did_you_mean(name, template.properties)
+    if suggestion is None and head is not None:
+        head_suggestion = did_you_mean(head, template.properties)
+        if head_suggestion is not None:
+            suggestion = head_suggestion + name[len(head):]
+    message = (f'"{name}" is not a job variable of {pool_words}: Prefect accepts it and '
+               "silently never uses it")
+    if suggestion is not None:
+        message += f'; did you mean "{suggestion}"?'
+    return UnknownVariable(message, f"variables of this template: {variable_list(template)}",
+                           suggestion)
+
+
+# -- value types (P002, for prefect.yaml and Python alike) ---------------------------------------
+
+
+def variable_type_problems(template: PoolTemplate, name: str, value: Any
+                           ) -> tuple[list[VariableProblem], bool]:
+    """The type problems of job variable ``name`` set to ``value`` (none for an unknown
+    variable or a dotted key into a non-object: those are P001's), and whether the key is
+    dotted."""
+    if is_block_reference(value):
+        return [], False
+    segments = name.split(".") if name not in template.properties else [name]
+    if segments[0] not in template.properties:
+        return [], False
+    if len(segments) > 1 and not allows_object(template.properties[segments[0]],
+                                               template.variables):
+        return [], False
+    return type_problems(template, segments, value), len(segments) > 1
+
+
+def type_message(name: str, problem: VariableProblem, pool_name: str,
+                 template: PoolTemplate) -> str:
+    where = name + "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
+                           for part in problem.path)
+    pool_words = f'work pool "{pool_name}" ({template.label})'
+    if problem.expected is not None:
+        return (f'job variable "{where}" must be {problem.expected}, not '
+                f"{_shown(problem.value)}, for {pool_words}")
+    return f'job variable "{where}": {problem.message}, for {pool_words}'
+
+
+def _shown(value: Any) -> str:
+    """A value as messages show it (a string in double quotes, at most 60 characters)."""
+    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def type_help(dotted: bool) -> str:
+    if dotted:
+        return ("the worker expands the dotted key into its object variable and fails to build "
+                "the job when a flow run starts")
+    return ("the Prefect server rejects the deployment with HTTP 422 and names only the first "
+            "invalid variable")

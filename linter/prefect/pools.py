@@ -163,6 +163,64 @@ def template_from_json(data: Any) -> Mapping[str, Any]:
 
 #: The agent-era pool type: no template (its base job template is ``{}``), no worker.
 AGENT_POOL_TYPE = "prefect-agent"
+#: the pool Prefect 2 created for agents
+DEFAULT_AGENT_POOL = "default-agent-pool"
+
+
+class AgentPool(NamedTuple):
+    """Why a deployment's pool is (or is probably) for Prefect 2 agents."""
+
+    reason: str
+    certain: bool  # the type is known to be prefect-agent, not guessed from the name
+
+    @property
+    def message(self) -> str:
+        if self.certain:
+            return (f"this work pool is for Prefect 2 agents ({self.reason}); `prefect deploy` "
+                    "refuses it and no worker polls it: use a pool of a worker type (process, "
+                    "docker, kubernetes, ...)")
+        return (f"this work pool is probably for Prefect 2 agents ({self.reason}): if its "
+                "type is `prefect-agent`, `prefect deploy` refuses it and no worker polls it")
+
+    @property
+    def help(self) -> str | None:
+        if self.certain:
+            return None
+        return ('use a pool of a worker type; if this pool is one, map it in '
+                '[tool.prefect-lint.pools] (default-agent-pool = "process")')
+
+
+def agent_pool(name: object, known_type: str | None,
+               declared_type: object = None) -> AgentPool | None:
+    """Is the pool ``name`` (whose type the project knows as ``known_type``, and the file
+    declares as ``declared_type``) an agent pool? Shared by prefect.yaml and Python."""
+    if declared_type == AGENT_POOL_TYPE:
+        return AgentPool("it says `type: prefect-agent`", True)
+    if not isinstance(name, str) or not name:
+        return None
+    if known_type == AGENT_POOL_TYPE:
+        return AgentPool(f"`{name}` is a prefect-agent pool in this project's pool "
+                         "configuration", True)
+    if known_type is None and name == DEFAULT_AGENT_POOL:
+        return AgentPool("`default-agent-pool` is the name of the pool Prefect 2 made for "
+                         "agents", False)
+    return None
+
+
+class PoolTypes:
+    """The type of a pool as the project knows it: mapped in ``[tool.prefect-lint.pools]`` or
+    read from a pool snapshot (``prefect-lint pools pull``); None when unknown. The catalog is
+    looked up once, and only when a deployment names a pool."""
+
+    def __init__(self, config: PoolsConfig) -> None:
+        self.config = config
+        self.catalog: PoolCatalog | None = None
+
+    def of(self, name: str) -> str | None:
+        if self.catalog is None:
+            self.catalog = catalog_for(self.config)
+        template = self.catalog.template_for(name)
+        return template.pool_type if template is not None else None
 
 
 def bundled_template(pool_type: str) -> PoolTemplate:

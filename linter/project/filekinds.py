@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 from linter.prefect.legacy_files import LEGACY, looks_like_legacy_deployment
+from linter.prefect.python_files import imports_prefect
 from linter.prefect.scripts import SCRIPT, looks_like_script
 from linter.reading import InputError, read_head
 
 PREFECT = "prefect"
+PYTHON = "python"
+PYTHON_SUFFIXES = (".py",)
 
 
 class FileKind(NamedTuple):
@@ -58,6 +61,10 @@ _KINDS: list[FileKind] = [
         sniff=looks_like_script,
         yaml=None,
     ),
+    # a folder walk keeps only the Python files that import prefect or a prefect_* collection
+    # in their first 16 KiB (read, never run); a .py file named explicitly is always one
+    FileKind(PYTHON, "Python scripts that deploy flows", sniff=imports_prefect, yaml=False,
+             walk_patterns=("*.py",)),
 ]
 
 
@@ -136,8 +143,13 @@ def wanted_in_walk(path: Path, included: Callable[[Path], bool] | None = None) -
         try:
             head = read_head(path, WALK_SNIFF_CHARS * 4).decode("utf-8", errors="replace")
         except InputError:
-            return True  # let the linter report why it cannot be read (a FIFO is not opened)
-        head = head[:WALK_SNIFF_CHARS]
+            # let the linter report why it cannot be read (a FIFO is not opened); a Python
+            # file is only ours when it shows a Prefect import, which this one cannot
+            if kind.name == PYTHON:
+                continue
+            return True
+        if kind.name != PYTHON:  # imports may follow a long licence header or docstring
+            head = head[:WALK_SNIFF_CHARS]
         if kind.sniff(head.lstrip("\ufeff")):
             return True
     return False
@@ -147,8 +159,13 @@ def kind_for_file(path: Path, head: str) -> str | None:
     """The kind of a file about to be linted: content sniffing first, then the name, and
     ``prefect`` for any other YAML file named explicitly (``prefect deploy --prefect-file``).
     None for a file no rule checks."""
-    is_yaml = path.suffix.lower() in YAML_SUFFIXES
+    suffix = path.suffix.lower()
+    if suffix in PYTHON_SUFFIXES:
+        return PYTHON
+    is_yaml = suffix in YAML_SUFFIXES
     for kind in _KINDS:
+        if kind.name == PYTHON:
+            continue
         if kind.sniff is not None and kind.yaml in (None, is_yaml) and kind.sniff(head):
             return kind.name
     by_name = kind_for_name(path)

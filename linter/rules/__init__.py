@@ -26,6 +26,7 @@ from linter.rules import (
     meta,  # noqa: F401
     placeholders,  # noqa: F401
     pools,  # noqa: F401
+    python_legacy,  # noqa: F401
     references,  # noqa: F401
     schedules,  # noqa: F401
     scripts,  # noqa: F401

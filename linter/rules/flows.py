@@ -14,11 +14,25 @@ from typing import Any
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import describe, rule
-from linter.prefect.entrypoints import FlowFunction, Resolution, Status, resolve, split_entrypoint
-from linter.prefect.parameter_types import expected_for, fits
+from linter.core.registry import rule
+from linter.prefect.entrypoints import (
+    FlowFunction,
+    Resolution,
+    Status,
+    quoted_names,
+    required_parameters,
+    resolve,
+    scheduled_without_message,
+    split_entrypoint,
+    unknown_parameter,
+    unset_required_message,
+)
+from linter.prefect.parameter_types import parameter_type_problem
+from linter.prefect.python_code import module_of
+from linter.prefect.python_deploy import ParameterArgument, parameter_arguments
 from linter.prefect.schedules import is_templated
 from linter.project.context import LintContext
+from linter.project.filekinds import PREFECT, PYTHON
 from linter.rules._shared import deployment_entries, entry_schedules
 from linter.source.document import Document, NodePath
 from linter.suggest import did_you_mean
@@ -355,11 +369,15 @@ def _parameter_maps(
 
 
 @rule("D008", "unknown-flow-parameter", Severity.ERROR,
-      "A parameter the flow function does not take")
+      "A parameter the flow function does not take", kinds=(PREFECT, PYTHON))
 def unknown_flow_parameter(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a key under a deployment's (or a schedule's) `parameters` that is not a
     parameter of the flow function, when the function has no `**kwargs`.
+
+    In a Python deployment script, the literal `parameters={...}` of `flow.deploy()`,
+    `to_deployment()` and `serve()` are checked against the flow: a `@flow` of the script,
+    one it imports from the project, or the `entrypoint=` of `flow.from_source(...)`.
 
     **Why**: the deployment is created, but every run fails when Prefect binds the
     parameters to the function ("got an unexpected keyword argument").
@@ -387,35 +405,75 @@ def unknown_flow_parameter(context: LintContext) -> Iterator[Finding]:
     **Fix**: use the function's parameter names (the message suggests the closest one).
     """
     document = context.document
+    if document.kind == PYTHON:
+        yield from _python_unknown_parameters(context)
+        return
     seen: set[Span] = set()
     for index, entry, text, _ in _entrypoints(document):
         function = _flow_for(document, text)
         if function is None or function.takes_any_keyword:
             continue
-        known = [p.name for p in function.parameters]
         for path, parameters in _parameter_maps(entry, index):
             for key in parameters:
-                if not isinstance(key, str) or function.parameter(key) is not None:
-                    continue
-                span = document.key_span_at((*path, key))
-                if span is None or span in seen:
+                found = unknown_parameter(function, key) if isinstance(key, str) else None
+                span = document.key_span_at((*path, key)) if found is not None else None
+                if found is None or span is None or span in seen:
                     continue
                 seen.add(span)
-                guess = did_you_mean(key, known, cutoff=0.6)
-                takes = ", ".join(f"`{name}`" for name in known) or "no parameters"
-                yield Finding(span, f'flow "{function.qualified_name}" has no parameter '
-                                    f'"{key}"; every run would fail binding it',
-                              help=f"did you mean `{guess}`?" if guess else f"it takes {takes}")
+                yield Finding(span, found[0], help=found[1])
+
+
+def _python_deployed_flows(context: LintContext
+                           ) -> Iterator[tuple[ParameterArgument, FlowFunction]]:
+    """Each deploy call of a Python script with the flow function it deploys, when that
+    function is found: a ``@flow`` of the script, one it imports from the project, or the
+    ``entrypoint=`` of ``from_source(...)`` (read from the project root)."""
+    document = context.document
+    module = module_of(document)
+    if module is None or document.path is None:
+        return
+    folder = document.path.parent
+    for argument in parameter_arguments(module):
+        kind, value = argument.flow
+        text = f"{document.path.name}:{value}" if kind == "local" else value
+        root = context.project.root if kind == "entrypoint" else folder
+        resolution = _resolution_at(document, text, root)
+        function = resolution.function
+        if resolution.status is Status.FOUND and function is not None and \
+                function.is_flow is not False:
+            yield argument, function
+
+
+def _resolution_at(document: Document, text: str, root: Path) -> Resolution:
+    cache: dict[tuple[str, Path], Resolution] = document.cache.setdefault("python_flows", {})
+    if (text, root) not in cache:
+        cache[(text, root)] = resolve(text, root)
+    return cache[(text, root)]
+
+
+def _python_unknown_parameters(context: LintContext) -> Iterator[Finding]:
+    """``parameters={...}`` of a deploy call against the flow it deploys: a ``@flow`` of the
+    script, one it imports, or ``from_source(entrypoint=...)`` (read from the project)."""
+    for argument, function in _python_deployed_flows(context):
+        for key, span in argument.keys.items():
+            found = unknown_parameter(function, key)
+            if found is not None:
+                yield Finding(span, found[0], help=found[1])
 
 
 @rule("D009", "missing-flow-parameter", Severity.ERROR,
-      "A required flow parameter with no value")
+      "A required flow parameter with no value", kinds=(PREFECT, PYTHON))
 def missing_flow_parameter(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a flow parameter without a default that the deployment's `parameters` do not
     set. With schedules, each schedule whose runs would lack it is an error (its own
     `parameters` may supply it); without schedules it is advice (info), since each run must
     then be given the value (UI, `prefect deployment run -p`, automations).
+
+    In a Python deployment script, a deploy call (`flow.deploy()`, `to_deployment()`,
+    `serve()`) whose literal `parameters=` leave a required parameter unset is judged the
+    same way: an error when it has `cron=` / `interval=` / `rrule=` / `schedules=`, advice
+    otherwise (on the method's name).
 
     **Why**: Prefect does not check required parameters when deploying; scheduled runs then
     fail one after another.
@@ -446,12 +504,15 @@ def missing_flow_parameter(context: LintContext) -> Iterator[Finding]:
     function parameter a default.
     """
     document = context.document
+    if document.kind == PYTHON:
+        yield from _python_missing_parameters(context)
+        return
     seen: set[Span] = set()
     for index, entry, text, span in _entrypoints(document):
         function = _flow_for(document, text)
         if function is None:
             continue
-        required = [p.name for p in function.parameters if p.required and not p.variadic]
+        required = required_parameters(function)
         base = entry.get("parameters")
         given = set(base) if isinstance(base, dict) else set()
         if not isinstance(base, (dict, type(None))):
@@ -462,9 +523,7 @@ def missing_flow_parameter(context: LintContext) -> Iterator[Finding]:
             missing = [name for name in required if name not in given]
             if missing and span not in seen:
                 seen.add(span)
-                yield Finding(span, f'flow "{function.qualified_name}" requires '
-                                    f"{_names(missing)} with no default and the deployment "
-                                    "sets no value, so every run must be given it",
+                yield Finding(span, unset_required_message(function, missing),
                               help=f"set {_names(missing)} under `parameters:`",
                               severity=Severity.INFO)
             continue
@@ -478,19 +537,32 @@ def missing_flow_parameter(context: LintContext) -> Iterator[Finding]:
             if not missing or where is None or where in seen:
                 continue
             seen.add(where)
-            yield Finding(where, f'runs from this schedule fail: flow "{function.qualified_name}"'
-                                 f" requires {_names(missing)}, which has no default and no "
-                                 "value in the deployment's or this schedule's `parameters`",
+            yield Finding(where, scheduled_without_message(function, missing),
                           help=f"set {_names(missing)} under `parameters:`")
 
 
+def _python_missing_parameters(context: LintContext) -> Iterator[Finding]:
+    """Required flow parameters a Python deploy call leaves unset: an error when its runs
+    are scheduled, advice otherwise (as for prefect.yaml)."""
+    for argument, function in _python_deployed_flows(context):
+        missing = [name for name in required_parameters(function) if name not in argument.keys]
+        if not missing or not argument.complete or argument.scheduled is None:
+            continue
+        help_text = f"set {_names(missing)} in `parameters={{...}}`"
+        if argument.scheduled:
+            yield Finding(argument.method_span, scheduled_without_message(function, missing),
+                          help=help_text)
+        else:
+            yield Finding(argument.method_span, unset_required_message(function, missing),
+                          help=help_text, severity=Severity.INFO)
+
+
 def _names(names: list[str]) -> str:
-    quoted = [f"`{name}`" for name in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return quoted_names(names)
 
 
 @rule("D010", "flow-parameter-type", Severity.ERROR,
-      "A parameter value whose type contradicts the flow's annotation")
+      "A parameter value whose type contradicts the flow's annotation", kinds=(PREFECT, PYTHON))
 def flow_parameter_type(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a value under the deployment's `parameters` whose YAML type contradicts a simple
@@ -498,6 +570,8 @@ def flow_parameter_type(context: LintContext) -> Iterator[Finding]:
     `Optional[...]` / `X | None`, `Union`, `Literal[...]`): `days: "7"` for `days: int`,
     `mode: fast` for `Literal["full", "delta"]`, `null` for a non-optional parameter.
     Templated values are skipped, and so is everything when `enforce_parameter_schema: false`.
+    In a Python deployment script, the literal values of `parameters={...}` (or `dict(...)`)
+    of a deploy call are checked the same way (not with `enforce_parameter_schema=False`).
 
     **Why**: with `enforce_parameter_schema` (the Prefect 3 default) the server validates the
     values against the flow's schema with strict JSON types and refuses the deployment (HTTP
@@ -526,6 +600,9 @@ def flow_parameter_type(context: LintContext) -> Iterator[Finding]:
     **Fix**: write a value of the annotated type (`days: 7`).
     """
     document = context.document
+    if document.kind == PYTHON:
+        yield from _python_parameter_types(context)
+        return
     seen: set[Span] = set()
     for index, entry, text, _ in _entrypoints(document):
         function = _flow_for(document, text)
@@ -533,20 +610,27 @@ def flow_parameter_type(context: LintContext) -> Iterator[Finding]:
         if function is None or not isinstance(parameters, dict) or _not_enforced(entry):
             continue
         for key, value in parameters.items():
-            parameter = function.parameter(key) if isinstance(key, str) else None
-            if parameter is None or _is_dynamic(value):
+            if not isinstance(key, str) or _is_dynamic(value):
                 continue
-            expected = expected_for(parameter.annotation)
-            if expected is None or fits(value, expected):
-                continue
-            span = document.value_span_at(("deployments", index, "parameters", key))
-            if span is None or span in seen:
+            found = parameter_type_problem(function, key, value)
+            span = document.value_span_at(("deployments", index, "parameters", key)) if (
+                found is not None) else None
+            if found is None or span is None or span in seen:
                 continue
             seen.add(span)
-            yield Finding(span, f'parameter "{key}" is {describe(value)}, but flow '
-                                f'"{function.qualified_name}" declares it as '
-                                f"{expected.describe()}; the server refuses the deployment",
-                          help=f"write {expected.describe()}")
+            yield Finding(span, found[0], help=found[1])
+
+
+def _python_parameter_types(context: LintContext) -> Iterator[Finding]:
+    """The literal values of ``parameters={...}`` in a Python script against the flow's
+    annotations (unless the call says ``enforce_parameter_schema=False``)."""
+    for argument, function in _python_deployed_flows(context):
+        if not argument.enforced:
+            continue
+        for key, value in argument.values.items():
+            found = None if _is_dynamic(value) else parameter_type_problem(function, key, value)
+            if found is not None:
+                yield Finding(argument.value_spans[key], found[0], help=found[1])
 
 
 def _not_enforced(entry: dict[Any, Any]) -> bool:

@@ -8,16 +8,19 @@ replacement; fixes move the text into place without re-dumping the file.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity
+from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.core.registry import describe, rule
 from linter.prefect import agent_era
-from linter.prefect.pools import AGENT_POOL_TYPE, PoolCatalog, catalog_for
+from linter.prefect.pools import AGENT_POOL_TYPE, AgentPool, PoolTypes, agent_pool
+from linter.prefect.python_code import module_of
+from linter.prefect.python_deploy import pool_arguments
 from linter.project.context import LintContext
-from linter.source.document import Document, find_key
+from linter.project.filekinds import PREFECT, PYTHON
+from linter.source.document import Document, NodePath, find_key
 from linter.source.edit import (
     anchored_between,
     child_indent,
@@ -960,46 +963,15 @@ def legacy_path_keys(context: LintContext) -> Iterator[Finding]:
 
 # -- L009 prefect-agent pools -----------------------------------------------------------------
 
-DEFAULT_AGENT_POOL = "default-agent-pool"
-
-
-class _PoolTypes:
-    """The type of a pool as the project knows it: mapped in ``[tool.prefect-lint.pools]`` or
-    read from a pool snapshot (``prefect-lint pools pull``); None when unknown. The catalog is
-    looked up once per file, and only when a deployment names a pool."""
-
-    def __init__(self, context: LintContext) -> None:
-        self.context = context
-        self.catalog: PoolCatalog | None = None
-
-    def of(self, name: str) -> str | None:
-        if self.catalog is None:
-            self.catalog = catalog_for(self.context.project.settings.pools)
-        template = self.catalog.template_for(name)
-        return template.pool_type if template is not None else None
-
-
-class _AgentPool(NamedTuple):
-    path: tuple[str | int, ...]
-    reason: str
-    certain: bool  # the type is known to be prefect-agent, not guessed from the name
-
-
-def _agent_pool(types: _PoolTypes, index: int, pool: dict[str, Any]) -> _AgentPool | None:
+def _agent_pool(types: PoolTypes, index: int, pool: dict[str, Any]
+                ) -> tuple[NodePath, AgentPool] | None:
     name = pool.get("name")
-    base = ("deployments", index, "work_pool")
-    if pool.get("type") == AGENT_POOL_TYPE:
-        return _AgentPool((*base, "type"), "it says `type: prefect-agent`", True)
-    if not isinstance(name, str) or not name:
+    known = types.of(name) if isinstance(name, str) and name else None
+    found = agent_pool(name, known, pool.get("type"))
+    if found is None:
         return None
-    known = types.of(name)
-    if known == AGENT_POOL_TYPE:
-        return _AgentPool((*base, "name"), f"`{name}` is a prefect-agent pool in this "
-                          "project's pool configuration", True)
-    if known is None and name == DEFAULT_AGENT_POOL:
-        return _AgentPool((*base, "name"), "`default-agent-pool` is the name of the pool "
-                          "Prefect 2 made for agents", False)
-    return None
+    field = "type" if pool.get("type") == AGENT_POOL_TYPE else "name"
+    return ("deployments", index, "work_pool", field), found
 
 
 @rule(
@@ -1007,6 +979,7 @@ def _agent_pool(types: _PoolTypes, index: int, pool: dict[str, Any]) -> _AgentPo
     "agent-work-pool",
     Severity.ERROR,
     "The deployment targets a `prefect-agent` work pool, which workers cannot serve",
+    kinds=(PREFECT, PYTHON),
 )
 def agent_work_pool(context: LintContext) -> Iterator[Finding]:
     """
@@ -1014,6 +987,8 @@ def agent_work_pool(context: LintContext) -> Iterator[Finding]:
     or a pool whose type is `prefect-agent` in a pool snapshot (`prefect-lint pools pull`).
     `default-agent-pool` (the name of the pool Prefect 2 created for agents) is probably one:
     a warning, unless `[tool.prefect-lint.pools]` or a snapshot gives the pool another type.
+    In a Python deployment script, the literal `work_pool_name=` of `flow.deploy()`,
+    `to_deployment()` and `prefect.deploy()` is checked the same way.
 
     **Why**: `prefect deploy` refuses a `prefect-agent` pool ("Cannot create a project-style
     deployment with work pool of type 'prefect-agent'"), and `prefect worker start` refuses to
@@ -1039,32 +1014,40 @@ def agent_work_pool(context: LintContext) -> Iterator[Finding]:
     `default-agent-pool = "process"` in `[tool.prefect-lint.pools]`.
     """
     document = context.document
-    types = _PoolTypes(context)
+    types = PoolTypes(context.project.settings.pools)
+    if document.kind == PYTHON:
+        yield from _python_agent_pools(context, types)
+        return
     for index, _ in deployment_nodes(document):
         data = document.data["deployments"][index]
         pool = data.get("work_pool") if isinstance(data, dict) else None
         if not isinstance(pool, dict):
             continue
         found = _agent_pool(types, index, pool)
-        span = document.value_span_at(found.path) if found is not None else None
+        span = document.value_span_at(found[0]) if found is not None else None
         if found is None or span is None:
             continue
-        if found.certain:
-            yield Finding(
-                span,
-                f"this work pool is for Prefect 2 agents ({found.reason}); `prefect deploy` "
-                "refuses it and no worker polls it: use a pool of a worker type (process, "
-                "docker, kubernetes, ...)",
-            )
-        else:
-            yield Finding(
-                span,
-                f"this work pool is probably for Prefect 2 agents ({found.reason}): if its "
-                "type is `prefect-agent`, `prefect deploy` refuses it and no worker polls it",
-                help="use a pool of a worker type; if this pool is one, map it in "
-                '[tool.prefect-lint.pools] (default-agent-pool = "process")',
-                severity=Severity.WARNING,
-            )
+        yield _agent_pool_finding(span, found[1])
+
+
+def _agent_pool_finding(span: Span, found: AgentPool) -> Finding:
+    return Finding(span, found.message, help=found.help,
+                   severity=None if found.certain else Severity.WARNING)
+
+
+def _python_agent_pools(context: LintContext, types: PoolTypes) -> Iterator[Finding]:
+    """``work_pool_name="..."`` of a deploy call in a Python script."""
+    module = module_of(context.document)
+    if module is None:
+        return
+    seen: set[Span] = set()  # prefect.deploy(...)'s pool serves the deployments it is given
+    for argument in pool_arguments(module):
+        if argument.pool_span in seen:
+            continue
+        seen.add(argument.pool_span)
+        found = agent_pool(argument.pool_name, types.of(argument.pool_name))
+        if found is not None:
+            yield _agent_pool_finding(argument.pool_span, found)
 
 
 # -- L010 projects-era step names -------------------------------------------------------------

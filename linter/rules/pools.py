@@ -21,21 +21,21 @@ from typing import Any, NamedTuple
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import describe, rule
+from linter.core.registry import rule
 from linter.prefect.pool_variables import (
-    VariableProblem,
-    allows_object,
     contains_placeholder,
-    is_block_reference,
-    type_problems,
+    type_help,
+    type_message,
+    unknown_variable,
+    variable_type_problems,
 )
 from linter.prefect.pools import PoolTemplate, bundled_types, catalog_for
+from linter.prefect.python_code import module_of
+from linter.prefect.python_deploy import pool_arguments
 from linter.project.context import LintContext
+from linter.project.filekinds import PREFECT, PYTHON
 from linter.rules._shared import deployment_entries
 from linter.source.document import NodePath
-from linter.suggest import did_you_mean
-
-SHOWN_VARIABLES = 24
 
 
 class PoolUse(NamedTuple):
@@ -98,12 +98,6 @@ class _Once:
         return True
 
 
-def _variable_list(template: PoolTemplate) -> str:
-    names = sorted(template.properties)
-    shown = ", ".join(names[:SHOWN_VARIABLES])
-    return shown + (f", ... ({len(names)} in all)" if len(names) > SHOWN_VARIABLES else "")
-
-
 def _pool_words(use: PoolUse, template: PoolTemplate) -> str:
     return f'work pool "{use.pool_name}" ({template.label})'
 
@@ -114,6 +108,7 @@ def _pool_words(use: PoolUse, template: PoolTemplate) -> str:
     Severity.ERROR,
     "A job variable the pool's template does not have; Prefect silently never uses it",
     fix=Applicability.UNSAFE,
+    kinds=(PREFECT, PYTHON),
 )
 def unknown_job_variable(context: LintContext) -> Iterator[Finding]:
     """
@@ -126,6 +121,10 @@ def unknown_job_variable(context: LintContext) -> Iterator[Finding]:
     on a Kubernetes pool, or `cpu:` on a Docker pool, silently does nothing. A dotted key
     (`env.FOO: bar`) sets one field of an object variable and is accepted when the first part
     names an object variable.
+
+    In a Python deployment script, the literal `job_variables={...}` of `flow.deploy()` /
+    `to_deployment()` are checked against the pool named by `work_pool_name=` (or by
+    `prefect.deploy(..., work_pool_name=...)`).
 
     **Example**:
 
@@ -152,54 +151,47 @@ def unknown_job_variable(context: LintContext) -> Iterator[Finding]:
     pool to its own template (`{ template = "pools/x.json" }`) or run `prefect-lint pools pull`.
     """
     document = context.document
+    if document.kind == PYTHON:
+        yield from _python_unknown_variables(context)
+        return
     once = _Once()
     for use in _checked_uses(context):
         template = use.template
         assert template is not None
         for key in use.job_variables:
             name = str(key)
-            if name in template.properties:
+            found = unknown_variable(template, use.pool_name, name)
+            if found is None:
                 continue
-            head = name.split(".", 1)[0] if "." in name else None
             path = (*use.job_variables_path, key)
             span = document.key_span_at(path)
-            if span is None:
+            if span is None or not once.first(span, template, name):
                 continue
-            if head is not None and head in template.properties:
-                if allows_object(template.properties[head], template.variables):
-                    continue
-                if not once.first(span, template, name):
-                    continue
-                yield Finding(
-                    span,
-                    f'job variable "{name}": "{head}" is not an object variable of '
-                    f"{_pool_words(use, template)}, so the dotted key cannot set a field in it",
-                    help=f'set "{head}" itself (its value: '
-                    f"{_expected(template, head)})",
-                )
-                continue
-            if not once.first(span, template, name):
-                continue
-            suggestion = did_you_mean(name, template.properties)
-            if suggestion is None and head is not None:
-                head_suggestion = did_you_mean(head, template.properties)
-                if head_suggestion is not None:
-                    suggestion = head_suggestion + name[len(head):]
-            message = (
-                f'"{name}" is not a job variable of {_pool_words(use, template)}: Prefect '
-                "accepts it and silently never uses it"
-            )
-            if suggestion is not None:
-                message += f'; did you mean "{suggestion}"?'
             fix = None
-            if suggestion is not None and suggestion not in use.job_variables:
-                fix = _rename_fix(context, path, suggestion)
-            yield Finding(
-                span,
-                message,
-                help=f"variables of this template: {_variable_list(template)}",
-                fix=fix,
-            )
+            if found.suggestion is not None and found.suggestion not in use.job_variables:
+                fix = _rename_fix(context, path, found.suggestion)
+            yield Finding(span, found.message, help=found.help, fix=fix)
+
+
+def _python_unknown_variables(context: LintContext) -> Iterator[Finding]:
+    """``job_variables={...}`` of a deploy call in a Python script, against the template of
+    its ``work_pool_name`` (no fix: the key is Python text)."""
+    module = module_of(context.document)
+    if module is None:
+        return
+    catalog = None
+    for argument in pool_arguments(module):
+        if not argument.variables:
+            continue
+        if catalog is None:
+            catalog = catalog_for(context.project.settings.pools)
+        template = catalog.template_for(argument.pool_name)
+        if template is None or not template.checkable:
+            continue
+        for name, span in argument.variables.items():
+            found = unknown_variable(template, argument.pool_name, name)
+            if found is not None:
+                yield Finding(span, found.message, help=found.help)
 
 
 def _expected(template: PoolTemplate, name: str) -> str:
@@ -226,6 +218,7 @@ def _rename_fix(context: LintContext, path: NodePath, new_name: str) -> Fix | No
     "job-variable-type",
     Severity.ERROR,
     "A job variable's value has the wrong type or is not one of the allowed values",
+    kinds=(PREFECT, PYTHON),
 )
 def job_variable_type(context: LintContext) -> Iterator[Finding]:
     """
@@ -235,6 +228,8 @@ def job_variable_type(context: LintContext) -> Iterator[Finding]:
     (`env: {PORT: 8080}`: environment values are strings). Every violation is reported at its
     own value. `{{ }}` placeholders and block references are not checked (their value is known
     only at deploy time).
+    In a Python deployment script, the literal values of `job_variables={...}` are checked
+    the same way (each reported on the value as written).
 
     **Why**: the Prefect server validates job variables against the pool's schema when the
     deployment is created and answers HTTP 422 "Error creating deployment: Validation failed
@@ -269,49 +264,48 @@ def job_variable_type(context: LintContext) -> Iterator[Finding]:
     `PORT: "8080"`.
     """
     document = context.document
+    if document.kind == PYTHON:
+        yield from _python_variable_types(context)
+        return
     once = _Once()
     for use in _checked_uses(context):
         template = use.template
         assert template is not None
         for key, value in use.job_variables.items():
             name = str(key)
-            if is_block_reference(value):
-                continue
-            segments = name.split(".") if name not in template.properties else [name]
-            if segments[0] not in template.properties:
-                continue  # unknown: P001
-            if len(segments) > 1 and not allows_object(
-                template.properties[segments[0]], template.variables
-            ):
-                continue  # a dotted key into a non-object: P001
-            for problem in type_problems(template, segments, value):
+            problems, dotted = variable_type_problems(template, name, value)
+            for problem in problems:
                 path = (*use.job_variables_path, key, *problem.path)
                 span = document.value_span_at(path) or document.value_span_at(
                     (*use.job_variables_path, key)
                 )
                 if span is None or not once.first(span, template, problem.message):
                     continue
-                yield Finding(span, _type_message(name, problem, use, template),
-                              help=_type_help(len(segments) > 1))
+                yield Finding(span, type_message(name, problem, use.pool_name, template),
+                              help=type_help(dotted))
 
 
-def _type_message(
-    name: str, problem: VariableProblem, use: PoolUse, template: PoolTemplate
-) -> str:
-    where = name + "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
-                           for part in problem.path)
-    if problem.expected is not None:
-        return (f'job variable "{where}" must be {problem.expected}, not '
-                f"{describe(problem.value)}, for {_pool_words(use, template)}")
-    return f'job variable "{where}": {problem.message}, for {_pool_words(use, template)}'
-
-
-def _type_help(dotted: bool) -> str:
-    if dotted:
-        return ("the worker expands the dotted key into its object variable and fails to build "
-                "the job when a flow run starts")
-    return ("the Prefect server rejects the deployment with HTTP 422 and names only the first "
-            "invalid variable")
+def _python_variable_types(context: LintContext) -> Iterator[Finding]:
+    """The literal values of ``job_variables={...}`` in a Python script (reported on the
+    value as written: the inner position of a nested problem is not tracked)."""
+    module = module_of(context.document)
+    if module is None:
+        return
+    catalog = None
+    for argument in pool_arguments(module):
+        if not argument.values:
+            continue
+        if catalog is None:
+            catalog = catalog_for(context.project.settings.pools)
+        template = catalog.template_for(argument.pool_name)
+        if template is None or not template.checkable:
+            continue
+        for name, value in argument.values.items():
+            problems, dotted = variable_type_problems(template, name, value)
+            for problem in problems:
+                yield Finding(argument.value_spans[name],
+                              type_message(name, problem, argument.pool_name, template),
+                              help=type_help(dotted))
 
 
 @rule(

@@ -17,6 +17,8 @@ from ruamel.yaml.nodes import ScalarNode
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.core.registry import rule
 from linter.prefect.cron import check_cron
+from linter.prefect.python_code import module_of
+from linter.prefect.python_deploy import schedule_values
 from linter.prefect.schedules import (
     anchor_date_problem,
     interval_problem,
@@ -26,10 +28,13 @@ from linter.prefect.schedules import (
     timezone_suggestion,
 )
 from linter.project.context import LintContext
+from linter.project.filekinds import PREFECT, PYTHON
 from linter.rules._shared import deployment_entries, entry_schedules
 from linter.source.document import Document, NodePath
 
 SELECTORS = ("cron", "interval", "rrule")
+#: the schedule rules also read the literal schedules of Python deployment scripts
+WITH_PYTHON = (PREFECT, PYTHON)
 
 
 def schedule_items(data: Any) -> Iterator[tuple[NodePath, dict[Any, Any]]]:
@@ -49,10 +54,13 @@ def schedule_kind(item: dict[Any, Any]) -> str | None:
 
 def _string_values(
     document: Document, key: str
-) -> Iterator[tuple[NodePath, dict[Any, Any], str, Span]]:
+) -> Iterator[tuple[NodePath | None, dict[Any, Any], str, Span]]:
     """(item path, item, value, value span) for every schedule whose ``key`` is a literal
     string, each written span once (an anchored schedule shared by several deployments is
     reported where it is written)."""
+    if document.kind == PYTHON:
+        yield from _python_string_values(document, key)
+        return
     seen: set[Span] = set()
     for path, item in schedule_items(document.data):
         value = item.get(key)
@@ -65,6 +73,30 @@ def _string_values(
         yield path, item, value, span
 
 
+def _python_string_values(
+    document: Document, key: str
+) -> Iterator[tuple[NodePath | None, dict[Any, Any], str, Span]]:
+    """The literal strings of a Python file's schedules (``cron=``, ``CronSchedule(cron=...)``,
+    ``schedules=[{...}]``...), with no YAML path (so no YAML edit is offered)."""
+    module = module_of(document)
+    if module is None:
+        return
+    for found in schedule_values(module, key):
+        if isinstance(found.value, str):
+            yield None, {found.selector: True}, found.value, found.span
+
+
+def _python_intervals(document: Document) -> Iterator[tuple[object, Span]]:
+    """Literal numeric intervals of a Python file (seconds; a string is left to Prefect's
+    own parsing, a timedelta is not a literal)."""
+    module = module_of(document)
+    if module is None:
+        return
+    for found in schedule_values(module, "interval"):
+        if isinstance(found.value, int | float):
+            yield found.value, found.span
+
+
 def _replace_scalar(document: Document, path: NodePath, new_text: str) -> Edit | None:
     """An edit that replaces a plain or quoted scalar's value, keeping its quoting."""
     _, node = document.locate(path)
@@ -75,7 +107,8 @@ def _replace_scalar(document: Document, path: NodePath, new_text: str) -> Edit |
     return Edit(span.start, span.end, f"{quote}{new_text}{quote}")
 
 
-@rule("C001", "invalid-cron", Severity.ERROR, "A cron string Prefect rejects")
+@rule("C001", "invalid-cron", Severity.ERROR, "A cron string Prefect rejects",
+      kinds=WITH_PYTHON)
 def invalid_cron(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `cron` value that Prefect's `CronSchedule` refuses: the wrong number of
@@ -85,6 +118,11 @@ def invalid_cron(context: LintContext) -> Iterator[Finding]:
     it: 5 fields, or 6 with seconds, or 7 with years; `L`, `L5` and `5#2` work; `7` means
     Sunday only in a 5-field string. A random field Prefect accepts (`R/5`) is a warning:
     croniter draws a new value each time the schedule is evaluated.
+
+    In a Python deployment script the literal values are checked too: `cron=` / `interval=` /
+    `rrule=` of `flow.deploy()`, `to_deployment()` and `serve()`, `schedules=[{...}]`, and
+    every `CronSchedule(...)`, `IntervalSchedule(...)`, `RRuleSchedule(...)`, `Cron(...)`,
+    `Interval(...)`, `RRule(...)` made in the file.
 
     **Why**: Prefect checks the string only when it creates the schedule, after templating,
     so a typo surfaces as `Invalid cron string` in the middle of `prefect deploy --all`, after
@@ -125,13 +163,18 @@ def invalid_cron(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("C002", "invalid-interval", Severity.ERROR, "An interval Prefect rejects",
-      fix=Applicability.UNSAFE)
+      fix=Applicability.UNSAFE, kinds=WITH_PYTHON)
 def invalid_interval(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an `interval` that is zero or negative, a string Prefect cannot read as a
     duration (`"ten minutes"`, `"1h"`, `"PT10M "`), a quoted number (`"600"`), or a
     `{{ placeholder }}`. Prefect 3 accepts seconds as a number, an ISO 8601 duration (`PT10M`,
     `P1DT2H`, upper case), `HH:MM:SS` and `1 day, 02:00:00`.
+
+    In a Python deployment script the literal values are checked too: `cron=` / `interval=` /
+    `rrule=` of `flow.deploy()`, `to_deployment()` and `serve()`, `schedules=[{...}]`, and
+    every `CronSchedule(...)`, `IntervalSchedule(...)`, `RRuleSchedule(...)`, `Cron(...)`,
+    `Interval(...)`, `RRule(...)` made in the file.
 
     **Why**: Prefect's model reads `interval` as a duration when it loads the file, before it
     fills in placeholders: an unreadable string or a placeholder makes it skip the whole
@@ -163,6 +206,13 @@ def invalid_interval(context: LintContext) -> Iterator[Finding]:
     reads the file it used to skip).
     """
     document = context.document
+    if document.kind == PYTHON:
+        for number, written in _python_intervals(document):
+            problem = interval_problem(number)
+            if problem is not None:
+                yield Finding(written, f"invalid interval: {problem}",
+                              help="a positive number of seconds or a timedelta")
+        return
     seen: set[Span] = set()
     for path, entry in schedule_items(document.data):
         value = entry.get("interval")
@@ -180,12 +230,17 @@ def invalid_interval(context: LintContext) -> Iterator[Finding]:
                       fix=fix)
 
 
-@rule("C003", "invalid-rrule", Severity.ERROR, "An rrule Prefect rejects")
+@rule("C003", "invalid-rrule", Severity.ERROR, "An rrule Prefect rejects", kinds=WITH_PYTHON)
 def invalid_rrule(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an `rrule` that dateutil's `rrulestr` (which Prefect uses) cannot parse, an
     empty one, one longer than 6500 characters, or a JSON string with fields other than
     `rrule` and `timezone`.
+
+    In a Python deployment script the literal values are checked too: `cron=` / `interval=` /
+    `rrule=` of `flow.deploy()`, `to_deployment()` and `serve()`, `schedules=[{...}]`, and
+    every `CronSchedule(...)`, `IntervalSchedule(...)`, `RRuleSchedule(...)`, `Cron(...)`,
+    `Interval(...)`, `RRule(...)` made in the file.
 
     **Why**: Prefect parses the rule only when it creates the schedule, so the mistake stops
     `prefect deploy` part-way with `Invalid RRule string`.
@@ -221,13 +276,18 @@ def invalid_rrule(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("C004", "invalid-timezone", Severity.ERROR, "A schedule time zone that is not an IANA name",
-      fix=Applicability.UNSAFE)
+      fix=Applicability.UNSAFE, kinds=WITH_PYTHON)
 def invalid_timezone(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a schedule's `timezone` that is not an IANA time-zone name (`Europe/Berlin`,
     `America/New_York`, `UTC`): an abbreviation such as `CEST`, a UTC offset, a misspelling,
     or the wrong case (`utc`, `europe/berlin`). rrule schedules are checked against pytz's
     list, which lacks `Factory` and `localtime`.
+
+    In a Python deployment script the literal values are checked too: `cron=` / `interval=` /
+    `rrule=` of `flow.deploy()`, `to_deployment()` and `serve()`, `schedules=[{...}]`, and
+    every `CronSchedule(...)`, `IntervalSchedule(...)`, `RRuleSchedule(...)`, `Cron(...)`,
+    `Interval(...)`, `RRule(...)` made in the file.
 
     **Why**: Prefect checks the name only when it creates the schedule and then fails with
     `Invalid timezone`, part-way through `prefect deploy`.
@@ -268,17 +328,24 @@ def invalid_timezone(context: LintContext) -> Iterator[Finding]:
         help_text = "use an IANA name such as `Europe/Berlin` or `UTC`"
         if suggestion and suggestion != value and timezone_problem(suggestion, kind) is None:
             help_text = f"did you mean `{suggestion}`?"
-            edit = _replace_scalar(document, (*path, "timezone"), suggestion)
+            edit = None if path is None else _replace_scalar(
+                document, (*path, "timezone"), suggestion)
             if edit is not None:
                 fix = Fix(f"write {suggestion}", (edit,), Applicability.UNSAFE)
         yield Finding(span, f"invalid timezone: {problem}", help=help_text, fix=fix)
 
 
-@rule("C005", "invalid-anchor-date", Severity.ERROR, "An anchor_date Prefect cannot parse")
+@rule("C005", "invalid-anchor-date", Severity.ERROR, "An anchor_date Prefect cannot parse",
+      kinds=WITH_PYTHON)
 def invalid_anchor_date(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an interval schedule's `anchor_date` that is not an ISO 8601 date-time
     (`January 1 2024`, `2024-13-01`, `01/02/2024`).
+
+    In a Python deployment script the literal values are checked too: `cron=` / `interval=` /
+    `rrule=` of `flow.deploy()`, `to_deployment()` and `serve()`, `schedules=[{...}]`, and
+    every `CronSchedule(...)`, `IntervalSchedule(...)`, `RRuleSchedule(...)`, `Cron(...)`,
+    `Interval(...)`, `RRule(...)` made in the file.
 
     **Why**: Prefect parses it only when it creates the schedule, and then stops with
     `Unable to parse string`. (An unquoted date is reported by Y008, and `anchor_date` on a

@@ -28,7 +28,7 @@ from linter.core.diagnostics import Diagnostic, Edit
 from linter.core.fixer import Linter, OverlapError, apply_edits, fix_until_stable
 from linter.core.suppressions import Directive, code_matches, find_directives
 from linter.run.engine import UNUSED_SUPPRESSION, _directive_like_scalar_spans
-from linter.source.document import Document
+from linter.source.document import NOT_YAML_KINDS, Document
 from linter.source.view import tag_of
 
 
@@ -220,7 +220,11 @@ def _add_file_wide(text: str, codes: set[str], lint: Linter) -> str:
 
 def tree_shape(document: Document) -> Hashable:
     """What the YAML means, comments and layout aside: tags and values of every node of
-    every document (an alias is recorded as a back-reference, so alias bombs stay cheap)."""
+    every document (an alias is recorded as a back-reference, so alias bombs stay cheap).
+    For a Python file, its syntax tree without positions: a comment after a line-continuing
+    backslash, or inside a string, changes it (or stops it parsing) and is not kept."""
+    if document.kind in NOT_YAML_KINDS:
+        return _python_shape(document.text)
     seen: dict[int, int] = {}
 
     def shape(node: Node) -> Hashable:
@@ -238,3 +242,12 @@ def tree_shape(document: Document) -> Hashable:
 
     roots = ([document.root] if document.root is not None else []) + document.extra_documents
     return tuple(shape(root) for root in roots)
+
+
+def _python_shape(text: str) -> Hashable:
+    import ast
+
+    try:
+        return ast.dump(ast.parse(text))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ("does not parse", text)  # never equal to a text that parses, nor another

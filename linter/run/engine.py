@@ -29,7 +29,7 @@ from linter.core.suppressions import Directive, code_matches, find_directives
 from linter.errors import ConfigError
 from linter.project.context import LintContext, Project
 from linter.project.filekinds import PREFECT, is_foreign_configuration
-from linter.source.document import Document
+from linter.source.document import NOT_YAML_KINDS, Document
 from linter.source.view import iter_nodes
 
 UNUSED_SUPPRESSION = "M001"
@@ -50,8 +50,8 @@ class RuleCrash(Exception):
 def runnable(rule: Rule, document: Document) -> bool:
     if document.kind not in rule.kinds:
         return False
-    if rule.needs is Needs.TEXT:
-        return True
+    if rule.needs is Needs.TEXT or document.kind in NOT_YAML_KINDS:
+        return True  # a Python file has no YAML tree: its rules read the text
     if document.root is None:
         return False
     if rule.needs is Needs.DATA:

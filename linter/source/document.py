@@ -32,6 +32,10 @@ _BOMS = (
 )
 
 
+#: kinds of file that are not YAML: no YAML tree is built for them (their rules read the text)
+NOT_YAML_KINDS = frozenset({"python"})
+
+
 class DecodeError(Exception):
     """The bytes are not text in an encoding YAML allows."""
 
@@ -186,7 +190,8 @@ class Document:
         kind: str = "prefect",
     ) -> Document:
         document = cls(filename, text, path=path, encoding=encoding, bom=bom, kind=kind)
-        document._parse()
+        if kind not in NOT_YAML_KINDS:
+            document._parse()
         return document
 
     # -- parsing ----------------------------------------------------------------------------

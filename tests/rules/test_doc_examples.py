@@ -132,6 +132,8 @@ def file_name(rule: Rule, instead: bool) -> str:
         return "prefect.yaml"
     if "legacy" in rule.kinds:
         return "prefect.yaml" if instead else "etl-deployment.yaml"
+    if "python" in rule.kinds:
+        return "deploy.py"
     return SCRIPT_NAMES[rule.code]
 
 
