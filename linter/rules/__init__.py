@@ -22,6 +22,7 @@ from linter.rules import (
     deployments,  # noqa: F401
     flows,  # noqa: F401
     legacy,  # noqa: F401
+    legacy_blocks,  # noqa: F401
     legacy_files,  # noqa: F401
     meta,  # noqa: F401
     placeholders,  # noqa: F401

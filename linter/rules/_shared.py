@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from linter.core.diagnostics import Finding, Span
+from linter.core.diagnostics import Applicability, Finding, Fix, Span
 from linter.prefect.steps import StepItem, all_step_items, normalize_function_path
 from linter.schema.check import SchemaIssue
-from linter.source.document import Document, NodePath
+from linter.source.document import Document, NodePath, find_key
+from linter.source.edit import anchored_between, delete_entry, is_block_mapping, is_inline
 
 
 def is_plain_scalar(document: Document, path: NodePath) -> bool:
@@ -107,3 +108,56 @@ def is_yaml_typed_string(document: Document, issue: SchemaIssue) -> bool:
         and issue.instance is not None
         and is_plain_scalar(document, issue.path)
     )
+
+
+def deployment_nodes(document: Document) -> Iterator[tuple[int, MappingNode]]:
+    """Each deployment entry that is a mapping node, with its index."""
+    _, deployments = document.locate(("deployments",))
+    if not isinstance(deployments, SequenceNode):
+        return
+    for index, entry in enumerate(deployments.value):
+        if isinstance(entry, MappingNode):
+            yield index, entry
+
+
+def pair(mapping: Node | None, key: str) -> tuple[Node, Node] | None:
+    if not isinstance(mapping, MappingNode):
+        return None
+    return find_key(mapping, key)
+
+
+def editable(document: Document, owner: Node, key: Node, value: Node) -> bool:
+    """Can the entry ``key: value`` of ``owner`` be edited as text in place?"""
+    return (
+        is_block_mapping(owner)
+        and is_inline(owner, text=document.text)
+        and owner.start_mark.index <= key.start_mark.index <= owner.end_mark.index
+        and is_inline(value, key)
+        and not anchored_between(document, key, value)
+    )
+
+
+SAFE = Applicability.SAFE
+
+
+def deletion_fix(document: Document, owner: MappingNode, key: Node, value: Node, message: str,
+                 applicability: Applicability = SAFE) -> Fix | None:
+    if not editable(document, owner, key, value):
+        return None
+    edit = delete_entry(document, owner, key, value)
+    return Fix(message, (edit,), applicability) if edit is not None else None
+
+
+def key_line_comment(document: Document, key: Node, value: Node) -> str:
+    """The comment written after ``infra_overrides:`` on its own line (with the spaces before
+    it), so a fix that moves the entries carries it along instead of dropping it."""
+    text = document.text
+    line_end = text.find("\n", key.end_mark.index)
+    line_end = len(text) if line_end < 0 else line_end
+    if value.start_mark.index < line_end:
+        return ""  # a flow mapping on the same line: no comment of the key's own
+    rest = text[key.end_mark.index : line_end].rstrip("\r")
+    hash_at = rest.find("#")
+    if hash_at < 0:
+        return ""
+    return "  " + rest[hash_at:].rstrip()
