@@ -31,6 +31,7 @@ from linter.rules import (
     references,  # noqa: F401
     schedules,  # noqa: F401
     scripts,  # noqa: F401
+    step_identity,  # noqa: F401
     steps,  # noqa: F401
     structure,  # noqa: F401
     workspace,  # noqa: F401

@@ -13,7 +13,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from linter.core.diagnostics import Applicability, Finding, Fix, Span
 from linter.prefect.steps import StepItem, all_step_items, normalize_function_path
 from linter.schema.check import SchemaIssue
-from linter.source.document import Document, NodePath, find_key
+from linter.source.document import Document, NodePath, find_key, mapping_pairs
 from linter.source.edit import anchored_between, delete_entry, is_block_mapping, is_inline
 
 
@@ -161,3 +161,15 @@ def key_line_comment(document: Document, key: Node, value: Node) -> str:
     if hash_at < 0:
         return ""
     return "  " + rest[hash_at:].rstrip()
+
+
+def argument_nodes(item: StepItem) -> dict[str, tuple[Node, Node]]:
+    """Key and value nodes of a step's arguments, by name."""
+    node = item.arguments_node
+    if not isinstance(node, MappingNode):
+        return {}
+    return {
+        key.value: (key, value)
+        for key, value in mapping_pairs(node)
+        if isinstance(key, ScalarNode) and isinstance(key.value, str)
+    }
