@@ -28,6 +28,7 @@ from linter.rules import (
     placeholders,  # noqa: F401
     pools,  # noqa: F401
     python_legacy,  # noqa: F401
+    reference_syntax,  # noqa: F401
     references,  # noqa: F401
     schedules,  # noqa: F401
     scripts,  # noqa: F401

@@ -11,7 +11,13 @@ from typing import Any
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.core.diagnostics import Applicability, Finding, Fix, Span
-from linter.prefect.steps import StepItem, all_step_items, normalize_function_path
+from linter.prefect.steps import (
+    RESERVED_KEYWORDS,
+    StepItem,
+    all_step_items,
+    normalize_function_path,
+)
+from linter.prefect.templating import ScalarPath, string_scalars
 from linter.schema.check import SchemaIssue
 from linter.source.document import Document, NodePath, find_key, mapping_pairs
 from linter.source.edit import anchored_between, delete_entry, is_block_mapping, is_inline
@@ -138,6 +144,8 @@ def editable(document: Document, owner: Node, key: Node, value: Node) -> bool:
 
 
 SAFE = Applicability.SAFE
+#: Where a value is resolved, besides a step section: a deployment's fields.
+DEPLOYMENT = "deployment"
 
 
 def deletion_fix(document: Document, owner: MappingNode, key: Node, value: Node, message: str,
@@ -173,3 +181,38 @@ def argument_nodes(item: StepItem) -> dict[str, tuple[Node, Node]]:
         for key, value in mapping_pairs(node)
         if isinstance(key, ScalarNode) and isinstance(key.value, str)
     }
+
+
+def _skip_reserved(path: ScalarPath) -> bool:
+    """``id`` and ``requires`` are taken out of a step's arguments before templating."""
+    return len(path) == 1 and path[0] in RESERVED_KEYWORDS
+
+
+def step_scalars(item: StepItem) -> Iterator[tuple[ScalarPath, ScalarNode]]:
+    """String scalars of a step's arguments. For a mis-indented step (T006: the function key
+    holds nothing and the arguments sit beside it), the keys beside it are checked as the
+    arguments they are meant to be, so a bad reference there is found before T006's fix."""
+    if isinstance(item.arguments, dict):
+        yield from string_scalars(item.arguments_node, (), _skip_reserved)
+    elif item.arguments is None and item.function is not None:
+        for key_node, value_node in item.pairs[1:]:
+            if isinstance(key_node, ScalarNode) and isinstance(key_node.value, str):
+                yield from string_scalars(value_node, (key_node.value,), _skip_reserved)
+
+
+def _skip_in_deployment(path: ScalarPath) -> bool:
+    """Step lists are resolved as steps; trigger parameters are kept for the event engine's
+    own (Jinja) templating, so Prefect does not touch them."""
+    if len(path) == 1 and path[0] in ("build", "push", "pull"):
+        return True
+    return len(path) == 3 and path[0] == "triggers" and path[2] == "parameters"
+
+
+def deployment_scalars(
+    document: Document, index: int, done: set[int] | None = None
+) -> Iterator[tuple[ScalarPath, ScalarNode]]:
+    """String scalars of one deployment entry; with ``done`` (shared between calls),
+    subtrees already walked for an earlier deployment are skipped."""
+    node = document.value_node(("deployments", index))
+    if isinstance(node, MappingNode):
+        yield from string_scalars(node, (), _skip_in_deployment, done)
