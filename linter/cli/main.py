@@ -10,12 +10,11 @@ configuration error, or an internal error.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,13 +22,9 @@ from linter import __version__
 from linter.report import FORMATS
 
 if TYPE_CHECKING:
-    from linter.core.diagnostics import Severity
     from linter.project.config import Overrides
-    from linter.run.runner import FileResult, Runner
 
-EXIT_CLEAN = 0
-EXIT_FINDINGS = 1
-EXIT_ERROR = 2
+from linter.cli.check import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 
 FORMAT_NAMES = tuple(FORMATS)
 
@@ -189,6 +184,7 @@ def check(
     verbose: bool,
 ) -> None:
     """Check prefect.yaml files (a folder is searched; '-' reads standard input)."""
+    from linter.cli.check import CheckOptions, run_check
     from linter.core.diagnostics import Severity
     from linter.errors import ConfigError
     from linter.project.config import ConfigResolver, Overrides
@@ -216,9 +212,7 @@ def check(
             from linter.cli.pull import warn_if_snapshot_is_stale
 
             warn_if_snapshot_is_stale(resolver.default)
-        code = _run_check(
-            resolver=resolver,
-            overrides=overrides,
+        code = run_check(resolver, overrides, CheckOptions(
             paths=paths,
             fix=fix or diff,
             write=fix and not diff,
@@ -237,7 +231,7 @@ def check(
             cache=not no_cache and os.environ.get("PREFECT_LINT_NO_CACHE") is None,
             cache_dir=cache_dir,
             jobs=jobs,
-        )
+        ))
     except (ConfigError, InputError) as error:
         _error(str(error))
         sys.exit(EXIT_ERROR)
@@ -264,398 +258,34 @@ def _error(message: str) -> None:
     click.echo(f"prefect-lint: {message}", err=True)
 
 
-def _run_check(
-    *,
-    resolver: Any,
-    overrides: Overrides,
-    paths: tuple[Path, ...],
-    fix: bool,
-    write: bool,
-    unsafe: bool,
-    diff: bool,
-    show_fixes: bool,
-    fix_only: bool,
-    exit_non_zero_on_fix: bool,
-    add_suppressions: bool,
-    output_file: Path | None,
-    stdin_filename: str | None,
-    statistics: bool,
-    color: bool | None,
-    quiet: bool,
-    verbose: bool,
-    cache: bool = False,
-    cache_dir: Path | None = None,
-    jobs: int | None = None,
-) -> int:
-    from linter.core.fixer import WriteError, hard_link_note, write_atomic
-    from linter.project.discovery import discover
-    from linter.run.engine import RuleCrash
-    from linter.run.runner import Runner
-    from linter.source.document import encode
-
-    _tune_garbage_collector()
-    from linter.run.parallel import default_jobs
-
-    jobs = jobs or default_jobs()
-    runner = Runner(resolver, fix=fix, unsafe=unsafe, add_suppressions=add_suppressions,
-                    cache=cache, cache_dir=cache_dir, jobs=jobs)
-    write = write or (add_suppressions and not diff)
-    if output_file is None and sys.stdout is None:
-        _error("standard output is closed; give -o FILE to write the report to a file")
-        return EXIT_ERROR
-    results: list[FileResult] = []
-    internal_errors = 0
-    bad_arguments = 0
-    read_stdin = stdin_filename is not None or paths == (Path("-"),)
-    if read_stdin and any(str(p) != "-" for p in paths):
-        raise click.UsageError("standard input cannot be combined with other paths")
-    if read_stdin:
-        name = stdin_filename or "-"
-        stdin_path = Path(name) if stdin_filename else None
-        settings = resolver.for_path(stdin_path or Path.cwd())
-        raw = _read_stdin(settings.max_file_size)
-        try:
-            stdin_result = runner.lint_bytes(raw, name, stdin_path, settings)
-        except RuleCrash as crash:
-            _report_crash(crash, verbose)
-            return EXIT_ERROR
-        if stdin_result.source is None and (fix or add_suppressions) and not diff:
-            # an editor would take the (empty) output as the new buffer: say why, write nothing
-            _error(f"{name}: " + " ".join(d.message for d in stdin_result.diagnostics))
-            return EXIT_ERROR
-        results.append(stdin_result)
-    else:
-        from linter.run.parallel import lint_paths
-
-        empty_folders: list[Path] = []
-        targets = discover(paths or (Path("."),), resolver, empty_folders)
-        for folder in empty_folders:
-            _error(_no_files_matched(folder, resolver))
-        if empty_folders and not targets:
-            return EXIT_ERROR  # a run that checked nothing must not pass
-        for target in [t for t in targets if t.explicit]:
-            problem = _unusable_argument(target.path)
-            if problem is not None:  # a usage error, not a finding: the others are still checked
-                _error(f"{target.path}: {problem}")
-                targets.remove(target)
-                bad_arguments += 1
-        for outcome in lint_paths(runner, [t.path for t in targets], jobs):
-            if outcome.error is not None:
-                internal_errors += 1
-                _error(outcome.error)
-                if verbose and outcome.details:
-                    click.echo(outcome.details, err=True)
-                elif outcome.details:
-                    _error("run with --verbose for the traceback, and please report it")
-                continue
-            if outcome.result is None:
-                _error(f"warning: skipped {outcome.path}: no rule checks this kind of file")
-                continue
-            results.append(outcome.result)
-
-    settings = resolver.default
-    output_format = overrides.output_format or settings.output_format
-    format_chosen = (overrides.output_format is not None
-                     or "output_format" in settings.explicit)
-    fixed_files = 0
-    diff_pending = False
-    for result in results:
-        if result.fixed_text is None:
-            continue
-        if diff:
-            diff_pending = True
-            continue
-        if read_stdin:
-            continue
-        if write and result.path is not None:
-            links = hard_link_note(result.path)
-            try:
-                write_atomic(result.path, encode(result.fixed_text, result.encoding, result.bom),
-                             expected=encode(result.source or "", result.encoding, result.bom))
-                fixed_files += 1
-                if links:
-                    _error(links)
-            except WriteError as error:
-                internal_errors += 1
-                _error(str(error))
-                _report_unwritten(runner, result)
-
-    import io
-
-    # the report is rendered in memory first: a full disk or a closed pipe then leaves no
-    # truncated report behind, and the failure is one line and exit 2
-    stream: TextIO = io.StringIO() if output_file is not None else sys.stdout
-    try:
-        if read_stdin and (fix or add_suppressions) and not diff:
-            # an editor pipes the buffer in and takes the fixed buffer back
-            result = results[0]
-            stream.write(result.fixed_text if result.fixed_text is not None else result.source
-                         or "")
-            buffer_code = _exit_code(results, settings.fail_level, fix_only=True, fixed=0,
-                                     exit_non_zero_on_fix=exit_non_zero_on_fix)
-            return _finish_report(stream, output_file, buffer_code)
-        if diff:
-            _write_diff(results, stream, summary=not add_suppressions)
-        elif statistics:
-            from linter.report import statistics as rule_statistics
-
-            rule_statistics.render((d for r in results for d in r.diagnostics), stream, unsafe,
-                                   output_format)
-        else:
-            if not format_chosen and _under_github_actions() and sys.stdout is not None:
-                # annotations on the pull request, and the full text in the job log
-                _write_report(results, "github", sys.stdout, False, unsafe, fix_only, quiet,
-                              False)
-            _write_report(results, output_format, stream, color, unsafe, fix_only, quiet,
-                          show_fixes, failed_files=internal_errors)
-    except OSError as error:
-        _error(f"cannot write the report: {error.strerror or error}")
-        return EXIT_ERROR
-    if _finish_report(stream, output_file, EXIT_CLEAN) != EXIT_CLEAN:
-        return EXIT_ERROR
-    if add_suppressions and not read_stdin:
-        _report_added_suppressions(results, diff)
-    if internal_errors or bad_arguments:
-        return EXIT_ERROR
-    if diff:
-        return EXIT_FINDINGS if diff_pending else EXIT_CLEAN
-    return _exit_code(results, settings.fail_level, fix_only=fix_only, fixed=fixed_files,
-                      exit_non_zero_on_fix=exit_non_zero_on_fix)
 
 
-def _unusable_argument(path: Path) -> str | None:
-    """Why a path named on the command line names no file at all (it does not exist, a link
-    loop, a name too long), or None. A file that exists but cannot be read is a finding."""
-    import errno
-
-    from linter.reading import describe_os_error
-
-    try:
-        os.stat(path)
-    except OSError as error:
-        if error.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ENAMETOOLONG):
-            return describe_os_error(error, path)
-    return None
 
 
-def _report_unwritten(runner: Runner, result: FileResult) -> None:
-    """After a failed write the file still holds its original text: report the findings in
-    that text, and no fix as applied."""
-    assert result.path is not None and result.source is not None
-    checker = runner.plain()
-    settings = runner.resolver.for_file(result.path)
-    kept = checker.lint_text(result.source, result.filename, result.path, settings)
-    result.diagnostics = kept.diagnostics
-    result.fixed_text = None
-    result.applied = []
-    result.dropped = []
-    result.suppressed = []
 
 
-def _no_files_matched(folder: Path, resolver: Any) -> str:
-    settings = resolver.for_folder(folder.resolve())
-    patterns = ", ".join((*settings.include, *settings.extend_include))
-    return (f"no files matched in {folder}: a folder is searched for {patterns} (and agent-era "
-            "scripts and deployment.yaml files); for other names set `extend-include` in "
-            '[tool.prefect-lint] (for example extend-include = ["prefect-*.yaml"]), or name '
-            "the files")
 
 
-def _finish_report(stream: TextIO, output_file: Path | None, code: int) -> int:
-    """Flush standard output, or save the report rendered in memory to ``output_file``;
-    ``code`` when that worked, EXIT_ERROR (with one line saying why) when not."""
-    try:
-        if output_file is None:
-            stream.flush()
-        else:
-            from io import StringIO
-
-            assert isinstance(stream, StringIO)
-            _save_report(output_file, stream.getvalue())
-    except OSError as error:
-        where = f" to {output_file}" if output_file is not None else ""
-        _error(f"cannot write the report{where}: {error.strerror or error}")
-        return EXIT_ERROR
-    return code
 
 
-def _save_report(path: Path, text: str) -> None:
-    """Write the report whole or not at all: a regular file (or a new one) is replaced in
-    one step by a temporary file renamed over it; a device or pipe (``/dev/stdout``, a
-    process substitution) is written directly."""
-    import stat
-    import tempfile
-
-    data = text.encode("utf-8")
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))  # the link stays; its target gets the report
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        info = None
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        with path.open("wb") as handle:
-            handle.write(data)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle_fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle_fd, "wb") as temp:
-            temp.write(data)
-        os.chmod(temp_name, stat.S_IMODE(info.st_mode) if info is not None else _new_file_mode())
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
 
 
-def _new_file_mode() -> int:
-    """The mode ``open(path, "w")`` would give a new file (0o666 less the umask)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
-def _read_stdin(limit: int) -> bytes | str:
-    """Standard input's bytes (at most ``limit``), or a sentence saying why not."""
-    from linter.reading import InputError, read_limited
-
-    stream = getattr(sys.stdin, "buffer", None)
-    if stream is None:
-        raise InputError("standard input is closed; give a file to check instead")
-    try:
-        return read_limited(stream, limit)
-    except InputError as error:
-        return str(error).replace("the input", "standard input", 1)
-    except OSError as error:
-        raise InputError(f"cannot read standard input: {error.strerror}") from None
 
 
-def _report_added_suppressions(results: Sequence[FileResult], diff: bool) -> None:
-    count = sum(len(r.suppressed) for r in results if r.fixed_text is not None)
-    files = sum(1 for r in results if r.fixed_text is not None and r.suppressed)
-    stale = sum(len(r.applied) for r in results if r.fixed_text is not None)
-    verb = "Would add" if diff else "Added"
-    message = (f"{verb} suppressions for {count} finding{'s' if count != 1 else ''} "
-               f"in {files} file{'s' if files != 1 else ''}")
-    if stale:
-        message += f"; {'would remove' if diff else 'removed'} {stale} stale suppression" + (
-            "s" if stale != 1 else "")
-    click.echo(message + ".", err=True)
 
 
-def _under_github_actions() -> bool:
-    return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
-def _tune_garbage_collector() -> None:
-    """A check allocates millions of small, acyclic objects (YAML nodes, plain data), and
-    Python's default thresholds then run a full collection again and again over all of them:
-    on 10,000 deployments that cost more than a second. Objects alive now (imports, rules) are
-    frozen out of collection, and full collections become rare; acyclic objects are still
-    freed at once by reference counting."""
-    import gc
-
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 1000)
 
 
-def _exit_code(
-    results: Sequence[FileResult],
-    fail_level: Severity,
-    *,
-    fix_only: bool,
-    fixed: int,
-    exit_non_zero_on_fix: bool,
-) -> int:
-    if exit_non_zero_on_fix and fixed:
-        return EXIT_FINDINGS
-    if fix_only:
-        return EXIT_CLEAN
-    failing = any(
-        d.severity.rank >= fail_level.rank for result in results for d in result.diagnostics
-    )
-    return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 
-def _report_crash(crash: Exception, verbose: bool) -> None:
-    _error(f"internal error: {crash}")
-    if verbose:
-        import traceback
-
-        traceback.print_exception(crash.__cause__ or crash, file=sys.stderr)
-    else:
-        _error("run with --verbose for the traceback, and please report it")
 
 
-def _write_report(
-    results: Sequence[FileResult],
-    output_format: str,
-    stream: TextIO,
-    color: bool | None,
-    unsafe: bool,
-    fix_only: bool,
-    quiet: bool,
-    show_fixes: bool,
-    *,
-    failed_files: int = 0,
-) -> None:
-    from linter.core.diagnostics import Diagnostic
-    from linter.report import Report, renderer
-    from linter.report.style import use_color
-
-    diagnostics: list[Diagnostic] = [] if fix_only else sorted(
-        (d for result in results for d in result.diagnostics), key=Diagnostic.sort_key
-    )
-    report = Report(
-        diagnostics=diagnostics,
-        sources={r.filename: r.text_for_frames for r in results
-                 if r.text_for_frames is not None},
-        files_checked=len(results),
-        fixed={r.filename: len(r.applied) for r in results if r.applied},
-        color=use_color(stream, color) and output_format in ("full", "concise"),
-        unsafe_fixes_enabled=unsafe,
-        show_summary=not quiet and not failed_files,
-    )
-    human = output_format in ("full", "concise")
-    if human:
-        from linter.report.sanitize import visible, visible_path
-    if human and show_fixes:
-        for result in results:
-            for applied in result.applied:
-                stream.write(f"Fixed {visible(result.filename)}:{applied.start.row}:"
-                             f"{applied.start.column}: {applied.code} "
-                             f"{visible(applied.fix.message)}\n" if applied.fix else "")
-    if human:
-        for result in results:
-            for dropped, reason in result.dropped:
-                stream.write(f"{visible_path(result.filename)}: fix for {dropped.code} not "
-                             f"applied: {reason}\n")
-    if quiet and human:
-        report.show_summary = False
-    renderer(output_format)(report, stream)
 
 
-def _write_diff(results: Sequence[FileResult], stream: TextIO, summary: bool = True) -> None:
-    for result in results:
-        if result.fixed_text is None or result.source is None:
-            continue
-        import difflib
-
-        lines = difflib.unified_diff(
-            result.source.splitlines(keepends=True),
-            result.fixed_text.splitlines(keepends=True),
-            fromfile=f"a/{result.filename.lstrip('/')}",
-            tofile=f"b/{result.filename.lstrip('/')}",
-        )
-        for line in lines:
-            stream.write(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at "
-                         "end of file\n")
-    if not summary:
-        return
-    count = sum(len(r.applied) for r in results)
-    click.echo(f"Would fix {count} problem{'s' if count != 1 else ''}.", err=True)
 
 
 @main.command(name="server")

@@ -20,17 +20,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from ruamel.yaml.nodes import SequenceNode
 
 from linter import __version__
 from linter.core.dependencies import recording
 from linter.core.diagnostics import Diagnostic, Severity
 from linter.errors import ConfigError
+from linter.lsp.completion_sources import (
+    job_variable_values,
+    job_variables,
+    known_pools,
+    known_queues,
+    placeholder_completions,
+    pool_at,
+    pool_name,
+    step_arguments,
+    step_functions,
+)
 from linter.lsp.dependents import Dependents
 from linter.lsp.documents import oversized_reason, path_of, wanted
 from linter.lsp.editor_support import (
@@ -44,8 +54,6 @@ from linter.lsp.editor_support import (
     lsp_position,
     minimal_edit,
     offset_at,
-    pool_name_at,
-    schema_values,
     typed_placeholder,
     value_completions,
 )
@@ -55,10 +63,6 @@ from linter.project.filekinds import kind_for_file
 from linter.reading import InputError, read_regular_file
 from linter.run.runner import SNIFF_CHARS, Runner
 from linter.source.document import Document, LineIndex
-
-if TYPE_CHECKING:
-    from linter.prefect.pools import PoolTemplate
-    from linter.prefect.workspace import Workspace
 
 SOURCE = "prefect-lint"
 SCHEMA_FILE = "prefect.yaml.schema.json"
@@ -465,14 +469,14 @@ def _schema() -> Mapping[str, Any]:
 
 def _step_or_variable_hover(document: Document, path: Sequence[str | int]) -> str | None:
     if len(path) >= 3 and path[-3] in STEP_SECTIONS and isinstance(path[-2], int):
-        arguments = _step_arguments(str(path[-1]))
+        arguments = step_arguments(str(path[-1]))
         if arguments:
             listed = ", ".join(f"`{name}` ({need})" for name, need in arguments.items())
             return f"**Step** `{path[-1]}`\n\nArguments: {listed}"
         return None
     if len(path) >= 3 and path[-2] == "job_variables" and path[0] == "deployments":
         index = path[1] if isinstance(path[1], int) else None
-        return _job_variables(document, _pool_name(document, index)).get(str(path[-1])) or None
+        return job_variables(document, pool_name(document, index)).get(str(path[-1])) or None
     return None
 
 
@@ -496,7 +500,7 @@ def completion(ls: PrefectLintServer,
         lines.starts) else 0
     typed = typed_placeholder(text[offset - column:offset])
     if typed is not None:
-        return _placeholder_completions(path, typed, params.position)
+        return placeholder_completions(path, typed, params.position)
     context = completion_context(text, params.position.line, column)
     if context.value_of is not None:
         return types.CompletionList(is_incomplete=False, items=[
@@ -506,12 +510,12 @@ def completion(ls: PrefectLintServer,
     items: list[types.CompletionItem] = []
     parent = context.parent
     if len(parent) >= 2 and parent[-1] == ANY_ITEM and parent[-2] in STEP_SECTIONS:
-        for name, doc in _step_functions().items():
+        for name, doc in step_functions().items():
             items.append(types.CompletionItem(
                 label=name, kind=types.CompletionItemKind.Function, detail="step",
                 documentation=doc or None, insert_text=f"{name}:"))
     elif len(parent) >= 3 and parent[-2] == ANY_ITEM and parent[-3] in STEP_SECTIONS:
-        for name, doc in _step_arguments(str(parent[-1])).items():
+        for name, doc in step_arguments(str(parent[-1])).items():
             if name not in context.siblings:
                 items.append(types.CompletionItem(
                     label=name, kind=types.CompletionItemKind.Property,
@@ -519,8 +523,8 @@ def completion(ls: PrefectLintServer,
                     insert_text=f"{name}: "))
     elif parent and parent[-1] == "job_variables":
         document = Document.from_text(text, ls.display_name(path), path=path)
-        pool = _pool_at(document, offset, text, params.position.line)
-        for name, doc in _job_variables(document, pool).items():
+        pool = pool_at(document, offset, text, params.position.line)
+        for name, doc in job_variables(document, pool).items():
             if name not in context.siblings:
                 items.append(types.CompletionItem(
                     label=name, kind=types.CompletionItemKind.Variable,
@@ -543,173 +547,43 @@ def _values(ls: PrefectLintServer, text: str, path: Path, offset: int,
     if len(at) >= 2 and at[-2] == "job_variables":
         document = Document.from_text(text, ls.display_name(path), path=path)
         line = text.count("\n", 0, offset)
-        return _job_variable_values(document, _pool_at(document, offset, text, line),
+        return job_variable_values(document, pool_at(document, offset, text, line),
                                     str(at[-1]))
     if at and at[-1] == "timezone":
         from linter.resources import load_json
 
         return {name: "" for name in sorted(load_json("timezones.json")["rrule"])}
     if at[-2:] == ("work_pool", "name"):
-        return _known_pools(path)
+        return known_pools(path)
     if at[-2:] == ("work_pool", "work_queue_name"):
         document = Document.from_text(text, ls.display_name(path), path=path)
         line = text.count("\n", 0, offset)
-        return _known_queues(path, _pool_at(document, offset, text, line))
+        return known_queues(path, pool_at(document, offset, text, line))
     return value_completions(_schema(), at)
 
 
-def _job_variable_values(document: Document, pool_name: str | None,
-                         variable: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for template in _templates_for(document, pool_name):
-        spec = template.properties.get(variable)
-        if isinstance(spec, Mapping):
-            for value in schema_values(spec):
-                found.setdefault(value, template.label)
-    return found
 
 
-def _known_pools(path: Path) -> dict[str, str]:
-    """Pool name -> where its template comes from, for the pools of the configuration."""
-    try:
-        from linter.prefect.pools import catalog_for
-
-        catalog = catalog_for(ConfigResolver().for_path(path).pools)
-    except Exception:
-        log.debug("cannot read the pools", exc_info=True)
-        return {}
-    known = {name: template.label for name, template, _ in catalog.entries()}
-    workspace = _workspace(path)
-    for name, pool in sorted(workspace.pools.items()) if workspace else ():
-        known.setdefault(name, f"{pool.pool_type or 'unknown'} pool (workspace snapshot)")
-    return known
 
 
-def _workspace(path: Path) -> Workspace | None:
-    """The workspace snapshot of `prefect-lint pull` for the file's project, if any."""
-    try:
-        from linter.prefect.workspace import workspace_for
-
-        return workspace_for(ConfigResolver().for_path(path).workspace)
-    except Exception:
-        log.debug("cannot read the workspace snapshot", exc_info=True)
-        return None
 
 
-def _known_queues(path: Path, pool_name: str | None) -> dict[str, str]:
-    """The work queues of the pool in the workspace snapshot."""
-    workspace = _workspace(path)
-    pool = workspace.pools.get(pool_name) if workspace and pool_name else None
-    if pool is None:
-        return {}
-    return {queue: f'work queue of "{pool_name}"' for queue in sorted(pool.work_queues)}
 
 
-def _placeholder_completions(path: Path, typed: str,
-                             position: types.Position) -> types.CompletionList:
-    """Block and variable placeholders the workspace snapshot knows, replacing what is typed
-    after ``{{`` (an editor's word boundaries stop at ``.`` and ``-``)."""
-    workspace = _workspace(path)
-    names: dict[str, str] = {}
-    if workspace is not None:
-        for slug, documents in sorted(workspace.blocks.items()):
-            for document in sorted(documents):
-                names[f"prefect.blocks.{slug}.{document}"] = f"{slug} block document"
-        for variable in sorted(workspace.variables):
-            names[f"prefect.variables.{variable}"] = "variable"
-    start = types.Position(position.line, max(position.character - len(typed), 0))
-    return types.CompletionList(is_incomplete=False, items=[
-        types.CompletionItem(
-            label=name, kind=types.CompletionItemKind.Reference, detail=detail,
-            filter_text=name,
-            text_edit=types.TextEdit(types.Range(start, position), name))
-        for name, detail in names.items() if name.startswith(typed)])
 
 
-def _step_functions() -> dict[str, str]:
-    """Step function paths from the shipped catalogue (empty when it is not there)."""
-    try:
-        from linter.prefect.steps import load_catalogue
-
-        catalogue = load_catalogue()
-    except Exception:  # the catalogue is optional data: degrade to no suggestions
-        log.debug("no step catalogue", exc_info=True)
-        return {}
-    return {name: f"arguments: {', '.join(signature.arguments) or 'none'}"
-            for name, signature in sorted(catalogue.steps.items())}
 
 
-def _step_arguments(function: str) -> dict[str, str]:
-    try:
-        from linter.prefect.steps import load_catalogue
-
-        signature = load_catalogue().lookup(function)
-    except Exception:
-        log.debug("no step catalogue", exc_info=True)
-        return {}
-    if signature is None:
-        return {}
-    return {name: "required" if argument.required else "optional"
-            for name, argument in signature.arguments.items()}
 
 
-def _job_variables(document: Document, pool_name: str | None) -> dict[str, str]:
-    """Job variable name -> description, for the pool the deployment uses when a template
-    for it is known (configuration or snapshot), else for every bundled pool type."""
-    found: dict[str, str] = {}
-    for each in _templates_for(document, pool_name):
-        for name, spec in each.properties.items():
-            if name not in found:
-                title = spec.get("title") or name
-                description = spec.get("description") or ""
-                found[name] = f"**{title}** ({each.label})\n\n{description}".strip()
-    return found
 
 
-def _templates_for(document: Document, pool_name: str | None) -> list[PoolTemplate]:
-    """The template of the pool named ``pool_name`` when one is known (configuration or
-    snapshot), else the templates of every bundled pool type."""
-    try:
-        from linter.prefect.pools import bundled_template, bundled_types, catalog_for
-
-        settings = ConfigResolver().for_path(document.path or Path.cwd())
-        template = catalog_for(settings.pools).template_for(pool_name) if pool_name else None
-        return [template] if template is not None else [
-            bundled_template(pool_type) for pool_type in bundled_types()]
-    except Exception:
-        log.debug("cannot read pool templates", exc_info=True)
-        return []
 
 
-def _pool_name(document: Document, deployment: int | None) -> str | None:
-    data = document.data if document.root is not None else None
-    deployments = data.get("deployments") if isinstance(data, dict) else None
-    if not isinstance(deployments, list) or deployment is None:
-        return None
-    if 0 <= deployment < len(deployments):
-        entry = deployments[deployment]
-        pool = entry.get("work_pool") if isinstance(entry, dict) else None
-        name = pool.get("name") if isinstance(pool, dict) else None
-        return name if isinstance(name, str) else None
-    return None
 
 
-def _pool_at(document: Document, offset: int, text: str, line: int) -> str | None:
-    """The pool of the deployment at ``offset``: from the parsed document, or, while the
-    half-typed document does not parse, from the ``work_pool:`` block around the cursor."""
-    return _pool_name(document, _deployment_index(document, offset)) or pool_name_at(text, line)
 
 
-def _deployment_index(document: Document, offset: int) -> int | None:
-    """Which item of ``deployments`` the offset is in (None when the file does not parse)."""
-    node = document.value_node(("deployments",)) if document.root is not None else None
-    if not isinstance(node, SequenceNode):
-        return None
-    for index, item in enumerate(node.value):
-        span = Document.node_span(item)
-        if span.start <= offset <= span.end:
-            return index
-    return None
 
 
 def serve() -> None:

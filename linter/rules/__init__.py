@@ -22,14 +22,17 @@ from linter.rules import (
     deployments,  # noqa: F401
     flows,  # noqa: F401
     legacy,  # noqa: F401
+    legacy_blocks,  # noqa: F401
     legacy_files,  # noqa: F401
     meta,  # noqa: F401
     placeholders,  # noqa: F401
     pools,  # noqa: F401
     python_legacy,  # noqa: F401
+    reference_syntax,  # noqa: F401
     references,  # noqa: F401
     schedules,  # noqa: F401
     scripts,  # noqa: F401
+    step_identity,  # noqa: F401
     steps,  # noqa: F401
     structure,  # noqa: F401
     workspace,  # noqa: F401

@@ -8,12 +8,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from linter.core.diagnostics import Finding, Span
-from linter.prefect.steps import StepItem, all_step_items, normalize_function_path
+from linter.core.diagnostics import Applicability, Finding, Fix, Span
+from linter.prefect.steps import (
+    RESERVED_KEYWORDS,
+    StepItem,
+    all_step_items,
+    normalize_function_path,
+)
+from linter.prefect.templating import ScalarPath, string_scalars
 from linter.schema.check import SchemaIssue
-from linter.source.document import Document, NodePath
+from linter.source.document import Document, NodePath, find_key, mapping_pairs
+from linter.source.edit import anchored_between, delete_entry, is_block_mapping, is_inline
 
 
 def is_plain_scalar(document: Document, path: NodePath) -> bool:
@@ -107,3 +114,105 @@ def is_yaml_typed_string(document: Document, issue: SchemaIssue) -> bool:
         and issue.instance is not None
         and is_plain_scalar(document, issue.path)
     )
+
+
+def deployment_nodes(document: Document) -> Iterator[tuple[int, MappingNode]]:
+    """Each deployment entry that is a mapping node, with its index."""
+    _, deployments = document.locate(("deployments",))
+    if not isinstance(deployments, SequenceNode):
+        return
+    for index, entry in enumerate(deployments.value):
+        if isinstance(entry, MappingNode):
+            yield index, entry
+
+
+def pair(mapping: Node | None, key: str) -> tuple[Node, Node] | None:
+    if not isinstance(mapping, MappingNode):
+        return None
+    return find_key(mapping, key)
+
+
+def editable(document: Document, owner: Node, key: Node, value: Node) -> bool:
+    """Can the entry ``key: value`` of ``owner`` be edited as text in place?"""
+    return (
+        is_block_mapping(owner)
+        and is_inline(owner, text=document.text)
+        and owner.start_mark.index <= key.start_mark.index <= owner.end_mark.index
+        and is_inline(value, key)
+        and not anchored_between(document, key, value)
+    )
+
+
+SAFE = Applicability.SAFE
+#: Where a value is resolved, besides a step section: a deployment's fields.
+DEPLOYMENT = "deployment"
+
+
+def deletion_fix(document: Document, owner: MappingNode, key: Node, value: Node, message: str,
+                 applicability: Applicability = SAFE) -> Fix | None:
+    if not editable(document, owner, key, value):
+        return None
+    edit = delete_entry(document, owner, key, value)
+    return Fix(message, (edit,), applicability) if edit is not None else None
+
+
+def key_line_comment(document: Document, key: Node, value: Node) -> str:
+    """The comment written after ``infra_overrides:`` on its own line (with the spaces before
+    it), so a fix that moves the entries carries it along instead of dropping it."""
+    text = document.text
+    line_end = text.find("\n", key.end_mark.index)
+    line_end = len(text) if line_end < 0 else line_end
+    if value.start_mark.index < line_end:
+        return ""  # a flow mapping on the same line: no comment of the key's own
+    rest = text[key.end_mark.index : line_end].rstrip("\r")
+    hash_at = rest.find("#")
+    if hash_at < 0:
+        return ""
+    return "  " + rest[hash_at:].rstrip()
+
+
+def argument_nodes(item: StepItem) -> dict[str, tuple[Node, Node]]:
+    """Key and value nodes of a step's arguments, by name."""
+    node = item.arguments_node
+    if not isinstance(node, MappingNode):
+        return {}
+    return {
+        key.value: (key, value)
+        for key, value in mapping_pairs(node)
+        if isinstance(key, ScalarNode) and isinstance(key.value, str)
+    }
+
+
+def _skip_reserved(path: ScalarPath) -> bool:
+    """``id`` and ``requires`` are taken out of a step's arguments before templating."""
+    return len(path) == 1 and path[0] in RESERVED_KEYWORDS
+
+
+def step_scalars(item: StepItem) -> Iterator[tuple[ScalarPath, ScalarNode]]:
+    """String scalars of a step's arguments. For a mis-indented step (T006: the function key
+    holds nothing and the arguments sit beside it), the keys beside it are checked as the
+    arguments they are meant to be, so a bad reference there is found before T006's fix."""
+    if isinstance(item.arguments, dict):
+        yield from string_scalars(item.arguments_node, (), _skip_reserved)
+    elif item.arguments is None and item.function is not None:
+        for key_node, value_node in item.pairs[1:]:
+            if isinstance(key_node, ScalarNode) and isinstance(key_node.value, str):
+                yield from string_scalars(value_node, (key_node.value,), _skip_reserved)
+
+
+def _skip_in_deployment(path: ScalarPath) -> bool:
+    """Step lists are resolved as steps; trigger parameters are kept for the event engine's
+    own (Jinja) templating, so Prefect does not touch them."""
+    if len(path) == 1 and path[0] in ("build", "push", "pull"):
+        return True
+    return len(path) == 3 and path[0] == "triggers" and path[2] == "parameters"
+
+
+def deployment_scalars(
+    document: Document, index: int, done: set[int] | None = None
+) -> Iterator[tuple[ScalarPath, ScalarNode]]:
+    """String scalars of one deployment entry; with ``done`` (shared between calls),
+    subtrees already walked for an earlier deployment are skipped."""
+    node = document.value_node(("deployments", index))
+    if isinstance(node, MappingNode):
+        yield from string_scalars(node, (), _skip_in_deployment, done)
