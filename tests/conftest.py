@@ -36,11 +36,16 @@ def lint(
     select: Iterable[str] | None = None,
     filename: str = "prefect.yaml",
     dedent: bool = True,
+    target: str | None = None,
 ) -> list[Diagnostic]:
-    """Diagnostics for ``text`` with the default rules (or ``select``), no config files."""
+    """Diagnostics for ``text`` with the default rules (or ``select``), no config files;
+    ``target`` is a ``--target-version`` (default: the newest known release)."""
+    from linter.target_version import make_target
+
     if dedent:
         text = textwrap.dedent(text)
-    overrides = Overrides(select=tuple(normalize_selectors(select, "test")) if select else None)
+    overrides = Overrides(select=tuple(normalize_selectors(select, "test")) if select else None,
+                          target_version=make_target(target, "test") if target else None)
     runner = Runner(ConfigResolver(overrides, cwd=Path("/")))
     from linter.project.config import Settings
 

@@ -157,8 +157,12 @@ def _selected(values: Sequence[str]) -> tuple[str, ...]:
               help="Processes to use: many files are shared between them, and a file of "
                    "256 KB or more has its rule families split between them (default: the "
                    "CPUs available, at most 8; 1 checks everything in one process).")
+@click.option("--target-version", default=None, metavar="X.Y[.Z]",
+              help="The Prefect release to check for (2.10 to 3.9; default: the project's "
+                   "pinned prefect, else the newest).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
-@click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Say which Prefect release is targeted; print tracebacks of internal errors.")
 def check(
     paths: tuple[Path, ...],
     fix: bool,
@@ -186,6 +190,7 @@ def check(
     no_cache: bool,
     cache_dir: Path | None,
     jobs: int | None,
+    target_version: str | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -193,6 +198,13 @@ def check(
     from linter.core.diagnostics import Severity
     from linter.project.config import ConfigError, ConfigResolver, Overrides
     from linter.reading import InputError
+    from linter.target_version import TargetError, make_target
+
+    try:
+        target = make_target(target_version, "--target-version") if target_version else None
+    except TargetError as error:
+        _error(str(error))
+        sys.exit(EXIT_ERROR)
 
     overrides = Overrides(
         select=_selected(select) if select else None,
@@ -204,6 +216,7 @@ def check(
         force_exclude=force_exclude,
         fail_level=Severity(fail_level) if fail_level else None,
         output_format=output_format,
+        target_version=target,
     )
     fix = fix or fix_only or (unsafe_fixes and fix)
     if add_suppressions and (fix or unsafe_fixes):
@@ -237,7 +250,18 @@ def check(
     except (ConfigError, InputError) as error:
         _error(str(error))
         sys.exit(EXIT_ERROR)
+    _report_targets(resolver, verbose)
     sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
+
+
+def _report_targets(resolver: Any, verbose: bool) -> None:
+    """One line per note on a target (newer than known); with ``verbose``, which release
+    was targeted and where that came from."""
+    for target in resolver.targets:
+        if target.note:
+            _error(f"info: {target.note}")
+        if verbose:
+            _error(f"target Prefect {target.label}, from {target.source}")
 
 
 def _warn_unknown_selectors(overrides: Overrides) -> None:

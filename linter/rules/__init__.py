@@ -11,6 +11,7 @@
 | P | work pools: job variables against the pool's base job template |
 | T | build / push / pull steps: functions, arguments, ids, `requires`, plain-text secrets |
 | R | `{{ }}` placeholders: step outputs, malformed placeholders, block/variable names, `$ENV` |
+| V | what the targeted Prefect release does (keys it ignores or rejects, steps it lacks) |
 """
 
 # One import per line (each registers its rules), so families can be added independently.
@@ -27,6 +28,7 @@ from linter.rules import (
     scripts,  # noqa: F401
     steps,  # noqa: F401
     structure,  # noqa: F401
+    versions,  # noqa: F401
     yaml_hazards,  # noqa: F401
     yaml_syntax,  # noqa: F401
 )

@@ -13,6 +13,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.core.registry import LintContext, rule
+from linter.prefect import versions
 from linter.project.filekinds import is_foreign_configuration
 from linter.schema.check import SchemaIssue, expected_words, schema_issues, type_word
 from linter.source.document import Document, NodePath
@@ -222,6 +223,10 @@ def unknown_key(context: LintContext) -> Iterator[Finding]:
             work_pool:
               name: k8s-prod
 
+    **Target**: keys whose meaning changed between releases (`max_active_runs`, `catchup`) are
+    left to the V rules where the targeted release reads or ignores them; an unknown key in a
+    schedule rejects the file only from Prefect 3.4.21 (before, it is ignored).
+
     **Fix** (unsafe, offered for plain typos only): rename the key to the one it resembles
     (`entrypoint`). It is unsafe because the setting then takes effect. Misplaced keys are
     explained, not moved.
@@ -234,9 +239,14 @@ def unknown_key(context: LintContext) -> Iterator[Finding]:
         if parent == () and holds_only_used_anchors(document, issue.key):
             yield _anchor_holder_finding(document, issue)
             continue
+        if _versioned_not_rejected(context, parent, issue.key):
+            continue  # read, or ignored, by the target: the V rules speak for it
         help_text, rename = _unknown_key_advice(issue, document)
         consequence = ("Prefect rejects the whole file because of it"
-                       if level_of(parent) == "schedule" else "Prefect ignores it silently")
+                       if level_of(parent) == "schedule"
+                       and versions.schedule_rejects_unknown_keys(
+                           context.project.settings.target_version)
+                       else "Prefect ignores it silently")
         message = f"unknown key `{issue.key}` {where(document, parent)}: {consequence}"
         fix = None
         key_node, _ = document.locate(issue.path)
@@ -249,6 +259,18 @@ def unknown_key(context: LintContext) -> Iterator[Finding]:
                 fix = Fix(f"rename `{issue.key}` to `{rename}`",
                           (Edit(span.start, span.end, rename),), Applicability.UNSAFE)
         yield Finding(key_span(document, issue.path), message, help=help_text, fix=fix)
+
+
+def _versioned_not_rejected(context: LintContext, parent: NodePath, key: str) -> bool:
+    """True for a key whose meaning depends on the release (``max_active_runs``) when the
+    targeted release reads or ignores it rather than rejecting the file."""
+    level = "concurrency_limit" if parent and parent[-1] == "concurrency_limit" else \
+        level_of(parent)
+    history = versions.key_histories().get((level, key))
+    if history is None:
+        return False
+    target = context.project.settings.target_version
+    return versions.key_behaviour(history, target) != versions.REJECTED
 
 
 def _data_at(document: Document, path: NodePath) -> Any:
