@@ -172,6 +172,20 @@ def prefect_venv(extra: tuple[str, ...] = ()) -> Path:
     return python
 
 
+def prefect_release_venv(version: str) -> Path:
+    """The python of a venv with ``prefect==version`` (a release of
+    ``scripts/prefect_release_venvs.py``, with the pins its import needs), built once."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "prefect_release_venvs", REPO / "scripts" / "prefect_release_venvs.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    python: Path = module.release_venv(version)
+    return python
+
+
 @pytest.fixture(scope="session")
 def prefect_python() -> Path:
     """The python of a venv with the real prefect==3.9.1 (slow tests only)."""

@@ -319,6 +319,9 @@ def wrong_type(context: LintContext) -> Iterator[Finding]:
             work_pool:
               name: k8s-prod
 
+    **Target**: only Prefect 3.4.19 and later validate the file; on older releases the
+    message says that the value reaches the deploy code unchecked.
+
     **Fix**: write the value in the expected shape, here `work_pool: {name: k8s-prod}`.
     Numbers, booleans and dates where a string is wanted are reported by Y008 instead,
     with a fix that quotes them.
@@ -335,7 +338,8 @@ def wrong_type(context: LintContext) -> Iterator[Finding]:
         name = f"`{key}`" if isinstance(key, str) else f"item #{key + 1}"
         message = (f"{name} {where(document, issue.path[:-1])} must be "
                    f"{expected_words(issue.expected)}, but it is {type_word(issue.instance)}")
-        yield Finding(value_span(document, issue.path), message, help=_type_help(issue))
+        yield Finding(value_span(document, issue.path), message + _type_consequence(context),
+                      help=_type_help(issue))
     for span, issues in nested_tags.items():
         yield _nested_tag_finding(document, span, issues)
 
@@ -373,6 +377,17 @@ def _nested_tag_finding(document: Document, span: Span, issues: list[SchemaIssue
 
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _type_consequence(context: LintContext) -> str:
+    """What a release before 3.4.19 does with a wrongly typed value (nothing checks it and
+    the deploy code gets it as written); from 3.4.19 the model skips the whole file, which
+    the rule's documentation says."""
+    target = context.project.settings.target_version
+    if versions.model_validates(target):
+        return ""
+    return (f": {versions.target_words(target)} does not validate the file, so the deploy code "
+            "gets the value as written and fails or misreads it")
 
 
 def _type_help(issue: SchemaIssue) -> str | None:

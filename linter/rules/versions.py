@@ -299,3 +299,121 @@ def _arguments_not_in(document: Document, item: Any, function: str,
                       f"`{name}` takes no `{argument}` in {_checking(target)} (added in "
                       f"{first}): the step fails with an unexpected keyword argument",
                       help="upgrade Prefect, or remove the argument")
+
+
+def _schedule_entries(data: Any) -> Iterator[tuple[NodePath, dict[str, Any]]]:
+    for level, path, mapping in keyed_mappings(data):
+        if level == "schedule":
+            yield path, mapping
+
+
+@rule("V005", "interval-string-crash", Severity.ERROR,
+      "A schedule `interval` written as text, which crashes Prefect before 3.4.19")
+def interval_string_crash(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a schedule `interval` given as a string (`"PT1H"`, `"01:00:00"`, `"3600"`)
+    when the release you target is older than Prefect 3.4.19.
+
+    **Why**: up to 3.3 Prefect builds the schedule with `timedelta(seconds=interval)`, and a
+    string there raises `TypeError`: `prefect deploy` stops with a traceback. From 3.4.19 the
+    file's model turns such strings into seconds.
+
+    **Example** (with `target-version = "3.3"`):
+
+        deployments:
+          - name: hourly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - interval: "PT1H"
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: hourly
+            entrypoint: flows/etl.py:etl
+            schedules:
+              - interval: 3600
+            work_pool:
+              name: k8s-prod
+
+    **Fix**: none; write the number of seconds.
+    """
+    target = target_of(context)
+    if versions.behaviour("interval_string", target) != versions.CRASH:
+        return
+    works = versions.first_release("interval_string", "read")
+    for path, schedule in _schedule_entries(context.document.data):
+        interval = schedule.get("interval")
+        if not isinstance(interval, str) or "{{" in interval:
+            continue
+        span = context.document.value_span_at((*path, "interval")) or Span(0, 0)
+        yield Finding(span, f"`interval: {interval!r}` is text: {_checking(target)} crashes "
+                            "deploying it (`timedelta(seconds=...)` needs a number; text works "
+                            f"from {works})",
+                      help="write the interval in seconds, e.g. `interval: 3600`")
+
+
+@rule("V006", "empty-pull-before-3-8", Severity.WARNING,
+      "`pull: []` means \"no pull steps\" only from Prefect 3.8")
+def empty_pull_before_3_8(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: an explicitly empty `pull: []`, at the top level or in a deployment, when the
+    release you target is older than Prefect 3.8.
+
+    **Why**: before 3.8 an empty list is treated like a missing `pull`: a deployment's
+    `pull: []` falls back to the file's top-level pull steps, and a file without any gets
+    the default pull step `prefect deploy` generates (or asks for). From 3.8 the empty list
+    means "run no pull steps".
+
+    **Example** (with `target-version = "3.7"`):
+
+        pull:
+          - prefect.deployments.steps.set_working_directory:
+              directory: /opt/flows
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            pull: []
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**: a step that does nothing harmful, such as setting the directory the
+    image already uses:
+
+        pull:
+          - prefect.deployments.steps.set_working_directory:
+              directory: /opt/flows
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            pull:
+              - prefect.deployments.steps.set_working_directory:
+                  directory: /opt/prefect
+            work_pool:
+              name: k8s-prod
+
+    **Fix**: none.
+    """
+    target = target_of(context)
+    if versions.behaviour("explicit_empty_pull", target) == versions.READ:
+        return
+    data = context.document.data
+    if not isinstance(data, dict):
+        return
+    top = data.get("pull")
+    places: list[tuple[NodePath, str]] = []
+    if top == []:
+        places.append((("pull",), "the default pull step `prefect deploy` generates"))
+    deployments = data.get("deployments")
+    for index, entry in enumerate(deployments if isinstance(deployments, list) else ()):
+        if isinstance(entry, dict) and entry.get("pull") == []:
+            instead = ("the file's top-level pull steps" if isinstance(top, list) and top
+                       else "the default pull step `prefect deploy` generates")
+            places.append((("deployments", index, "pull"), instead))
+    for path, instead in places:
+        yield Finding(_span(context.document, path),
+                      f"`pull: []` is treated as a missing `pull` before Prefect 3.8 "
+                      f"(checking for {_checking(target)}): {instead} run instead",
+                      help="upgrade to Prefect 3.8, or write the pull steps you want")

@@ -182,3 +182,39 @@ def test_knowledge_answers() -> None:
     assert not versions.model_validates(make_target("3.3", "t"))
     assert versions.behaviour("explicit_empty_pull", make_target("3.8", "t")) == "read"
     assert versions.first_release("interval_string", "read") == "3.4.19"
+
+
+INTERVAL = deployment("    schedules:\n      - interval: \"PT1H\"\n")
+
+
+def test_interval_string_crashes_before_3_4_19() -> None:
+    for target in ("2.19", "3.3", "3.4.18"):
+        found = lint(INTERVAL, target=target)
+        assert rows(found, "V005") == [7], target
+        assert all(d.severity is Severity.ERROR for d in found if d.code == "V005")
+    for target in ("3.4.19", "3.9"):
+        assert serious(lint(INTERVAL, target=target)) == [], target
+    numeric = deployment("    schedules:\n      - interval: 3600\n")
+    assert serious(lint(numeric, target="2.19")) == []
+
+
+EMPTY_PULL = ("pull:\n  - prefect.deployments.steps.set_working_directory:\n"
+              "      directory: /opt/flows\n") + deployment("    pull: []\n")
+
+
+def test_empty_pull_means_no_pull_only_from_3_8() -> None:
+    for target in ("2.19", "3.7"):
+        found = [d for d in lint(EMPTY_PULL, target=target) if d.code == "V006"]
+        assert [d.start.row for d in found] == [9], target
+        assert "top-level pull steps" in found[0].message
+    for target in ("3.8", "3.9"):
+        assert serious(lint(EMPTY_PULL, target=target)) == [], target
+
+
+def test_wrong_type_consequence_follows_model_validation() -> None:
+    text = "deployments:\n  - name: nightly\n    entrypoint: flows/etl.py:etl\n" \
+           "    work_pool: k8s-prod\n"
+    old = next(d for d in lint(text, target="3.3") if d.code == "S002")
+    assert old.start.row == 4 and "does not validate the file" in old.message
+    new = next(d for d in lint(text, target="3.4.19") if d.code == "S002")
+    assert new.start.row == 4 and "does not validate" not in new.message

@@ -1,0 +1,113 @@
+"""Conformance per Prefect release (slow): our verdicts with ``--target-version`` X against
+Prefect X's own loader, over the hand-written cases.
+
+3.9.1 is ``test_conformance.py`` (its oracle validates with the prefect.yaml model). Here
+2.20.27 and 3.3.7, which have no model, are asked through ``prefect_oracle_dicts.py``
+(their own loader, deprecated-schedule handling and schedule builder, plus the keys their
+deploy code reads). The agreement rule is the same as for 3.9.1:
+
+* whenever the release rejects or skips a file, crashes on it, or silently drops a key, we
+  report an error (Y, S, L, C and V rules, target set to that release);
+* whenever it loads the file and drops nothing, we report no error, except for the cases
+  listed in ``STRICTER`` with the reason: these releases do not validate the file, so a
+  wrongly typed value is loaded and fails (or is misread) later, in stages the oracle cannot
+  replay without a server or a worker (the API call, the step run). Each listed case is
+  rejected by 3.9.1 (MANIFEST.tsv), so no entry hides a false alarm on a file every release
+  accepts.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from linter.core.diagnostics import Severity
+from linter.project.config import ConfigResolver, Overrides, Settings
+from linter.run.runner import Runner
+from linter.target_version import make_target
+from tests.conformance.test_conformance import manifest
+from tests.conftest import prefect_release_venv
+
+HERE = Path(__file__).parent
+CASES = HERE / "cases"
+ORACLE = HERE / "prefect_oracle_dicts.py"
+FAMILIES = ("Y", "S", "L", "C", "V")
+
+UNCHECKED = "no model before 3.4.19: the value is loaded as written and fails or is misread later"
+#: case -> why we report an error where the release's loader accepts (see the module doc)
+STRICTER: dict[str, str] = {name: UNCHECKED for name in (
+    "invalid_anchor_date_unquoted_active.yaml", "invalid_anchor_date_unquoted_alone.yaml",
+    "invalid_build_string.yaml", "invalid_collision_strategy.yaml",
+    "invalid_concurrency_float.yaml", "invalid_concurrency_string.yaml",
+    "invalid_deployments_null.yaml", "invalid_enforce_maybe.yaml",
+    "invalid_job_variables_list.yaml", "invalid_metric_trigger_no_type.yaml",
+    "invalid_name_int.yaml", "invalid_parameters_list.yaml", "invalid_paused_word.yaml",
+    "invalid_prefect_version_float.yaml", "invalid_schedule_cron_and_interval.yaml",
+    "invalid_schedules_mapping.yaml", "invalid_sla_missing_duration.yaml",
+    "invalid_sla_two_kinds.yaml", "invalid_tags_null.yaml", "invalid_tags_string.yaml",
+    "invalid_trigger_unknown_type.yaml", "invalid_triggers_mapping.yaml",
+    "invalid_version_date.yaml", "invalid_version_float.yaml", "invalid_version_type.yaml",
+)} | {
+    "valid_git_clone_pull.yaml": "V004: a git_clone/run_shell_script argument the release "
+                                 "lacks; the pull step fails when it runs (the oracle runs "
+                                 "no steps)",
+    # 3.9.1 also accepts these two; they are SCHEMA-STRICTER in MANIFEST.tsv for every release
+    "invalid_anchor_date_with_cron.yaml": "SCHEMA-STRICTER in MANIFEST.tsv",
+    "invalid_both_prefect_version_spellings.yaml": "one of the two spellings is lost",
+}
+
+
+def our_errors(path: Path, target: str) -> list[str]:
+    """Our errors for a case linted as a prefect.yaml (a name like ``*values.yaml`` would
+    otherwise be taken for a Helm values file)."""
+    overrides = Overrides(select=FAMILIES, target_version=make_target(target, "test"))
+    runner = Runner(ConfigResolver(overrides, cwd=path.parent))
+    settings = overrides.apply(Settings(root=path.parent))
+    result = runner.lint_text(path.read_text(encoding="utf-8"), "prefect.yaml", None,
+                              settings)
+    return [f"{d.code}@{d.start.row}" for d in result.diagnostics
+            if d.severity is Severity.ERROR]
+
+
+def ask(python: Path, files: list[Path], cwd: Path) -> dict[str, dict[str, object]]:
+    done = subprocess.run([str(python), str(ORACLE), *map(str, files)], cwd=cwd,
+                          capture_output=True, text=True, check=True, timeout=600)
+    # the loader prints deprecation notes on standard output, too
+    answers = [json.loads(line) for line in done.stdout.splitlines()
+               if line.startswith('{"file"')]
+    return {Path(str(answer["file"])).name: answer for answer in answers}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("release", "target"), [("2.20.27", "2.20"), ("3.3.7", "3.3")])
+def test_cases_agree_with_release(release: str, target: str, tmp_path: Path) -> None:
+    python = prefect_release_venv(release)
+    files = sorted(CASES.glob("*.yaml"))
+    answers = ask(python, files, tmp_path)
+    assert len(answers) == len(files)
+    missed, stricter, lines = [], [], []
+    for file in files:
+        answer = answers[file.name]
+        bad = (answer["verdict"] != "accept" or bool(answer.get("deploy_errors"))
+               or bool(answer.get("deploy_dropped")))
+        errors = our_errors(file, target)
+        lines.append(f"{file.name:<55} {answer['verdict']!s:<10} {','.join(errors) or '-'}")
+        if bad and not errors:
+            missed.append(file.name)
+        if not bad and errors and file.name not in STRICTER:
+            stricter.append(file.name)
+    print("\n".join(lines))
+    assert missed == [], f"Prefect {release} rejects or drops, we report no error: {missed}"
+    assert stricter == [], f"we report an error where Prefect {release} accepts: {stricter}"
+
+
+def test_stricter_cases_are_rejected_or_documented_for_3_9() -> None:
+    """Every case excused above is one 3.9.1 rejects or the manifest documents as stricter."""
+    expected = manifest()
+    for name in STRICTER:
+        verdict, notes = expected[name]
+        assert verdict != "accept" or "SCHEMA-STRICTER" in notes or name.startswith("valid_"), \
+            name
