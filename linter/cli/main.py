@@ -160,6 +160,9 @@ def _selected(values: Sequence[str]) -> tuple[str, ...]:
 @click.option("--target-version", default=None, metavar="X.Y[.Z]",
               help="The Prefect release to check for (2.10 to 3.9; default: the project's "
                    "pinned prefect, else the newest).")
+@click.option("--explain-upgrade-from", default=None, metavar="X.Y[.Z]",
+              help="List what changes meaning in these files when Prefect goes from this "
+                   "release to the target (writes nothing).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Say which Prefect release is targeted; print tracebacks of internal errors.")
@@ -191,6 +194,7 @@ def check(
     cache_dir: Path | None,
     jobs: int | None,
     target_version: str | None,
+    explain_upgrade_from: str | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -202,6 +206,8 @@ def check(
 
     try:
         target = make_target(target_version, "--target-version") if target_version else None
+        upgrade_from = (make_target(explain_upgrade_from, "--explain-upgrade-from")
+                        if explain_upgrade_from else None)
     except TargetError as error:
         _error(str(error))
         sys.exit(EXIT_ERROR)
@@ -222,6 +228,8 @@ def check(
     if add_suppressions and (fix or unsafe_fixes):
         raise click.UsageError("--add-suppressions cannot be combined with --fix "
                                "(fix first, then add suppressions for what is left)")
+    if upgrade_from is not None:
+        _explain_upgrade(paths, overrides, config_path, upgrade_from)
     try:
         resolver = ConfigResolver(overrides, explicit=config_path)
         _warn_unknown_selectors(overrides)
@@ -252,6 +260,21 @@ def check(
         sys.exit(EXIT_ERROR)
     _report_targets(resolver, verbose)
     sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
+
+
+def _explain_upgrade(paths: tuple[Path, ...], overrides: Any, config_path: Path | None,
+                     upgrade_from: Any) -> None:
+    """Run ``--explain-upgrade-from`` instead of a check, and exit."""
+    from linter.cli.upgrade import explain_upgrade
+    from linter.project.config import ConfigError
+    from linter.reading import InputError
+
+    try:
+        code = explain_upgrade(paths, overrides, config_path, upgrade_from, sys.stdout)
+    except (ConfigError, InputError) as error:
+        _error(str(error))
+        sys.exit(EXIT_ERROR)
+    sys.exit(code)
 
 
 def _report_targets(resolver: Any, verbose: bool) -> None:
