@@ -510,6 +510,9 @@ def agent_helm_values(context: LintContext) -> Iterator[Finding]:
           config:
             workPool: kubernetes
 
+    **Target**: on a Prefect 2 target the agent chart still works: a warning that 3.0
+    removes agents.
+
     **Fix**: deploy the `prefect-worker` chart instead, with `worker.config.workPool` naming
     a `kubernetes` work pool (`worker.apiConfig` and `worker.cloudApiConfig` for the API).
     """
@@ -528,9 +531,9 @@ def agent_helm_values(context: LintContext) -> Iterator[Finding]:
     if not agent_keys:
         return
     shown = ", ".join(f"`agent.{name}`" for name in agent_keys)
-    yield Finding(
+    yield _for_target(context, Finding(
         document.node_span(key),
-        f"Helm values for a Prefect agent ({shown}): agents do not exist in Prefect 3; "
+        f"Helm values for a Prefect agent ({shown}): agents were removed in Prefect 3; "
         "deploy the prefect-worker chart with `worker.config.workPool` instead",
         help="create a kubernetes work pool and point `worker.config.workPool` at it",
-    )
+    ))

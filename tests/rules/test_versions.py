@@ -218,3 +218,54 @@ def test_wrong_type_consequence_follows_model_validation() -> None:
     assert old.start.row == 4 and "does not validate the file" in old.message
     new = next(d for d in lint(text, target="3.4.19") if d.code == "S002")
     assert new.start.row == 4 and "does not validate" not in new.message
+
+
+LEGACY_FILE = ("###\n### A complete description of a Prefect Deployment for flow 'etl'\n###\n"
+               "name: nightly\n###\n### DO NOT EDIT BELOW THIS LINE\n###\nflow_name: etl\n"
+               "entrypoint: flows/etl.py:etl\n")
+HELM_AGENT = "agent:\n  apiUrl: https://x/api\n  workQueueName: kubernetes\n"
+
+
+@pytest.mark.parametrize(("text", "filename", "code", "row"), [
+    (LEGACY_FILE, "etl-deployment.yaml", "L011", 2),
+    (HELM_AGENT, "values.yaml", "L023", 1),
+])
+def test_agent_era_files_warn_on_2x_and_fail_on_3x(text: str, filename: str, code: str,
+                                                   row: int) -> None:
+    on_2 = [d for d in lint(text, filename=filename, target="2.20") if d.code == code]
+    assert [(d.start.row, d.severity) for d in on_2] == [(row, Severity.WARNING)]
+    assert "Prefect 3.0" in on_2[0].message
+    on_3 = [d for d in lint(text, filename=filename, target="3.0") if d.code == code]
+    assert [(d.start.row, d.severity) for d in on_3] == [(row, Severity.ERROR)]
+
+
+def step_file(function: str, argument: str) -> str:
+    return (f"pull:\n  - prefect.deployments.steps.{function}:\n"
+            f"      repository: https://github.com/acme/etl.git\n      {argument}\n"
+            ) + deployment("")
+
+
+@pytest.mark.parametrize(("function", "argument", "losing", "working"), [
+    ("git_clone", "commit_sha: 4f2a9c1", ["2.20", "3.3"], ["3.4", "3.9"]),
+    ("git_clone", "clone_directory_name: etl", ["3.0", "3.5"], ["3.6", "3.9"]),
+    ("git_clone", "directories: [flows]", ["2.20", "3.0"], ["3.1", "3.9"]),
+])
+def test_step_argument_by_target(function: str, argument: str, losing: list[str],
+                                 working: list[str]) -> None:
+    text = step_file(function, argument)
+    for target in losing:
+        found = [d for d in lint(text, target=target) if d.code == "V004"]
+        assert [(d.start.row, d.severity) for d in found] == [(4, Severity.ERROR)], target
+        assert "unexpected keyword argument" in found[0].message
+    for target in working:
+        assert serious(lint(text, target=target)) == [], target
+
+
+def test_run_shell_script_shell_argument_arrives_in_3_6() -> None:
+    text = ("pull:\n  - prefect.deployments.steps.run_shell_script:\n      script: make\n"
+            "      shell: false\n") + deployment("")
+    found = [d for d in lint(text, target="3.5") if d.code == "V004"]
+    assert [d.start.row for d in found] == [4]
+    assert "added in 3.6" in found[0].message
+    assert serious(lint(text, target="3.6")) == []
+
