@@ -417,3 +417,66 @@ def empty_pull_before_3_8(context: LintContext) -> Iterator[Finding]:
                       f"`pull: []` is treated as a missing `pull` before Prefect 3.8 "
                       f"(checking for {_checking(target)}): {instead} run instead",
                       help="upgrade to Prefect 3.8, or write the pull steps you want")
+
+
+def _step_sections(data: Any) -> Iterator[tuple[NodePath, Any]]:
+    if not isinstance(data, dict):
+        return
+    for section in ("build", "push", "pull"):
+        yield (section,), data.get(section)
+    deployments = data.get("deployments")
+    for index, entry in enumerate(deployments if isinstance(deployments, list) else ()):
+        if isinstance(entry, dict):
+            for section in ("build", "push", "pull"):
+                yield ("deployments", index, section), entry.get(section)
+
+
+@rule("V007", "single-step-mapping", Severity.ERROR,
+      "`build`/`push`/`pull` written as one mapping, which Prefect before 3.7.7 cannot run")
+def single_step_mapping(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a `build`, `push` or `pull` section that is one step mapping instead of a list
+    of steps, when the release you target is older than Prefect 3.7.7.
+
+    **Why**: Prefect 3.7.7 and later wrap such a mapping into a one-step list. 3.4.19 to
+    3.7.6 crash loading the file ("Each action step must be a mapping"); older releases pass
+    the mapping on, and `prefect deploy` fails with it (the deployment's API model wants a
+    list of pull steps; build and push steps are read item by item).
+
+    **Example** (with `target-version = "3.5"`):
+
+        pull:
+          prefect.deployments.steps.set_working_directory:
+            directory: /opt/flows
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        pull:
+          - prefect.deployments.steps.set_working_directory:
+              directory: /opt/flows
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            work_pool:
+              name: k8s-prod
+
+    **Fix**: none; put `- ` before the step and indent its arguments.
+    """
+    target = target_of(context)
+    behaviour = versions.behaviour("single_step_mapping", target)
+    if behaviour == versions.READ:
+        return
+    works = versions.first_release("single_step_mapping", versions.READ)
+    what = ("crashes loading the file" if behaviour == versions.CRASH
+            else "passes the mapping on and `prefect deploy` fails with it")
+    for path, value in _step_sections(context.document.data):
+        if isinstance(value, dict) and value:
+            yield Finding(_span(context.document, path),
+                          f"`{path[-1]}` is one step mapping, not a list: {_checking(target)} "
+                          f"{what} (a single mapping is accepted from {works})",
+                          help="write a list: put `- ` before the step")

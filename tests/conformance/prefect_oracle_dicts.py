@@ -17,7 +17,10 @@ it calls is what these releases do:
   have no model to introspect, so the keys read are listed below per release, as the code
   scan in VERSIONS.md ("keys the deploy CLI reads") found them;
 * ``deploy_errors``: each schedule entry through the release's own
-  ``_schedule_config_to_deployment_schedule`` (a string interval raises ``TypeError`` here).
+  ``_schedule_config_to_deployment_schedule`` (a string interval raises ``TypeError`` here);
+  each build/push step as ``run_steps`` reads it (``_get_step_fully_qualified_name_and_inputs``
+  on every item of the section, nothing run); the pull steps the deployment would store
+  through the release's ``DeploymentCreate`` model (what the API call validates).
 """
 
 from __future__ import annotations
@@ -92,6 +95,32 @@ def _dropped(raw: dict[str, Any]) -> tuple[list[str], list[str]]:
     return dropped, ignored
 
 
+def _replay_steps(index: int, config: dict[str, Any], raw: dict[str, Any]) -> list[str]:
+    """Errors Prefect meets reading the deployment's steps (without running them)."""
+    from uuid import uuid4
+
+    from prefect.client.schemas.actions import DeploymentCreate
+    from prefect.deployments.steps.core import _get_step_fully_qualified_name_and_inputs
+
+    errors = []
+    where = _pointer("deployments", index)
+    for section in ("build", "push"):
+        steps = config.get(section) or raw.get(section) or []
+        try:
+            for step in steps:
+                if step:
+                    _get_step_fully_qualified_name_and_inputs(step)
+        except Exception as exc:
+            errors.append(f"{where}/{section}: {type(exc).__name__}: {exc}"[:300])
+    pull = config.get("pull") or raw.get("pull")
+    if pull:
+        try:
+            DeploymentCreate(name="probe", flow_id=uuid4(), pull_steps=pull)
+        except Exception as exc:
+            errors.append(f"{where}/pull: {type(exc).__name__}: {exc}"[:300])
+    return errors
+
+
 def check_file(path: str) -> dict[str, Any]:
     result: dict[str, Any] = {"file": path, "verdict": "accept", "errors": [], "dropped": [],
                               "ignored": [], "deploy_errors": [], "deploy_dropped": [],
@@ -117,6 +146,7 @@ def check_file(path: str) -> dict[str, Any]:
     if result["dropped"]:
         result["verdict"] = "drops_key"
     for index, config in enumerate(merged):
+        result["deploy_errors"] += _replay_steps(index, config, raw)
         schedules = config.get("schedules")
         for number, schedule in enumerate(schedules if isinstance(schedules, list) else []):
             if "{{" in json.dumps(schedule, default=str):

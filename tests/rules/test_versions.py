@@ -269,3 +269,25 @@ def test_run_shell_script_shell_argument_arrives_in_3_6() -> None:
     assert "added in 3.6" in found[0].message
     assert serious(lint(text, target="3.6")) == []
 
+
+
+SINGLE_STEP = ("pull:\n  prefect.deployments.steps.set_working_directory:\n"
+               "    directory: /opt/flows\n") + deployment("")
+
+
+def test_single_step_mapping_by_target() -> None:
+    for target, words in (("3.3", "`prefect deploy` fails with it"), ("3.5", "crashes loading"),
+                          ("3.7.6", "crashes loading")):
+        found = [d for d in lint(SINGLE_STEP, target=target) if d.code == "V007"]
+        assert [(d.start.row, d.severity) for d in found] == [(1, Severity.ERROR)], target
+        assert words in found[0].message
+    for target in ("3.7.7", "3.9"):
+        assert serious(lint(SINGLE_STEP, target=target)) == [], target
+
+
+def test_step_the_target_lacks() -> None:
+    text = ("pull:\n  - prefect.deployments.steps.pull_from_remote_storage:\n"
+            "      url: s3://bucket/flows\n") + deployment("")
+    found = [d for d in lint(text, target="2.10") if d.code == "V004"]
+    assert [d.start.row for d in found] == [2]
+    assert not [d for d in lint(text, target="2.14") if d.code == "V004"]
