@@ -790,12 +790,22 @@ def rules_command(output_format: str) -> None:
               help="Use work pool POOL for infrastructure block BLOCK (its name, slug/name, or "
                    "type). Repeatable.")
 @click.option("--dry-run", is_flag=True, help="Print the resulting prefect.yaml; write nothing.")
+@click.option("--target-version", default=None, metavar="X.Y[.Z]",
+              help="Write the form this Prefect release reads (default: the project's target).")
 def migrate_command(files: tuple[Path, ...], into: Path, pool_map: tuple[str, ...],
-                    dry_run: bool) -> None:
+                    dry_run: bool, target_version: str | None) -> None:
     """Turn Prefect 2 deployment.yaml files into prefect.yaml deployment entries."""
     from linter.prefect.migrate import run_migrate
+    from linter.project.config import ConfigError, ConfigResolver
+    from linter.target_version import TargetError, make_target
 
-    sys.exit(run_migrate(list(files), into, pool_map, dry_run))
+    try:
+        target = (make_target(target_version, "--target-version") if target_version
+                  else ConfigResolver().for_path(into).target_version)
+    except (TargetError, ConfigError) as error:
+        _error(str(error))
+        sys.exit(EXIT_ERROR)
+    sys.exit(run_migrate(list(files), into, pool_map, dry_run, target))
 
 
 @main.command(name="schema")

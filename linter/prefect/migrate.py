@@ -22,6 +22,7 @@ from linter.reading import InputError, read_regular_file
 from linter.rules.legacy_files import looks_like_legacy_deployment
 from linter.source.document import DecodeError, Document, decode, find_key
 from linter.source.edit import column, entry_end, is_empty_value, line_start, value_end
+from linter.target_version import Target
 
 
 class MigrateError(Exception):
@@ -164,8 +165,10 @@ def _pull_steps(data: dict[str, Any], notes: list[str]) -> list[Any] | None:
 
 
 def migrate_data(data: dict[str, Any], source: str,
-                 pool_map: dict[str, str] | None = None) -> Migration:
-    """The prefect.yaml deployment entry for one legacy deployment's data."""
+                 pool_map: dict[str, str] | None = None,
+                 target: Target | None = None) -> Migration:
+    """The prefect.yaml deployment entry for one legacy deployment's data, in the form the
+    ``target`` release reads (None: the newest)."""
     pool_map = pool_map or {}
     migration = Migration(source, {})
     entry = migration.entry
@@ -204,7 +207,7 @@ def migrate_data(data: dict[str, Any], source: str,
                                            data.get("is_schedule_active"))
     notes.extend(schedules.notes)
     if schedules.value:
-        entry["schedules"] = schedules.value
+        _place_schedules(entry, schedules.value, notes, target)
 
     infrastructure = data.get("infrastructure")
     pool_type = agent_era.pool_type_for(infrastructure)
@@ -398,16 +401,44 @@ def insert_entries(text: str, migrations: list[Migration], filename: str) -> str
     return text[:at] + newline + body + text[at:]
 
 
-def migrate_files(paths: list[Path], pool_map: dict[str, str]) -> list[Migration]:
+def _place_schedules(entry: dict[str, Any], schedules: list[dict[str, Any]],
+                     notes: list[str], target: Target | None) -> None:
+    """``schedules:`` from 2.16; before, the singular ``schedule:`` (one schedule) that those
+    releases read, with ``is_schedule_active`` (read from 2.14) for a paused schedule."""
+    from linter.prefect import versions
+
+    day_or = versions.key_histories()[("schedule", "day_or")]
+    if any(schedule.get("day_or") is False for schedule in schedules) and \
+            versions.key_behaviour(day_or, target) != versions.READ:
+        notes.append("schedule day_or: false is ignored before Prefect 3.4.23 (the target is "
+                     f"{versions.target_words(target)})")
+    if versions.schedules_list_read(target):
+        entry["schedules"] = schedules
+        return
+    first = dict(schedules[0])
+    if first.pop("active", True) is False:
+        if versions.is_schedule_active_read(target):
+            entry["is_schedule_active"] = False
+        else:
+            notes.append("an inactive schedule cannot be written before Prefect 2.14: pause the "
+                         "deployment on the server")
+    entry["schedule"] = first
+    if len(schedules) > 1:
+        notes.append(f"{len(schedules) - 1} more schedule(s): before Prefect 2.16 a deployment "
+                     "has one `schedule:`, so only the first was carried over")
+
+
+def migrate_files(paths: list[Path], pool_map: dict[str, str],
+                  target: Target | None = None) -> list[Migration]:
     migrations = []
     for path in paths:
         _, data = load_legacy(path)
-        migrations.append(migrate_data(data, str(path), pool_map))
+        migrations.append(migrate_data(data, str(path), pool_map, target))
     return migrations
 
 
 def run_migrate(files: list[Path], into: Path, pool_map: tuple[str, ...] | list[str],
-                dry_run: bool) -> int:
+                dry_run: bool, target: Target | None = None) -> int:
     """The ``migrate`` command: exit 0 when every file was migrated, 2 otherwise."""
     import click
 
@@ -415,7 +446,7 @@ def run_migrate(files: list[Path], into: Path, pool_map: tuple[str, ...] | list[
     from linter.source.document import encode
 
     try:
-        migrations = migrate_files(files, parse_pool_map(pool_map))
+        migrations = migrate_files(files, parse_pool_map(pool_map), target)
         if into.exists():
             try:
                 raw = read_regular_file(into)
