@@ -10,13 +10,17 @@ minor) the script builds (once) a venv with that release, runs ``PROBE`` inside 
 * ``commands``: which agent-era and worker-era CLI commands exist (``prefect X --help`` exits 0
   with an empty ``PREFECT_HOME``);
 * ``model``: whether a pydantic model validates prefect.yaml, and for each of its models the
-  fields and the policy for unknown keys (``extra``).
+  fields and the policy for unknown keys (``extra``);
+* ``python_names``: which agent-era Python names (``prefect.deployments.Deployment``, the
+  infrastructure and storage blocks, ``PrefectAgent``) still import, next to one that stays
+  (``run_deployment``).
 
 The behaviour periods that need probing a loader on crafted files (ignored / rejected / crash)
 are in ``schemas/versions/behaviour.json``, transcribed from VERSIONS.md; ``tests/
 test_version_data.py`` checks the two files against each other.
 
-Usage: python scripts/dump_prefect_versions.py [VERSION ...]   (default: every release)
+Usage: python scripts/dump_prefect_versions.py [--keep-commands] [VERSION ...]
+(default: every release; ``--keep-commands`` reuses the stored ``commands``, the slow part)
 A release whose venv cannot be built is reported and left out (the file keeps its old entry).
 """
 
@@ -78,16 +82,30 @@ for name in ("PrefectYamlModel", "DeploymentConfig", "WorkPoolConfig", "Concurre
     if model is not None:
         out["model"][name] = {"fields": sorted(model.model_fields),
                               "extra": model.model_config.get("extra")}
+AGENT_ERA = [("prefect.deployments", "Deployment"), ("prefect.deployments", "run_deployment"),
+             ("prefect.infrastructure", "Process"), ("prefect.infrastructure", "DockerContainer"),
+             ("prefect.infrastructure", "KubernetesJob"), ("prefect.agent", "PrefectAgent"),
+             ("prefect.filesystems", "GitHub"), ("prefect.filesystems", "S3"),
+             ("prefect.filesystems", "LocalFileSystem")]
+present = []
+for module_name, attribute in AGENT_ERA:
+    try:
+        getattr(importlib.import_module(module_name), attribute)
+        present.append(f"{module_name}.{attribute}")
+    except Exception:
+        pass
+out["python_names"] = present
 print(json.dumps(out))
 '''
 
 
-def dump(version: str) -> dict[str, Any]:
+def dump(version: str, commands: list[str] | None = None) -> dict[str, Any]:
     python = release_venv(version)
     probe = subprocess.run([str(python), "-c", PROBE], capture_output=True, text=True,
                            check=True, timeout=300)
     data: dict[str, Any] = json.loads(probe.stdout.strip().splitlines()[-1])
-    data["commands"] = [command for command in COMMANDS if _exists(python, command)]
+    data["commands"] = commands if commands is not None else [
+        command for command in COMMANDS if _exists(python, command)]
     return data
 
 
@@ -103,9 +121,11 @@ def main(argv: list[str]) -> int:
     stored = json.loads(OUT.read_text()) if OUT.is_file() else {}
     releases = stored.get("releases", {})
     failed = []
-    for version in argv or list(RELEASES):
+    keep = "--keep-commands" in argv
+    for version in [arg for arg in argv if arg != "--keep-commands"] or list(RELEASES):
         try:
-            releases[version] = dump(version)
+            stored_commands = releases.get(version, {}).get("commands") if keep else None
+            releases[version] = dump(version, stored_commands)
             print(f"{version}: {len(releases[version]['steps'])} steps, "
                   f"commands {releases[version]['commands']}", flush=True)
         except (subprocess.SubprocessError, OSError, ValueError) as error:

@@ -34,6 +34,11 @@ def test_periods_match_the_dump(name: str) -> None:
     has_clone_project = "prefect.deployments.steps.git_clone_project" in dump["steps"]
     assert has_clone_project == versions.agent_commands_work(target)
     assert dump["model"]["present"] == versions.model_validates(target)
+    names = dump["python_names"]
+    assert "prefect.deployments.run_deployment" in names  # the probe imported the package
+    for agent_era in ("prefect.deployments.Deployment", "prefect.agent.PrefectAgent",
+                      "prefect.infrastructure.KubernetesJob"):
+        assert (agent_era in names) == versions.agent_commands_work(target), agent_era
 
 
 @pytest.mark.parametrize("name", [name for name in NAMES if DUMPED[name]["model"]["present"]])
