@@ -480,3 +480,66 @@ def single_step_mapping(context: LintContext) -> Iterator[Finding]:
                           f"`{path[-1]}` is one step mapping, not a list: {_checking(target)} "
                           f"{what} (a single mapping is accepted from {works})",
                           help="write a list: put `- ` before the step")
+
+
+#: Trigger fields the 3.4/3.5 trigger models type as something other than text.
+TYPED_TRIGGER_FIELDS = ("enabled", "threshold", "within", "posture", "schedule_after", "type")
+
+
+def _triggers(data: Any) -> Iterator[tuple[NodePath, dict[str, Any]]]:
+    deployments = data.get("deployments") if isinstance(data, dict) else None
+    for index, entry in enumerate(deployments if isinstance(deployments, list) else ()):
+        triggers = entry.get("triggers") if isinstance(entry, dict) else None
+        for number, trigger in enumerate(triggers if isinstance(triggers, list) else ()):
+            if isinstance(trigger, dict):
+                yield ("deployments", index, "triggers", number), trigger
+
+
+@rule("V008", "templated-trigger-field", Severity.ERROR,
+      "A `{{ }}` placeholder in a typed trigger field, which Prefect 3.4 and 3.5 reject")
+def templated_trigger_field(context: LintContext) -> Iterator[Finding]:
+    """
+    **What**: a trigger whose `enabled`, `threshold`, `within`, `posture`, `schedule_after`
+    or `type` is a `{{ }}` placeholder, when the release you target is 3.4.19 to 3.5.
+
+    **Why**: those releases validate each trigger against its typed model when they load the
+    file, before any placeholder is filled in; the placeholder text is not a boolean or a
+    number, so the whole file is skipped. Earlier releases read triggers as plain data, and
+    3.6 and later template them first.
+
+    **Example** (with `target-version = "3.5"`):
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            triggers:
+              - expect: [acme.reload]
+                enabled: "{{ prefect.variables.triggers_on }}"
+            work_pool:
+              name: k8s-prod
+
+    **Use instead**:
+
+        deployments:
+          - name: nightly
+            entrypoint: flows/etl.py:etl
+            triggers:
+              - expect: [acme.reload]
+                enabled: true
+            work_pool:
+              name: k8s-prod
+
+    **Fix**: none; write the value, or upgrade to Prefect 3.6.
+    """
+    target = target_of(context)
+    if versions.behaviour("typed_triggers", target) != "typed":
+        return
+    for path, trigger in _triggers(context.document.data):
+        for field in TYPED_TRIGGER_FIELDS:
+            value = trigger.get(field)
+            if isinstance(value, str) and "{{" in value:
+                span = context.document.value_span_at((*path, field)) or Span(0, 0)
+                yield Finding(span, f"trigger `{field}` is a placeholder: {_checking(target)} "
+                                    "checks triggers before filling placeholders in and skips "
+                                    "the whole file (3.6 templates first)",
+                              help=f"write the `{field}` value, or upgrade to Prefect 3.6")

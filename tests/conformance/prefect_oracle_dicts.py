@@ -44,6 +44,21 @@ except ImportError as exc:  # pragma: no cover - environment problem
 
 MINOR = tuple(int(part) for part in prefect.__version__.split(".")[:2])
 
+
+def _give_the_cli_a_console() -> None:
+    """The deploy functions print through ``app.console``, which only a CLI run sets up
+    (2.16 and 2.19); a console on standard error keeps their notes out of the answers."""
+    from prefect.cli import deploy as deploy_module
+
+    app = getattr(deploy_module, "app", None)
+    if app is not None and not hasattr(app, "console"):
+        from rich.console import Console
+
+        app.console = Console(file=sys.stderr)
+
+
+_give_the_cli_a_console()
+
 TOP_LEVEL = {"build", "push", "pull", "deployments", "name", "prefect-version",
              "prefect_version"}
 HARMLESS_TOP_LEVEL = ("definitions", "description", "required_inputs")

@@ -1,8 +1,10 @@
 """Conformance per Prefect release (slow): our verdicts with ``--target-version`` X against
 Prefect X's own loader, over the hand-written cases.
 
-3.9.1 is ``test_conformance.py`` (its oracle validates with the prefect.yaml model). Here
-2.20.27 and 3.3.7, which have no model, are asked through ``prefect_oracle_dicts.py``
+3.9.1 is ``test_conformance.py`` (its oracle validates with the prefect.yaml model); 3.4.25
+to 3.8.8 are asked through the same oracle, with the SCHEMA-STRICTER cases of the manifest
+and ``MODEL_STRICTER`` excused. 2.16.9 to 3.3.7, which have no model, are asked through
+``prefect_oracle_dicts.py``
 (their own loader, deprecated-schedule handling and schedule builder, plus the keys their
 deploy code reads). The agreement rule is the same as for 3.9.1:
 
@@ -34,6 +36,7 @@ from tests.conftest import prefect_release_venv
 HERE = Path(__file__).parent
 CASES = HERE / "cases"
 ORACLE = HERE / "prefect_oracle_dicts.py"
+MODEL_ORACLE = HERE / "prefect_oracle.py"  # 3.4.19 and later: the model, as for 3.9.1
 FAMILIES = ("Y", "S", "L", "C", "V")
 
 UNCHECKED = "no model before 3.4.19: the value is loaded as written and fails or is misread later"
@@ -72,8 +75,9 @@ def our_errors(path: Path, target: str) -> list[str]:
             if d.severity is Severity.ERROR]
 
 
-def ask(python: Path, files: list[Path], cwd: Path) -> dict[str, dict[str, object]]:
-    done = subprocess.run([str(python), str(ORACLE), *map(str, files)], cwd=cwd,
+def ask(python: Path, files: list[Path], cwd: Path,
+        oracle: Path = ORACLE) -> dict[str, dict[str, object]]:
+    done = subprocess.run([str(python), str(oracle), *map(str, files)], cwd=cwd,
                           capture_output=True, text=True, check=True, timeout=600)
     # the loader prints deprecation notes on standard output, too
     answers = [json.loads(line) for line in done.stdout.splitlines()
@@ -81,8 +85,41 @@ def ask(python: Path, files: list[Path], cwd: Path) -> dict[str, dict[str, objec
     return {Path(str(answer["file"])).name: answer for answer in answers}
 
 
+#: 3.4.19 and later validate with the model; cases they accept where we report an error
+MODEL_STRICTER = {
+    "valid_git_clone_pull.yaml": "V004 on 3.4/3.5: `run_shell_script` takes `shell` from 3.6; "
+                                 "the step fails when it runs (the oracle runs no steps)",
+}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(("release", "target"), [("2.20.27", "2.20"), ("3.3.7", "3.3")])
+@pytest.mark.parametrize(("release", "target"), [
+    ("3.4.25", "3.4"), ("3.5.0", "3.5"), ("3.6.29", "3.6"), ("3.7.8", "3.7"), ("3.8.8", "3.8"),
+])
+def test_cases_agree_with_model_release(release: str, target: str, tmp_path: Path) -> None:
+    python = prefect_release_venv(release)
+    files = sorted(CASES.glob("*.yaml"))
+    answers = ask(python, files, tmp_path, MODEL_ORACLE)
+    documented = {name for name, (_, notes) in manifest().items() if "SCHEMA-STRICTER" in notes}
+    missed, stricter = [], []
+    for file in files:
+        answer = answers[file.name]
+        bad = (answer["verdict"] != "accept" or bool(answer.get("deploy_errors"))
+               or bool(answer.get("deploy_dropped")))
+        errors = our_errors(file, target)
+        if bad and not errors:
+            missed.append(file.name)
+        if not bad and errors and file.name not in documented | set(MODEL_STRICTER):
+            stricter.append(file.name)
+    assert missed == [], f"Prefect {release} rejects or drops, we report no error: {missed}"
+    assert stricter == [], f"we report an error where Prefect {release} accepts: {stricter}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("release", "target"), [
+    ("2.16.9", "2.16"), ("2.19.9", "2.19"), ("2.20.27", "2.20"), ("3.0.11", "3.0"),
+    ("3.1.15", "3.1"), ("3.2.15", "3.2"), ("3.3.7", "3.3"),
+])
 def test_cases_agree_with_release(release: str, target: str, tmp_path: Path) -> None:
     python = prefect_release_venv(release)
     files = sorted(CASES.glob("*.yaml"))

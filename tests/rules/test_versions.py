@@ -291,3 +291,15 @@ def test_step_the_target_lacks() -> None:
     found = [d for d in lint(text, target="2.10") if d.code == "V004"]
     assert [d.start.row for d in found] == [2]
     assert not [d for d in lint(text, target="2.14") if d.code == "V004"]
+
+
+TEMPLATED_TRIGGER = deployment("    triggers:\n      - expect: [acme.reload]\n"
+                               "        enabled: \"{{ prefect.variables.on }}\"\n")
+
+
+def test_templated_trigger_field_rejected_by_3_4_and_3_5() -> None:
+    for target in ("3.4.19", "3.5"):
+        found = [d for d in lint(TEMPLATED_TRIGGER, target=target) if d.code == "V008"]
+        assert [(d.start.row, d.severity) for d in found] == [(8, Severity.ERROR)], target
+    for target in ("3.3", "3.4.18", "3.6", "3.9"):
+        assert serious(lint(TEMPLATED_TRIGGER, target=target)) == [], target
