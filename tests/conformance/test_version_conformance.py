@@ -30,8 +30,8 @@ from linter.core.diagnostics import Severity
 from linter.project.config import ConfigResolver, Overrides, Settings
 from linter.run.runner import Runner
 from linter.target_version import make_target
-from tests.conformance.test_conformance import manifest
-from tests.conftest import prefect_release_venv
+from tests.conformance.test_conformance import CORPUS_HARMLESS_DROPS, CORPUS_STRICTER, manifest
+from tests.conftest import corpus_files, prefect_release_venv
 
 HERE = Path(__file__).parent
 CASES = HERE / "cases"
@@ -148,3 +148,48 @@ def test_stricter_cases_are_rejected_or_documented_for_3_9() -> None:
         verdict, notes = expected[name]
         assert verdict != "accept" or "SCHEMA-STRICTER" in notes or name.startswith("valid_"), \
             name
+
+
+#: corpus files a release accepts (or drops a harmless key of) where we differ on purpose
+CORPUS_STRICTER_BY_RELEASE: dict[str, str] = {
+    **CORPUS_STRICTER,
+    "CBIIT__prefect-toolkit__prefect.yaml":
+        f"S002 `parameters: null` on releases without the model: {UNCHECKED}",
+}
+CORPUS_HARMLESS_BY_RELEASE: dict[str, tuple[str, str]] = {
+    **CORPUS_HARMLESS_DROPS,
+    "uclh-criu__crdm-tools__prefect__prefect.yaml":
+        ("V001", "day_or: true dropped before 3.4.23; true is what those releases do anyway"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("release", "target", "oracle"), [
+    ("2.20.27", "2.20", ORACLE), ("3.3.7", "3.3", ORACLE), ("3.5.0", "3.5", MODEL_ORACLE),
+])
+def test_corpus_agrees_with_release(release: str, target: str, oracle: Path,
+                                    tmp_path: Path) -> None:
+    files = corpus_files("prefect_yaml")
+    answers = ask(prefect_release_venv(release), files, tmp_path, oracle)
+    missed, stricter = [], []
+    for file in files:
+        answer = answers[file.name]
+        bad = (answer["verdict"] != "accept" or bool(answer.get("deploy_errors"))
+               or bool(answer.get("deploy_dropped")))
+        found = lint_corpus_file(file, target)
+        errors = [code for code, severity in found if severity is Severity.ERROR]
+        if bad and not errors:
+            harmless = CORPUS_HARMLESS_BY_RELEASE.get(file.name)
+            if harmless is None or harmless[0] not in [code for code, _ in found]:
+                missed.append(file.name)
+        if not bad and errors and file.name not in CORPUS_STRICTER_BY_RELEASE:
+            stricter.append(file.name)
+    assert missed == [], f"Prefect {release} rejects or drops, we report no error: {missed}"
+    assert stricter == [], f"we report an error where Prefect {release} accepts: {stricter}"
+
+
+def lint_corpus_file(path: Path, target: str) -> list[tuple[str, Severity]]:
+    overrides = Overrides(select=FAMILIES, target_version=make_target(target, "test"))
+    result = Runner(ConfigResolver(overrides, cwd=path.parent)).lint_path(path)
+    assert result is not None
+    return [(d.code, d.severity) for d in result.diagnostics]
