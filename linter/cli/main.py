@@ -202,15 +202,8 @@ def check(
     from linter.core.diagnostics import Severity
     from linter.project.config import ConfigError, ConfigResolver, Overrides
     from linter.reading import InputError
-    from linter.target_version import TargetError, make_target
 
-    try:
-        target = make_target(target_version, "--target-version") if target_version else None
-        upgrade_from = (make_target(explain_upgrade_from, "--explain-upgrade-from")
-                        if explain_upgrade_from else None)
-    except TargetError as error:
-        _error(str(error))
-        sys.exit(EXIT_ERROR)
+    target, upgrade_from = _targets(target_version, explain_upgrade_from)
 
     overrides = Overrides(
         select=_selected(select) if select else None,
@@ -260,6 +253,19 @@ def check(
         sys.exit(EXIT_ERROR)
     _report_targets(resolver, verbose)
     sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
+
+
+def _targets(target_version: str | None, upgrade_from: str | None) -> tuple[Any, Any]:
+    """The ``--target-version`` and ``--explain-upgrade-from`` releases (None when not
+    given); a bad one is one line and exit 2."""
+    from linter.target_version import TargetError, make_target
+
+    try:
+        return (make_target(target_version, "--target-version") if target_version else None,
+                make_target(upgrade_from, "--explain-upgrade-from") if upgrade_from else None)
+    except TargetError as error:
+        _error(str(error))
+        sys.exit(EXIT_ERROR)
 
 
 def _explain_upgrade(paths: tuple[Path, ...], overrides: Any, config_path: Path | None,
