@@ -11,6 +11,8 @@ minor) the script builds (once) a venv with that release, runs ``PROBE`` inside 
   with an empty ``PREFECT_HOME``);
 * ``model``: whether a pydantic model validates prefect.yaml, and for each of its models the
   fields and the policy for unknown keys (``extra``);
+* ``key_reads``: the deployment and schedule keys the deploy code reads (a regex scan of
+  ``prefect.cli.deploy``'s source), which is what a release without the model reads at all;
 * ``python_names``: which agent-era Python names (``prefect.deployments.Deployment``, the
   infrastructure and storage blocks, ``PrefectAgent``) still import, next to one that stays
   (``run_deployment``).
@@ -95,6 +97,24 @@ for module_name, attribute in AGENT_ERA:
     except Exception:
         pass
 out["python_names"] = present
+
+# keys the deploy code reads from a deployment and from a schedule entry (a scan of its
+# source: `deploy_config.get("x")`, `["x"]`, `.pop("x")`, `get_from_dict(deploy_config,
+# "schedule.x")`); what a release without the model reads at all
+import pathlib, re
+deploy_file = pathlib.Path(importlib.import_module("prefect.cli.deploy").__file__)
+sources = (sorted(deploy_file.parent.glob("*.py")) if deploy_file.name == "__init__.py"
+           else [deploy_file])
+access = re.compile(r"\b(deploy_config|schedule_config)\s*(?:\.get\(|\.pop\(|\[)\s*"
+                    r"[\"']([A-Za-z_]+)[\"']")
+dotted = re.compile(r"get_from_dict\(\s*deploy_config,\s*[\"']schedule\.([A-Za-z_]+)[\"']")
+reads = {"deployment": set(), "schedule": set()}
+for source in sources:
+    text = source.read_text()
+    for variable, key in access.findall(text):
+        reads["deployment" if variable == "deploy_config" else "schedule"].add(key)
+    reads["schedule"].update(dotted.findall(text))
+out["key_reads"] = {level: sorted(keys) for level, keys in reads.items()}
 print(json.dumps(out))
 '''
 

@@ -56,3 +56,18 @@ def test_model_fields_match_the_key_periods(name: str) -> None:
             assert key not in fields, (name, level, key, behaviour)
     assert model["RawScheduleConfig"]["extra"] == "forbid"
     assert versions.schedule_rejects_unknown_keys(target)
+
+
+@pytest.mark.parametrize("name", [name for name in NAMES
+                                  if not DUMPED[name]["model"]["present"]])
+def test_key_periods_match_what_the_deploy_code_reads(name: str) -> None:
+    """Before the model (3.4.19) a key does something only if the deploy code reads it."""
+    reads = DUMPED[name]["key_reads"]
+    target = make_target(name, "test")
+    for (level, key), history in versions.key_histories().items():
+        if level not in reads:
+            continue
+        read = versions.key_behaviour(history, target) == versions.READ
+        assert read == (key in reads[level]), (name, level, key)
+    assert ("is_schedule_active" in reads["deployment"]) == \
+        versions.is_schedule_active_read(target)
