@@ -36,11 +36,16 @@ def lint(
     select: Iterable[str] | None = None,
     filename: str = "prefect.yaml",
     dedent: bool = True,
+    target: str | None = None,
 ) -> list[Diagnostic]:
-    """Diagnostics for ``text`` with the default rules (or ``select``), no config files."""
+    """Diagnostics for ``text`` with the default rules (or ``select``), no config files;
+    ``target`` is a ``--target-version`` (default: the newest known release)."""
+    from linter.prefect.releases import make_target
+
     if dedent:
         text = textwrap.dedent(text)
-    overrides = Overrides(select=tuple(normalize_selectors(select, "test")) if select else None)
+    overrides = Overrides(select=tuple(normalize_selectors(select, "test")) if select else None,
+                          target_version=make_target(target, "test") if target else None)
     runner = Runner(ConfigResolver(overrides, cwd=Path("/")))
     from linter.project.config import Settings
 
@@ -164,6 +169,20 @@ def prefect_venv(extra: tuple[str, ...] = ()) -> Path:
                 check=True,
             )
             (folder / ".complete").write_text("ok\n")
+    return python
+
+
+def prefect_release_venv(version: str) -> Path:
+    """The python of a venv with ``prefect==version`` (a release of
+    ``scripts/prefect_release_venvs.py``, with the pins its import needs), built once."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "prefect_release_venvs", REPO / "scripts" / "prefect_release_venvs.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    python: Path = module.release_venv(version)
     return python
 
 

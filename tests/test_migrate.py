@@ -468,3 +468,25 @@ def test_own_pull_steps_over_a_top_level_pull_are_noted() -> None:
     insert_entries(existing, [migration], "prefect.yaml")
     assert any("replace the top-level pull section of prefect.yaml" in note
                for note in migration.notes)
+
+
+def test_migrate_writes_the_schedule_form_the_target_reads(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from linter.prefect.releases import make_target
+    from linter.source.document import Document
+
+    text = legacy_text(INFRASTRUCTURES["kubernetes"], STORAGES["github"][0], "",
+                       {"interval": 3600.0, "timezone": "UTC"})
+    data = {**Document.from_text(text, "x").data, "is_schedule_active": False}
+    on_214 = migrate_data(data, "x", {"kubernetes-job": "k8s"}, make_target("2.14", "t"))
+    assert "schedules" not in on_214.entry
+    assert on_214.entry["schedule"] == {"interval": 3600, "timezone": "UTC"}
+    assert on_214.entry["is_schedule_active"] is False  # read by 2.14 to 2.20
+    on_216 = migrate_data(data, "x", {"kubernetes-job": "k8s"}, make_target("2.16", "t"))
+    assert on_216.entry["schedules"] == [{"interval": 3600, "timezone": "UTC", "active": False}]
+    write(tmp_path, "etl-deployment.yaml", examples()["infra-process"])
+    write(tmp_path, "requirements.txt", "prefect==2.14.21\n")
+    done = cli("migrate", "etl-deployment.yaml", "--pool-map", "process=local", "--dry-run")
+    assert done.exit_code == 0
+    assert "schedules:" not in done.output and "    schedule:\n" in done.output
+    bad = cli("migrate", "etl-deployment.yaml", "--target-version", "2.9", "--dry-run")
+    assert bad.exit_code == 2 and "did not exist yet" in bad.stderr

@@ -151,8 +151,15 @@ def _selected(values: Sequence[str]) -> tuple[str, ...]:
               help="Processes to use: many files are shared between them, and a file of "
                    "256 KB or more has its rule families split between them (default: the "
                    "CPUs available, at most 8; 1 checks everything in one process).")
+@click.option("--target-version", default=None, metavar="X.Y[.Z]",
+              help="The Prefect release to check for (2.10 to 3.9; default: the project's "
+                   "pinned prefect, else the newest).")
+@click.option("--explain-upgrade-from", default=None, metavar="X.Y[.Z]",
+              help="List what changes meaning in these files when Prefect goes from this "
+                   "release to the target (writes nothing).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
-@click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Say which Prefect release is targeted; print tracebacks of internal errors.")
 def check(
     paths: tuple[Path, ...],
     fix: bool,
@@ -180,6 +187,8 @@ def check(
     no_cache: bool,
     cache_dir: Path | None,
     jobs: int | None,
+    target_version: str | None,
+    explain_upgrade_from: str | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -189,6 +198,8 @@ def check(
     from linter.errors import ConfigError
     from linter.project.config import ConfigResolver, Overrides
     from linter.reading import InputError
+
+    target, upgrade_from = _targets(target_version, explain_upgrade_from)
 
     overrides = Overrides(
         select=_selected(select) if select else None,
@@ -200,11 +211,14 @@ def check(
         force_exclude=force_exclude,
         fail_level=Severity(fail_level) if fail_level else None,
         output_format=output_format,
+        target_version=target,
     )
     fix = fix or fix_only or (unsafe_fixes and fix)
     if add_suppressions and (fix or unsafe_fixes):
         raise click.UsageError("--add-suppressions cannot be combined with --fix "
                                "(fix first, then add suppressions for what is left)")
+    if upgrade_from is not None:
+        _explain_upgrade(paths, overrides, config_path, upgrade_from)
     try:
         resolver = ConfigResolver(overrides, explicit=config_path)
         _warn_unknown_selectors(overrides, resolver)
@@ -235,7 +249,46 @@ def check(
     except (ConfigError, InputError) as error:
         _error(str(error))
         sys.exit(EXIT_ERROR)
+    _report_targets(resolver, verbose)
     sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
+
+
+def _targets(target_version: str | None, upgrade_from: str | None) -> tuple[Any, Any]:
+    """The ``--target-version`` and ``--explain-upgrade-from`` releases (None when not
+    given); a bad one is one line and exit 2."""
+    from linter.prefect.releases import TargetError, make_target
+
+    try:
+        return (make_target(target_version, "--target-version") if target_version else None,
+                make_target(upgrade_from, "--explain-upgrade-from") if upgrade_from else None)
+    except TargetError as error:
+        _error(str(error))
+        sys.exit(EXIT_ERROR)
+
+
+def _explain_upgrade(paths: tuple[Path, ...], overrides: Any, config_path: Path | None,
+                     upgrade_from: Any) -> None:
+    """Run ``--explain-upgrade-from`` instead of a check, and exit."""
+    from linter.cli.upgrade import explain_upgrade
+    from linter.errors import ConfigError
+    from linter.reading import InputError
+
+    try:
+        code = explain_upgrade(paths, overrides, config_path, upgrade_from, sys.stdout)
+    except (ConfigError, InputError) as error:
+        _error(str(error))
+        sys.exit(EXIT_ERROR)
+    sys.exit(code)
+
+
+def _report_targets(resolver: Any, verbose: bool) -> None:
+    """One line per note on a target (newer than known); with ``verbose``, which release
+    was targeted and where that came from."""
+    for target in resolver.targets:
+        if target.note:
+            _error(f"info: {target.note}")
+        if verbose:
+            _error(f"target Prefect {target.label}, from {target.source}")
 
 
 def _warn_unknown_selectors(overrides: Overrides, resolver: Any) -> None:
@@ -312,13 +365,24 @@ def server_command(stdio: bool) -> None:
               help="Use work pool POOL for infrastructure block BLOCK (its name, slug/name, or "
                    "type). Repeatable.")
 @click.option("--dry-run", is_flag=True, help="Print the resulting prefect.yaml; write nothing.")
+@click.option("--target-version", default=None, metavar="X.Y[.Z]",
+              help="Write the form this Prefect release reads (default: the project's target).")
 def migrate_command(files: tuple[Path, ...], into: Path, pool_map: tuple[str, ...],
-                    dry_run: bool) -> None:
+                    dry_run: bool, target_version: str | None) -> None:
     """Turn Prefect 2 deployment.yaml files, and Python scripts that call
     Deployment.build_from_flow(...) / Deployment(...), into prefect.yaml deployment entries."""
     from linter.cli.migrate import run_migrate
+    from linter.errors import ConfigError
+    from linter.prefect.releases import TargetError, make_target
+    from linter.project.config import ConfigResolver
 
-    sys.exit(run_migrate(list(files), into, pool_map, dry_run))
+    try:
+        target = (make_target(target_version, "--target-version") if target_version
+                  else ConfigResolver().for_path(into).target_version)
+    except (TargetError, ConfigError) as error:
+        _error(str(error))
+        sys.exit(EXIT_ERROR)
+    sys.exit(run_migrate(list(files), into, pool_map, dry_run, target))
 
 
 @main.command(name="schema")

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:
+    from linter.prefect.releases import Target
+
 
 def run_migrate(files: list[Path], into: Path, pool_map: tuple[str, ...] | list[str],
-                dry_run: bool) -> int:
+                dry_run: bool, target: Target | None = None) -> int:
     """Exit 0 when every file was migrated, 2 otherwise (one line saying why)."""
     from linter.core.fixer import WriteError, write_atomic
     from linter.prefect.migrate import MigrateError, plan_migration
     from linter.source.document import DecodeError
 
     try:
-        plan = plan_migration(files, into, pool_map)
+        plan = plan_migration(files, into, pool_map, target)
     except (MigrateError, DecodeError) as error:
         return _fail(str(error))
     except OSError as error:

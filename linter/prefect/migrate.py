@@ -19,6 +19,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from linter.lazy_regex import lazy_compile
 from linter.prefect import agent_era
 from linter.prefect.legacy_files import looks_like_legacy_deployment
+from linter.prefect.releases import Target
 from linter.reading import InputError, read_regular_file
 from linter.source.document import DecodeError, Document, decode, find_key
 from linter.source.edit import column, entry_end, is_empty_value, line_start, value_end
@@ -164,8 +165,10 @@ def _pull_steps(data: dict[str, Any], notes: list[str]) -> list[Any] | None:
 
 
 def migrate_data(data: dict[str, Any], source: str,
-                 pool_map: dict[str, str] | None = None) -> Migration:
-    """The prefect.yaml deployment entry for one legacy deployment's data."""
+                 pool_map: dict[str, str] | None = None,
+                 target: Target | None = None) -> Migration:
+    """The prefect.yaml deployment entry for one legacy deployment's data, in the form the
+    ``target`` release reads (None: the newest)."""
     migration = Migration(source, {})
     entry, notes = migration.entry, migration.notes
     name = data.get("name")
@@ -183,7 +186,7 @@ def migrate_data(data: dict[str, Any], source: str,
                                            data.get("is_schedule_active"))
     notes.extend(schedules.notes)
     if schedules.value:
-        entry["schedules"] = schedules.value
+        _place_schedules(entry, schedules.value, notes, target)
     work_pool = _work_pool(data, pool_map or {}, notes)
     if work_pool:
         entry["work_pool"] = work_pool
@@ -413,19 +416,47 @@ def insert_entries(text: str, migrations: list[Migration], filename: str) -> str
     return text[:at] + newline + body + text[at:]
 
 
-def migrate_files(paths: list[Path], pool_map: dict[str, str]) -> list[Migration]:
+def _place_schedules(entry: dict[str, Any], schedules: list[dict[str, Any]],
+                     notes: list[str], target: Target | None) -> None:
+    """``schedules:`` from 2.16; before, the singular ``schedule:`` (one schedule) that those
+    releases read, with ``is_schedule_active`` (read from 2.14) for a paused schedule."""
+    from linter.prefect import versions
+
+    day_or = versions.key_histories()[("schedule", "day_or")]
+    if any(schedule.get("day_or") is False for schedule in schedules) and \
+            versions.key_behaviour(day_or, target) != versions.READ:
+        notes.append("schedule day_or: false is ignored before Prefect 3.4.23 (the target is "
+                     f"{versions.target_words(target)})")
+    if versions.schedules_list_read(target):
+        entry["schedules"] = schedules
+        return
+    first = dict(schedules[0])
+    if first.pop("active", True) is False:
+        if versions.is_schedule_active_read(target):
+            entry["is_schedule_active"] = False
+        else:
+            notes.append("an inactive schedule cannot be written before Prefect 2.14: pause the "
+                         "deployment on the server")
+    entry["schedule"] = first
+    if len(schedules) > 1:
+        notes.append(f"{len(schedules) - 1} more schedule(s): before Prefect 2.16 a deployment "
+                     "has one `schedule:`, so only the first was carried over")
+
+
+def migrate_files(paths: list[Path], pool_map: dict[str, str],
+                  target: Target | None = None) -> list[Migration]:
     migrations = []
     for path in paths:
         if path.suffix.lower() == ".py":
-            migrations.extend(migrate_script(path, pool_map))
+            migrations.extend(migrate_script(path, pool_map, target=target))
             continue
         _, data = load_legacy(path)
-        migrations.append(migrate_data(data, str(path), pool_map))
+        migrations.append(migrate_data(data, str(path), pool_map, target))
     return migrations
 
 
-def migrate_script(path: Path, pool_map: dict[str, str], cwd: Path | None = None
-                   ) -> list[Migration]:
+def migrate_script(path: Path, pool_map: dict[str, str], cwd: Path | None = None,
+                   target: Target | None = None) -> list[Migration]:
     """One migration per Prefect 2 deployment call of a Python script that can be carried;
     the calls that cannot be are noted on the first migration, and a script with none that
     can is an error naming the reasons."""
@@ -451,7 +482,7 @@ def migrate_script(path: Path, pool_map: dict[str, str], cwd: Path | None = None
             skipped.append(f"line {call.row}: not migrated: {'; '.join(call.notes)}")
             continue
         try:
-            migration = migrate_data(call.data, source, pool_map)
+            migration = migrate_data(call.data, source, pool_map, target)
         except MigrateError as error:
             skipped.append(f"line {call.row}: not migrated: {error}")
             continue
@@ -475,13 +506,13 @@ class MigrationPlan(NamedTuple):
     migrations: list[Migration]
 
 
-def plan_migration(files: list[Path], into: Path,
-                   pool_map: tuple[str, ...] | list[str]) -> MigrationPlan:
+def plan_migration(files: list[Path], into: Path, pool_map: tuple[str, ...] | list[str],
+                   target: Target | None = None) -> MigrationPlan:
     """Migrate ``files`` into the text of ``into`` without writing anything; raises
     MigrateError, DecodeError or OSError with a message for the user."""
     from linter.source.document import encode
 
-    migrations = migrate_files(files, parse_pool_map(pool_map))
+    migrations = migrate_files(files, parse_pool_map(pool_map), target)
     if not into.exists():
         text = new_prefect_yaml(migrations)
         return MigrationPlan(text, text.encode("utf-8"), None, migrations)

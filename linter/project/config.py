@@ -23,6 +23,7 @@ from linter.errors import ConfigError
 if TYPE_CHECKING:
     from linter.prefect.pools import PoolsConfig
     from linter.prefect.workspace import WorkspaceConfig
+from linter.prefect.releases import Target, TargetError, make_target
 
 CONFIG_FILENAMES = ("prefect-lint.toml", "pyproject.toml")
 
@@ -73,6 +74,8 @@ class Settings(NamedTuple):
     #: plugin entry points (group ``prefect_lint.plugins``) to load
     plugins: tuple[str, ...] = ()
     extra: Mapping[str, Any] = MappingProxyType({})  # tables of later features
+    #: the Prefect release findings speak for; None until resolved (rules read the newest)
+    target_version: Target | None = None
     #: the Settings fields a configuration file set (the others are defaults)
     explicit: frozenset[str] = frozenset()
 
@@ -175,6 +178,16 @@ def _docs_url(value: Any, key: str, origin: str) -> str:
     return value
 
 
+def _target_version(value: Any, key: str, origin: str) -> Target:
+    if not isinstance(value, str):
+        raise ConfigError(f"{origin}: `{key}` must be a string such as \"3.3\" or \"2.19.9\", "
+                          f"got {value!r}")
+    try:
+        return make_target(value, f"{origin} ({key})")
+    except TargetError as error:
+        raise ConfigError(str(error)) from None
+
+
 def _per_file_ignores(value: Any, key: str, origin: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"{origin}: `{key}` must be a table of pattern = [codes]")
@@ -227,6 +240,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any, str, str], Any]]] = {
     "docs-url": ("docs_url", _docs_url),
     "policy-files": ("policy_files", _policy_files),
     "plugins": ("plugins", _plugins),
+    "target-version": ("target_version", _target_version),
 }
 
 #: Sub-tables owned by later features (kept as raw data in ``Settings.extra``).
@@ -300,6 +314,7 @@ class Overrides(NamedTuple):
     force_exclude: bool | None = None
     fail_level: Severity | None = None
     output_format: str | None = None
+    target_version: Target | None = None
 
     def apply(self, settings: Settings) -> Settings:
         changes: dict[str, Any] = {}
@@ -315,7 +330,8 @@ class Overrides(NamedTuple):
             changes["exclude"] = self.exclude
         if self.extend_exclude:
             changes["extend_exclude"] = (*settings.extend_exclude, *self.extend_exclude)
-        for name in ("respect_gitignore", "force_exclude", "fail_level", "output_format"):
+        for name in ("respect_gitignore", "force_exclude", "fail_level", "output_format",
+                     "target_version"):
             value = getattr(self, name)
             if value is not None:
                 changes[name] = value
@@ -345,11 +361,33 @@ class ConfigResolver:
         self._by_folder: dict[Path, Settings] = {}
         self._by_written_folder: dict[Path, Settings] = {}
         self._explicit: Settings | None = None
+        self._inferred: dict[Path, Target] = {}
         if explicit is not None:
             settings = read_config_file(explicit)
             if settings is None:
                 raise ConfigError(f"{explicit}: has no [tool.prefect-lint] table")
-            self._explicit = self.overrides.apply(settings)
+            self._explicit = self._with_target(self.overrides.apply(settings))
+
+    def _with_target(self, settings: Settings) -> Settings:
+        """``settings`` with its target resolved: set, else inferred from the pins in its
+        root folder, else the newest known release."""
+        if settings.target_version is not None:
+            return settings
+        target = self._inferred.get(settings.root)
+        if target is None:
+            from linter.prefect.releases import default_target
+            from linter.project.target import inferred_target
+
+            target = inferred_target(settings.root) or default_target()
+            self._inferred[settings.root] = target
+        return settings._replace(target_version=target)
+
+    @property
+    def targets(self) -> list[Target]:
+        """The targets resolved so far (for ``--verbose``), each once."""
+        seen = [self._explicit.target_version] if self._explicit is not None else []
+        seen += [settings.target_version for settings in self._by_folder.values()]
+        return list(dict.fromkeys(target for target in seen if target is not None))
 
     def for_path(self, path: Path) -> Settings:
         if self._explicit is not None:
@@ -388,12 +426,12 @@ class ConfigResolver:
             if _is_kind(candidate, lambda mode: not stat.S_ISDIR(mode)):
                 settings = read_config_file(candidate)
                 if settings is not None:
-                    settings = self.overrides.apply(settings)
+                    settings = self._with_target(self.overrides.apply(settings))
                     break
         if settings is None:
             parent = folder.parent
             if parent == folder:
-                settings = self.overrides.apply(Settings(root=self.cwd))
+                settings = self._with_target(self.overrides.apply(Settings(root=self.cwd)))
             else:
                 settings = self._for_folder(parent)
         self._by_folder[folder] = settings

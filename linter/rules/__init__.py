@@ -15,6 +15,7 @@ May import: ``project``, ``prefect``, ``schema``, ``core``, ``source`` and the l
 | P | work pools: job variables against the pool's template; pools, queues not in the snapshot |
 | T | build / push / pull steps: functions, arguments, ids, `requires`, plain-text secrets |
 | R | `{{ }}` placeholders: step outputs, malformed, block/variable names and existence, `$ENV` |
+| V | what the targeted Prefect release does (keys it ignores or rejects, steps it lacks) |
 """
 
 # One import per line (each registers its rules), so families can be added independently.
@@ -35,6 +36,7 @@ from linter.rules import (
     step_identity,  # noqa: F401
     steps,  # noqa: F401
     structure,  # noqa: F401
+    versions,  # noqa: F401
     workspace,  # noqa: F401
     yaml_hazards,  # noqa: F401
     yaml_syntax,  # noqa: F401

@@ -11,8 +11,10 @@ from collections.abc import Iterator
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity
+from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.core.registry import describe, rule
+from linter.prefect import versions
+from linter.prefect.releases import Target
 from linter.project.context import LintContext
 from linter.rules._shared import deletion_fix, deployment_nodes, editable, key_line_comment, pair
 from linter.source.document import Document, find_key
@@ -328,10 +330,15 @@ def singular_schedule(context: LintContext) -> Iterator[Finding]:
             work_pool:
               name: k8s-prod
 
+    **Target**: before Prefect 2.16 `schedule:` is the only form Prefect reads (a `schedules:` list
+    is ignored), so on such a target this rule is silent.
+
     **Fix**: `schedule:` becomes a one-entry `schedules:` list (exactly what Prefect does with
     it); an empty `schedule` is removed. Safe.
     """
     document = context.document
+    if not versions.schedules_list_read(context.project.settings.target_version):
+        return  # before 2.16 `schedule:` is the only form Prefect reads
     for _, entry in deployment_nodes(document):
         found = pair(entry, "schedule")
         if found is None:
@@ -386,10 +393,14 @@ def schedule_and_schedules(context: LintContext) -> Iterator[Finding]:
             work_pool:
               name: k8s-prod
 
+    **Target**: before Prefect 2.16 `schedules` is ignored rather than refused; V001 reports it.
+
     **Fix**: move the `schedule` entry into the `schedules` list and delete `schedule`.
     prefect-lint does not do it for you: the two may describe the same schedule.
     """
     document = context.document
+    if not versions.schedules_list_read(context.project.settings.target_version):
+        return  # before 2.16 `schedules` is ignored (V001), not refused
     for _, entry in deployment_nodes(document):
         found = pair(entry, "schedule")
         if found is None or pair(entry, "schedules") is None or is_empty_value(found[1]):
@@ -467,17 +478,24 @@ def is_schedule_active(context: LintContext) -> Iterator[Finding]:
             work_pool:
               name: k8s-prod
 
+    **Target**: Prefect 2.14 to 2.20 read the key: there it is a warning that it goes away in
+    3.0; before 2.14 it is ignored.
+
     **Fix**: `true`, `null`, or `false` on a deployment without schedules: the key is removed
     (safe: Prefect ignores it). `false` with schedules: `active: false` is added to each
     schedule entry (unsafe: the schedules stop running). Use `paused: true` instead if the
     whole deployment should be paused.
     """
     document = context.document
+    target = context.project.settings.target_version
     for index, entry in deployment_nodes(document):
         found = pair(entry, "is_schedule_active")
         if found is None:
             continue
         key, value = found
+        if target is not None and target.major == 2:
+            yield _is_schedule_active_2x(document, entry, key, value, target)
+            continue
         data = document.data["deployments"][index]
         flag = data.get("is_schedule_active") if isinstance(data, dict) else None
         has_schedules = bool(data.get("schedules") or data.get("schedule")) if isinstance(
@@ -500,6 +518,22 @@ def is_schedule_active(context: LintContext) -> Iterator[Finding]:
             fix=fix,
             severity=Severity.WARNING,
         )
+
+
+def _is_schedule_active_2x(document: Document, entry: MappingNode, key: Node, value: Node,
+                           target: Target) -> Finding:
+    """`is_schedule_active` on a Prefect 2 target: read from 2.14 (a warning: it goes in 3.0),
+    ignored before (an error when `false`, whose schedules then run)."""
+    words = versions.target_words(target)
+    if versions.is_schedule_active_read(target):
+        return Finding(document.node_span(key),
+                       f"`is_schedule_active` works in {words} but is ignored from Prefect "
+                       "3.0; before upgrading, set `active: false` on each schedule instead "
+                       "(read from 2.14)", severity=Severity.WARNING)
+    return Finding(document.node_span(key),
+                   f"`is_schedule_active` is ignored before Prefect 2.14 (checking for "
+                   f"{words}): it has no effect; pause the deployment on the server instead",
+                   severity=Severity.WARNING if is_empty_value(value) else Severity.ERROR)
 
 
 # -- L005 / L006 storage and infrastructure ---------------------------------------------------
@@ -544,6 +578,27 @@ def is_schedule_active(context: LintContext) -> Iterator[Finding]:
 
 
 # -- L010 projects-era step names -------------------------------------------------------------
+
+
+def _old_step_works(name: str, target: Target | None) -> bool:
+    """Whether the target still resolves this projects-era name (the alias until 2.16,
+    `git_clone_project` until 2.20)."""
+    if name.startswith(OLD_STEP_PREFIX) and not versions.projects_alias_resolves(target):
+        return False
+    return versions.agent_commands_work(target)  # git_clone_project goes with 3.0, too
+
+
+def _old_step_finding(span: Span, name: str, new: str, fix: Fix | None,
+                      target: Target | None) -> Finding:
+    """The finding for a projects-era step; a warning where the target still resolves it
+    (the new name, offered by the fix, works on every release from 2.10)."""
+    if not _old_step_works(name, target):
+        return Finding(span, f"step `{name}` no longer exists in Prefect 3; use `{new}`",
+                       fix=fix)
+    ends = "2.17" if name.startswith(OLD_STEP_PREFIX) else "3.0"
+    return Finding(span, f"step `{name}` still resolves in {versions.target_words(target)} "
+                         f"but not from Prefect {ends}; use `{new}`",
+                   fix=fix, severity=Severity.WARNING)
 
 OLD_STEP_PREFIX = "prefect.projects.steps."
 NEW_STEP_PREFIX = "prefect.deployments.steps."
@@ -614,10 +669,14 @@ def projects_step_name(context: LintContext) -> Iterator[Finding]:
             work_pool:
               name: k8s-prod
 
+    **Target**: where the old name still resolves (the `prefect.projects` alias until 2.16,
+    `git_clone_project` until 2.20) the finding is a warning that it goes away.
+
     **Fix**: `prefect.deployments.steps.git_clone` (and
     `prefect.deployments.steps.set_working_directory`). Safe: same arguments, same outputs.
     """
     document = context.document
+    target = context.project.settings.target_version
     for key in _step_key_nodes(document):
         name = str(key.value)
         new = modern_step_name(name)
@@ -630,4 +689,4 @@ def projects_step_name(context: LintContext) -> Iterator[Finding]:
         fix = None
         if document.text[start:end] == name:
             fix = Fix(f"rename the step to `{new}`", (Edit(start, end, new),), SAFE)
-        yield Finding(span, f"step `{name}` no longer exists in Prefect 3; use `{new}`", fix=fix)
+        yield _old_step_finding(span, name, new, fix, target)

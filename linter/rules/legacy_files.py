@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from linter.core.diagnostics import Finding, Severity, Span
 from linter.core.registry import Needs, rule
+from linter.prefect import versions
 from linter.prefect.legacy_files import (
     DO_NOT_EDIT,
     FLOW_NAME,
@@ -82,6 +83,9 @@ def legacy_deployment_file(context: LintContext) -> Iterator[Finding]:
             work_pool:
               name: k8s-prod
 
+    **Target**: on a Prefect 2 target `prefect deployment apply` still reads the file: a
+    warning that 3.0 removes it.
+
     **Fix**: `prefect-lint migrate FILE --into prefect.yaml` writes the equivalent
     prefect.yaml deployment entry (work pool, job variables, pull steps, schedules) and lists
     what it could not carry over; then delete this file.
@@ -93,6 +97,17 @@ def legacy_deployment_file(context: LintContext) -> Iterator[Finding]:
                "build`)"
     else:
         what = "an agent-era (Prefect 2) deployment file"
+    target = context.project.settings.target_version
+    if versions.agent_commands_work(target):
+        yield Finding(
+            _marker_span(document.text),
+            f"this is {what}: {versions.target_words(target)} still applies it, but Prefect "
+            f"3.0 removes `prefect deployment build/apply`; run `prefect-lint migrate "
+            f"{document.filename}` to turn it into a prefect.yaml deployment",
+            help="`prefect deploy` reads deployments from prefect.yaml on 2.10 and later",
+            severity=Severity.WARNING,
+        )
+        return
     yield Finding(
         _marker_span(document.text),
         f"this is {what}, which Prefect 3 cannot read; run `prefect-lint migrate "

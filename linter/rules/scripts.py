@@ -18,6 +18,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.core.registry import Needs, rule
+from linter.prefect import versions
 from linter.prefect.scripts import SCRIPT
 from linter.project.context import LintContext
 from linter.source.document import Document, find_key
@@ -296,6 +297,8 @@ def agent_start_command(context: LintContext) -> Iterator[Finding]:
 
         ENTRYPOINT ["prefect", "worker", "start", "--pool", "etl"]
 
+    **Target**: on a Prefect 2 target the command still works: a warning that 3.0 removes it.
+
     **Fix**: with a pool, `agent` becomes `worker` (`prefect worker start --pool etl`); the
     queue, limit, prefetch and run-once options carry over unchanged. Unsafe: a process that
     exited at once now runs a worker, which runs flows with the pool's job template instead
@@ -329,7 +332,18 @@ def agent_start_command(context: LintContext) -> Iterator[Finding]:
             queue_part = f" --work-queue {queue}" if queue else ""
             message = (f"`{shown}`: agents were removed in Prefect 3, and a worker needs a work "
                        f"pool: create one and run `prefect worker start --pool POOL{queue_part}`")
-        yield Finding(command.span, message, fix=fix)
+        yield _for_target(context, Finding(command.span, message, fix=fix))
+
+
+def _for_target(context: LintContext, finding: Finding) -> Finding:
+    """On a 2.x target the agent-era command still works: a warning that says so."""
+    target = context.project.settings.target_version
+    if not versions.agent_commands_work(target):
+        return finding
+    message = finding.message.replace(" was removed in Prefect 3", " is removed in Prefect 3.0")
+    message = message.replace("agents were removed in Prefect 3", "agents still work in "
+                              f"{versions.target_words(target)} but are removed in Prefect 3.0")
+    return finding._replace(message=message, severity=Severity.WARNING)
 
 
 @rule(
@@ -356,6 +370,8 @@ def deployment_build_command(context: LintContext) -> Iterator[Finding]:
 
         prefect deploy --all
 
+    **Target**: on a Prefect 2 target the commands still work: a warning that 3.0 removes them.
+
     **Fix**: describe the deployment in `prefect.yaml` and run `prefect deploy --all` (or
     `prefect deploy -n nightly`). `prefect-lint migrate` turns an existing generated
     `deployment.yaml` into a prefect.yaml entry.
@@ -364,13 +380,13 @@ def deployment_build_command(context: LintContext) -> Iterator[Finding]:
     for command in find_prefect_commands(document):
         if command.subcommand[0] != "deployment":
             continue
-        yield Finding(
+        yield _for_target(context, Finding(
             command.span,
             f"`{_rendered(command, document)}`: `prefect deployment "
             f"{command.subcommand[1]}` was removed in Prefect 3; describe the deployment in "
             "prefect.yaml and run `prefect deploy`",
             help="`prefect-lint migrate DEPLOYMENT.yaml` converts a generated deployment.yaml",
-        )
+        ))
 
 
 @rule(
@@ -453,6 +469,9 @@ def agent_helm_values(context: LintContext) -> Iterator[Finding]:
           config:
             workPool: kubernetes
 
+    **Target**: on a Prefect 2 target the agent chart still works: a warning that 3.0
+    removes agents.
+
     **Fix**: deploy the `prefect-worker` chart instead, with `worker.config.workPool` naming
     a `kubernetes` work pool (`worker.apiConfig` and `worker.cloudApiConfig` for the API).
     """
@@ -471,9 +490,9 @@ def agent_helm_values(context: LintContext) -> Iterator[Finding]:
     if not agent_keys:
         return
     shown = ", ".join(f"`agent.{name}`" for name in agent_keys)
-    yield Finding(
+    yield _for_target(context, Finding(
         document.node_span(key),
-        f"Helm values for a Prefect agent ({shown}): agents do not exist in Prefect 3; "
+        f"Helm values for a Prefect agent ({shown}): agents were removed in Prefect 3; "
         "deploy the prefect-worker chart with `worker.config.workPool` instead",
         help="create a kubernetes work pool and point `worker.config.workPool` at it",
-    )
+    ))

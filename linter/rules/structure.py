@@ -13,6 +13,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from linter.core.registry import rule
+from linter.prefect import versions
 from linter.project.context import LintContext
 from linter.project.filekinds import is_foreign_configuration
 from linter.rules._shared import is_plain_scalar, is_yaml_typed_string, value_span, where
@@ -196,6 +197,10 @@ def unknown_key(context: LintContext) -> Iterator[Finding]:
             work_pool:
               name: k8s-prod
 
+    **Target**: keys whose meaning changed between releases (`max_active_runs`, `catchup`) are
+    left to the V rules where the targeted release reads or ignores them; an unknown key in a
+    schedule rejects the file only from Prefect 3.4.21 (before, it is ignored).
+
     **Fix** (unsafe, offered for plain typos only): rename the key to the one it resembles
     (`entrypoint`). It is unsafe because the setting then takes effect. Misplaced keys are
     explained, not moved.
@@ -208,9 +213,14 @@ def unknown_key(context: LintContext) -> Iterator[Finding]:
         if parent == () and holds_only_used_anchors(document, issue.key):
             yield _anchor_holder_finding(document, issue)
             continue
+        if _versioned_not_rejected(context, parent, issue.key):
+            continue  # read, or ignored, by the target: the V rules speak for it
         help_text, rename = _unknown_key_advice(issue, document)
         consequence = ("Prefect rejects the whole file because of it"
-                       if level_of(parent) == "schedule" else "Prefect ignores it silently")
+                       if level_of(parent) == "schedule"
+                       and versions.schedule_rejects_unknown_keys(
+                           context.project.settings.target_version)
+                       else "Prefect ignores it silently")
         message = f"unknown key `{issue.key}` {where(document, parent)}: {consequence}"
         fix = None
         key_node, _ = document.locate(issue.path)
@@ -223,6 +233,18 @@ def unknown_key(context: LintContext) -> Iterator[Finding]:
                 fix = Fix(f"rename `{issue.key}` to `{rename}`",
                           (Edit(span.start, span.end, rename),), Applicability.UNSAFE)
         yield Finding(key_span(document, issue.path), message, help=help_text, fix=fix)
+
+
+def _versioned_not_rejected(context: LintContext, parent: NodePath, key: str) -> bool:
+    """True for a key whose meaning depends on the release (``max_active_runs``) when the
+    targeted release reads or ignores it rather than rejecting the file."""
+    level = "concurrency_limit" if parent and parent[-1] == "concurrency_limit" else \
+        level_of(parent)
+    history = versions.key_histories().get((level, key))
+    if history is None:
+        return False
+    target = context.project.settings.target_version
+    return versions.key_behaviour(history, target) != versions.REJECTED
 
 
 def _data_at(document: Document, path: NodePath) -> Any:
@@ -260,6 +282,9 @@ def wrong_type(context: LintContext) -> Iterator[Finding]:
             work_pool:
               name: k8s-prod
 
+    **Target**: only Prefect 3.4.19 and later validate the file; on older releases the
+    message says that the value reaches the deploy code unchecked.
+
     **Fix**: write the value in the expected shape, here `work_pool: {name: k8s-prod}`.
     Numbers, booleans and dates where a string is wanted are reported by Y008 instead,
     with a fix that quotes them.
@@ -276,7 +301,8 @@ def wrong_type(context: LintContext) -> Iterator[Finding]:
         name = f"`{key}`" if isinstance(key, str) else f"item #{key + 1}"
         message = (f"{name} {where(document, issue.path[:-1])} must be "
                    f"{expected_words(issue.expected)}, but it is {type_word(issue.instance)}")
-        yield Finding(value_span(document, issue.path), message, help=_type_help(issue))
+        yield Finding(value_span(document, issue.path), message + _type_consequence(context),
+                      help=_type_help(issue))
     for span, issues in nested_tags.items():
         yield _nested_tag_finding(document, span, issues)
 
@@ -314,6 +340,17 @@ def _nested_tag_finding(document: Document, span: Span, issues: list[SchemaIssue
 
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _type_consequence(context: LintContext) -> str:
+    """What a release before 3.4.19 does with a wrongly typed value (nothing checks it and
+    the deploy code gets it as written); from 3.4.19 the model skips the whole file, which
+    the rule's documentation says."""
+    target = context.project.settings.target_version
+    if versions.model_validates(target):
+        return ""
+    return (f": {versions.target_words(target)} does not validate the file, so the deploy code "
+            "gets the value as written and fails or misreads it")
 
 
 def _type_help(issue: SchemaIssue) -> str | None:

@@ -99,6 +99,7 @@ def settings_fingerprint(settings: Settings, rules: list[Rule]) -> str:
         "extra": settings.extra,
         "max_file_size": settings.max_file_size,
         "docs_url": settings.docs_url,
+        "target": settings.target_version.version if settings.target_version else None,
     }
     import hashlib  # here: a run with --no-cache never loads OpenSSL
 

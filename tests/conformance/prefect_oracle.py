@@ -112,6 +112,8 @@ def _format_errors(exc: ValidationError) -> list[str]:
 def _has_placeholder(value: Any) -> bool:
     from prefect.utilities.templating import find_placeholders
 
+    if isinstance(value, dict):  # find_placeholders of 3.6/3.7 raises on a None value
+        value = {key: item for key, item in value.items() if item is not None}
     try:
         return bool(find_placeholders(value))
     except Exception:

@@ -21,6 +21,7 @@ that lost a placeholder); the "use instead" block is linted in the unchanged pro
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -137,9 +138,17 @@ def file_name(rule: Rule, instead: bool) -> str:
     return SCRIPT_NAMES[rule.code]
 
 
+def target_line(rule: Rule) -> str:
+    """The ``target-version`` a rule's example names in its heading
+    (``**Example** (with `target-version = "3.3"`)``), as a configuration line."""
+    match = re.search(r'\*\*Example\*\* \(with `(target-version = "[0-9.]+")`\)', rule.doc)
+    return f"{match.group(1)}\n" if match else ""
+
+
 def codes_for(rule: Rule, text: str, root: Path, instead: bool) -> list[str]:
     context = {} if instead else EXAMPLE_CONTEXT.get(rule.code, {})
-    for relative, content in {**PROJECT, **context}.items():
+    project = {**PROJECT, "prefect-lint.toml": target_line(rule) + CONFIG}
+    for relative, content in {**project, **context}.items():
         write(root, relative, content)
     path = root / file_name(rule, instead)
     encoding = "latin-1" if rule.code in LATIN_1 and not instead else "utf-8"
