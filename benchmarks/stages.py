@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import make_project
 
+import linter.rules  # noqa: F401  (registers every rule)
 from linter.core.registry import all_rules
 from linter.project.config import Settings
 from linter.project.context import LintContext, Project
