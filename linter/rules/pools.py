@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import ScalarNode
@@ -31,7 +31,7 @@ from linter.prefect.pool_variables import (
 )
 from linter.prefect.pools import PoolTemplate, bundled_types, catalog_for
 from linter.prefect.python_code import module_of
-from linter.prefect.python_deploy import pool_arguments
+from linter.prefect.python_deploy import PoolArgument, pool_arguments
 from linter.project.context import LintContext
 from linter.project.filekinds import PREFECT, PYTHON
 from linter.rules._shared import deployment_entries
@@ -173,21 +173,28 @@ def unknown_job_variable(context: LintContext) -> Iterator[Finding]:
             yield Finding(span, found.message, help=found.help, fix=fix)
 
 
-def _python_unknown_variables(context: LintContext) -> Iterator[Finding]:
-    """``job_variables={...}`` of a deploy call in a Python script, against the template of
-    its ``work_pool_name`` (no fix: the key is Python text)."""
+def _python_pools(context: LintContext, wanted: Callable[[PoolArgument], bool]
+                  ) -> Iterator[tuple[PoolArgument, PoolTemplate]]:
+    """The deploy calls of a Python script that ``wanted`` keeps, with the checkable template
+    of their ``work_pool_name`` (the catalog is read only when a call needs it)."""
     module = module_of(context.document)
     if module is None:
         return
     catalog = None
     for argument in pool_arguments(module):
-        if not argument.variables:
+        if not wanted(argument):
             continue
         if catalog is None:
             catalog = catalog_for(context.project.settings.pools)
         template = catalog.template_for(argument.pool_name)
-        if template is None or not template.checkable:
-            continue
+        if template is not None and template.checkable:
+            yield argument, template
+
+
+def _python_unknown_variables(context: LintContext) -> Iterator[Finding]:
+    """``job_variables={...}`` of a deploy call in a Python script, against the template of
+    its ``work_pool_name`` (no fix: the key is Python text)."""
+    for argument, template in _python_pools(context, lambda argument: bool(argument.variables)):
         for name, span in argument.variables.items():
             found = unknown_variable(template, argument.pool_name, name)
             if found is not None:
@@ -288,18 +295,7 @@ def job_variable_type(context: LintContext) -> Iterator[Finding]:
 def _python_variable_types(context: LintContext) -> Iterator[Finding]:
     """The literal values of ``job_variables={...}`` in a Python script (reported on the
     value as written: the inner position of a nested problem is not tracked)."""
-    module = module_of(context.document)
-    if module is None:
-        return
-    catalog = None
-    for argument in pool_arguments(module):
-        if not argument.values:
-            continue
-        if catalog is None:
-            catalog = catalog_for(context.project.settings.pools)
-        template = catalog.template_for(argument.pool_name)
-        if template is None or not template.checkable:
-            continue
+    for argument, template in _python_pools(context, lambda argument: bool(argument.values)):
         for name, value in argument.values.items():
             problems, dotted = variable_type_problems(template, name, value)
             for problem in problems:
