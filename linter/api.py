@@ -57,7 +57,7 @@ def rule(code: str, name: str, severity: Severity, summary: str, *,
         from linter.policy.plugins import PENDING
 
         PENDING.append(Rule(code=code, name=name, severity=severity, summary=summary,
-                            doc=inspect.cleandoc(check.__doc__ or summary), check=check,
+                            docstring=inspect.cleandoc(check.__doc__ or summary), check=check,
                             fix=fix, needs=Needs.DATA))
         return check
 

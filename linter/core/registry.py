@@ -1,20 +1,23 @@
 """The rule registry: every rule's identity, documentation and check function.
 
 A rule is a function that takes a ``LintContext`` and yields ``Finding``s, registered with the
-``@rule`` decorator. Its docstring is its documentation (what it checks, why, an example and
-its fix), shown by ``prefect-lint rule CODE``. Codes are stable once released: a renamed code
-stays in ``REDIRECTS``.
+``@rule`` decorator. Its docstring and its examples file (``examples/<CODE>.md`` beside its
+module, ``linter.core.rule_examples``) are its documentation (what it checks, why, an example,
+what to write instead and its fix), shown by ``prefect-lint rule CODE``. Codes are stable
+once released: a renamed code stays in ``REDIRECTS``.
 """
 
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, NamedTuple
 
 from linter.core.codes import BUILTIN_CODE, EXTERNAL_CODE, letters
 from linter.core.diagnostics import Applicability, Finding, Severity
+from linter.core.rule_examples import documentation, examples_file
 
 CODE_PATTERN = BUILTIN_CODE
 
@@ -37,7 +40,8 @@ class Rule(NamedTuple):
     name: str
     severity: Severity
     summary: str
-    doc: str
+    #: the documentation written with the rule: a check's docstring, a policy rule's page
+    docstring: str
     check: Check
     fix: Applicability | None = None
     kinds: frozenset[str] = frozenset({"prefect"})
@@ -49,10 +53,21 @@ class Rule(NamedTuple):
     digest: str = ""
     #: its findings point at a secret: code frames show the span masked, never the text
     sensitive: bool = False
+    #: the file of its ``**Example**`` and ``**Use instead**`` sections ("" for none: policy
+    #: and plugin rules have theirs in ``docstring``)
+    examples: str = ""
 
     @property
     def family(self) -> str:
         return letters(self.code)
+
+    @property
+    def doc(self) -> str:
+        """The rule's documentation: its docstring, with its examples file (read the first
+        time it is asked for) after the ``**Why**`` section."""
+        if not self.examples:
+            return self.docstring
+        return documentation(self.docstring, self.examples)
 
 
 _RULES: dict[str, Rule] = {}
@@ -85,17 +100,27 @@ def rule(
             name=name,
             severity=severity,
             summary=summary,
-            doc=inspect.cleandoc(check.__doc__ or summary),
+            docstring=inspect.cleandoc(check.__doc__ or summary),
             check=check,
             fix=fix,
             kinds=frozenset(kinds),
             needs=needs,
             default=default,
             sensitive=sensitive,
+            examples=_examples_file(check, code),
         )
         return check
 
     return register
+
+
+def _examples_file(check: Check, code: str) -> str:
+    """Where a built-in rule's examples are: ``examples/<CODE>.md`` beside the module that
+    defines it (the path only; nothing is read until its documentation is asked for)."""
+    module_file = getattr(sys.modules.get(check.__module__), "__file__", None)
+    if not module_file:
+        return ""
+    return examples_file(module_file, code)
 
 
 #: Policy and plugin rules loaded in this process, by code: known to ``get_rule`` (for

@@ -75,7 +75,7 @@ def policy_rule(policy: PolicyRule) -> Rule:
         name=_name(policy.description) or policy.code.lower(),
         severity=policy.severity,
         summary=policy.description.rstrip("."),
-        doc=policy_page(policy),
+        docstring=policy_page(policy),
         check=partial(policy_findings, policy),
         kinds=frozenset({"prefect"}),
         needs=Needs.DATA,
