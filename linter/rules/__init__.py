@@ -2,6 +2,8 @@
 
 Only rules live here, one module per family or concern; helpers two families share are in
 ``rules._shared``, and rule modules never import each other (an import-linter contract).
+A rule's docstring documents it; its ``**Example**`` and ``**Use instead**`` sections are data,
+``examples/<CODE>.md`` (read by ``core.rule_examples`` when its page is asked for).
 May import: ``project``, ``prefect``, ``schema``, ``core``, ``source`` and the leaves.
 
 | prefix | family |

@@ -64,22 +64,6 @@ def duplicate_deployment_name(context: LintContext) -> Iterator[Finding]:
     overwrites the earlier one on every `prefect deploy --all` (error). With different flows
     both exist, but `prefect deploy -n NAME` selects both at once (warning).
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-          - name: hourly
-            entrypoint: flows/etl.py:etl
-
     **Fix**: give each deployment its own name.
     """
     document = context.document
@@ -143,20 +127,6 @@ def missing_deployment_name(context: LintContext) -> Iterator[Finding]:
     and deploys the rest, so it is silently never deployed (warning, said once: D013 and D015
     stay silent about an entry Prefect skips).
 
-    **Example**:
-
-        deployments:
-          - name: null
-            entrypoint: flows/etl.py:etl
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: give the deployment a name (`name: nightly-etl`).
     """
     document = context.document
@@ -196,22 +166,6 @@ def invalid_deployment_name(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect's client refuses such names when it creates the deployment (the name
     becomes part of URLs and of `flow-name/deployment-name`).
 
-    **Example**:
-
-        deployments:
-          - name: etl/nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: etl-nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: use `-` or `_` instead (`etl-nightly`).
     """
     document = context.document
@@ -249,22 +203,6 @@ def missing_work_pool(context: LintContext) -> Iterator[Finding]:
     key with no value) is an error: `prefect deploy` crashes on it with a TypeError ("argument
     of type 'NoneType' is not iterable", while it merges the entry with its defaults) before
     `--pool` is applied, so no flag rescues it.
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: null
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Fix**: name the pool: `work_pool: {name: my-pool}`.
     """
@@ -329,19 +267,6 @@ def missing_entrypoint(context: LintContext) -> Iterator[Finding]:
     `prefect deploy` stops with "An entrypoint must be provided" (interactively it asks).
     A misspelt key (`entrypont:`) leads here too: Prefect drops the unknown key, so the
     deployment has no entrypoint.
-
-    **Example**:
-
-        deployments:
-          - name: nightly-etl
-            work_pool: {name: k8s}
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly-etl
-            entrypoint: flows/etl.py:etl
-            work_pool: {name: k8s-prod}
 
     **Fix**: add `entrypoint: path/to/file.py:flow_function`, relative to the folder where
     `prefect deploy` runs (this prefect.yaml's folder).

@@ -109,22 +109,6 @@ def invalid_entrypoint(context: LintContext) -> Iterator[Finding]:
     **Why**: `prefect deploy` fails on it ("not enough values to unpack", "No module named
     'flows/etl'").
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: name the flow function after a colon: `entrypoint: flows/etl.py:etl`.
     """
     document = context.document
@@ -147,22 +131,6 @@ def entrypoint_file_missing(context: LintContext) -> Iterator[Finding]:
 
     **Why**: `prefect deploy` fails with "No such file or directory" for this deployment, and
     with `--all` it stops there.
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flow/etl.py:etl     # the folder is `flows`
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Fix**: correct the path, relative to the prefect.yaml's folder; run `prefect deploy` from
     that folder.
@@ -191,22 +159,6 @@ def entrypoint_unparsable(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect imports the file to find the flow; the import fails, and so does the
     deploy.
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl    # flows/etl.py has an unclosed bracket
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl    # after fixing flows/etl.py
-            work_pool:
-              name: k8s-prod
-
     **Fix**: fix the Python file (the message gives the line).
     """
     document = context.document
@@ -227,22 +179,6 @@ def flow_function_missing(context: LintContext) -> Iterator[Finding]:
     origin is not read.
 
     **Why**: `prefect deploy` fails with "Flow function with name '...' not found".
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:run_etl    # the function is `etl`
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Fix**: write the function's name (the message suggests the closest one).
     """
@@ -272,22 +208,6 @@ def entrypoint_not_a_flow(context: LintContext) -> Iterator[Finding]:
     **Why**: `prefect deploy` fails with "Function with name '...' is not a flow. Make sure
     that it is decorated with '@flow'."
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:load     # `load` is a @task
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl      # the @flow that calls `load`
-            work_pool:
-              name: k8s-prod
-
     **Fix**: point at the `@flow` function, or decorate the function with `@flow`.
     """
     document = context.document
@@ -313,22 +233,6 @@ def entrypoint_backslashes(context: LintContext) -> Iterator[Finding]:
 
     **Why**: it works only on Windows; on Linux and macOS (CI, Docker images, workers) the
     file is not found. Forward slashes work everywhere, Windows included.
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows\\etl.py:etl
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Fix** (safe): write forward slashes, `flows/etl.py:etl`.
     """
@@ -381,26 +285,6 @@ def unknown_flow_parameter(context: LintContext) -> Iterator[Finding]:
 
     **Why**: the deployment is created, but every run fails when Prefect binds the
     parameters to the function ("got an unexpected keyword argument").
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl     # def etl(days: int = 1)
-            parameters:
-              day: 7
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            parameters:
-              days: 7
-            work_pool:
-              name: k8s-prod
 
     **Fix**: use the function's parameter names (the message suggests the closest one).
     """
@@ -478,28 +362,6 @@ def missing_flow_parameter(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect does not check required parameters when deploying; scheduled runs then
     fail one after another.
 
-    **Example**:
-
-        deployments:
-          - name: reports
-            entrypoint: flows/reports.py:build_reports   # def build_reports(days: int)
-            schedules:
-              - cron: "0 6 * * *"
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: reports
-            entrypoint: flows/reports.py:build_reports
-            parameters:
-              days: 7
-            schedules:
-              - cron: "0 6 * * *"
-            work_pool:
-              name: k8s-prod
-
     **Fix**: set it under `parameters:` (or the schedule's `parameters:`), or give the
     function parameter a default.
     """
@@ -576,26 +438,6 @@ def flow_parameter_type(context: LintContext) -> Iterator[Finding]:
     **Why**: with `enforce_parameter_schema` (the Prefect 3 default) the server validates the
     values against the flow's schema with strict JSON types and refuses the deployment (HTTP
     422 "Validation failed for field ...").
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl     # def etl(days: int = 1)
-            parameters:
-              days: "7"
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            parameters:
-              days: 7
-            work_pool:
-              name: k8s-prod
 
     **Fix**: write a value of the annotated type (`days: 7`).
     """

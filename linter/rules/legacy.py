@@ -213,26 +213,6 @@ def infra_overrides(context: LintContext) -> Iterator[Finding]:
     (verified with 3.9.1: the effective job variables are `{}`), so the image, env or
     resources you set never reach the worker.
 
-    **Example**:
-
-        deployments:
-          - name: etl
-            infra_overrides:
-              env.LOG_LEVEL: DEBUG
-            work_pool:
-              name: k8s
-
-    **Use instead**:
-
-        deployments:
-          - name: etl
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                env:
-                  LOG_LEVEL: DEBUG
-
     **Fix**: the entries move to `work_pool.job_variables`, and dotted keys such as
     `env.LOG_LEVEL` become nested mappings (`env:` / `LOG_LEVEL: DEBUG`); a comment on the
     `infra_overrides` line moves to the `job_variables` line. Unsafe: the settings Prefect
@@ -311,25 +291,6 @@ def singular_schedule(context: LintContext) -> Iterator[Finding]:
     Prefect 3 still turns a mapping into `schedules: [<it>]`, silently, but an empty
     `schedule: {}` or `schedule: null` does nothing at all, and nothing warns about it.
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            schedule:
-              cron: "0 3 * * *"
-              timezone: Europe/Berlin
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 3 * * *"
-                timezone: Europe/Berlin
-            work_pool:
-              name: k8s-prod
-
     **Target**: before Prefect 2.16 `schedule:` is the only form Prefect reads (a `schedules:` list
     is ignored), so on such a target this rule is silent.
 
@@ -372,26 +333,6 @@ def schedule_and_schedules(context: LintContext) -> Iterator[Finding]:
     **Why**: `prefect deploy` stops with "Both 'schedule' and 'schedules' keys are present in
     the deployment configuration. Please use only use `schedules`." (only an empty `schedule`
     is let through).
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            schedule:
-              cron: "0 3 * * *"
-            schedules:
-              - interval: 3600
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 3 * * *"
-              - interval: 3600
-            work_pool:
-              name: k8s-prod
 
     **Target**: before Prefect 2.16 `schedules` is ignored rather than refused; V001 reports it.
 
@@ -458,25 +399,6 @@ def is_schedule_active(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect 3 drops the key without a word. `is_schedule_active: false` was meant to
     keep the schedules from running; in Prefect 3 they run (error). `true` or `null` was the
     default anyway (warning).
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            is_schedule_active: false
-            schedules:
-              - cron: "0 3 * * *"
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 3 * * *"
-                active: false
-            work_pool:
-              name: k8s-prod
 
     **Target**: Prefect 2.14 to 2.20 read the key: there it is a warning that it goes away in
     3.0; before 2.14 it is ignored.
@@ -651,23 +573,6 @@ def projects_step_name(context: LintContext) -> Iterator[Finding]:
     **Why**: the `prefect.projects` alias was removed in 2.17 and `git_clone_project` in 3.0:
     the step fails on the worker with a ModuleNotFoundError or AttributeError, when the flow
     run starts (pull steps are never imported by `prefect deploy`).
-
-    **Example**:
-
-        pull:
-          - prefect.projects.steps.git_clone_project:
-              repository: https://github.com/acme/etl.git
-
-    **Use instead**:
-
-        pull:
-          - prefect.deployments.steps.git_clone:
-              repository: https://github.com/acme/etl.git
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Target**: where the old name still resolves (the `prefect.projects` alias until 2.16,
     `git_clone_project` until 2.20) the finding is a warning that it goes away.

@@ -54,25 +54,6 @@ def storage_block(context: LintContext) -> Iterator[Finding]:
     were removed in 3.0) and ignores the key: the worker never fetches the code from there,
     and the run fails with a missing flow file.
 
-    **Example**:
-
-        deployments:
-          - name: etl
-            storage:
-              repository: https://github.com/acme/etl
-              _block_type_slug: github
-
-    **Use instead**:
-
-        deployments:
-          - name: etl
-            entrypoint: flows/etl.py:etl
-            pull:
-              - prefect.deployments.steps.git_clone:
-                  repository: https://github.com/acme/etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: write a `pull:` step on the deployment instead: GitHub, GitLab or Bitbucket ->
     `git_clone`, S3/GCS/Azure -> `pull_from_s3` / `pull_from_gcs` /
     `pull_from_azure_blob_storage` or `pull_from_remote_storage`, a saved block ->
@@ -124,24 +105,6 @@ def infrastructure_block(context: LintContext) -> Iterator[Finding]:
     **Why**: infrastructure blocks (`Process`, `DockerContainer`, `KubernetesJob`, `ECSTask`,
     `CloudRunJob`, ...) were removed in Prefect 3.0; the key is ignored, so the image, env
     and resources in it are never used. A work pool of the matching type does this job now.
-
-    **Example**:
-
-        deployments:
-          - name: etl
-            infrastructure:
-              type: docker-container
-              image: acme/etl:1.4
-
-    **Use instead**:
-
-        deployments:
-          - name: etl
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: docker-prod
-              job_variables:
-                image: acme/etl:1.4
 
     **Fix**: use a work pool of the matching type (`docker` here) and move the fields it has a
     variable for into `work_pool.job_variables` (`image: acme/etl:1.4`). An empty
@@ -351,22 +314,6 @@ def deployment_level_pool_keys(context: LintContext) -> Iterator[Finding]:
     Prefect 3 ignores the deployment-level keys without a word, so the deployment goes to
     another pool or queue (or `prefect deploy` asks for a pool).
 
-    **Example**:
-
-        deployments:
-          - name: etl
-            work_pool_name: k8s
-            work_queue_name: critical
-
-    **Use instead**:
-
-        deployments:
-          - name: etl
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              work_queue_name: critical
-
     **Fix**: the values move under `work_pool:` (`name:` and `work_queue_name:`). Unsafe:
     the deployment then goes to that pool or queue, which Prefect 3 ignored until now. When
     `work_pool` already sets the same value, or the key is empty, the key is removed (safe);
@@ -401,21 +348,6 @@ def legacy_path_keys(context: LintContext) -> Iterator[Finding]:
 
     **Why**: Prefect 3 ignores both. A `path` meant "run from this folder": without a pull
     step that goes there, the entrypoint is looked up in the wrong folder.
-
-    **Example**:
-
-        deployments:
-          - name: etl
-            path: /opt/prefect/flows
-            entrypoint: flows/etl.py:etl
-
-    **Use instead**:
-
-        deployments:
-          - name: etl
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Fix**: for `path`, add a pull step `prefect.deployments.steps.set_working_directory`
     with `directory: /opt/prefect/flows`. `manifest_path`, and an empty `path`, are removed
@@ -476,21 +408,6 @@ def agent_work_pool(context: LintContext) -> Iterator[Finding]:
     **Why**: `prefect deploy` refuses a `prefect-agent` pool ("Cannot create a project-style
     deployment with work pool of type 'prefect-agent'"), and `prefect worker start` refuses to
     poll it. Agents no longer exist in Prefect 3.
-
-    **Example**:
-
-        deployments:
-          - name: etl
-            work_pool:
-              name: default-agent-pool
-
-    **Use instead**:
-
-        deployments:
-          - name: etl
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Fix**: create a pool of a worker type (`prefect work-pool create etl --type process`)
     and name it here; or, if `default-agent-pool` is already such a pool, say so with

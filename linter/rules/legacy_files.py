@@ -61,28 +61,6 @@ def legacy_deployment_file(context: LintContext) -> Iterator[Finding]:
     file; given to `prefect deploy --prefect-file` it passes as an empty file and the deploy
     fails with the puzzling "An entrypoint must be provided".
 
-    **Example**:
-
-        ###
-        ### A complete description of a Prefect Deployment for flow 'etl'
-        ###
-        name: nightly
-        work_queue_name: default
-        ...
-        ### DO NOT EDIT BELOW THIS LINE
-        flow_name: etl
-        infrastructure: {type: process}
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 3 * * *"
-            work_pool:
-              name: k8s-prod
-
     **Target**: on a Prefect 2 target `prefect deployment apply` still reads the file: a
     warning that 3.0 removes it.
 

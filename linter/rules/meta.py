@@ -26,19 +26,6 @@ def unused_suppression(context: LintContext) -> Iterator[Finding]:
     **Why**: once the problem is fixed the comment is stale; left in place it would silently
     hide the same problem if it came back. An unknown code is usually a typo.
 
-    **Example**:
-
-        deployments:
-          - name: etl  # prefect-lint: disable=D001
-
-    when nothing on that line is a D001 finding.
-
-    **Use instead**:
-
-        deployments:
-          - name: etl
-            entrypoint: flows/etl.py:etl
-
     **Fix** (safe): the unused codes are removed from the comment, or the whole comment when
     none is left.
 

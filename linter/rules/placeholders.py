@@ -48,22 +48,6 @@ def template_placeholder(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect takes the text literally: the deploy fails on a work pool that does not
     exist, or a worker fails on a directory, image or bucket of that name.
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: YOUR_WORK_POOL_NAME
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: write the real value.
     """
     document = context.document

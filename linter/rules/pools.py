@@ -126,26 +126,6 @@ def unknown_job_variable(context: LintContext) -> Iterator[Finding]:
     `to_deployment()` are checked against the pool named by `work_pool_name=` (or by
     `prefect.deploy(..., work_pool_name=...)`).
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                imagePullPolicy: Always
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image_pull_policy: Always
-
     **Fix**: use the template's name (`image_pull_policy: Always`); the unsafe fix renames
     the key when one variable is a close match. If the pool really has this variable, map the
     pool to its own template (`{ template = "pools/x.json" }`) or run `prefect-lint pools pull`.
@@ -243,30 +223,6 @@ def job_variable_type(context: LintContext) -> Iterator[Finding]:
     for field ...", naming only the first bad field, so each fix needs another deploy to
     find the next one.
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image_pull_policy: Sometimes
-                env:
-                  PORT: 8080
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image_pull_policy: Always
-                env:
-                  PORT: "8080"
-
     **Fix**: write a value of the type the message names: `image_pull_policy: Always`,
     `PORT: "8080"`.
     """
@@ -321,28 +277,6 @@ def missing_required_job_variable(context: LintContext) -> Iterator[Finding]:
     when a flow run is: every run of the deployment then fails to start ("Error creating flow
     run: Validation failed ... is a required property") unless each run sets the variable.
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: aci-prod          # mapped to "azure-container-instance"
-              job_variables:
-                image: ghcr.io/acme/etl:1.4
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: aci-prod
-              job_variables:
-                image: ghcr.io/acme/etl:1.4
-                resource_group_name: rg-data
-                subscription_id: 00000000-0000-0000-0000-000000000000
-
     **Fix**: set the variable under `job_variables` (`resource_group_name: rg-data`), or give
     it a default in the pool's base job template.
     """
@@ -392,27 +326,6 @@ def unused_job_variable(context: LintContext) -> Iterator[Finding]:
     placeholder uses has no effect, so the value set here changes nothing. Custom templates
     often lose a placeholder when the job manifest is edited.
 
-    **Example**: a custom Kubernetes template (mapped to `k8s-custom`) whose `job_manifest`
-    no longer contains `{{ service_account_name }}`:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-custom        # its job_manifest lost {{ service_account_name }}
-              job_variables:
-                service_account_name: etl-runner
-
-    **Use instead**: the same, once the template has the placeholder again:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-custom        # the placeholder is back
-              job_variables:
-                service_account_name: etl-runner
-
     **Fix**: add the placeholder back to the pool's `job_configuration` (and pull the
     snapshot again), or remove the job variable.
     """
@@ -455,26 +368,6 @@ def pool_template_unknown(context: LintContext) -> Iterator[Finding]:
 
     **Why**: job variables can only be checked against the pool's template, and prefect-lint
     does not guess a pool's type from its name (a pool called `k8s` may be anything).
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: gpu-pool          # not mapped, no snapshot
-              job_variables:
-                image_pull_policy: Always
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod          # mapped to "kubernetes"
-              job_variables:
-                image_pull_policy: Always
 
     **Fix**: map the pool in `pyproject.toml`:
 

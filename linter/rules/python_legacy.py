@@ -54,14 +54,6 @@ def removed_prefect_import(context: LintContext) -> Iterator[Finding]:
     **Why**: the import raises `ImportError` on Prefect 3, so the script fails before it does
     anything.
 
-    **Example**:
-
-        from prefect.orion.schemas.schedules import CronSchedule
-
-    **Use instead**:
-
-        from prefect.client.schemas.schedules import CronSchedule
-
     **Fix** (safe): when Prefect 3 has the very same object elsewhere, the import is moved
     there; otherwise the message says what replaced it.
     """
@@ -134,21 +126,6 @@ def deployment_class(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect 3 removed `prefect.deployments.Deployment`; the script fails at import or
     at this call.
 
-    **Example**:
-
-        from prefect.deployments import Deployment
-        from flows.etl import etl
-
-        Deployment.build_from_flow(flow=etl, name="nightly", work_queue_name="k8s")
-
-    **Use instead**:
-
-        from flows.etl import etl
-
-        etl.from_source(source="https://github.com/org/repo.git",
-                        entrypoint="flows/etl.py:etl").deploy(
-            name="nightly", work_pool_name="k8s")
-
     **Fix**: none automatic; `prefect-lint migrate script.py` writes the prefect.yaml
     deployment for calls whose arguments are literals.
     """
@@ -181,19 +158,6 @@ def deployment_apply(context: LintContext) -> Iterator[Finding]:
 
     **Why**: this is how Prefect 2 sent the deployment to the server; Prefect 3 has no such
     method, so nothing is registered.
-
-    **Example**:
-
-        from prefect.deployments import Deployment
-        from flows.etl import etl
-
-        Deployment.build_from_flow(flow=etl, name="nightly").apply()
-
-    **Use instead**:
-
-        from flows.etl import etl
-
-        etl.deploy(name="nightly", work_pool_name="k8s")
 
     **Fix**: none automatic (the call is rewritten with the deployment, see L031).
     """
@@ -236,21 +200,6 @@ def deployment_legacy_argument(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect 3 has no infrastructure or storage blocks on deployments; the values
     would have to be carried over by hand (work pool job variables, `from_source`).
 
-    **Example**:
-
-        from prefect.deployments import Deployment
-        from flows.etl import etl
-
-        Deployment.build_from_flow(flow=etl, name="nightly",
-                                   infra_overrides={"env.LEVEL": "DEBUG"})
-
-    **Use instead**:
-
-        from flows.etl import etl
-
-        etl.deploy(name="nightly", work_pool_name="k8s",
-                   job_variables={"env": {"LEVEL": "DEBUG"}})
-
     **Fix**: none automatic; `prefect-lint migrate script.py` carries literal values over.
     """
     module = module_of(context.document)
@@ -280,19 +229,6 @@ def infrastructure_block(context: LintContext) -> Iterator[Finding]:
 
     **Why**: Prefect 3 and the collections' releases for it removed these classes; workers
     of a work pool run flows instead.
-
-    **Example**:
-
-        from prefect.infrastructure import KubernetesJob
-
-        infrastructure = KubernetesJob(image="org/etl:1", namespace="data")
-
-    **Use instead**:
-
-        from flows.etl import etl
-
-        etl.deploy(name="nightly", work_pool_name="k8s",
-                   job_variables={"image": "org/etl:1", "namespace": "data"})
 
     **Fix**: none automatic: the pool is created once with `prefect work-pool create`.
     """

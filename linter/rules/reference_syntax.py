@@ -49,34 +49,6 @@ def malformed_placeholder(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect leaves such text as it is, braces included, so the value that reaches the
     step or the deployment is the literal template.
 
-    **Example**:
-
-        build:
-          - prefect_docker.deployments.steps.build_docker_image:
-              id: build-image
-              image_name: org/etl
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image: "{{ build-image.image | lower }}"
-
-    **Use instead**:
-
-        build:
-          - prefect_docker.deployments.steps.build_docker_image:
-              id: build-image
-              image_name: org/etl
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image: "{{ build-image.image }}"
-
     **Fix**: write a bare name, `{{ build-image.image }}`. Go/Docker templates
     (`{{ json .Config }}`) and trigger `parameters` (templated later by Prefect's event
     engine) are not reported.
@@ -149,30 +121,6 @@ def invalid_block_placeholder(context: LintContext) -> Iterator[Finding]:
     a name with capitals or underscores can never match a block, so Prefect fails with "Block
     not found" (at deploy time, or on the worker for a pull step).
 
-    **Example**:
-
-        pull:
-          - prefect.deployments.steps.git_clone:
-              repository: https://github.com/org/repo.git
-              credentials: "{{ prefect.blocks.github-credentials.My_Creds }}"
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        pull:
-          - prefect.deployments.steps.git_clone:
-              repository: https://github.com/org/repo.git
-              credentials: "{{ prefect.blocks.github-credentials.my-creds }}"
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: use the block's real slug and name as shown by `prefect block ls`:
     `{{ prefect.blocks.github-credentials.my-creds }}`.
     """
@@ -200,26 +148,6 @@ def invalid_variable_placeholder(context: LintContext) -> Iterator[Finding]:
 
     **Why**: no variable can have such a name, and Prefect replaces a variable it cannot find
     with empty text, without any error.
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image: "org/etl:{{ prefect.variables.ImageTag }}"
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image: "org/etl:{{ prefect.variables.image_tag }}"
 
     **Fix**: use the variable's real name, as shown by `prefect variable ls`.
     """
@@ -253,22 +181,6 @@ def unset_env_placeholder(context: LintContext) -> Iterator[Finding]:
 
     **Why**: Prefect resolves these at deploy time and puts empty text in place of an unset
     variable, without an error.
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: "{{ $WORK_POOL }}"       # WORK_POOL is not set
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Fix**: set the variable before running `prefect deploy`, or write the value.
     """

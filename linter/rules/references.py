@@ -314,32 +314,6 @@ def undefined_step_output(context: LintContext) -> Iterator[Finding]:
     empty text: `image: "{{ build-image.image }}"` with a step whose id is `build_image`
     silently removes the image from the job variables (PrefectHQ/prefect#17204).
 
-    **Example**:
-
-        build:
-          - prefect_docker.deployments.steps.build_docker_image:
-              id: build_image
-              image_name: org/etl
-        deployments:
-          - name: etl
-            work_pool:
-              job_variables:
-                image: "{{ build-image.image }}"
-
-    **Use instead**:
-
-        build:
-          - prefect_docker.deployments.steps.build_docker_image:
-              id: build_image
-              image_name: org/etl
-        deployments:
-          - name: etl
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image: "{{ build_image.image }}"
-
     **Fix**: use the id the step really has (`{{ build_image.image }}`), or give the step that
     id. `{{ ctx.* }}` placeholders in deployment fields are filled by the worker and are not
     checked. In a `prefect init` recipe (a file with a top-level `required_inputs` or
@@ -362,32 +336,6 @@ def unknown_step_output_key(context: LintContext) -> Iterator[Finding]:
 
     **Why**: as for a missing step, Prefect drops the value or replaces the placeholder with
     empty text, without an error.
-
-    **Example**:
-
-        build:
-          - prefect_docker.deployments.steps.build_docker_image:
-              id: build-image
-              image_name: org/etl
-        deployments:
-          - name: etl
-            work_pool:
-              job_variables:
-                image: "{{ build-image.image_uri }}"
-
-    **Use instead**:
-
-        build:
-          - prefect_docker.deployments.steps.build_docker_image:
-              id: build-image
-              image_name: org/etl
-        deployments:
-          - name: etl
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image: "{{ build-image.image }}"
 
     **Fix**: use one of the step's outputs (`build_docker_image` returns `image`,
     `image_name`, `tag`, `image_id` and `additional_tags`).

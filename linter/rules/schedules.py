@@ -128,26 +128,6 @@ def invalid_cron(context: LintContext) -> Iterator[Finding]:
     so a typo surfaces as `Invalid cron string` in the middle of `prefect deploy --all`, after
     the earlier deployments were already created.
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 9 * * MON-FRY"
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 9 * * MON-FRI"
-            work_pool:
-              name: k8s-prod
-
     **Fix**: write a valid cron string (`0 9 * * MON-FRI`); crontab.guru explains each field.
     """
     document = context.document
@@ -180,26 +160,6 @@ def invalid_interval(context: LintContext) -> Iterator[Finding]:
     fills in placeholders: an unreadable string or a placeholder makes it skip the whole
     file with a warning. Zero and negative intervals fail later, when the schedule is
     created.
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - interval: "600"
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - interval: 600
-            work_pool:
-              name: k8s-prod
 
     **Fix**: write seconds without quotes (`interval: 600`) or an ISO 8601 duration
     (`interval: PT10M`). The fix for a quoted number removes the quotes (unsafe: Prefect then
@@ -245,26 +205,6 @@ def invalid_rrule(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect parses the rule only when it creates the schedule, so the mistake stops
     `prefect deploy` part-way with `Invalid RRule string`.
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - rrule: "FREQ=WEEKLY;BYDAY=MO;BYHOUR=25"
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - rrule: "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9"
-            work_pool:
-              name: k8s-prod
-
     **Fix**: correct the rule (RFC 5545: `FREQ=WEEKLY;BYDAY=MO;BYHOUR=9`).
     """
     document = context.document
@@ -291,28 +231,6 @@ def invalid_timezone(context: LintContext) -> Iterator[Finding]:
 
     **Why**: Prefect checks the name only when it creates the schedule and then fails with
     `Invalid timezone`, part-way through `prefect deploy`.
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 6 * * *"
-                timezone: europe/berlin
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 6 * * *"
-                timezone: Europe/Berlin
-            work_pool:
-              name: k8s-prod
 
     **Fix**: write the IANA name. When the intended name is clear (a difference of case or a
     small typo) the fix writes it (unsafe: the schedule then exists).
@@ -351,28 +269,6 @@ def invalid_anchor_date(context: LintContext) -> Iterator[Finding]:
     `Unable to parse string`. (An unquoted date is reported by Y008, and `anchor_date` on a
     cron or rrule schedule, where Prefect ignores it, by S003.)
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - interval: 3600
-                anchor_date: "01/02/2024 09:00"
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - interval: 3600
-                anchor_date: "2024-01-02T09:00:00"
-            work_pool:
-              name: k8s-prod
-
     **Fix**: write an ISO 8601 date-time in quotes: `anchor_date: "2024-01-02T09:00:00"`.
     """
     document = context.document
@@ -391,32 +287,6 @@ def duplicate_schedule_slug(context: LintContext) -> Iterator[Finding]:
 
     **Why**: the server refuses the deployment: "Schedule slugs must be unique within a
     deployment."
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 6 * * *"
-                slug: daily
-              - cron: "0 18 * * *"
-                slug: daily
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 6 * * *"
-                slug: morning
-              - cron: "0 18 * * *"
-                slug: evening
-            work_pool:
-              name: k8s-prod
 
     **Fix**: give each schedule its own slug (`morning`, `evening`).
     """

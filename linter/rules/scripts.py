@@ -289,14 +289,6 @@ def agent_start_command(context: LintContext) -> Iterator[Finding]:
     job exits at once with "unknown command". Workers replace agents: a worker polls a work
     pool (of a worker type such as `process`, `docker` or `kubernetes`).
 
-    **Example**:
-
-        ENTRYPOINT ["prefect", "agent", "start", "--pool", "etl"]
-
-    **Use instead**:
-
-        ENTRYPOINT ["prefect", "worker", "start", "--pool", "etl"]
-
     **Target**: on a Prefect 2 target the command still works: a warning that 3.0 removes it.
 
     **Fix**: with a pool, `agent` becomes `worker` (`prefect worker start --pool etl`); the
@@ -362,14 +354,6 @@ def deployment_build_command(context: LintContext) -> Iterator[Finding]:
     **Why**: both were deprecated in 2.16 and removed in Prefect 3.0 ("Unknown command
     'build'"), together with the `deployment.yaml` files they wrote and read.
 
-    **Example**:
-
-        prefect deployment build flows/etl.py:etl -n nightly -q default --apply
-
-    **Use instead**:
-
-        prefect deploy --all
-
     **Target**: on a Prefect 2 target the commands still work: a warning that 3.0 removes them.
 
     **Fix**: describe the deployment in `prefect.yaml` and run `prefect deploy --all` (or
@@ -404,14 +388,6 @@ def prefect1_agent_command(context: LintContext) -> Iterator[Finding]:
 
     **Why**: Prefect 1 agents (with `--label`) were replaced by Prefect 2 agents and then by
     Prefect 3 workers; the command does not exist in Prefect 2 or 3.
-
-    **Example**:
-
-        prefect agent local start --label train --no-hostname-label
-
-    **Use instead**:
-
-        prefect worker start --pool train --type process
 
     **Fix**: create a work pool of the matching worker type (`process`, `docker`,
     `kubernetes`, `ecs`) and run `prefect worker start --pool POOL`.
@@ -455,19 +431,6 @@ def agent_helm_values(context: LintContext) -> Iterator[Finding]:
     **Why**: agents were removed in Prefect 3 (and the `prefect-agent` chart with them); a
     cluster deployed from these values runs a process that cannot pick up any flow run from
     a Prefect 3 server.
-
-    **Example**:
-
-        agent:
-          apiUrl: https://api.prefect.cloud/api
-          workQueueName: kubernetes
-
-    **Use instead**:
-
-        worker:
-          apiConfig: cloud
-          config:
-            workPool: kubernetes
 
     **Target**: on a Prefect 2 target the agent chart still works: a warning that 3.0
     removes agents.

@@ -41,31 +41,6 @@ def duplicate_step_id(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect stores each step's outputs under its id, so the later step silently
     replaces the earlier one's outputs, and `{{ id.key }}` refers to whichever ran last.
 
-    **Example**:
-
-        build:
-          - prefect_docker.deployments.steps.build_docker_image:
-              id: image
-              image_name: org/etl
-          - prefect_docker.deployments.steps.build_docker_image:
-              id: image
-              image_name: org/report
-
-    **Use instead**:
-
-        build:
-          - prefect_docker.deployments.steps.build_docker_image:
-              id: etl-image
-              image_name: org/etl
-          - prefect_docker.deployments.steps.build_docker_image:
-              id: report-image
-              image_name: org/report
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: give each step its own id.
     """
     document = context.document
@@ -112,27 +87,6 @@ def invalid_requires(context: LintContext) -> Iterator[Finding]:
     other value (a mapping, a number, a list holding one) makes the step crash with a
     TypeError before it runs.
 
-    **Example**:
-
-        push:
-          - prefect_aws.deployments.steps.push_to_s3:
-              requires: {prefect-aws: ">=0.5"}
-              bucket: flows
-              folder: etl
-
-    **Use instead**:
-
-        push:
-          - prefect_aws.deployments.steps.push_to_s3:
-              requires: prefect-aws>=0.5
-              bucket: flows
-              folder: etl
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: `requires: prefect-aws>=0.5` or `requires: [prefect-aws>=0.5, s3fs]`.
     """
     document = context.document
@@ -170,25 +124,6 @@ def invalid_step_id(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect stores the step's outputs under the id. A list or mapping cannot be a
     key, so the step crashes (error); a number or boolean works only by accident of how
     `{{ }}` paths are looked up, and an empty id stores nothing (warning).
-
-    **Example**:
-
-        build:
-          - prefect_docker.deployments.steps.build_docker_image:
-              id: [build, image]
-              image_name: org/etl
-
-    **Use instead**:
-
-        build:
-          - prefect_docker.deployments.steps.build_docker_image:
-              id: build-image
-              image_name: org/etl
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Fix**: a short string: `id: build-image`.
     """
@@ -245,25 +180,6 @@ def plain_text_secret(context: LintContext) -> Iterator[Finding]:
     **Why**: the file is committed, so the secret is in the repository's history; and pull
     steps are stored on the deployment, so the value is readable by anyone who can read the
     deployment. A Secret block placeholder is resolved on the worker and never stored.
-
-    **Example**:
-
-        pull:
-          - prefect.deployments.steps.git_clone:
-              repository: https://github.com/org/repo.git
-              access_token: ghp_...
-
-    **Use instead**:
-
-        pull:
-          - prefect.deployments.steps.git_clone:
-              repository: https://github.com/org/repo.git
-              access_token: "{{ prefect.blocks.secret.github }}"
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Fix**: save the value as a Secret block and reference it:
     `access_token: "{{ prefect.blocks.secret.github-token }}"`. Then revoke the token: it

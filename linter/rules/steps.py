@@ -82,23 +82,6 @@ def unknown_step_function(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect imports the function only when the step runs: `prefect deploy` fails for
     a build or push step, and a pull step fails on the worker at the start of every flow run.
 
-    **Example**:
-
-        pull:
-          - prefect.deployments.steps.git_clone_repo:
-              repository: https://github.com/org/repo.git
-
-    **Use instead**:
-
-        pull:
-          - prefect.deployments.steps.git_clone:
-              repository: https://github.com/org/repo.git
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: use the function's real name, here `prefect.deployments.steps.git_clone`. Steps
     from packages prefect-lint does not know are not checked.
     """
@@ -178,25 +161,6 @@ def unknown_step_argument(context: LintContext) -> Iterator[Finding]:
     TypeError. `prefect deploy` does not check pull steps: they fail on the worker at every
     flow run (PrefectHQ/prefect#16996).
 
-    **Example**:
-
-        pull:
-          - prefect.deployments.steps.git_clone:
-              repository: https://github.com/org/repo.git
-              token: "{{ prefect.blocks.secret.github }}"
-
-    **Use instead**:
-
-        pull:
-          - prefect.deployments.steps.git_clone:
-              repository: https://github.com/org/repo.git
-              access_token: "{{ prefect.blocks.secret.github }}"
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: use the argument the function takes (`access_token`). The fix renames a close
     misspelling; it is unsafe because the step then runs with an argument it ignored before.
     """
@@ -250,26 +214,6 @@ def missing_step_argument(context: LintContext) -> Iterator[Finding]:
     **Why**: the call fails with a TypeError when the step runs: at `prefect deploy` for build
     and push steps, on the worker at every flow run for pull steps.
 
-    **Example**:
-
-        push:
-          - prefect_azure.deployments.steps.push_to_azure_blob_storage:
-              container: flows
-              folder: etl
-
-    **Use instead**:
-
-        push:
-          - prefect_azure.deployments.steps.push_to_azure_blob_storage:
-              container: flows
-              folder: etl
-              credentials: "{{ prefect.blocks.azure-blob-storage-credentials.prod }}"
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: add the argument, here
     `credentials: "{{ prefect.blocks.azure-blob-storage-credentials.prod }}"`.
     """
@@ -318,25 +262,6 @@ def step_argument_type(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect passes the value as YAML reads it and the function does not convert it:
     `tag: 1.10` tags the image `1.1`, `include_submodules: "false"` is a non-empty string and
     so true, and a string where a list is expected is iterated letter by letter.
-
-    **Example**:
-
-        build:
-          - prefect_docker.deployments.steps.build_docker_image:
-              image_name: org/etl
-              tag: 1.10
-
-    **Use instead**:
-
-        build:
-          - prefect_docker.deployments.steps.build_docker_image:
-              image_name: org/etl
-              tag: "1.10"
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Fix**: write the value with the expected type: `tag: "1.10"`. The fix quotes a plain
     number, boolean or date where a string is expected; it is unsafe because the value Prefect
@@ -409,26 +334,6 @@ def conflicting_step_arguments(context: LintContext) -> Iterator[Finding]:
     **Why**: the function raises an error when it runs ("Please provide either an access
     token or credentials but not both."), on the worker for a pull step.
 
-    **Example**:
-
-        pull:
-          - prefect.deployments.steps.git_clone:
-              repository: https://github.com/org/repo.git
-              access_token: "{{ prefect.blocks.secret.github }}"
-              credentials: "{{ prefect.blocks.github-credentials.org }}"
-
-    **Use instead**:
-
-        pull:
-          - prefect.deployments.steps.git_clone:
-              repository: https://github.com/org/repo.git
-              credentials: "{{ prefect.blocks.github-credentials.org }}"
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: keep one of the two.
     """
     document = context.document
@@ -477,25 +382,6 @@ def step_with_several_keys(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect fails with "Step has unexpected additional keys" when the step runs (on
     the worker at every flow run, for a pull step). The usual cause is arguments indented at
     the level of the function name instead of under it.
-
-    **Example**:
-
-        pull:
-          - prefect.deployments.steps.git_clone:
-            repository: https://github.com/org/repo.git
-            branch: main
-
-    **Use instead**:
-
-        pull:
-          - prefect.deployments.steps.git_clone:
-              repository: https://github.com/org/repo.git
-              branch: main
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Fix**: indent the arguments under the function name. The fix does it when the reading
     is unambiguous (the first key is the only function path, and the other keys are on their
@@ -592,21 +478,6 @@ def step_arguments_not_mapping(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect reads the step's arguments with `.get`, so the step crashes with an
     AttributeError before its function is even imported: at `prefect deploy` for a build or
     push step, on the worker at every flow run for a pull step.
-
-    **Example**:
-
-        pull:
-          - prefect.deployments.steps.pip_install_requirements:
-
-    **Use instead**:
-
-        pull:
-          - prefect.deployments.steps.pip_install_requirements: {}
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Fix**: write `{}` for no arguments, or the arguments as a mapping under the function.
     The fix writes `{}` for an empty or null value. It is safe: the file as written can only

@@ -183,20 +183,6 @@ def unknown_key(context: LintContext) -> Iterator[Finding]:
     elsewhere (`common_pool: &pool {...}`, the `definitions:` pattern under another name)
     loses nothing: that is only info.
 
-    **Example**:
-
-        deployments:
-          - name: etl
-            entrypont: flows/etl.py:etl
-
-    **Use instead**:
-
-        deployments:
-          - name: etl
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Target**: keys whose meaning changed between releases (`max_active_runs`, `catchup`) are
     left to the V rules where the targeted release reads or ignores them; an unknown key in a
     schedule rejects the file only from Prefect 3.4.21 (before, it is ignored).
@@ -267,20 +253,6 @@ def wrong_type(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect validates the whole file before it deploys anything; one wrong type
     anywhere and it prints a warning and carries on as if the file did not exist, which
     usually ends in a confusing "An entrypoint must be provided".
-
-    **Example**:
-
-        deployments:
-          - name: etl
-            work_pool: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: etl
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Target**: only Prefect 3.4.19 and later validate the file; on older releases the
     message says that the value reaches the deploy code unchecked.
@@ -379,28 +351,6 @@ def invalid_value(context: LintContext) -> Iterator[Finding]:
     **Why**: some of these make Prefect skip the file, others fail only when you deploy or
     when the schedule is created on the server; all of them are found here first.
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            concurrency_limit:
-              limit: 2
-              collision_strategy: DROP_OLDEST
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            concurrency_limit:
-              limit: 2
-              collision_strategy: CANCEL_NEW
-            work_pool:
-              name: k8s-prod
-
     **Fix**: use one of the values the message lists (here `ENQUEUE` or `CANCEL_NEW`).
     """
     document = context.document
@@ -429,27 +379,6 @@ def missing_required_key(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect rejects the file (SLA) or fails the deploy (a concurrency mapping
     without `collision_strategy`, which Prefect 3.9 always needs).
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            concurrency_limit:
-              limit: 1
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            concurrency_limit:
-              limit: 1
-              collision_strategy: ENQUEUE
-            work_pool:
-              name: k8s-prod
-
     **Fix**: add the key, e.g. `collision_strategy: ENQUEUE`.
     """
     document = context.document
@@ -470,24 +399,6 @@ def tags_as_string(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect accepts a string here only so that a `{{ }}` placeholder can turn into a
     list; a plain string is iterated character by character, so the deployment is tagged
     `p`, `r`, `o`, `d`.
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            tags: etl, nightly
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            tags: [etl, nightly]
-            work_pool:
-              name: k8s-prod
 
     **Fix** (unsafe, since the tags change): make it a list, `tags: [etl, nightly]`.
     """
@@ -521,27 +432,6 @@ def schedule_selector(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect rejects the whole file when a schedule has several kinds, and fails the
     deploy with "Unknown schedule type" when it has none.
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 3 * * *"
-                interval: 3600
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 3 * * *"
-            work_pool:
-              name: k8s-prod
-
     **Fix**: keep one kind per entry; write two entries for two schedules.
     """
     document = context.document
@@ -562,22 +452,6 @@ def not_prefect_configuration(context: LintContext) -> Iterator[Finding]:
     **Why**: `prefect deploy` only reads the file it is given, and this one is not meant for
     it. Rather than report every key as unknown, prefect-lint says once that it left the file
     alone, and no other rule looks at it (as for compose and Kubernetes files).
-
-    **Example**:
-
-        version: "3"
-        tasks:
-          deploy:
-            cmds: [prefect deploy --all]
-
-    **Use instead**: nothing to change in a file that is not Prefect's; exclude it in the
-    configuration to silence this note. A `prefect.yaml` has Prefect's keys:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Fix**: nothing to fix. Exclude the file in the configuration to silence this note.
     """

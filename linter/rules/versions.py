@@ -87,27 +87,6 @@ def ignored_by_target(context: LintContext) -> Iterator[Finding]:
     **Why**: `prefect deploy` drops the key without a word, so the setting has no effect:
     the deployment has no schedule, no concurrency limit, different parameters.
 
-    **Example** (with `target-version = "3.3"`):
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 3 1 * 1"
-                day_or: false
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**: upgrade Prefect (and `target-version`), or remove the key:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 3 1 * 1"
-            work_pool:
-              name: k8s-prod
-
     **Fix**: none; which of the two is right is your choice.
     """
     target = target_of(context)
@@ -147,29 +126,6 @@ def rejected_by_target(context: LintContext) -> Iterator[Finding]:
     `prefect deploy` prints "Skipping deployment configuration due to validation errors" and
     deploys nothing from the file.
 
-    **Example** (with `target-version = "3.5"`):
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 3 * * *"
-                slug: nightly
-                replaces: old-nightly
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**: upgrade Prefect to a release that reads the key, or remove it:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 3 * * *"
-                slug: nightly
-            work_pool:
-              name: k8s-prod
-
     **Fix**: none.
     """
     target = target_of(context)
@@ -195,21 +151,6 @@ def prefect_version_mismatch(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect never reads `prefect-version` (`prefect init` writes it once and it goes
     stale), so it is not used to choose the target; but a disagreement usually means one of
     the two is out of date.
-
-    **Example** (with `target-version = "3.9"`):
-
-        prefect-version: 2.19.9
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-
-    **Use instead**: bring the value up to date (or set `target-version` to the release the
-    project really runs):
-
-        prefect-version: 3.9.1
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
 
     **Fix**: none.
     """
@@ -243,20 +184,6 @@ def step_not_in_target(context: LintContext) -> Iterator[Finding]:
     **Why**: the step is called with the arguments as written; on that release the call fails
     (`TypeError: unexpected keyword argument`, or the name does not resolve) when the
     deployment is deployed or its flow run starts.
-
-    **Example** (with `target-version = "3.3"`):
-
-        pull:
-          - prefect.deployments.steps.git_clone:
-              repository: https://github.com/acme/etl.git
-              commit_sha: 4f2a9c1
-
-    **Use instead**: upgrade Prefect, or use what the release has (`branch:`):
-
-        pull:
-          - prefect.deployments.steps.git_clone:
-              repository: https://github.com/acme/etl.git
-              branch: main
 
     **Fix**: none.
     """
@@ -319,26 +246,6 @@ def interval_string_crash(context: LintContext) -> Iterator[Finding]:
     string there raises `TypeError`: `prefect deploy` stops with a traceback. From 3.4.19 the
     file's model turns such strings into seconds.
 
-    **Example** (with `target-version = "3.3"`):
-
-        deployments:
-          - name: hourly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - interval: "PT1H"
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: hourly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - interval: 3600
-            work_pool:
-              name: k8s-prod
-
     **Fix**: none; write the number of seconds.
     """
     target = target_of(context)
@@ -367,33 +274,6 @@ def empty_pull_before_3_8(context: LintContext) -> Iterator[Finding]:
     `pull: []` falls back to the file's top-level pull steps, and a file without any gets
     the default pull step `prefect deploy` generates (or asks for). From 3.8 the empty list
     means "run no pull steps".
-
-    **Example** (with `target-version = "3.7"`):
-
-        pull:
-          - prefect.deployments.steps.set_working_directory:
-              directory: /opt/flows
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            pull: []
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**: a step that does nothing harmful, such as setting the directory the
-    image already uses:
-
-        pull:
-          - prefect.deployments.steps.set_working_directory:
-              directory: /opt/flows
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            pull:
-              - prefect.deployments.steps.set_working_directory:
-                  directory: /opt/prefect
-            work_pool:
-              name: k8s-prod
 
     **Fix**: none.
     """
@@ -444,28 +324,6 @@ def single_step_mapping(context: LintContext) -> Iterator[Finding]:
     the mapping on, and `prefect deploy` fails with it (the deployment's API model wants a
     list of pull steps; build and push steps are read item by item).
 
-    **Example** (with `target-version = "3.5"`):
-
-        pull:
-          prefect.deployments.steps.set_working_directory:
-            directory: /opt/flows
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        pull:
-          - prefect.deployments.steps.set_working_directory:
-              directory: /opt/flows
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: none; put `- ` before the step and indent its arguments.
     """
     target = target_of(context)
@@ -507,28 +365,6 @@ def templated_trigger_field(context: LintContext) -> Iterator[Finding]:
     file, before any placeholder is filled in; the placeholder text is not a boolean or a
     number, so the whole file is skipped. Earlier releases read triggers as plain data, and
     3.6 and later template them first.
-
-    **Example** (with `target-version = "3.5"`):
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            triggers:
-              - expect: [acme.reload]
-                enabled: "{{ prefect.variables.triggers_on }}"
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            triggers:
-              - expect: [acme.reload]
-                enabled: true
-            work_pool:
-              name: k8s-prod
 
     **Fix**: none; write the value, or upgrade to Prefect 3.6.
     """

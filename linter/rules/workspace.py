@@ -116,22 +116,6 @@ def work_pool_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     ... which does not exist", one deployment at a time and only once the build and push
     steps have run.
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prdo
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: correct the name, or create the pool (`prefect work-pool create NAME --type
     TYPE`) and run `prefect-lint pull` again.
     """
@@ -166,24 +150,6 @@ def work_queue_not_in_pool(context: LintContext) -> Iterator[Finding]:
 
     **Why**: Prefect creates a missing queue on the fly, so a misspelt name passes silently:
     a worker started with `--work-queue` for the intended queue never sees the runs.
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              work_queue_name: high-memroy
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              work_queue_name: high-memory
 
     **Fix**: use the queue's real name (`prefect work-queue ls --pool NAME`); for a new
     queue, create it first and run `prefect-lint pull` again.
@@ -250,28 +216,6 @@ def block_document_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect fails when it resolves the placeholder: `prefect deploy` for a deployment
     field or a build/push step, the worker (the flow run crashes) for a pull step.
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                env:
-                  DB_PASSWORD: "{{ prefect.blocks.secret.db-pasword }}"
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                env:
-                  DB_PASSWORD: "{{ prefect.blocks.secret.db-password }}"
-
     **Fix**: use the block's real type slug and name (`prefect block ls`), or create the
     block and run `prefect-lint pull` again.
     """
@@ -312,26 +256,6 @@ def variable_not_in_workspace(context: LintContext) -> Iterator[Finding]:
 
     **Why**: Prefect replaces a variable it cannot find with an empty string, without any
     error: an image tag, a bucket or a branch silently becomes empty.
-
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image: "org/etl:{{ prefect.variables.image_tga }}"
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image: "org/etl:{{ prefect.variables.image_tag }}"
 
     **Fix**: correct the name, or set the variable (`prefect variable set NAME VALUE`) and
     run `prefect-lint pull` again.

@@ -42,24 +42,6 @@ def unquoted_string_value(context: LintContext) -> Iterator[Finding]:
     and `prefect-version: 3.1` are classic causes of a silently skipped prefect.yaml), and
     where it converts the value, the text is not what you wrote (`1.10` becomes `1.1`).
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            version: 1.10
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            version: "1.10"
-            work_pool:
-              name: k8s-prod
-
     **Fix** (safe): quote the original text exactly, `version: "1.10"`. For `tags` the fix is
     a one-item list, `tags: ["123"]`: a quoted string there would be split into characters.
     """
@@ -125,30 +107,6 @@ def unquoted_placeholder(context: LintContext) -> Iterator[Finding]:
     Two docstrings in Prefect's own step functions show the unquoted form, which is how it
     spreads.
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image: {{ build-image.image }}
-
-    **Use instead**:
-
-        build:
-          - prefect_docker.deployments.steps.build_docker_image:
-              id: build-image
-              image_name: org/etl
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image: "{{ build-image.image }}"
-
     **Fix** (safe): quote it, `image: "{{ build-image.image }}"`.
     """
     document = context.document
@@ -181,24 +139,6 @@ def merge_conflict_marker(context: LintContext) -> Iterator[Finding]:
 
     **Why**: the file is not valid YAML (or, worse, a marker lands inside a block scalar and
     the file parses into something nobody wrote); Prefect skips it.
-
-    **Example**:
-
-        <<<<<<< HEAD
-            cron: "0 3 * * *"
-        =======
-            cron: "0 4 * * *"
-        >>>>>>> main
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            schedules:
-              - cron: "0 3 * * *"
-            work_pool:
-              name: k8s-prod
 
     **Fix**: resolve the conflict: keep one side and delete the three marker lines.
     """

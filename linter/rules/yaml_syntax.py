@@ -46,35 +46,6 @@ def yaml_syntax_error(context: LintContext) -> Iterator[Finding]:
     **Why**: `prefect deploy` prints "Unable to read the specified config file ... Skipping."
     and carries on as if the file were empty, so no deployment in it is created or updated.
 
-    **Example**: an unquoted placeholder followed by text, which YAML reads as a broken flow
-    mapping:
-
-        build:
-          - prefect_docker.deployments.steps.build_docker_image:
-              id: build-image
-              image_name: org/etl
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image: {{ build-image.image }}-slim
-
-    **Use instead**:
-
-        build:
-          - prefect_docker.deployments.steps.build_docker_image:
-              id: build-image
-              image_name: org/etl
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image: "{{ build-image.image }}-slim"
-
     **Fix**: quote the value, `image: "{{ build-image.image }}-slim"`, or correct the
     indentation or bracket the message points at.
     """
@@ -105,23 +76,6 @@ def duplicate_key(context: LintContext) -> Iterator[Finding]:
     first one is silently lost. That is rarely what the author meant: usually a block was
     copied, or two edits of the same setting collided.
 
-    **Example**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-dev
-              name: k8s-prod
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: delete the copy you do not want; prefect-lint cannot know which one it is.
     """
     document = context.document
@@ -150,18 +104,6 @@ def empty_file(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect reads it as nothing at all: no deployments, no steps. An empty
     `prefect.yaml` is usually a file that was emptied by mistake or never filled in.
 
-    **Example**:
-
-        # TODO
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-
     **Fix**: add the deployments (see `prefect init`), or delete the file.
     """
     document = context.document
@@ -183,19 +125,6 @@ def top_level_not_mapping(context: LintContext) -> Iterator[Finding]:
 
     **Why**: Prefect prints "Unable to parse the specified config file. Skipping." and uses
     none of it.
-
-    **Example**:
-
-        - name: nightly
-          entrypoint: flows/etl.py:etl
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
 
     **Fix**: put the list under `deployments:`.
     """
@@ -231,16 +160,6 @@ def multiple_documents(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect loads one document; PyYAML refuses a stream of several ("expected a
     single document in the stream"), and Prefect then skips the whole file.
 
-    **Example**:
-
-        deployments: []
-        ---
-        deployments: []
-
-    **Use instead**:
-
-        deployments: []
-
     **Fix**: merge the documents into one, or split them into separate files.
     """
     document = context.document
@@ -275,28 +194,6 @@ def unbounded_aliases(context: LintContext) -> Iterator[Finding]:
     **Why**: whatever reads the data afterwards, Prefect included, runs out of memory or
     recursion. prefect-lint stops here and checks nothing else in the file.
 
-    **Example**:
-
-        a: &a [x, x, x, x, x, x, x, x, x]
-        b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
-        c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
-        d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
-        e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
-        f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
-        g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
-        h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
-
-    **Use instead**:
-
-        definitions:
-          tags: &common [x, y]
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            tags: *common
-            work_pool:
-              name: k8s-prod
-
     **Fix**: define the data without aliases that multiply, or without self-reference.
     """
     document = context.document
@@ -323,26 +220,6 @@ def unsupported_tag(context: LintContext) -> Iterator[Finding]:
     **Why**: Prefect uses PyYAML's `safe_load`, which refuses any tag it does not know and
     then skips the whole file. prefect-lint never constructs tagged values, so a hostile tag
     cannot run code here either.
-
-    **Example**: a CloudFormation habit:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image: !Sub "${Registry}/flows:latest"
-
-    **Use instead**:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            work_pool:
-              name: k8s-prod
-              job_variables:
-                image: "ghcr.io/acme/flows:latest"
 
     **Fix**: remove the tag and write the plain value, or use a `{{ }}` placeholder.
     """
@@ -371,25 +248,6 @@ def unreadable_file(context: LintContext) -> Iterator[Finding]:
 
     **Why**: if prefect-lint cannot read it, Prefect most likely cannot either, and a linter
     that skipped it silently would report a clean result it never checked.
-
-    **Example**: a `prefect.yaml` saved as Latin-1 with an accented character in a
-    description:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            description: "Chargement nocturne de l'entrepôt"   # saved as Latin-1
-            work_pool:
-              name: k8s-prod
-
-    **Use instead**: the same text saved as UTF-8:
-
-        deployments:
-          - name: nightly
-            entrypoint: flows/etl.py:etl
-            description: "Chargement nocturne de l'entrepôt"   # saved as UTF-8
-            work_pool:
-              name: k8s-prod
 
     **Fix**: save the file as UTF-8, or exclude it in the configuration.
 

@@ -1,6 +1,10 @@
 """Every rule's documentation shows an example that fires the rule and a "use instead"
 block that does not, both whole files linted as the kind of file the rule checks.
 
+The two sections live in the rule's examples file (``linter/rules/examples/<CODE>.md``, one a
+built-in rule and none without one), not in its docstring; the blocks are read from
+``Rule.doc``, as every page of the rule shows them.
+
 How the blocks are linted: each is written into a temporary project and linted with every
 rule selected. A rule for prefect.yaml files gets ``prefect.yaml``; a rule only for Prefect 2
 files gets ``etl-deployment.yaml`` (its "use instead" is the prefect.yaml it migrates to); a
@@ -27,7 +31,9 @@ from pathlib import Path
 
 import pytest
 
+import linter.rules
 from linter.core.registry import Rule, all_rules
+from linter.core.rule_examples import EXAMPLE, USE_INSTEAD, read_examples
 from linter.project.config import ConfigResolver, Overrides
 from linter.resources import load_json
 from linter.run.runner import Runner
@@ -160,6 +166,24 @@ def codes_for(rule: Rule, text: str, root: Path, instead: bool) -> list[str]:
 
 
 RULES = all_rules()
+EXAMPLES = Path(linter.rules.__file__).resolve().parent / "examples"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_examples_are_in_the_rules_examples_file(rule: Rule) -> None:
+    assert Path(rule.examples) == EXAMPLES / f"{rule.code}.md"
+    text = read_examples(rule.examples)
+    assert text.startswith(EXAMPLE), f"{rule.examples} must start with {EXAMPLE}"
+    assert (text.count(EXAMPLE), text.count(USE_INSTEAD)) == (1, 1)
+    assert block_after(text, EXAMPLE) and block_after(text, USE_INSTEAD)
+    assert EXAMPLE not in rule.docstring and USE_INSTEAD not in rule.docstring
+    assert text.strip("\n") in rule.doc
+
+
+def test_every_examples_file_belongs_to_a_rule() -> None:
+    registered = {f"{rule.code}.md" for rule in RULES}
+    orphans = sorted(path.name for path in EXAMPLES.iterdir() if path.name not in registered)
+    assert orphans == [], "examples files of no registered rule"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
