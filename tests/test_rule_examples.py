@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-from linter.core.diagnostics import Severity
+from linter.core.diagnostics import Finding, Severity
 from linter.core.registry import Rule
 from linter.core.rule_examples import documentation, examples_file, read_examples, with_examples
 from tests.conftest import REPO, write
@@ -80,3 +81,21 @@ def test_a_check_reads_no_examples_file(tmp_path: Path) -> None:
                           text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert '"code": "Y002"' in done.stdout
     assert done.stderr.strip().splitlines()[-1] == "0"
+
+
+def test_a_plugin_rule_is_documented_by_its_docstring_alone() -> None:
+    """A plugin's module may have an examples/ folder of its own: it is not looked at."""
+    from linter.api import rule
+    from linter.policy.plugins import PENDING
+
+    def owner(context: object) -> Iterator[Finding]:
+        """**What**: an owner.\n\n**Why**: someone to ask.\n\n**Fix**: name one."""
+        return iter(())
+
+    rule("ACME001", "owner", Severity.WARNING, "Deployments name an owner")(owner)
+    try:
+        registered = PENDING[-1]
+    finally:
+        PENDING.clear()
+    assert registered.examples == ""
+    assert registered.doc == "**What**: an owner.\n\n**Why**: someone to ask.\n\n**Fix**: name one."
