@@ -21,7 +21,14 @@ from linter.prefect.python_code import module_of
 from linter.prefect.python_deploy import pool_arguments
 from linter.project.context import LintContext
 from linter.project.filekinds import PREFECT, PYTHON
-from linter.rules._shared import deletion_fix, deployment_nodes, editable, key_line_comment, pair
+from linter.rules._shared import (
+    by_kind,
+    deletion_fix,
+    deployment_nodes,
+    editable,
+    key_line_comment,
+    pair,
+)
 from linter.source.document import Document, NodePath
 from linter.source.edit import (
     child_indent,
@@ -496,11 +503,13 @@ def agent_work_pool(context: LintContext) -> Iterator[Finding]:
     and name it here; or, if `default-agent-pool` is already such a pool, say so with
     `default-agent-pool = "process"` in `[tool.prefect-lint.pools]`.
     """
+    return by_kind(context, _agent_pools, _python_agent_pools)
+
+
+def _agent_pools(context: LintContext) -> Iterator[Finding]:
+    """``work_pool`` of each deployment entry."""
     document = context.document
     types = PoolTypes(context.project.settings.pools)
-    if document.kind == PYTHON:
-        yield from _python_agent_pools(context, types)
-        return
     for index, _ in deployment_nodes(document):
         data = document.data["deployments"][index]
         pool = data.get("work_pool") if isinstance(data, dict) else None
@@ -518,8 +527,9 @@ def _agent_pool_finding(span: Span, found: AgentPool) -> Finding:
                    severity=None if found.certain else Severity.WARNING)
 
 
-def _python_agent_pools(context: LintContext, types: PoolTypes) -> Iterator[Finding]:
+def _python_agent_pools(context: LintContext) -> Iterator[Finding]:
     """``work_pool_name="..."`` of a deploy call in a Python script."""
+    types = PoolTypes(context.project.settings.pools)
     module = module_of(context.document)
     if module is None:
         return

@@ -34,7 +34,7 @@ from linter.prefect.python_code import module_of
 from linter.prefect.python_deploy import PoolArgument, pool_arguments
 from linter.project.context import LintContext
 from linter.project.filekinds import PREFECT, PYTHON
-from linter.rules._shared import deployment_entries
+from linter.rules._shared import by_kind, deployment_entries
 from linter.source.document import NodePath
 
 
@@ -74,10 +74,11 @@ def pool_uses(context: LintContext) -> Iterator[PoolUse]:
         )
 
 
-def _checked_uses(context: LintContext) -> Iterator[PoolUse]:
+def _checked_uses(context: LintContext) -> Iterator[tuple[PoolUse, PoolTemplate]]:
+    """Each pool use whose template can be checked, with that template."""
     for use in pool_uses(context):
         if use.template is not None and use.template.checkable:
-            yield use
+            yield use, use.template
 
 
 def _identity(template: PoolTemplate) -> str:
@@ -150,14 +151,14 @@ def unknown_job_variable(context: LintContext) -> Iterator[Finding]:
     the key when one variable is a close match. If the pool really has this variable, map the
     pool to its own template (`{ template = "pools/x.json" }`) or run `prefect-lint pools pull`.
     """
+    return by_kind(context, _unknown_variables, _python_unknown_variables)
+
+
+def _unknown_variables(context: LintContext) -> Iterator[Finding]:
+    """Job variables of a deployment's ``work_pool`` its template does not have."""
     document = context.document
-    if document.kind == PYTHON:
-        yield from _python_unknown_variables(context)
-        return
     once = _Once()
-    for use in _checked_uses(context):
-        template = use.template
-        assert template is not None
+    for use, template in _checked_uses(context):
         for key in use.job_variables:
             name = str(key)
             found = unknown_variable(template, use.pool_name, name)
@@ -270,14 +271,15 @@ def job_variable_type(context: LintContext) -> Iterator[Finding]:
     **Fix**: write a value of the type the message names: `image_pull_policy: Always`,
     `PORT: "8080"`.
     """
+    return by_kind(context, _variable_types, _python_variable_types)
+
+
+def _variable_types(context: LintContext) -> Iterator[Finding]:
+    """Job variables of a deployment's ``work_pool`` whose value the template's schema
+    rejects."""
     document = context.document
-    if document.kind == PYTHON:
-        yield from _python_variable_types(context)
-        return
     once = _Once()
-    for use in _checked_uses(context):
-        template = use.template
-        assert template is not None
+    for use, template in _checked_uses(context):
         for key, value in use.job_variables.items():
             name = str(key)
             problems, dotted = variable_type_problems(template, name, value)
@@ -348,9 +350,7 @@ def missing_required_job_variable(context: LintContext) -> Iterator[Finding]:
     """
     document = context.document
     once = _Once()
-    for use in _checked_uses(context):
-        template = use.template
-        assert template is not None
+    for use, template in _checked_uses(context):
         set_names = {str(key).split(".", 1)[0] for key in use.job_variables}
         missing = [
             name for name in template.required
@@ -418,9 +418,7 @@ def unused_job_variable(context: LintContext) -> Iterator[Finding]:
     """
     document = context.document
     once = _Once()
-    for use in _checked_uses(context):
-        template = use.template
-        assert template is not None
+    for use, template in _checked_uses(context):
         if not template.custom:
             continue
         for key in use.job_variables:
