@@ -8,7 +8,7 @@ place without re-dumping the file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
@@ -88,33 +88,28 @@ def storage_block(context: LintContext) -> Iterator[Finding]:
     replaces the block with that pull step (unsafe: the worker starts fetching code from
     there); a comment on the `storage:` line moves to the `pull:` line.
     """
-    document = context.document
-    for index, entry in deployment_nodes(document):
-        found = pair(entry, "storage")
-        if found is None:
-            continue
-        key, value = found
-        if is_empty_value(value):
-            yield _empty_block(document, entry, key, value, "storage")
-            continue
-        data = document.data["deployments"][index]
-        storage = data.get("storage") if isinstance(data, dict) else None
-        converted = agent_era.storage_to_pull_steps(storage, data.get("path"))
-        replacement = agent_era.describe_pull_step(converted.value)
-        fix = None
-        if isinstance(data, dict) and "pull" not in data and converted.value:
-            fix = _replace_entry_fix(
-                document, entry, key, value, "pull", converted.value,
-                f"replace `storage:` with the equivalent pull step ({replacement})")
-        notes = "; ".join(converted.notes)
-        yield Finding(
-            document.node_span(key),
-            "`storage:` is an agent-era block that Prefect 3 ignores, so the worker never "
-            f"fetches this code; write a `pull:` step instead ({replacement})",
-            help=notes or "`prefect-lint migrate` shows the pull step for a legacy "
-                          "deployment.yaml",
-            fix=fix,
-        )
+    return _agent_era_blocks(context.document, "storage", _storage_finding)
+
+
+def _storage_finding(document: Document, entry: MappingNode, key: Node, value: Node,
+                     data: Any) -> Finding:
+    storage = data.get("storage") if isinstance(data, dict) else None
+    converted = agent_era.storage_to_pull_steps(storage, data.get("path"))
+    replacement = agent_era.describe_pull_step(converted.value)
+    fix = None
+    if isinstance(data, dict) and "pull" not in data and converted.value:
+        fix = _replace_entry_fix(
+            document, entry, key, value, "pull", converted.value,
+            f"replace `storage:` with the equivalent pull step ({replacement})")
+    notes = "; ".join(converted.notes)
+    return Finding(
+        document.node_span(key),
+        "`storage:` is an agent-era block that Prefect 3 ignores, so the worker never "
+        f"fetches this code; write a `pull:` step instead ({replacement})",
+        help=notes or "`prefect-lint migrate` shows the pull step for a legacy "
+                      "deployment.yaml",
+        fix=fix,
+    )
 
 
 @rule(
@@ -158,35 +153,30 @@ def infrastructure_block(context: LintContext) -> Iterator[Finding]:
     pool that does not exist. Fields with no variable in the pool's template are listed in
     the help text.
     """
-    document = context.document
-    for index, entry in deployment_nodes(document):
-        found = pair(entry, "infrastructure")
-        if found is None:
-            continue
-        key, value = found
-        if is_empty_value(value):
-            yield _empty_block(document, entry, key, value, "infrastructure")
-            continue
-        data = document.data["deployments"][index]
-        infrastructure = data.get("infrastructure") if isinstance(data, dict) else None
-        pool_type = agent_era.pool_type_for(infrastructure)
-        fix = None
-        notes: list[str] = []
-        if pool_type is None:
-            advice = "use a work pool and `work_pool.job_variables` instead"
-        else:
-            conversion = agent_era.infrastructure_to_job_variables(infrastructure or {})
-            variables, notes = conversion.value, conversion.notes
-            moved = ", ".join(sorted(variables)) or "nothing to carry over"
-            advice = (f"use a `{pool_type}` work pool and put these fields in "
-                      f"`work_pool.job_variables` ({moved})")
-            fix = _infrastructure_fix(document, entry, key, value, variables, pool_type)
-        yield Finding(
-            document.node_span(key),
-            f"`infrastructure:` is an agent-era block that Prefect 3 ignores; {advice}",
-            help="; ".join(notes) or None,
-            fix=fix,
-        )
+    return _agent_era_blocks(context.document, "infrastructure", _infrastructure_finding)
+
+
+def _infrastructure_finding(document: Document, entry: MappingNode, key: Node, value: Node,
+                            data: Any) -> Finding:
+    infrastructure = data.get("infrastructure") if isinstance(data, dict) else None
+    pool_type = agent_era.pool_type_for(infrastructure)
+    fix = None
+    notes: list[str] = []
+    if pool_type is None:
+        advice = "use a work pool and `work_pool.job_variables` instead"
+    else:
+        conversion = agent_era.infrastructure_to_job_variables(infrastructure or {})
+        variables, notes = conversion.value, conversion.notes
+        moved = ", ".join(sorted(variables)) or "nothing to carry over"
+        advice = (f"use a `{pool_type}` work pool and put these fields in "
+                  f"`work_pool.job_variables` ({moved})")
+        fix = _infrastructure_fix(document, entry, key, value, variables, pool_type)
+    return Finding(
+        document.node_span(key),
+        f"`infrastructure:` is an agent-era block that Prefect 3 ignores; {advice}",
+        help="; ".join(notes) or None,
+        fix=fix,
+    )
 
 
 def _replace_entry_fix(
@@ -247,6 +237,24 @@ def _infrastructure_fix(
                          document.newline + document.newline.join(lines))
     return Fix(f"move the fields into `work_pool.job_variables` (for a `{pool_type}` pool)",
                (insert, deletion), UNSAFE)
+
+
+#: the finding for a written agent-era block: (document, entry, key, value, entry data)
+BlockFinding = Callable[[Document, MappingNode, Node, Node, Any], Finding]
+
+
+def _agent_era_blocks(document: Document, name: str, finding: BlockFinding) -> Iterator[Finding]:
+    """A finding for each deployment's ``name:`` block: the removal of an empty one, else
+    what ``finding`` says of the block."""
+    for index, entry in deployment_nodes(document):
+        found = pair(entry, name)
+        if found is None:
+            continue
+        key, value = found
+        if is_empty_value(value):
+            yield _empty_block(document, entry, key, value, name)
+        else:
+            yield finding(document, entry, key, value, document.data["deployments"][index])
 
 
 def _empty_block(document: Document, entry: MappingNode, key: Node, value: Node,
