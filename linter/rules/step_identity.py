@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -23,7 +24,7 @@ from linter.prefect.steps import (
 from linter.prefect.templating import find_malformed, find_placeholders
 from linter.project.context import LintContext
 from linter.rules._shared import argument_nodes, unique_findings, unique_items
-from linter.source.document import find_key, mapping_pairs
+from linter.source.document import Document, find_key, mapping_pairs
 from linter.source.view import STR_TAG, tag_of
 
 
@@ -98,6 +99,14 @@ def _id_nodes(item: StepItem) -> tuple[Node | None, Node | None]:
     return found if found is not None else (None, None)
 
 
+def _keyword_values(document: Document, keyword: str) -> Iterator[tuple[StepItem, Any]]:
+    """(step, value) of each step (once, however many lists an anchor puts it in) that is
+    given the keyword ``keyword`` (``requires``, ``id``)."""
+    for item in unique_items(document):
+        if isinstance(item.arguments, dict) and keyword in item.arguments:
+            yield item, item.arguments[keyword]
+
+
 @rule(
     "T009",
     "invalid-requires",
@@ -137,10 +146,7 @@ def invalid_requires(context: LintContext) -> Iterator[Finding]:
     """
     document = context.document
     findings: list[Finding] = []
-    for item in unique_items(document):
-        if not isinstance(item.arguments, dict) or "requires" not in item.arguments:
-            continue
-        value = item.arguments["requires"]
+    for item, value in _keyword_values(document, "requires"):
         if value is None or value == "" or isinstance(value, str):
             continue
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -194,10 +200,7 @@ def invalid_step_id(context: LintContext) -> Iterator[Finding]:
     """
     document = context.document
     findings: list[Finding] = []
-    for item in unique_items(document):
-        if not isinstance(item.arguments, dict) or "id" not in item.arguments:
-            continue
-        value = item.arguments["id"]
+    for item, value in _keyword_values(document, "id"):
         if isinstance(value, str) and value:
             continue
         _, node = _id_nodes(item)
