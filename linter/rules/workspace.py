@@ -10,7 +10,7 @@ judged.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -235,6 +235,16 @@ def _placeholders(document: Document, kind: PlaceholderKind
                     yield placeholder, span
 
 
+def _well_formed(document: Document, kind: PlaceholderKind,
+                 problem_of: Callable[[str], str | None], prefix: str
+                 ) -> Iterator[tuple[Placeholder, Span, str]]:
+    """Each placeholder of ``kind`` that is written correctly (R004 and R005 report the
+    others), with its name after ``prefix``."""
+    for placeholder, span in _placeholders(document, kind):
+        if problem_of(placeholder.name) is None:
+            yield placeholder, span, placeholder.name[len(prefix):]
+
+
 @rule(
     "R007",
     "block-document-not-in-workspace",
@@ -278,10 +288,9 @@ def block_document_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     workspace = workspace_for(context.project.settings.workspace)
     if workspace is None:
         return
-    for placeholder, span in _placeholders(context.document, PlaceholderKind.BLOCK):
-        if block_placeholder_problem(placeholder.name) is not None:
-            continue  # R004's
-        slug, name = placeholder.name[len(BLOCK_PREFIX):].split(".", 2)[:2]
+    for placeholder, span, written in _well_formed(context.document, PlaceholderKind.BLOCK,
+                                                   block_placeholder_problem, BLOCK_PREFIX):
+        slug, name = written.split(".", 2)[:2]
         if name in workspace.blocks.get(slug, frozenset()):
             continue
         others = workspace.block_types_of(name)
@@ -339,10 +348,8 @@ def variable_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     workspace = workspace_for(context.project.settings.workspace)
     if workspace is None:
         return
-    for placeholder, span in _placeholders(context.document, PlaceholderKind.VARIABLE):
-        if variable_placeholder_problem(placeholder.name) is not None:
-            continue  # R005's
-        name = placeholder.name[len(VARIABLE_PREFIX):]
+    for placeholder, span, name in _well_formed(context.document, PlaceholderKind.VARIABLE,
+                                                variable_placeholder_problem, VARIABLE_PREFIX):
         if name in workspace.variables:
             continue
         yield Finding(
