@@ -348,7 +348,12 @@ def entrypoint_backslashes(context: LintContext) -> Iterator[Finding]:
 
 
 def _flow_for(document: Document, text: str) -> FlowFunction | None:
-    resolution = _resolution(document, text)
+    return _checkable_flow(_resolution(document, text))
+
+
+def _checkable_flow(resolution: Resolution) -> FlowFunction | None:
+    """The function an entrypoint resolved to, unless it is missing or known not to be a
+    flow (D005 and D006 report those)."""
     function = resolution.function
     if resolution.status is Status.FOUND and function is not None and function.is_flow is not False:
         return function
@@ -449,10 +454,8 @@ def _python_deployed_flows(context: LintContext
         kind, value = argument.flow
         text = f"{document.path.name}:{value}" if kind == "local" else value
         root = context.project.root if kind == "entrypoint" else folder
-        resolution = _resolution_at(document, text, root)
-        function = resolution.function
-        if resolution.status is Status.FOUND and function is not None and \
-                function.is_flow is not False:
+        function = _checkable_flow(_resolution_at(document, text, root))
+        if function is not None:
             yield argument, function
 
 
