@@ -93,6 +93,7 @@ def storage_block(context: LintContext) -> Iterator[Finding]:
 
 def _storage_finding(document: Document, entry: MappingNode, key: Node, value: Node,
                      data: Any) -> Finding:
+    """A written ``storage:`` block, with the pull step that replaces it when one can."""
     storage = data.get("storage") if isinstance(data, dict) else None
     converted = agent_era.storage_to_pull_steps(storage, data.get("path"))
     replacement = agent_era.describe_pull_step(converted.value)
@@ -158,6 +159,8 @@ def infrastructure_block(context: LintContext) -> Iterator[Finding]:
 
 def _infrastructure_finding(document: Document, entry: MappingNode, key: Node, value: Node,
                             data: Any) -> Finding:
+    """A written ``infrastructure:`` block, with the work pool and job variables it becomes
+    when its type is known."""
     infrastructure = data.get("infrastructure") if isinstance(data, dict) else None
     pool_type = agent_era.pool_type_for(infrastructure)
     fix = None
@@ -515,7 +518,7 @@ def agent_work_pool(context: LintContext) -> Iterator[Finding]:
 
 
 def _agent_pools(context: LintContext) -> Iterator[Finding]:
-    """``work_pool`` of each deployment entry."""
+    """The ``work_pool`` mapping of each deployment entry in a prefect.yaml."""
     document = context.document
     types = PoolTypes(context.project.settings.pools)
     for index, _ in deployment_nodes(document):
