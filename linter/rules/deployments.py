@@ -357,8 +357,7 @@ def missing_entrypoint(context: LintContext) -> Iterator[Finding]:
         ):
             continue  # a number or a list: the S rules say so
         name = entry.get("name")
-        label = f'deployment "{name}"' if isinstance(name, str) and name else (
-            f"deployment #{index + 1}")
+        label = f"deployment {_deployment_label(entry, index)}"
         span = (document.key_span_at(("deployments", index, "entrypoint"))
                 if "entrypoint" in entry else None)
         if span is None:
