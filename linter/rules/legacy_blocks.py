@@ -46,13 +46,8 @@ SAFE = Applicability.SAFE
 UNSAFE = Applicability.UNSAFE
 
 
-@rule(
-    "L005",
-    "storage-block",
-    Severity.ERROR,
-    "A 2.x `storage:` block on a deployment; Prefect 3 uses pull steps",
-    fix=UNSAFE,
-)
+@rule("L005", "storage-block", Severity.ERROR,
+      "A 2.x `storage:` block on a deployment; Prefect 3 uses pull steps", fix=UNSAFE)
 def storage_block(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment entry with the agent-era `storage:` key.
@@ -113,13 +108,8 @@ def _storage_finding(document: Document, entry: MappingNode, key: Node, value: N
     )
 
 
-@rule(
-    "L006",
-    "infrastructure-block",
-    Severity.ERROR,
-    "A 2.x `infrastructure:` block on a deployment; Prefect 3 uses a work pool",
-    fix=UNSAFE,
-)
+@rule("L006", "infrastructure-block", Severity.ERROR,
+      "A 2.x `infrastructure:` block on a deployment; Prefect 3 uses a work pool", fix=UNSAFE)
 def infrastructure_block(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment entry with the agent-era `infrastructure:` key.
@@ -353,13 +343,8 @@ def _existing_pool_fixes(document: Document, entry: MappingNode,
     return fixes
 
 
-@rule(
-    "L007",
-    "deployment-level-pool-keys",
-    Severity.ERROR,
-    "`work_pool_name` / `work_queue_name` on a deployment belong under `work_pool:`",
-    fix=UNSAFE,
-)
+@rule("L007", "deployment-level-pool-keys", Severity.ERROR,
+      "`work_pool_name` / `work_queue_name` on a deployment belong under `work_pool:`", fix=UNSAFE)
 def deployment_level_pool_keys(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the agent-era `work_pool_name` or `work_queue_name` written directly on a
@@ -405,13 +390,8 @@ def deployment_level_pool_keys(context: LintContext) -> Iterator[Finding]:
             )
 
 
-@rule(
-    "L008",
-    "legacy-path-keys",
-    Severity.ERROR,
-    "`path` / `manifest_path` on a deployment are agent-era keys Prefect 3 ignores",
-    fix=SAFE,
-)
+@rule("L008", "legacy-path-keys", Severity.ERROR,
+      "`path` / `manifest_path` on a deployment are agent-era keys Prefect 3 ignores", fix=SAFE)
 def legacy_path_keys(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment entry with the agent-era `path` (where the flow code lived inside
@@ -475,13 +455,9 @@ def _agent_pool(types: PoolTypes, index: int, pool: dict[str, Any]
     return ("deployments", index, "work_pool", field), found
 
 
-@rule(
-    "L009",
-    "agent-work-pool",
-    Severity.ERROR,
-    "The deployment targets a `prefect-agent` work pool, which workers cannot serve",
-    kinds=(PREFECT, PYTHON),
-)
+@rule("L009", "agent-work-pool", Severity.ERROR,
+      "The deployment targets a `prefect-agent` work pool, which workers cannot serve",
+      kinds=(PREFECT, PYTHON))
 def agent_work_pool(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `work_pool.name` is an agent pool: a `work_pool` that says `type: prefect-agent`,

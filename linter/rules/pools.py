@@ -103,14 +103,9 @@ def _pool_words(use: PoolUse, template: PoolTemplate) -> str:
     return f'work pool "{use.pool_name}" ({template.label})'
 
 
-@rule(
-    "P001",
-    "unknown-job-variable",
-    Severity.ERROR,
-    "A job variable the pool's template does not have; Prefect silently never uses it",
-    fix=Applicability.UNSAFE,
-    kinds=(PREFECT, PYTHON),
-)
+@rule("P001", "unknown-job-variable", Severity.ERROR,
+      "A job variable the pool's template does not have; Prefect silently never uses it",
+      fix=Applicability.UNSAFE, kinds=(PREFECT, PYTHON))
 def unknown_job_variable(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a key under `work_pool.job_variables` that is not a variable of the pool's base
@@ -221,13 +216,9 @@ def _rename_fix(context: LintContext, path: NodePath, new_name: str) -> Fix | No
                Applicability.UNSAFE)
 
 
-@rule(
-    "P002",
-    "job-variable-type",
-    Severity.ERROR,
-    "A job variable's value has the wrong type or is not one of the allowed values",
-    kinds=(PREFECT, PYTHON),
-)
+@rule("P002", "job-variable-type", Severity.ERROR,
+      "A job variable's value has the wrong type or is not one of the allowed values",
+      kinds=(PREFECT, PYTHON))
 def job_variable_type(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a job variable whose value does not match the template's schema for it: the
@@ -306,12 +297,8 @@ def _python_variable_types(context: LintContext) -> Iterator[Finding]:
                               help=type_help(dotted))
 
 
-@rule(
-    "P003",
-    "missing-required-job-variable",
-    Severity.ERROR,
-    "The pool's template requires a job variable that has no default and is not set",
-)
+@rule("P003", "missing-required-job-variable", Severity.ERROR,
+      "The pool's template requires a job variable that has no default and is not set")
 def missing_required_job_variable(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the pool's template lists a variable as required, gives it no default, and the
@@ -376,12 +363,8 @@ def missing_required_job_variable(context: LintContext) -> Iterator[Finding]:
             )
 
 
-@rule(
-    "P004",
-    "unused-job-variable",
-    Severity.WARNING,
-    "A job variable that the pool's job configuration never uses",
-)
+@rule("P004", "unused-job-variable", Severity.WARNING,
+      "A job variable that the pool's job configuration never uses")
 def unused_job_variable(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a job variable that the pool's own template (a template file or a pulled
@@ -437,12 +420,8 @@ def unused_job_variable(context: LintContext) -> Iterator[Finding]:
             )
 
 
-@rule(
-    "P005",
-    "pool-template-unknown",
-    Severity.INFO,
-    "The deployment's job variables are not checked: no template is known for its pool",
-)
+@rule("P005", "pool-template-unknown", Severity.INFO,
+      "The deployment's job variables are not checked: no template is known for its pool")
 def pool_template_unknown(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment sets `work_pool.job_variables` for a pool whose template

@@ -28,12 +28,7 @@ from linter.source.document import Document, find_key, mapping_pairs
 from linter.source.view import STR_TAG, tag_of
 
 
-@rule(
-    "T008",
-    "duplicate-step-id",
-    Severity.WARNING,
-    "Two steps that run together share an id",
-)
+@rule("T008", "duplicate-step-id", Severity.WARNING, "Two steps that run together share an id")
 def duplicate_step_id(context: LintContext) -> Iterator[Finding]:
     """
     **What**: two steps of the same run have the same `id`: the build and push steps of a
@@ -107,12 +102,8 @@ def _keyword_values(document: Document, keyword: str) -> Iterator[tuple[StepItem
             yield item, item.arguments[keyword]
 
 
-@rule(
-    "T009",
-    "invalid-requires",
-    Severity.ERROR,
-    "A step's `requires` is not a string or a list of strings",
-)
+@rule("T009", "invalid-requires", Severity.ERROR,
+      "A step's `requires` is not a string or a list of strings")
 def invalid_requires(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `requires` is neither a pip requirement string nor a list of them.
@@ -163,12 +154,7 @@ def invalid_requires(context: LintContext) -> Iterator[Finding]:
     yield from unique_findings(findings)
 
 
-@rule(
-    "T010",
-    "invalid-step-id",
-    Severity.ERROR,
-    "A step's `id` is not a string",
-)
+@rule("T010", "invalid-step-id", Severity.ERROR, "A step's `id` is not a string")
 def invalid_step_id(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a step's `id` is a list, a mapping, a number, a boolean or empty.
@@ -231,13 +217,8 @@ TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-@rule(
-    "T011",
-    "plain-text-secret",
-    Severity.WARNING,
-    "A token or password is written in plain text in a step",
-    sensitive=True,
-)
+@rule("T011", "plain-text-secret", Severity.WARNING,
+      "A token or password is written in plain text in a step", sensitive=True)
 def plain_text_secret(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a step argument holds a literal secret: a value shaped like a GitHub, GitLab or

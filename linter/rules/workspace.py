@@ -100,12 +100,8 @@ def _once(findings: list[Finding]) -> Iterator[Finding]:
             yield finding
 
 
-@rule(
-    "P006",
-    "work-pool-not-in-workspace",
-    Severity.ERROR,
-    "A work pool the workspace snapshot does not have; `prefect deploy` fails",
-)
+@rule("P006", "work-pool-not-in-workspace", Severity.ERROR,
+      "A work pool the workspace snapshot does not have; `prefect deploy` fails")
 def work_pool_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `work_pool.name` names a pool that the workspace snapshot (saved by
@@ -152,12 +148,8 @@ def work_pool_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     yield from _once(found)
 
 
-@rule(
-    "P007",
-    "work-queue-not-in-pool",
-    Severity.WARNING,
-    "A work queue the pool does not have in the workspace snapshot; Prefect creates it",
-)
+@rule("P007", "work-queue-not-in-pool", Severity.WARNING,
+      "A work queue the pool does not have in the workspace snapshot; Prefect creates it")
 def work_queue_not_in_pool(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `work_pool.work_queue_name` names a queue that the pool does not have in the
@@ -245,12 +237,8 @@ def _well_formed(document: Document, kind: PlaceholderKind,
             yield placeholder, span, placeholder.name[len(prefix):]
 
 
-@rule(
-    "R007",
-    "block-document-not-in-workspace",
-    Severity.ERROR,
-    "A block placeholder naming a block document the workspace snapshot does not have",
-)
+@rule("R007", "block-document-not-in-workspace", Severity.ERROR,
+      "A block placeholder naming a block document the workspace snapshot does not have")
 def block_document_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `{{ prefect.blocks.<type>.<name> }}` placeholder whose block document is not
@@ -307,12 +295,8 @@ def block_document_not_in_workspace(context: LintContext) -> Iterator[Finding]:
                       help=help_text)
 
 
-@rule(
-    "R008",
-    "variable-not-in-workspace",
-    Severity.ERROR,
-    "A variable placeholder naming a variable the workspace snapshot does not have",
-)
+@rule("R008", "variable-not-in-workspace", Severity.ERROR,
+      "A variable placeholder naming a variable the workspace snapshot does not have")
 def variable_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `{{ prefect.variables.<name> }}` placeholder whose variable is not set in the
