@@ -5,7 +5,7 @@ Rule modules import each other never; what two families need lives here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -18,6 +18,8 @@ from linter.prefect.steps import (
     normalize_function_path,
 )
 from linter.prefect.templating import ScalarPath, string_scalars
+from linter.project.context import LintContext
+from linter.project.filekinds import PYTHON
 from linter.schema.check import SchemaIssue
 from linter.source.document import Document, NodePath, find_key, mapping_pairs
 from linter.source.edit import anchored_between, delete_entry, is_block_mapping, is_inline
@@ -26,6 +28,18 @@ from linter.source.edit import anchored_between, delete_entry, is_block_mapping,
 def is_plain_scalar(document: Document, path: NodePath) -> bool:
     _, node = document.locate(path)
     return isinstance(node, ScalarNode) and node.style in (None, "")
+
+
+ContextCheck = Callable[[LintContext], Iterator[Finding]]
+
+
+def by_kind(context: LintContext, yaml_check: ContextCheck,
+            python_check: ContextCheck) -> Iterator[Finding]:
+    """The findings of a rule that checks YAML files and Python scripts differently:
+    ``python_check``'s for a Python script, ``yaml_check``'s for any other document."""
+    if context.document.kind == PYTHON:
+        return python_check(context)
+    return yaml_check(context)
 
 
 def unique_items(document: Document) -> Iterator[StepItem]:

@@ -49,12 +49,8 @@ def _flow_function(entrypoint: Any) -> str | None:
     return text.rsplit(".", 1)[-1]
 
 
-@rule(
-    "D001",
-    "duplicate-deployment-name",
-    Severity.ERROR,
-    "Two deployments in one file share a name",
-)
+@rule("D001", "duplicate-deployment-name", Severity.ERROR,
+      "Two deployments in one file share a name")
 def duplicate_deployment_name(context: LintContext) -> Iterator[Finding]:
     """
     **What**: two entries under `deployments:` have the same `name`.
@@ -111,12 +107,7 @@ def _is_placeholder(value: Any) -> bool:
     return isinstance(value, str) and "{{" in value and "}}" in value
 
 
-@rule(
-    "D011",
-    "missing-deployment-name",
-    Severity.ERROR,
-    "A deployment entry without a name",
-)
+@rule("D011", "missing-deployment-name", Severity.ERROR, "A deployment entry without a name")
 def missing_deployment_name(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an entry under `deployments:` with no `name`, an empty one, or `name: null`
@@ -153,12 +144,8 @@ def missing_deployment_name(context: LintContext) -> Iterator[Finding]:
                       help="give it a name, e.g. `name: nightly-etl`")
 
 
-@rule(
-    "D012",
-    "invalid-deployment-name",
-    Severity.ERROR,
-    "A deployment name with characters Prefect refuses",
-)
+@rule("D012", "invalid-deployment-name", Severity.ERROR,
+      "A deployment name with characters Prefect refuses")
 def invalid_deployment_name(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment name containing `/`, `%`, `&`, `>` or `<`.
@@ -185,12 +172,7 @@ def invalid_deployment_name(context: LintContext) -> Iterator[Finding]:
                       help="use `-` or `_` instead")
 
 
-@rule(
-    "D013",
-    "missing-work-pool",
-    Severity.WARNING,
-    "A deployment with no work pool",
-)
+@rule("D013", "missing-work-pool", Severity.WARNING, "A deployment with no work pool")
 def missing_work_pool(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment whose `work_pool.name` is missing, empty or null (after YAML
@@ -252,12 +234,7 @@ def _null_work_pool(document: Document, index: int, entry: dict[Any, Any]) -> It
                   severity=Severity.ERROR)
 
 
-@rule(
-    "D015",
-    "missing-entrypoint",
-    Severity.ERROR,
-    "A deployment entry without an entrypoint",
-)
+@rule("D015", "missing-entrypoint", Severity.ERROR, "A deployment entry without an entrypoint")
 def missing_entrypoint(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an entry under `deployments:` with no `entrypoint`, or `entrypoint: null`
@@ -282,8 +259,7 @@ def missing_entrypoint(context: LintContext) -> Iterator[Finding]:
         ):
             continue  # a number or a list: the S rules say so
         name = entry.get("name")
-        label = f'deployment "{name}"' if isinstance(name, str) and name else (
-            f"deployment #{index + 1}")
+        label = f"deployment {_deployment_label(entry, index)}"
         span = (document.key_span_at(("deployments", index, "entrypoint"))
                 if "entrypoint" in entry else None)
         if span is None:

@@ -33,7 +33,7 @@ from linter.prefect.python_deploy import ParameterArgument, parameter_arguments
 from linter.prefect.schedules import is_templated
 from linter.project.context import LintContext
 from linter.project.filekinds import PREFECT, PYTHON
-from linter.rules._shared import deployment_entries, entry_schedules
+from linter.rules._shared import by_kind, deployment_entries, entry_schedules
 from linter.source.document import Document, NodePath
 from linter.suggest import did_you_mean
 
@@ -252,11 +252,27 @@ def entrypoint_backslashes(context: LintContext) -> Iterator[Finding]:
 
 
 def _flow_for(document: Document, text: str) -> FlowFunction | None:
-    resolution = _resolution(document, text)
+    return _checkable_flow(_resolution(document, text))
+
+
+def _checkable_flow(resolution: Resolution) -> FlowFunction | None:
+    """The function an entrypoint resolved to, unless it is missing or known not to be a
+    flow (D005 and D006 report those)."""
     function = resolution.function
     if resolution.status is Status.FOUND and function is not None and function.is_flow is not False:
         return function
     return None
+
+
+def _flow_entries(
+    document: Document,
+) -> Iterator[tuple[int, dict[Any, Any], Span, FlowFunction]]:
+    """(index, entry, entrypoint span, flow function) of each deployment whose entrypoint
+    names a flow function found in its file."""
+    for index, entry, text, span in _entrypoints(document):
+        function = _flow_for(document, text)
+        if function is not None:
+            yield index, entry, span, function
 
 
 def _parameter_maps(
@@ -288,14 +304,15 @@ def unknown_flow_parameter(context: LintContext) -> Iterator[Finding]:
 
     **Fix**: use the function's parameter names (the message suggests the closest one).
     """
+    return by_kind(context, _unknown_parameters, _python_unknown_parameters)
+
+
+def _unknown_parameters(context: LintContext) -> Iterator[Finding]:
+    """Keys of a deployment's or a schedule's ``parameters`` the flow function does not take."""
     document = context.document
-    if document.kind == PYTHON:
-        yield from _python_unknown_parameters(context)
-        return
     seen: set[Span] = set()
-    for index, entry, text, _ in _entrypoints(document):
-        function = _flow_for(document, text)
-        if function is None or function.takes_any_keyword:
+    for index, entry, _, function in _flow_entries(document):
+        if function.takes_any_keyword:
             continue
         for path, parameters in _parameter_maps(entry, index):
             for key in parameters:
@@ -321,10 +338,8 @@ def _python_deployed_flows(context: LintContext
         kind, value = argument.flow
         text = f"{document.path.name}:{value}" if kind == "local" else value
         root = context.project.root if kind == "entrypoint" else folder
-        resolution = _resolution_at(document, text, root)
-        function = resolution.function
-        if resolution.status is Status.FOUND and function is not None and \
-                function.is_flow is not False:
+        function = _checkable_flow(_resolution_at(document, text, root))
+        if function is not None:
             yield argument, function
 
 
@@ -365,15 +380,15 @@ def missing_flow_parameter(context: LintContext) -> Iterator[Finding]:
     **Fix**: set it under `parameters:` (or the schedule's `parameters:`), or give the
     function parameter a default.
     """
+    return by_kind(context, _missing_parameters, _python_missing_parameters)
+
+
+def _missing_parameters(context: LintContext) -> Iterator[Finding]:
+    """Required flow parameters neither a deployment nor (for each active schedule) its
+    schedule sets."""
     document = context.document
-    if document.kind == PYTHON:
-        yield from _python_missing_parameters(context)
-        return
     seen: set[Span] = set()
-    for index, entry, text, span in _entrypoints(document):
-        function = _flow_for(document, text)
-        if function is None:
-            continue
+    for index, entry, span, function in _flow_entries(document):
         required = required_parameters(function)
         base = entry.get("parameters")
         given = set(base) if isinstance(base, dict) else set()
@@ -441,15 +456,16 @@ def flow_parameter_type(context: LintContext) -> Iterator[Finding]:
 
     **Fix**: write a value of the annotated type (`days: 7`).
     """
+    return by_kind(context, _parameter_types, _python_parameter_types)
+
+
+def _parameter_types(context: LintContext) -> Iterator[Finding]:
+    """Values of a deployment's ``parameters`` whose type contradicts the flow's annotation."""
     document = context.document
-    if document.kind == PYTHON:
-        yield from _python_parameter_types(context)
-        return
     seen: set[Span] = set()
-    for index, entry, text, _ in _entrypoints(document):
-        function = _flow_for(document, text)
+    for index, entry, _, function in _flow_entries(document):
         parameters = entry.get("parameters")
-        if function is None or not isinstance(parameters, dict) or _not_enforced(entry):
+        if not isinstance(parameters, dict) or _not_enforced(entry):
             continue
         for key, value in parameters.items():
             if not isinstance(key, str) or _is_dynamic(value):

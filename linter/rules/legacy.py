@@ -197,13 +197,8 @@ def _infra_overrides_fix(
     return Fix("merge the entries into `work_pool.job_variables`", (*edits, deletion), UNSAFE)
 
 
-@rule(
-    "L001",
-    "infra-overrides",
-    Severity.ERROR,
-    "`infra_overrides` is the agent-era name of `work_pool.job_variables`",
-    fix=UNSAFE,
-)
+@rule("L001", "infra-overrides", Severity.ERROR,
+      "`infra_overrides` is the agent-era name of `work_pool.job_variables`", fix=UNSAFE)
 def infra_overrides(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an `infra_overrides` key, anywhere in the file.
@@ -275,13 +270,8 @@ def _schedule_fix(document: Document, owner: MappingNode, key: Node, value: Node
     return Fix("write the schedule as a one-entry `schedules:` list", tuple(edits), SAFE)
 
 
-@rule(
-    "L002",
-    "singular-schedule",
-    Severity.WARNING,
-    "The singular `schedule:` key is deprecated; use a `schedules:` list",
-    fix=SAFE,
-)
+@rule("L002", "singular-schedule", Severity.WARNING,
+      "The singular `schedule:` key is deprecated; use a `schedules:` list", fix=SAFE)
 def singular_schedule(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment with the agent-era `schedule:` key (one schedule) instead of
@@ -320,12 +310,8 @@ def singular_schedule(context: LintContext) -> Iterator[Finding]:
         yield Finding(document.node_span(key), message, fix=fix)
 
 
-@rule(
-    "L003",
-    "schedule-and-schedules",
-    Severity.ERROR,
-    "A deployment has both `schedule` and `schedules`; Prefect rejects it",
-)
+@rule("L003", "schedule-and-schedules", Severity.ERROR,
+      "A deployment has both `schedule` and `schedules`; Prefect rejects it")
 def schedule_and_schedules(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment sets the deprecated `schedule:` and also `schedules:`.
@@ -385,13 +371,8 @@ def _deactivate_schedules_fix(document: Document, entry: MappingNode, key: Node,
                (*edits, deletion), UNSAFE)
 
 
-@rule(
-    "L004",
-    "is-schedule-active",
-    Severity.ERROR,
-    "`is_schedule_active` is ignored by Prefect 3; use `active` on each schedule",
-    fix=UNSAFE,
-)
+@rule("L004", "is-schedule-active", Severity.ERROR,
+      "`is_schedule_active` is ignored by Prefect 3; use `active` on each schedule", fix=UNSAFE)
 def is_schedule_active(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment sets the agent-era `is_schedule_active`.
@@ -558,13 +539,8 @@ def _step_key_nodes(document: Document) -> Iterator[ScalarNode]:
                         yield key
 
 
-@rule(
-    "L010",
-    "projects-step-name",
-    Severity.ERROR,
-    "A step uses the removed `prefect.projects.steps` name or `git_clone_project`",
-    fix=SAFE,
-)
+@rule("L010", "projects-step-name", Severity.ERROR,
+      "A step uses the removed `prefect.projects.steps` name or `git_clone_project`", fix=SAFE)
 def projects_step_name(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a build, push or pull step named `prefect.projects.steps.*` (the 2.10 "projects"

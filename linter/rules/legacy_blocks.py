@@ -8,7 +8,7 @@ place without re-dumping the file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
@@ -21,7 +21,14 @@ from linter.prefect.python_code import module_of
 from linter.prefect.python_deploy import pool_arguments
 from linter.project.context import LintContext
 from linter.project.filekinds import PREFECT, PYTHON
-from linter.rules._shared import deletion_fix, deployment_nodes, editable, key_line_comment, pair
+from linter.rules._shared import (
+    by_kind,
+    deletion_fix,
+    deployment_nodes,
+    editable,
+    key_line_comment,
+    pair,
+)
 from linter.source.document import Document, NodePath
 from linter.source.edit import (
     child_indent,
@@ -39,13 +46,8 @@ SAFE = Applicability.SAFE
 UNSAFE = Applicability.UNSAFE
 
 
-@rule(
-    "L005",
-    "storage-block",
-    Severity.ERROR,
-    "A 2.x `storage:` block on a deployment; Prefect 3 uses pull steps",
-    fix=UNSAFE,
-)
+@rule("L005", "storage-block", Severity.ERROR,
+      "A 2.x `storage:` block on a deployment; Prefect 3 uses pull steps", fix=UNSAFE)
 def storage_block(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment entry with the agent-era `storage:` key.
@@ -62,42 +64,33 @@ def storage_block(context: LintContext) -> Iterator[Finding]:
     replaces the block with that pull step (unsafe: the worker starts fetching code from
     there); a comment on the `storage:` line moves to the `pull:` line.
     """
-    document = context.document
-    for index, entry in deployment_nodes(document):
-        found = pair(entry, "storage")
-        if found is None:
-            continue
-        key, value = found
-        if is_empty_value(value):
-            yield _empty_block(document, entry, key, value, "storage")
-            continue
-        data = document.data["deployments"][index]
-        storage = data.get("storage") if isinstance(data, dict) else None
-        converted = agent_era.storage_to_pull_steps(storage, data.get("path"))
-        replacement = agent_era.describe_pull_step(converted.value)
-        fix = None
-        if isinstance(data, dict) and "pull" not in data and converted.value:
-            fix = _replace_entry_fix(
-                document, entry, key, value, "pull", converted.value,
-                f"replace `storage:` with the equivalent pull step ({replacement})")
-        notes = "; ".join(converted.notes)
-        yield Finding(
-            document.node_span(key),
-            "`storage:` is an agent-era block that Prefect 3 ignores, so the worker never "
-            f"fetches this code; write a `pull:` step instead ({replacement})",
-            help=notes or "`prefect-lint migrate` shows the pull step for a legacy "
-                          "deployment.yaml",
-            fix=fix,
-        )
+    return _agent_era_blocks(context.document, "storage", _storage_finding)
 
 
-@rule(
-    "L006",
-    "infrastructure-block",
-    Severity.ERROR,
-    "A 2.x `infrastructure:` block on a deployment; Prefect 3 uses a work pool",
-    fix=UNSAFE,
-)
+def _storage_finding(document: Document, entry: MappingNode, key: Node, value: Node,
+                     data: Any) -> Finding:
+    """A written ``storage:`` block, with the pull step that replaces it when one can."""
+    storage = data.get("storage") if isinstance(data, dict) else None
+    converted = agent_era.storage_to_pull_steps(storage, data.get("path"))
+    replacement = agent_era.describe_pull_step(converted.value)
+    fix = None
+    if isinstance(data, dict) and "pull" not in data and converted.value:
+        fix = _replace_entry_fix(
+            document, entry, key, value, "pull", converted.value,
+            f"replace `storage:` with the equivalent pull step ({replacement})")
+    notes = "; ".join(converted.notes)
+    return Finding(
+        document.node_span(key),
+        "`storage:` is an agent-era block that Prefect 3 ignores, so the worker never "
+        f"fetches this code; write a `pull:` step instead ({replacement})",
+        help=notes or "`prefect-lint migrate` shows the pull step for a legacy "
+                      "deployment.yaml",
+        fix=fix,
+    )
+
+
+@rule("L006", "infrastructure-block", Severity.ERROR,
+      "A 2.x `infrastructure:` block on a deployment; Prefect 3 uses a work pool", fix=UNSAFE)
 def infrastructure_block(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment entry with the agent-era `infrastructure:` key.
@@ -114,35 +107,32 @@ def infrastructure_block(context: LintContext) -> Iterator[Finding]:
     pool that does not exist. Fields with no variable in the pool's template are listed in
     the help text.
     """
-    document = context.document
-    for index, entry in deployment_nodes(document):
-        found = pair(entry, "infrastructure")
-        if found is None:
-            continue
-        key, value = found
-        if is_empty_value(value):
-            yield _empty_block(document, entry, key, value, "infrastructure")
-            continue
-        data = document.data["deployments"][index]
-        infrastructure = data.get("infrastructure") if isinstance(data, dict) else None
-        pool_type = agent_era.pool_type_for(infrastructure)
-        fix = None
-        notes: list[str] = []
-        if pool_type is None:
-            advice = "use a work pool and `work_pool.job_variables` instead"
-        else:
-            conversion = agent_era.infrastructure_to_job_variables(infrastructure or {})
-            variables, notes = conversion.value, conversion.notes
-            moved = ", ".join(sorted(variables)) or "nothing to carry over"
-            advice = (f"use a `{pool_type}` work pool and put these fields in "
-                      f"`work_pool.job_variables` ({moved})")
-            fix = _infrastructure_fix(document, entry, key, value, variables, pool_type)
-        yield Finding(
-            document.node_span(key),
-            f"`infrastructure:` is an agent-era block that Prefect 3 ignores; {advice}",
-            help="; ".join(notes) or None,
-            fix=fix,
-        )
+    return _agent_era_blocks(context.document, "infrastructure", _infrastructure_finding)
+
+
+def _infrastructure_finding(document: Document, entry: MappingNode, key: Node, value: Node,
+                            data: Any) -> Finding:
+    """A written ``infrastructure:`` block, with the work pool and job variables it becomes
+    when its type is known."""
+    infrastructure = data.get("infrastructure") if isinstance(data, dict) else None
+    pool_type = agent_era.pool_type_for(infrastructure)
+    fix = None
+    notes: list[str] = []
+    if pool_type is None:
+        advice = "use a work pool and `work_pool.job_variables` instead"
+    else:
+        conversion = agent_era.infrastructure_to_job_variables(infrastructure or {})
+        variables, notes = conversion.value, conversion.notes
+        moved = ", ".join(sorted(variables)) or "nothing to carry over"
+        advice = (f"use a `{pool_type}` work pool and put these fields in "
+                  f"`work_pool.job_variables` ({moved})")
+        fix = _infrastructure_fix(document, entry, key, value, variables, pool_type)
+    return Finding(
+        document.node_span(key),
+        f"`infrastructure:` is an agent-era block that Prefect 3 ignores; {advice}",
+        help="; ".join(notes) or None,
+        fix=fix,
+    )
 
 
 def _replace_entry_fix(
@@ -203,6 +193,24 @@ def _infrastructure_fix(
                          document.newline + document.newline.join(lines))
     return Fix(f"move the fields into `work_pool.job_variables` (for a `{pool_type}` pool)",
                (insert, deletion), UNSAFE)
+
+
+#: the finding for a written agent-era block: (document, entry, key, value, entry data)
+BlockFinding = Callable[[Document, MappingNode, Node, Node, Any], Finding]
+
+
+def _agent_era_blocks(document: Document, name: str, finding: BlockFinding) -> Iterator[Finding]:
+    """A finding for each deployment's ``name:`` block: the removal of an empty one, else
+    what ``finding`` says of the block."""
+    for index, entry in deployment_nodes(document):
+        found = pair(entry, name)
+        if found is None:
+            continue
+        key, value = found
+        if is_empty_value(value):
+            yield _empty_block(document, entry, key, value, name)
+        else:
+            yield finding(document, entry, key, value, document.data["deployments"][index])
 
 
 def _empty_block(document: Document, entry: MappingNode, key: Node, value: Node,
@@ -298,13 +306,8 @@ def _existing_pool_fixes(document: Document, entry: MappingNode,
     return fixes
 
 
-@rule(
-    "L007",
-    "deployment-level-pool-keys",
-    Severity.ERROR,
-    "`work_pool_name` / `work_queue_name` on a deployment belong under `work_pool:`",
-    fix=UNSAFE,
-)
+@rule("L007", "deployment-level-pool-keys", Severity.ERROR,
+      "`work_pool_name` / `work_queue_name` on a deployment belong under `work_pool:`", fix=UNSAFE)
 def deployment_level_pool_keys(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the agent-era `work_pool_name` or `work_queue_name` written directly on a
@@ -334,13 +337,8 @@ def deployment_level_pool_keys(context: LintContext) -> Iterator[Finding]:
             )
 
 
-@rule(
-    "L008",
-    "legacy-path-keys",
-    Severity.ERROR,
-    "`path` / `manifest_path` on a deployment are agent-era keys Prefect 3 ignores",
-    fix=SAFE,
-)
+@rule("L008", "legacy-path-keys", Severity.ERROR,
+      "`path` / `manifest_path` on a deployment are agent-era keys Prefect 3 ignores", fix=SAFE)
 def legacy_path_keys(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment entry with the agent-era `path` (where the flow code lived inside
@@ -389,13 +387,9 @@ def _agent_pool(types: PoolTypes, index: int, pool: dict[str, Any]
     return ("deployments", index, "work_pool", field), found
 
 
-@rule(
-    "L009",
-    "agent-work-pool",
-    Severity.ERROR,
-    "The deployment targets a `prefect-agent` work pool, which workers cannot serve",
-    kinds=(PREFECT, PYTHON),
-)
+@rule("L009", "agent-work-pool", Severity.ERROR,
+      "The deployment targets a `prefect-agent` work pool, which workers cannot serve",
+      kinds=(PREFECT, PYTHON))
 def agent_work_pool(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `work_pool.name` is an agent pool: a `work_pool` that says `type: prefect-agent`,
@@ -413,11 +407,13 @@ def agent_work_pool(context: LintContext) -> Iterator[Finding]:
     and name it here; or, if `default-agent-pool` is already such a pool, say so with
     `default-agent-pool = "process"` in `[tool.prefect-lint.pools]`.
     """
+    return by_kind(context, _agent_pools, _python_agent_pools)
+
+
+def _agent_pools(context: LintContext) -> Iterator[Finding]:
+    """The ``work_pool`` mapping of each deployment entry in a prefect.yaml."""
     document = context.document
     types = PoolTypes(context.project.settings.pools)
-    if document.kind == PYTHON:
-        yield from _python_agent_pools(context, types)
-        return
     for index, _ in deployment_nodes(document):
         data = document.data["deployments"][index]
         pool = data.get("work_pool") if isinstance(data, dict) else None
@@ -435,8 +431,9 @@ def _agent_pool_finding(span: Span, found: AgentPool) -> Finding:
                    severity=None if found.certain else Severity.WARNING)
 
 
-def _python_agent_pools(context: LintContext, types: PoolTypes) -> Iterator[Finding]:
+def _python_agent_pools(context: LintContext) -> Iterator[Finding]:
     """``work_pool_name="..."`` of a deploy call in a Python script."""
+    types = PoolTypes(context.project.settings.pools)
     module = module_of(context.document)
     if module is None:
         return

@@ -42,14 +42,9 @@ def _marker_span(text: str) -> Span:
     return Span(0, 0)
 
 
-@rule(
-    "L011",
-    "legacy-deployment-file",
-    Severity.ERROR,
-    "A Prefect 2 deployment.yaml (`prefect deployment build`), which Prefect 3 cannot read",
-    kinds=(LEGACY,),
-    needs=Needs.TEXT,
-)
+@rule("L011", "legacy-deployment-file", Severity.ERROR,
+      "A Prefect 2 deployment.yaml (`prefect deployment build`), which Prefect 3 cannot read",
+      kinds=(LEGACY,), needs=Needs.TEXT)
 def legacy_deployment_file(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment file written by Prefect 2's `prefect deployment build` (the `###`

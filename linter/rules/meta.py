@@ -9,15 +9,8 @@ from linter.core.registry import Needs, rule
 from linter.project.context import LintContext
 
 
-@rule(
-    "M001",
-    "unused-suppression",
-    Severity.WARNING,
-    "A suppression comment that silences nothing",
-    fix=Applicability.SAFE,
-    kinds=("prefect", "legacy", "script"),
-    needs=Needs.TEXT,
-)
+@rule("M001", "unused-suppression", Severity.WARNING, "A suppression comment that silences nothing",
+      fix=Applicability.SAFE, kinds=("prefect", "legacy", "script"), needs=Needs.TEXT)
 def unused_suppression(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `# prefect-lint: disable=CODE` (or `disable-file=CODE`) comment whose code

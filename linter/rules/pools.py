@@ -34,7 +34,7 @@ from linter.prefect.python_code import module_of
 from linter.prefect.python_deploy import PoolArgument, pool_arguments
 from linter.project.context import LintContext
 from linter.project.filekinds import PREFECT, PYTHON
-from linter.rules._shared import deployment_entries
+from linter.rules._shared import by_kind, deployment_entries
 from linter.source.document import NodePath
 
 
@@ -74,10 +74,11 @@ def pool_uses(context: LintContext) -> Iterator[PoolUse]:
         )
 
 
-def _checked_uses(context: LintContext) -> Iterator[PoolUse]:
+def _checked_uses(context: LintContext) -> Iterator[tuple[PoolUse, PoolTemplate]]:
+    """Each pool use whose template can be checked, with that template."""
     for use in pool_uses(context):
         if use.template is not None and use.template.checkable:
-            yield use
+            yield use, use.template
 
 
 def _identity(template: PoolTemplate) -> str:
@@ -102,14 +103,9 @@ def _pool_words(use: PoolUse, template: PoolTemplate) -> str:
     return f'work pool "{use.pool_name}" ({template.label})'
 
 
-@rule(
-    "P001",
-    "unknown-job-variable",
-    Severity.ERROR,
-    "A job variable the pool's template does not have; Prefect silently never uses it",
-    fix=Applicability.UNSAFE,
-    kinds=(PREFECT, PYTHON),
-)
+@rule("P001", "unknown-job-variable", Severity.ERROR,
+      "A job variable the pool's template does not have; Prefect silently never uses it",
+      fix=Applicability.UNSAFE, kinds=(PREFECT, PYTHON))
 def unknown_job_variable(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a key under `work_pool.job_variables` that is not a variable of the pool's base
@@ -130,14 +126,14 @@ def unknown_job_variable(context: LintContext) -> Iterator[Finding]:
     the key when one variable is a close match. If the pool really has this variable, map the
     pool to its own template (`{ template = "pools/x.json" }`) or run `prefect-lint pools pull`.
     """
+    return by_kind(context, _unknown_variables, _python_unknown_variables)
+
+
+def _unknown_variables(context: LintContext) -> Iterator[Finding]:
+    """Job variables of a deployment's ``work_pool`` its template does not have."""
     document = context.document
-    if document.kind == PYTHON:
-        yield from _python_unknown_variables(context)
-        return
     once = _Once()
-    for use in _checked_uses(context):
-        template = use.template
-        assert template is not None
+    for use, template in _checked_uses(context):
         for key in use.job_variables:
             name = str(key)
             found = unknown_variable(template, use.pool_name, name)
@@ -200,13 +196,9 @@ def _rename_fix(context: LintContext, path: NodePath, new_name: str) -> Fix | No
                Applicability.UNSAFE)
 
 
-@rule(
-    "P002",
-    "job-variable-type",
-    Severity.ERROR,
-    "A job variable's value has the wrong type or is not one of the allowed values",
-    kinds=(PREFECT, PYTHON),
-)
+@rule("P002", "job-variable-type", Severity.ERROR,
+      "A job variable's value has the wrong type or is not one of the allowed values",
+      kinds=(PREFECT, PYTHON))
 def job_variable_type(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a job variable whose value does not match the template's schema for it: the
@@ -226,14 +218,15 @@ def job_variable_type(context: LintContext) -> Iterator[Finding]:
     **Fix**: write a value of the type the message names: `image_pull_policy: Always`,
     `PORT: "8080"`.
     """
+    return by_kind(context, _variable_types, _python_variable_types)
+
+
+def _variable_types(context: LintContext) -> Iterator[Finding]:
+    """Job variables of a deployment's ``work_pool`` whose value the template's schema
+    rejects."""
     document = context.document
-    if document.kind == PYTHON:
-        yield from _python_variable_types(context)
-        return
     once = _Once()
-    for use in _checked_uses(context):
-        template = use.template
-        assert template is not None
+    for use, template in _checked_uses(context):
         for key, value in use.job_variables.items():
             name = str(key)
             problems, dotted = variable_type_problems(template, name, value)
@@ -260,12 +253,8 @@ def _python_variable_types(context: LintContext) -> Iterator[Finding]:
                               help=type_help(dotted))
 
 
-@rule(
-    "P003",
-    "missing-required-job-variable",
-    Severity.ERROR,
-    "The pool's template requires a job variable that has no default and is not set",
-)
+@rule("P003", "missing-required-job-variable", Severity.ERROR,
+      "The pool's template requires a job variable that has no default and is not set")
 def missing_required_job_variable(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the pool's template lists a variable as required, gives it no default, and the
@@ -282,9 +271,7 @@ def missing_required_job_variable(context: LintContext) -> Iterator[Finding]:
     """
     document = context.document
     once = _Once()
-    for use in _checked_uses(context):
-        template = use.template
-        assert template is not None
+    for use, template in _checked_uses(context):
         set_names = {str(key).split(".", 1)[0] for key in use.job_variables}
         missing = [
             name for name in template.required
@@ -310,12 +297,8 @@ def missing_required_job_variable(context: LintContext) -> Iterator[Finding]:
             )
 
 
-@rule(
-    "P004",
-    "unused-job-variable",
-    Severity.WARNING,
-    "A job variable that the pool's job configuration never uses",
-)
+@rule("P004", "unused-job-variable", Severity.WARNING,
+      "A job variable that the pool's job configuration never uses")
 def unused_job_variable(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a job variable that the pool's own template (a template file or a pulled
@@ -331,9 +314,7 @@ def unused_job_variable(context: LintContext) -> Iterator[Finding]:
     """
     document = context.document
     once = _Once()
-    for use in _checked_uses(context):
-        template = use.template
-        assert template is not None
+    for use, template in _checked_uses(context):
         if not template.custom:
             continue
         for key in use.job_variables:
@@ -352,12 +333,8 @@ def unused_job_variable(context: LintContext) -> Iterator[Finding]:
             )
 
 
-@rule(
-    "P005",
-    "pool-template-unknown",
-    Severity.INFO,
-    "The deployment's job variables are not checked: no template is known for its pool",
-)
+@rule("P005", "pool-template-unknown", Severity.INFO,
+      "The deployment's job variables are not checked: no template is known for its pool")
 def pool_template_unknown(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment sets `work_pool.job_variables` for a pool whose template

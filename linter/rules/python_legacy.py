@@ -33,15 +33,9 @@ _FROM_MODULE = lazy_compile(r"from(?:[ \t]|\\\r?\n)+([A-Za-z_][\w.]*)")
 _UPGRADE = "https://docs.prefect.io/v3/how-to-guides/migrate/upgrade-agents-to-workers"
 
 
-@rule(
-    "L030",
-    "removed-prefect-import",
-    Severity.ERROR,
-    "An import of a name Prefect 3 no longer has",
-    fix=Applicability.SAFE,
-    kinds=(PYTHON,),
-    needs=Needs.TEXT,
-)
+@rule("L030", "removed-prefect-import", Severity.ERROR,
+      "An import of a name Prefect 3 no longer has", fix=Applicability.SAFE, kinds=(PYTHON,),
+      needs=Needs.TEXT)
 def removed_prefect_import(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an import of a module or name that Prefect 2 had and Prefect 3 does not:
@@ -108,14 +102,9 @@ def _move_import(module: PythonModule, statement: ast.Import | ast.ImportFrom,
                (Edit(match.start(1), match.end(1), new_module),), Applicability.SAFE)
 
 
-@rule(
-    "L031",
-    "deployment-class",
-    Severity.ERROR,
-    "`Deployment(...)` or `Deployment.build_from_flow(...)`: Prefect 3 removed the class",
-    kinds=(PYTHON,),
-    needs=Needs.TEXT,
-)
+@rule("L031", "deployment-class", Severity.ERROR,
+      "`Deployment(...)` or `Deployment.build_from_flow(...)`: Prefect 3 removed the class",
+      kinds=(PYTHON,), needs=Needs.TEXT)
 def deployment_class(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a call of Prefect 2's `Deployment` class or its `build_from_flow` (through any
@@ -142,14 +131,9 @@ def deployment_class(context: LintContext) -> Iterator[Finding]:
         )
 
 
-@rule(
-    "L032",
-    "deployment-apply",
-    Severity.ERROR,
-    "`.apply()` (or `apply=True`) registers a Prefect 2 deployment",
-    kinds=(PYTHON,),
-    needs=Needs.TEXT,
-)
+@rule("L032", "deployment-apply", Severity.ERROR,
+      "`.apply()` (or `apply=True`) registers a Prefect 2 deployment", kinds=(PYTHON,),
+      needs=Needs.TEXT)
 def deployment_apply(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `.apply()` on a `Deployment` (the call itself or a variable assigned from it),
@@ -184,14 +168,9 @@ _KEYWORD_ADVICE = {
 }
 
 
-@rule(
-    "L033",
-    "deployment-legacy-argument",
-    Severity.ERROR,
-    "`infrastructure=`, `storage=` or `infra_overrides=` of a Prefect 2 deployment",
-    kinds=(PYTHON,),
-    needs=Needs.TEXT,
-)
+@rule("L033", "deployment-legacy-argument", Severity.ERROR,
+      "`infrastructure=`, `storage=` or `infra_overrides=` of a Prefect 2 deployment",
+      kinds=(PYTHON,), needs=Needs.TEXT)
 def deployment_legacy_argument(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the `infrastructure=`, `storage=` and `infra_overrides=` arguments of
@@ -212,14 +191,9 @@ def deployment_legacy_argument(context: LintContext) -> Iterator[Finding]:
                       "counterpart on the call", help=_KEYWORD_ADVICE[name])
 
 
-@rule(
-    "L034",
-    "infrastructure-block",
-    Severity.ERROR,
-    "An infrastructure block (`KubernetesJob`, `DockerContainer`, `Process`, `ECSTask`...)",
-    kinds=(PYTHON,),
-    needs=Needs.TEXT,
-)
+@rule("L034", "infrastructure-block", Severity.ERROR,
+      "An infrastructure block (`KubernetesJob`, `DockerContainer`, `Process`, `ECSTask`...)",
+      kinds=(PYTHON,), needs=Needs.TEXT)
 def infrastructure_block(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an instance of an agent-era infrastructure block class, or its `.load(...)`:

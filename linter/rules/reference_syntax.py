@@ -33,12 +33,8 @@ from linter.rules._shared import (
 from linter.source.document import Document
 
 
-@rule(
-    "R003",
-    "malformed-placeholder",
-    Severity.WARNING,
-    "Double braces that Prefect does not read as a placeholder",
-)
+@rule("R003", "malformed-placeholder", Severity.WARNING,
+      "Double braces that Prefect does not read as a placeholder")
 def malformed_placeholder(context: LintContext) -> Iterator[Finding]:
     """
     **What**: text between `{{` and `}}` that is not a bare name: spaces inside the name,
@@ -105,12 +101,8 @@ def _typed_placeholders(
                 yield section, placeholder, span
 
 
-@rule(
-    "R004",
-    "invalid-block-placeholder",
-    Severity.ERROR,
-    "A block placeholder that cannot name a block",
-)
+@rule("R004", "invalid-block-placeholder", Severity.ERROR,
+      "A block placeholder that cannot name a block")
 def invalid_block_placeholder(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `{{ prefect.blocks.<type>.<name> }}` placeholder without both a block type
@@ -135,12 +127,8 @@ def invalid_block_placeholder(context: LintContext) -> Iterator[Finding]:
     yield from unique_findings(findings)
 
 
-@rule(
-    "R005",
-    "invalid-variable-placeholder",
-    Severity.ERROR,
-    "A variable placeholder whose name no Prefect variable can have",
-)
+@rule("R005", "invalid-variable-placeholder", Severity.ERROR,
+      "A variable placeholder whose name no Prefect variable can have")
 def invalid_variable_placeholder(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `{{ prefect.variables.<name> }}` placeholder whose name is empty, longer than
@@ -165,13 +153,8 @@ def invalid_variable_placeholder(context: LintContext) -> Iterator[Finding]:
     yield from unique_findings(findings)
 
 
-@rule(
-    "R006",
-    "unset-env-placeholder",
-    Severity.WARNING,
-    "An environment-variable placeholder names a variable that is not set",
-    default=False,
-)
+@rule("R006", "unset-env-placeholder", Severity.WARNING,
+      "An environment-variable placeholder names a variable that is not set", default=False)
 def unset_env_placeholder(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `{{ $NAME }}` in a build or push step or a deployment field, where `NAME` is

@@ -295,12 +295,8 @@ def _findings_for(document: Document, code: str) -> Iterator[Finding]:
 # -- R001 / R002 ------------------------------------------------------------------------------
 
 
-@rule(
-    "R001",
-    "undefined-step-output",
-    Severity.ERROR,
-    "A placeholder names a step output that no earlier step provides",
-)
+@rule("R001", "undefined-step-output", Severity.ERROR,
+      "A placeholder names a step output that no earlier step provides")
 def undefined_step_output(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `{{ name }}` or `{{ id.key }}` placeholder where no step that runs *before*
@@ -323,12 +319,8 @@ def undefined_step_output(context: LintContext) -> Iterator[Finding]:
     yield from _findings_for(context.document, "R001")
 
 
-@rule(
-    "R002",
-    "unknown-step-output-key",
-    Severity.ERROR,
-    "A placeholder names an output that the referenced step does not return",
-)
+@rule("R002", "unknown-step-output-key", Severity.ERROR,
+      "A placeholder names an output that the referenced step does not return")
 def unknown_step_output_key(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `{{ id.key }}` where the step with that id is a known step (or a function of

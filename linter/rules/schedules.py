@@ -9,7 +9,7 @@ exactly one of cron/interval/rrule, types) belongs to the S rules. Templated val
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ruamel.yaml.nodes import ScalarNode
@@ -105,6 +105,16 @@ def _replace_scalar(document: Document, path: NodePath, new_text: str) -> Edit |
     span = document.node_span(node)
     quote = node.style or ""
     return Edit(span.start, span.end, f"{quote}{new_text}{quote}")
+
+
+def _invalid_strings(document: Document, key: str, problem_of: Callable[[str], str | None],
+                     help_text: str) -> Iterator[Finding]:
+    """"invalid <key>: <problem>" for each schedule's literal ``key`` string that
+    ``problem_of`` finds a problem with."""
+    for _, _, value, span in _string_values(document, key):
+        problem = problem_of(value)
+        if problem:
+            yield Finding(span, f"invalid {key}: {problem}", help=help_text)
 
 
 @rule("C001", "invalid-cron", Severity.ERROR, "A cron string Prefect rejects",
@@ -207,12 +217,8 @@ def invalid_rrule(context: LintContext) -> Iterator[Finding]:
 
     **Fix**: correct the rule (RFC 5545: `FREQ=WEEKLY;BYDAY=MO;BYHOUR=9`).
     """
-    document = context.document
-    for _, _, value, span in _string_values(document, "rrule"):
-        problem = rrule_problem(value)
-        if problem:
-            yield Finding(span, f"invalid rrule: {problem}",
-                          help="an rrule looks like `FREQ=WEEKLY;BYDAY=MO,WE;BYHOUR=9`")
+    return _invalid_strings(context.document, "rrule", rrule_problem,
+                            "an rrule looks like `FREQ=WEEKLY;BYDAY=MO,WE;BYHOUR=9`")
 
 
 @rule("C004", "invalid-timezone", Severity.ERROR, "A schedule time zone that is not an IANA name",
@@ -271,12 +277,8 @@ def invalid_anchor_date(context: LintContext) -> Iterator[Finding]:
 
     **Fix**: write an ISO 8601 date-time in quotes: `anchor_date: "2024-01-02T09:00:00"`.
     """
-    document = context.document
-    for _, _, value, span in _string_values(document, "anchor_date"):
-        problem = anchor_date_problem(value)
-        if problem:
-            yield Finding(span, f"invalid anchor_date: {problem}",
-                          help='e.g. `anchor_date: "2024-01-01T09:00:00"`')
+    return _invalid_strings(context.document, "anchor_date", anchor_date_problem,
+                            'e.g. `anchor_date: "2024-01-01T09:00:00"`')
 
 
 @rule("C006", "duplicate-schedule-slug", Severity.ERROR,

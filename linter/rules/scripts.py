@@ -270,15 +270,9 @@ def _rendered(command: PrefectCommand, document: Document) -> str:
 # -- rules ------------------------------------------------------------------------------------
 
 
-@rule(
-    "L020",
-    "agent-start-command",
-    Severity.ERROR,
-    "`prefect agent start` was removed in Prefect 3; run `prefect worker start --pool`",
-    fix=Applicability.UNSAFE,
-    kinds=(SCRIPT,),
-    needs=Needs.TEXT,
-)
+@rule("L020", "agent-start-command", Severity.ERROR,
+      "`prefect agent start` was removed in Prefect 3; run `prefect worker start --pool`",
+      fix=Applicability.UNSAFE, kinds=(SCRIPT,), needs=Needs.TEXT)
 def agent_start_command(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `prefect agent start` (with any of `-q`, `--work-queue`, `-p`, `--pool`,
@@ -338,14 +332,9 @@ def _for_target(context: LintContext, finding: Finding) -> Finding:
     return finding._replace(message=message, severity=Severity.WARNING)
 
 
-@rule(
-    "L021",
-    "deployment-build-command",
-    Severity.ERROR,
-    "`prefect deployment build` / `apply` were removed in Prefect 3; use `prefect deploy`",
-    kinds=(SCRIPT,),
-    needs=Needs.TEXT,
-)
+@rule("L021", "deployment-build-command", Severity.ERROR,
+      "`prefect deployment build` / `apply` were removed in Prefect 3; use `prefect deploy`",
+      kinds=(SCRIPT,), needs=Needs.TEXT)
 def deployment_build_command(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `prefect deployment build` or `prefect deployment apply` in a script, CI
@@ -373,14 +362,9 @@ def deployment_build_command(context: LintContext) -> Iterator[Finding]:
         ))
 
 
-@rule(
-    "L022",
-    "prefect1-agent-command",
-    Severity.ERROR,
-    "A Prefect 1 agent command (`prefect agent local start`, ...)",
-    kinds=(SCRIPT,),
-    needs=Needs.TEXT,
-)
+@rule("L022", "prefect1-agent-command", Severity.ERROR,
+      "A Prefect 1 agent command (`prefect agent local start`, ...)", kinds=(SCRIPT,),
+      needs=Needs.TEXT)
 def prefect1_agent_command(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a Prefect 1 agent command: `prefect agent local start`, `prefect agent docker
@@ -414,14 +398,8 @@ AGENT_CHART_KEYS = frozenset({
 })
 
 
-@rule(
-    "L023",
-    "agent-helm-values",
-    Severity.ERROR,
-    "Helm values for a Prefect agent chart",
-    kinds=(SCRIPT,),
-    needs=Needs.TREE,
-)
+@rule("L023", "agent-helm-values", Severity.ERROR, "Helm values for a Prefect agent chart",
+      kinds=(SCRIPT,), needs=Needs.TREE)
 def agent_helm_values(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a Helm values file with a top-level `agent:` section in the shape of the

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -23,16 +24,11 @@ from linter.prefect.steps import (
 from linter.prefect.templating import find_malformed, find_placeholders
 from linter.project.context import LintContext
 from linter.rules._shared import argument_nodes, unique_findings, unique_items
-from linter.source.document import find_key, mapping_pairs
+from linter.source.document import Document, find_key, mapping_pairs
 from linter.source.view import STR_TAG, tag_of
 
 
-@rule(
-    "T008",
-    "duplicate-step-id",
-    Severity.WARNING,
-    "Two steps that run together share an id",
-)
+@rule("T008", "duplicate-step-id", Severity.WARNING, "Two steps that run together share an id")
 def duplicate_step_id(context: LintContext) -> Iterator[Finding]:
     """
     **What**: two steps of the same run have the same `id`: the build and push steps of a
@@ -73,12 +69,16 @@ def _id_nodes(item: StepItem) -> tuple[Node | None, Node | None]:
     return found if found is not None else (None, None)
 
 
-@rule(
-    "T009",
-    "invalid-requires",
-    Severity.ERROR,
-    "A step's `requires` is not a string or a list of strings",
-)
+def _keyword_values(document: Document, keyword: str) -> Iterator[tuple[StepItem, Any]]:
+    """(step, value) of each step (once, however many lists an anchor puts it in) that is
+    given the keyword ``keyword`` (``requires``, ``id``)."""
+    for item in unique_items(document):
+        if isinstance(item.arguments, dict) and keyword in item.arguments:
+            yield item, item.arguments[keyword]
+
+
+@rule("T009", "invalid-requires", Severity.ERROR,
+      "A step's `requires` is not a string or a list of strings")
 def invalid_requires(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `requires` is neither a pip requirement string nor a list of them.
@@ -91,10 +91,7 @@ def invalid_requires(context: LintContext) -> Iterator[Finding]:
     """
     document = context.document
     findings: list[Finding] = []
-    for item in unique_items(document):
-        if not isinstance(item.arguments, dict) or "requires" not in item.arguments:
-            continue
-        value = item.arguments["requires"]
+    for item, value in _keyword_values(document, "requires"):
         if value is None or value == "" or isinstance(value, str):
             continue
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -111,12 +108,7 @@ def invalid_requires(context: LintContext) -> Iterator[Finding]:
     yield from unique_findings(findings)
 
 
-@rule(
-    "T010",
-    "invalid-step-id",
-    Severity.ERROR,
-    "A step's `id` is not a string",
-)
+@rule("T010", "invalid-step-id", Severity.ERROR, "A step's `id` is not a string")
 def invalid_step_id(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a step's `id` is a list, a mapping, a number, a boolean or empty.
@@ -129,10 +121,7 @@ def invalid_step_id(context: LintContext) -> Iterator[Finding]:
     """
     document = context.document
     findings: list[Finding] = []
-    for item in unique_items(document):
-        if not isinstance(item.arguments, dict) or "id" not in item.arguments:
-            continue
-        value = item.arguments["id"]
+    for item, value in _keyword_values(document, "id"):
         if isinstance(value, str) and value:
             continue
         _, node = _id_nodes(item)
@@ -163,13 +152,8 @@ TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-@rule(
-    "T011",
-    "plain-text-secret",
-    Severity.WARNING,
-    "A token or password is written in plain text in a step",
-    sensitive=True,
-)
+@rule("T011", "plain-text-secret", Severity.WARNING,
+      "A token or password is written in plain text in a step", sensitive=True)
 def plain_text_secret(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a step argument holds a literal secret: a value shaped like a GitHub, GitLab or

@@ -67,12 +67,8 @@ def has_placeholder(value: Any) -> bool:
 # -- T001 -------------------------------------------------------------------------------------
 
 
-@rule(
-    "T001",
-    "unknown-step-function",
-    Severity.ERROR,
-    "A step names a function that its module does not have",
-)
+@rule("T001", "unknown-step-function", Severity.ERROR,
+      "A step names a function that its module does not have")
 def unknown_step_function(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the step's function path points into a module prefect-lint knows (Prefect's
@@ -145,13 +141,8 @@ def _relative(file: Path, folder: Path) -> str:
 # -- T002 -------------------------------------------------------------------------------------
 
 
-@rule(
-    "T002",
-    "unknown-step-argument",
-    Severity.ERROR,
-    "A step is given an argument its function does not accept",
-    fix=Applicability.UNSAFE,
-)
+@rule("T002", "unknown-step-argument", Severity.ERROR,
+      "A step is given an argument its function does not accept", fix=Applicability.UNSAFE)
 def unknown_step_argument(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an argument of a known step that the step's function does not take (and the
@@ -201,12 +192,8 @@ def unknown_step_argument(context: LintContext) -> Iterator[Finding]:
 # -- T003 -------------------------------------------------------------------------------------
 
 
-@rule(
-    "T003",
-    "missing-step-argument",
-    Severity.ERROR,
-    "A step lacks an argument its function requires",
-)
+@rule("T003", "missing-step-argument", Severity.ERROR,
+      "A step lacks an argument its function requires")
 def missing_step_argument(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a required argument of a known step (one without a default) is not given.
@@ -246,13 +233,9 @@ def type_matches(value_type: str, allowed: frozenset[str]) -> bool:
     return value_type == "integer" and "number" in allowed
 
 
-@rule(
-    "T004",
-    "step-argument-type",
-    Severity.WARNING,
-    "A step argument's YAML type does not match what the function expects",
-    fix=Applicability.UNSAFE,
-)
+@rule("T004", "step-argument-type", Severity.WARNING,
+      "A step argument's YAML type does not match what the function expects",
+      fix=Applicability.UNSAFE)
 def step_argument_type(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the value given to a known step argument has a YAML type its function's
@@ -320,12 +303,8 @@ def _type_advice(
 # -- T005 -------------------------------------------------------------------------------------
 
 
-@rule(
-    "T005",
-    "conflicting-step-arguments",
-    Severity.ERROR,
-    "A step is given two arguments that exclude each other",
-)
+@rule("T005", "conflicting-step-arguments", Severity.ERROR,
+      "A step is given two arguments that exclude each other")
 def conflicting_step_arguments(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a known step gets two arguments of which it accepts only one, such as
@@ -367,13 +346,9 @@ def looks_like_function(key: Any) -> bool:
         _FUNCTION_LIKE.match(key))
 
 
-@rule(
-    "T006",
-    "step-with-several-keys",
-    Severity.ERROR,
-    "A step mapping has more than one key (often mis-indented arguments)",
-    fix=Applicability.UNSAFE,
-)
+@rule("T006", "step-with-several-keys", Severity.ERROR,
+      "A step mapping has more than one key (often mis-indented arguments)",
+      fix=Applicability.UNSAFE)
 def step_with_several_keys(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a step item has several keys. A step is a one-key mapping: the function's path,
@@ -463,13 +438,8 @@ def _reindent_fix(
 # -- T007 -------------------------------------------------------------------------------------
 
 
-@rule(
-    "T007",
-    "step-arguments-not-mapping",
-    Severity.ERROR,
-    "A step's arguments are null or not a mapping",
-    fix=Applicability.SAFE,
-)
+@rule("T007", "step-arguments-not-mapping", Severity.ERROR,
+      "A step's arguments are null or not a mapping", fix=Applicability.SAFE)
 def step_arguments_not_mapping(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the value under a step's function path is empty (`- my.step:`), null, or not a

@@ -10,7 +10,7 @@ judged.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -100,12 +100,8 @@ def _once(findings: list[Finding]) -> Iterator[Finding]:
             yield finding
 
 
-@rule(
-    "P006",
-    "work-pool-not-in-workspace",
-    Severity.ERROR,
-    "A work pool the workspace snapshot does not have; `prefect deploy` fails",
-)
+@rule("P006", "work-pool-not-in-workspace", Severity.ERROR,
+      "A work pool the workspace snapshot does not have; `prefect deploy` fails")
 def work_pool_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `work_pool.name` names a pool that the workspace snapshot (saved by
@@ -136,12 +132,8 @@ def work_pool_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     yield from _once(found)
 
 
-@rule(
-    "P007",
-    "work-queue-not-in-pool",
-    Severity.WARNING,
-    "A work queue the pool does not have in the workspace snapshot; Prefect creates it",
-)
+@rule("P007", "work-queue-not-in-pool", Severity.WARNING,
+      "A work queue the pool does not have in the workspace snapshot; Prefect creates it")
 def work_queue_not_in_pool(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `work_pool.work_queue_name` names a queue that the pool does not have in the
@@ -201,12 +193,18 @@ def _placeholders(document: Document, kind: PlaceholderKind
                     yield placeholder, span
 
 
-@rule(
-    "R007",
-    "block-document-not-in-workspace",
-    Severity.ERROR,
-    "A block placeholder naming a block document the workspace snapshot does not have",
-)
+def _well_formed(document: Document, kind: PlaceholderKind,
+                 problem_of: Callable[[str], str | None], prefix: str
+                 ) -> Iterator[tuple[Placeholder, Span, str]]:
+    """Each placeholder of ``kind`` that is written correctly (R004 and R005 report the
+    others), with its name after ``prefix``."""
+    for placeholder, span in _placeholders(document, kind):
+        if problem_of(placeholder.name) is None:
+            yield placeholder, span, placeholder.name[len(prefix):]
+
+
+@rule("R007", "block-document-not-in-workspace", Severity.ERROR,
+      "A block placeholder naming a block document the workspace snapshot does not have")
 def block_document_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `{{ prefect.blocks.<type>.<name> }}` placeholder whose block document is not
@@ -222,10 +220,9 @@ def block_document_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     workspace = workspace_for(context.project.settings.workspace)
     if workspace is None:
         return
-    for placeholder, span in _placeholders(context.document, PlaceholderKind.BLOCK):
-        if block_placeholder_problem(placeholder.name) is not None:
-            continue  # R004's
-        slug, name = placeholder.name[len(BLOCK_PREFIX):].split(".", 2)[:2]
+    for placeholder, span, written in _well_formed(context.document, PlaceholderKind.BLOCK,
+                                                   block_placeholder_problem, BLOCK_PREFIX):
+        slug, name = written.split(".", 2)[:2]
         if name in workspace.blocks.get(slug, frozenset()):
             continue
         others = workspace.block_types_of(name)
@@ -242,12 +239,8 @@ def block_document_not_in_workspace(context: LintContext) -> Iterator[Finding]:
                       help=help_text)
 
 
-@rule(
-    "R008",
-    "variable-not-in-workspace",
-    Severity.ERROR,
-    "A variable placeholder naming a variable the workspace snapshot does not have",
-)
+@rule("R008", "variable-not-in-workspace", Severity.ERROR,
+      "A variable placeholder naming a variable the workspace snapshot does not have")
 def variable_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `{{ prefect.variables.<name> }}` placeholder whose variable is not set in the
@@ -263,10 +256,8 @@ def variable_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     workspace = workspace_for(context.project.settings.workspace)
     if workspace is None:
         return
-    for placeholder, span in _placeholders(context.document, PlaceholderKind.VARIABLE):
-        if variable_placeholder_problem(placeholder.name) is not None:
-            continue  # R005's
-        name = placeholder.name[len(VARIABLE_PREFIX):]
+    for placeholder, span, name in _well_formed(context.document, PlaceholderKind.VARIABLE,
+                                                variable_placeholder_problem, VARIABLE_PREFIX):
         if name in workspace.variables:
             continue
         yield Finding(

@@ -29,14 +29,8 @@ def token_span(document: Document, offset: int) -> Span:
     return Span(offset, end)
 
 
-@rule(
-    "Y001",
-    "yaml-syntax-error",
-    Severity.ERROR,
-    "The file is not valid YAML",
-    kinds=YAML_KINDS,
-    needs=Needs.TEXT,
-)
+@rule("Y001", "yaml-syntax-error", Severity.ERROR, "The file is not valid YAML", kinds=YAML_KINDS,
+      needs=Needs.TEXT)
 def yaml_syntax_error(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the YAML parser stopped at this position. A document nested more than 5,000
@@ -60,14 +54,9 @@ def yaml_syntax_error(context: LintContext) -> Iterator[Finding]:
                   help=help_text)
 
 
-@rule(
-    "Y002",
-    "duplicate-key",
-    Severity.ERROR,
-    "A key appears twice in the same mapping; the last one silently wins",
-    kinds=YAML_KINDS,
-    needs=Needs.TREE,
-)
+@rule("Y002", "duplicate-key", Severity.ERROR,
+      "A key appears twice in the same mapping; the last one silently wins", kinds=YAML_KINDS,
+      needs=Needs.TREE)
 def duplicate_key(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the same key is written twice in one mapping.
@@ -89,14 +78,8 @@ def duplicate_key(context: LintContext) -> Iterator[Finding]:
         )
 
 
-@rule(
-    "Y003",
-    "empty-file",
-    Severity.WARNING,
-    "The file has no content (or only comments)",
-    kinds=YAML_KINDS,
-    needs=Needs.TEXT,
-)
+@rule("Y003", "empty-file", Severity.WARNING, "The file has no content (or only comments)",
+      kinds=YAML_KINDS, needs=Needs.TEXT)
 def empty_file(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the file is empty, or holds only comments and blank lines.
@@ -111,14 +94,8 @@ def empty_file(context: LintContext) -> Iterator[Finding]:
         yield Finding(Span(0, 0), "the file is empty: Prefect finds no deployments in it")
 
 
-@rule(
-    "Y004",
-    "top-level-not-mapping",
-    Severity.ERROR,
-    "The top level of the file is not a mapping",
-    kinds=YAML_KINDS,
-    needs=Needs.TREE,
-)
+@rule("Y004", "top-level-not-mapping", Severity.ERROR, "The top level of the file is not a mapping",
+      kinds=YAML_KINDS, needs=Needs.TREE)
 def top_level_not_mapping(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the file's top level is a list or a single value instead of `key: value` pairs.
@@ -145,14 +122,8 @@ def top_level_not_mapping(context: LintContext) -> Iterator[Finding]:
     )
 
 
-@rule(
-    "Y005",
-    "multiple-documents",
-    Severity.ERROR,
-    "The file holds more than one YAML document",
-    kinds=YAML_KINDS,
-    needs=Needs.TREE,
-)
+@rule("Y005", "multiple-documents", Severity.ERROR, "The file holds more than one YAML document",
+      kinds=YAML_KINDS, needs=Needs.TREE)
 def multiple_documents(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `---` line starts a second YAML document in the same file.
@@ -178,14 +149,8 @@ def multiple_documents(context: LintContext) -> Iterator[Finding]:
         )
 
 
-@rule(
-    "Y006",
-    "unbounded-aliases",
-    Severity.ERROR,
-    "Aliases expand without bound, or a node contains itself",
-    kinds=YAML_KINDS,
-    needs=Needs.TREE,
-)
+@rule("Y006", "unbounded-aliases", Severity.ERROR,
+      "Aliases expand without bound, or a node contains itself", kinds=YAML_KINDS, needs=Needs.TREE)
 def unbounded_aliases(context: LintContext) -> Iterator[Finding]:
     """
     **What**: YAML aliases that expand to an enormous document (a "billion laughs" alias
@@ -205,14 +170,8 @@ def unbounded_aliases(context: LintContext) -> Iterator[Finding]:
     yield Finding(span, view.fatal)
 
 
-@rule(
-    "Y007",
-    "unsupported-tag",
-    Severity.ERROR,
-    "A YAML tag that Prefect's safe loader refuses",
-    kinds=YAML_KINDS,
-    needs=Needs.TREE,
-)
+@rule("Y007", "unsupported-tag", Severity.ERROR, "A YAML tag that Prefect's safe loader refuses",
+      kinds=YAML_KINDS, needs=Needs.TREE)
 def unsupported_tag(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an explicit tag such as `!!python/object/apply:...` or a custom `!Ref`.
@@ -232,14 +191,8 @@ def unsupported_tag(context: LintContext) -> Iterator[Finding]:
         )
 
 
-@rule(
-    "Y000",
-    "unreadable-file",
-    Severity.ERROR,
-    "The file cannot be read as text",
-    kinds=("prefect", "legacy", "script"),
-    needs=Needs.TEXT,
-)
+@rule("Y000", "unreadable-file", Severity.ERROR, "The file cannot be read as text",
+      kinds=("prefect", "legacy", "script"), needs=Needs.TEXT)
 def unreadable_file(context: LintContext) -> Iterator[Finding]:
     """
     **What**: prefect-lint could not read the file: it does not exist, is not a regular file

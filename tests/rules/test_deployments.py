@@ -117,3 +117,18 @@ def test_empty_name_among_several_is_not_skipped_but_stops_the_deploy() -> None:
     found = lint(text, select=["D011"])
     assert [d.severity for d in found] == [Severity.ERROR]
     assert "A deployment name must be provided" in found[0].message
+
+
+def test_missing_entrypoint_names_the_deployment_or_its_number() -> None:
+    text = """\
+    deployments:
+      - name: nightly
+        work_pool: {name: k8s}
+      - name: ""
+        entrypoint: null
+        work_pool: {name: k8s}
+    """
+    found = lint(text, select=["D015"])
+    assert found[0].message.startswith('deployment "nightly" has no `entrypoint`: ')
+    assert found[1].message.startswith("deployment #2 has `entrypoint: null`: ")
+    assert spans(text, found) == ["nightly", "entrypoint"]
