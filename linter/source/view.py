@@ -344,12 +344,7 @@ def _construct_bool(text: str) -> bool:
 
 
 def _construct_int(text: str) -> int:
-    value = text.replace("_", "")
-    sign = 1
-    if value[:1] == "-":
-        sign, value = -1, value[1:]
-    elif value[:1] == "+":
-        value = value[1:]
+    sign, value = _split_sign(text.replace("_", ""))
     if value == "0":
         return 0
     if value.startswith("0b"):
@@ -366,12 +361,7 @@ def _construct_int(text: str) -> int:
 
 
 def _construct_float(text: str) -> float:
-    value = text.replace("_", "").lower()
-    sign = 1.0
-    if value[:1] == "-":
-        sign, value = -1.0, value[1:]
-    elif value[:1] == "+":
-        value = value[1:]
+    sign, value = _split_sign(text.replace("_", "").lower())
     if value == ".inf":
         return sign * math.inf
     if value == ".nan":
@@ -379,6 +369,15 @@ def _construct_float(text: str) -> float:
     if ":" in value:
         return sign * float(_sexagesimal(value, float))
     return sign * float(value)
+
+
+def _split_sign(value: str) -> tuple[int, str]:
+    """The sign of a YAML number (1 or -1) and its digits without the sign."""
+    if value[:1] == "-":
+        return -1, value[1:]
+    if value[:1] == "+":
+        return 1, value[1:]
+    return 1, value
 
 
 def _sexagesimal(value: str, kind: type[Any]) -> Any:
