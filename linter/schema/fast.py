@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Iterator, Mapping, Sized
+from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
 from typing import Any, NamedTuple
 
 from linter.lazy_regex import lazy_compile
@@ -268,27 +268,21 @@ def compile_check(root: Mapping[str, Any], pointer: str | None = None) -> Check:
 # -- explaining failures without jsonschema ---------------------------------------------------
 
 
-class Failure:
+class Failure(NamedTuple):
     """One failed keyword, with the attributes of a jsonschema ``ValidationError`` that the
     explanation in ``linter.schema.check`` reads: ``validator`` (the keyword),
     ``validator_value``, ``schema`` (the schema holding the keyword), ``instance``,
     ``absolute_path``, ``schema_path`` (from the root, or from the union branch for the
-    ``context`` of an ``anyOf``/``oneOf``), ``context`` and ``message``."""
+    ``context`` of an ``anyOf``/``oneOf``), ``message`` and ``context``."""
 
-    __slots__ = ("absolute_path", "context", "instance", "message", "schema", "schema_path",
-                 "validator", "validator_value")
-
-    def __init__(self, validator: str, validator_value: Any, schema: Mapping[str, Any],
-                 instance: Any, absolute_path: tuple[Any, ...], schema_path: list[Any],
-                 message: str, context: list[Failure] | None = None) -> None:
-        self.validator = validator
-        self.validator_value = validator_value
-        self.schema = schema
-        self.instance = instance
-        self.absolute_path = absolute_path
-        self.schema_path = schema_path
-        self.message = message
-        self.context = context or []
+    validator: str
+    validator_value: Any
+    schema: Mapping[str, Any]
+    instance: Any
+    absolute_path: tuple[Any, ...]
+    schema_path: list[Any]
+    message: str
+    context: Sequence[Failure] = ()
 
 
 class Explainer:
