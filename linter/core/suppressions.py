@@ -30,7 +30,7 @@ class Directive:
     target_row: int  # 1-based row it applies to (0 for file-wide)
     own_line: bool  # nothing but whitespace before the comment
     line_span: Span  # the whole line, without its line break
-    used: set[str]
+    used: set[str]  # the codes that silenced a finding, filled in by the engine
 
     def __init__(
         self,
@@ -41,7 +41,6 @@ class Directive:
         target_row: int,
         own_line: bool,
         line_span: Span,
-        used: set[str] | None = None,
     ) -> None:
         self.file_wide = file_wide
         self.codes = codes
@@ -50,7 +49,7 @@ class Directive:
         self.target_row = target_row
         self.own_line = own_line
         self.line_span = line_span
-        self.used = set() if used is None else used
+        self.used = set()
 
 
 def find_directives(
