@@ -320,7 +320,9 @@ class Explainer:
         for keyword, value in schema.items():
             if keyword in _ANNOTATIONS:
                 continue
-            yield from KEYWORDS[keyword].explain(self, value, schema, instance, path, spath)
+            entry = KEYWORDS[keyword]
+            if entry.applies_to is None or isinstance(instance, entry.applies_to):
+                yield from entry.explain(self, value, schema, instance, path, spath)
 
     def _one(self, keyword: str, value: Any, schema: Mapping[str, Any], instance: Any,
              path: tuple[Any, ...], spath: list[Any], message: str) -> Failure:
@@ -353,8 +355,6 @@ class Explainer:
 
     def f_properties(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
                      ) -> Iterator[Failure]:
-        if not isinstance(instance, dict):
-            return
         for name, sub in value.items():
             if name in instance:
                 yield from self.failures(sub, instance[name], (*path, name),
@@ -362,8 +362,6 @@ class Explainer:
 
     def f_patternProperties(self, value: Any, schema: Any, instance: Any, path: Any,
                             spath: Any) -> Iterator[Failure]:
-        if not isinstance(instance, dict):
-            return
         for pattern, sub in value.items():
             for key, item in instance.items():
                 if isinstance(key, str) and re.search(pattern, key):
@@ -372,8 +370,6 @@ class Explainer:
 
     def f_additionalProperties(self, value: Any, schema: Any, instance: Any, path: Any,
                                spath: Any) -> Iterator[Failure]:
-        if not isinstance(instance, dict):
-            return
         known = schema.get("properties", {})
         patterns = list(schema.get("patternProperties", {}))
         extras = [key for key in instance if key not in known and not (
@@ -392,8 +388,6 @@ class Explainer:
 
     def f_required(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
                    ) -> Iterator[Failure]:
-        if not isinstance(instance, dict):
-            return
         for name in value:
             if name not in instance:
                 yield self._one("required", value, schema, instance, path, spath,
@@ -401,23 +395,17 @@ class Explainer:
 
     def f_propertyNames(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
                         ) -> Iterator[Failure]:
-        if not isinstance(instance, dict):
-            return
         for key in instance:
             yield from self.failures(value, key, path, [*spath, "propertyNames"])
 
     def f_dependentSchemas(self, value: Any, schema: Any, instance: Any, path: Any,
                            spath: Any) -> Iterator[Failure]:
-        if not isinstance(instance, dict):
-            return
         for name, sub in value.items():
             if name in instance:
                 yield from self.failures(sub, instance, path, [*spath, "dependentSchemas", name])
 
     def f_items(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
                 ) -> Iterator[Failure]:
-        if not isinstance(instance, list):
-            return
         for index, item in enumerate(instance):
             yield from self.failures(value, item, (*path, index), [*spath, "items"])
 
@@ -445,8 +433,6 @@ class Explainer:
 
     def f_dependentRequired(self, value: Any, schema: Any, instance: Any, path: Any,
                             spath: Any) -> Iterator[Failure]:
-        if not isinstance(instance, dict):
-            return
         for name, needs in value.items():
             if name in instance:
                 for need in needs:
@@ -468,8 +454,8 @@ class Explainer:
             yield self._one(keyword, value, schema, instance, path, spath,
                             f"{instance!r} is {words} {value!r}")
 
-    def _branches(self, keyword: str, value: list[Any], schema: Any, instance: Any,
-                  path: Any, spath: Any) -> tuple[list[Failure], int | None]:
+    def _branches(self, value: list[Any], instance: Any, path: Any
+                  ) -> tuple[list[Failure], int | None]:
         """Failures of each branch (schema paths relative to the branch) and the index of
         the first branch that holds."""
         collected: list[Failure] = []
@@ -480,21 +466,23 @@ class Explainer:
             collected.extend(found)
         return collected, None
 
+    def _none_holds(self, keyword: str, value: list[Any], schema: Any, instance: Any,
+                    path: Any, spath: Any, collected: list[Failure]) -> Failure:
+        """The failure of a union none of whose branches holds (their failures as context)."""
+        return Failure(keyword, value, schema, instance, path, [*spath, keyword],
+                       f"{instance!r} is not valid under any of the given schemas", collected)
+
     def f_anyOf(self, value: list[Any], schema: Any, instance: Any, path: Any, spath: Any
                 ) -> Iterator[Failure]:
-        collected, holds = self._branches("anyOf", value, schema, instance, path, spath)
+        collected, holds = self._branches(value, instance, path)
         if holds is None:
-            yield Failure("anyOf", value, schema, instance, path, [*spath, "anyOf"],
-                          f"{instance!r} is not valid under any of the given schemas",
-                          collected)
+            yield self._none_holds("anyOf", value, schema, instance, path, spath, collected)
 
     def f_oneOf(self, value: list[Any], schema: Any, instance: Any, path: Any, spath: Any
                 ) -> Iterator[Failure]:
-        collected, holds = self._branches("oneOf", value, schema, instance, path, spath)
+        collected, holds = self._branches(value, instance, path)
         if holds is None:
-            yield Failure("oneOf", value, schema, instance, path, [*spath, "oneOf"],
-                          f"{instance!r} is not valid under any of the given schemas",
-                          collected)
+            yield self._none_holds("oneOf", value, schema, instance, path, spath, collected)
             return
         more = [sub for sub in value[holds + 1 :] if self.valid(sub, instance)]
         if more:
@@ -529,6 +517,8 @@ class Keyword(NamedTuple):
 
     check: Callable[[Compiler, Any, Mapping[str, Any]], Check]
     explain: Callable[[Explainer, Any, Any, Any, Any, Any], Iterator[Failure]]
+    #: The type of value the keyword speaks of (it passes any other); None for every type.
+    applies_to: type | None = None
 
 
 def _size_keyword(keyword: str) -> Keyword:
@@ -551,17 +541,17 @@ KEYWORDS: dict[str, Keyword] = {
     "type": Keyword(Compiler.k_type, Explainer.f_type),
     "enum": Keyword(Compiler.k_enum, Explainer.f_enum),
     "const": Keyword(Compiler.k_const, Explainer.f_const),
-    "properties": Keyword(Compiler.k_properties, Explainer.f_properties),
-    "patternProperties": Keyword(Compiler.k_patternProperties, Explainer.f_patternProperties),
+    "properties": Keyword(Compiler.k_properties, Explainer.f_properties, dict),
+    "patternProperties": Keyword(Compiler.k_patternProperties, Explainer.f_patternProperties, dict),
     "additionalProperties": Keyword(Compiler.k_additionalProperties,
-                                    Explainer.f_additionalProperties),
-    "required": Keyword(Compiler.k_required, Explainer.f_required),
-    "propertyNames": Keyword(Compiler.k_propertyNames, Explainer.f_propertyNames),
+                                    Explainer.f_additionalProperties, dict),
+    "required": Keyword(Compiler.k_required, Explainer.f_required, dict),
+    "propertyNames": Keyword(Compiler.k_propertyNames, Explainer.f_propertyNames, dict),
     "minProperties": _size_keyword("minProperties"),
     "maxProperties": _size_keyword("maxProperties"),
-    "dependentRequired": Keyword(Compiler.k_dependentRequired, Explainer.f_dependentRequired),
-    "dependentSchemas": Keyword(Compiler.k_dependentSchemas, Explainer.f_dependentSchemas),
-    "items": Keyword(Compiler.k_items, Explainer.f_items),
+    "dependentRequired": Keyword(Compiler.k_dependentRequired, Explainer.f_dependentRequired, dict),
+    "dependentSchemas": Keyword(Compiler.k_dependentSchemas, Explainer.f_dependentSchemas, dict),
+    "items": Keyword(Compiler.k_items, Explainer.f_items, list),
     "minItems": _size_keyword("minItems"),
     "maxItems": _size_keyword("maxItems"),
     "uniqueItems": Keyword(Compiler.k_uniqueItems, Explainer.f_uniqueItems),
