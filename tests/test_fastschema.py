@@ -161,3 +161,17 @@ def test_every_compiled_keyword_is_explained_as_jsonschema_does(keyword: str) ->
     assert failure_summary(ours) == failure_summary(theirs)
     for failure in ours:  # the finding's wording reads these attributes
         list(schema_check._explain(failure))
+
+
+#: A value of every JSON type, empty and not: a keyword about one type passes the others.
+EVERY_TYPE = [None, True, 0, 2, 2.5, "", "ab", [], [1, "a"], {}, {"a": 1, "xa": "b"}]
+
+
+@pytest.mark.parametrize("keyword", sorted(FAILING))
+def test_every_compiled_keyword_agrees_with_jsonschema_on_every_type(keyword: str) -> None:
+    schema, _ = FAILING[keyword]
+    validator = Draft202012Validator(schema)
+    for instance in EVERY_TYPE:
+        assert compile_check(schema)(instance) is validator.is_valid(instance), instance
+        ours = list(Explainer(schema).failures(schema, instance))
+        assert failure_summary(ours) == failure_summary(validator.iter_errors(instance))

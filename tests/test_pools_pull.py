@@ -179,6 +179,23 @@ def test_pull_errors_are_one_line_without_the_key(cli, tmp_path: Path, fake_api,
     assert result.exit_code == 2 and "usually ends in /api" in result.output
 
 
+def test_a_pull_that_cannot_write_is_one_line_and_exit_2(cli, tmp_path: Path, fake_api,  # type: ignore[no-untyped-def]
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import linter.prefect.pools
+
+    def disk_full(*args: Any, **options: Any) -> Any:
+        raise OSError(28, "No space left on device")
+
+    _, url = fake_api
+    monkeypatch.setenv("PREFECT_API_URL", url)
+    monkeypatch.setenv("PREFECT_API_KEY", SECRET)
+    monkeypatch.setattr(linter.prefect.pools, "write_snapshots", disk_full)
+    result = cli("pools", "pull")
+    assert result.exit_code == 2
+    assert result.output == ("prefect-lint: cannot write the pool snapshot: No space left on "
+                             "device\n")
+
+
 def test_pull_needs_the_api_url(cli, tmp_path: Path,  # type: ignore[no-untyped-def]
                                 monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("PREFECT_API_URL", "PREFECT_PROFILES_PATH", "PREFECT_PROFILE"):

@@ -155,7 +155,7 @@ def _write_fixes(runner: Runner, options: CheckOptions, tally: _Tally) -> None:
     from linter.source.document import encode
 
     write = options.write or (options.add_suppressions and not options.diff)
-    for result in tally.results:
+    for index, result in enumerate(tally.results):
         if result.fixed_text is None:
             continue
         if options.diff:
@@ -173,7 +173,7 @@ def _write_fixes(runner: Runner, options: CheckOptions, tally: _Tally) -> None:
         except WriteError as error:
             tally.internal_errors += 1
             _error(str(error))
-            _report_unwritten(runner, result)
+            tally.results[index] = _unwritten(runner, result)
 
 
 def _report(resolver: Any, overrides: Overrides, options: CheckOptions, tally: _Tally) -> int:
@@ -244,18 +244,15 @@ def _unusable_argument(path: Path) -> str | None:
     return None
 
 
-def _report_unwritten(runner: Runner, result: FileResult) -> None:
-    """After a failed write the file still holds its original text: report the findings in
-    that text, and no fix as applied."""
+def _unwritten(runner: Runner, result: FileResult) -> FileResult:
+    """After a failed write the file still holds its original text: the findings in that
+    text, and no fix as applied."""
     assert result.path is not None and result.source is not None
     checker = runner.plain()
     settings = runner.resolver.for_file(result.path)
     kept = checker.lint_text(result.source, result.filename, result.path, settings)
-    result.diagnostics = kept.diagnostics
-    result.fixed_text = None
-    result.applied = []
-    result.dropped = []
-    result.suppressed = []
+    return result._replace(diagnostics=kept.diagnostics, fixed_text=None, applied=(),
+                           dropped=(), suppressed=())
 
 
 def _no_files_matched(folder: Path, resolver: Any) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,8 @@ import click
 
 if TYPE_CHECKING:
     from linter.prefect.pools import PoolSnapshot, WrittenSnapshots
+    from linter.prefect.pools_api import ApiAccess, PoolsClient
+    from linter.project.config import Settings
 
 EXIT_ERROR = 2
 
@@ -23,6 +26,38 @@ EXIT_ERROR = 2
 def _fail(message: str) -> None:
     click.echo(f"prefect-lint: {message}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+def connect(config_path: Path | None, timeout: float, max_size_mb: int
+            ) -> tuple[Settings, ApiAccess, PoolsClient]:
+    """The settings, the API as the `prefect` CLI finds it, and a client of that API (with a
+    warning when its certificate is not checked)."""
+    from linter.prefect.pools_api import PoolsClient, api_from_environment
+    from linter.project.config import ConfigResolver
+
+    settings = ConfigResolver(explicit=config_path).default
+    access = api_from_environment(os.environ)
+    client = PoolsClient(access.url, access.key, timeout, auth_string=access.auth_string,
+                         ssl_cert_file=access.ssl_cert_file, verify_tls=access.verify_tls,
+                         max_response_bytes=max_size_mb * 1024 * 1024)
+    if not access.verify_tls and access.url.startswith("https:"):
+        click.echo("prefect-lint: warning: the API's certificate is not checked "
+                   "(PREFECT_API_TLS_INSECURE_SKIP_VERIFY)", err=True)
+    return settings, access, client
+
+
+@contextmanager
+def failing_in_one_line(snapshot: str) -> Iterator[None]:
+    """A configuration or API error, or one writing ``snapshot``, as one line and exit 2."""
+    from linter.errors import ConfigError
+    from linter.prefect.pools_api import PoolsApiError
+
+    try:
+        yield
+    except (ConfigError, PoolsApiError) as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"cannot write the {snapshot}: {error.strerror or error}")
 
 
 def _shown(path: Path) -> str:
@@ -61,31 +96,15 @@ def pools_pull(names: tuple[str, ...], timeout: float, max_size_mb: int,
     pool is pulled and snapshots of pools that no longer exist are removed. The key is sent
     only to the API's own scheme, host and port: a redirect elsewhere is refused.
     """
-    from linter.errors import ConfigError
     from linter.prefect.pools import snapshot_folder, write_snapshots
-    from linter.prefect.pools_api import PoolsApiError, PoolsClient, api_from_environment, shown_url
-    from linter.project.config import ConfigResolver
+    from linter.prefect.pools_api import shown_url
 
-    try:
-        settings = ConfigResolver(explicit=config_path).default
-        access = api_from_environment(os.environ)
-        api_url = access.url
-        client = PoolsClient(api_url, access.key, timeout, auth_string=access.auth_string,
-                             ssl_cert_file=access.ssl_cert_file, verify_tls=access.verify_tls,
-                             max_response_bytes=max_size_mb * 1024 * 1024)
-        if not access.verify_tls and api_url.startswith("https:"):
-            click.echo("prefect-lint: warning: the API's certificate is not checked "
-                       "(PREFECT_API_TLS_INSECURE_SKIP_VERIFY)", err=True)
+    with failing_in_one_line("pool snapshot"):
+        settings, access, client = connect(config_path, timeout, max_size_mb)
         pools = client.read_pools(names)
         folder = snapshot_folder(settings.root)
-        result = write_snapshots(folder, pools, shown_url(api_url), replace_all=not names)
-    except (ConfigError, PoolsApiError) as error:
-        _fail(str(error))
-        return
-    except OSError as error:
-        _fail(f"cannot write the pool snapshot: {error.strerror or error}")
-        return
-    _report_pull(pools, result, shown_url(api_url), folder)
+        result = write_snapshots(folder, pools, shown_url(access.url), replace_all=not names)
+    _report_pull(pools, result, shown_url(access.url), folder)
 
 
 def _report_pull(pools: Sequence[PoolSnapshot], result: WrittenSnapshots, source: str,

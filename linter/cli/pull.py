@@ -7,14 +7,13 @@ previous snapshot as it was.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from linter.cli.pools import _fail, _shown
+from linter.cli.pools import _shown, connect, failing_in_one_line
 
 if TYPE_CHECKING:
     from linter.project.config import Settings
@@ -43,23 +42,14 @@ def pull_command(timeout: float, max_size_mb: int, config_path: Path | None) -> 
     """
     from datetime import datetime, timezone
 
-    from linter.errors import ConfigError
     from linter.prefect.pools import snapshot_folder, write_snapshots
-    from linter.prefect.pools_api import PoolsApiError, PoolsClient, api_from_environment, shown_url
+    from linter.prefect.pools_api import shown_url
     from linter.prefect.workspace import staged_workspace, workspace_file
     from linter.prefect.workspace_api import read_workspace_names
-    from linter.project.config import ConfigResolver
 
     started = time.monotonic()
-    try:
-        settings = ConfigResolver(explicit=config_path).default
-        access = api_from_environment(os.environ)
-        client = PoolsClient(access.url, access.key, timeout, auth_string=access.auth_string,
-                             ssl_cert_file=access.ssl_cert_file, verify_tls=access.verify_tls,
-                             max_response_bytes=max_size_mb * 1024 * 1024)
-        if not access.verify_tls and access.url.startswith("https:"):
-            click.echo("prefect-lint: warning: the API's certificate is not checked "
-                       "(PREFECT_API_TLS_INSECURE_SKIP_VERIFY)", err=True)
+    with failing_in_one_line("workspace snapshot"):
+        settings, access, client = connect(config_path, timeout, max_size_mb)
         pulled_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         pulled = read_workspace_names(client, pulled_at)
         target = workspace_file(settings.workspace)
@@ -71,12 +61,6 @@ def pull_command(timeout: float, max_size_mb: int, config_path: Path | None) -> 
             staged.unlink(missing_ok=True)
             raise
         staged.replace(target)
-    except (ConfigError, PoolsApiError) as error:
-        _fail(str(error))
-        return
-    except OSError as error:
-        _fail(f"cannot write the workspace snapshot: {error.strerror or error}")
-        return
     for message in written.skipped:
         click.echo(f"prefect-lint: {message}", err=True)
     workspace = pulled.workspace

@@ -74,19 +74,14 @@ class FixOutcome:
     diagnostics: list[Diagnostic]  # what is left after fixing
     document: Document | None
 
-    def __init__(
-        self,
-        text: str,
-        applied: list[Diagnostic] | None = None,
-        dropped: list[tuple[Diagnostic, str]] | None = None,
-        diagnostics: list[Diagnostic] | None = None,
-        document: Document | None = None,
-    ) -> None:
+    def __init__(self, text: str, document: Document | None,
+                 diagnostics: list[Diagnostic]) -> None:
+        """The text as first checked: no fix applied or dropped yet."""
         self.text = text
-        self.applied = [] if applied is None else applied
-        self.dropped = [] if dropped is None else dropped
-        self.diagnostics = [] if diagnostics is None else diagnostics
         self.document = document
+        self.diagnostics = diagnostics
+        self.applied = []
+        self.dropped = []
 
 
 Linter = Callable[[str], tuple[Document, list[Diagnostic]]]
@@ -95,7 +90,7 @@ Linter = Callable[[str], tuple[Document, list[Diagnostic]]]
 def fix_until_stable(text: str, lint: Linter, unsafe: bool) -> FixOutcome:
     """Lint, apply what can be applied, and repeat until the text stops changing."""
     document, diagnostics = lint(text)
-    outcome = FixOutcome(text, diagnostics=diagnostics, document=document)
+    outcome = FixOutcome(text, document, diagnostics)
     refused: set[tuple[str, Fix]] = set()
     for _ in range(MAX_ROUNDS):
         candidates = [

@@ -9,6 +9,8 @@ whole file. Text after the codes is free, so a reason can follow:
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from linter.core.codes import prefix_names
 from linter.core.diagnostics import Span
 from linter.lazy_regex import lazy_compile
@@ -20,7 +22,7 @@ DIRECTIVE = lazy_compile(
 CODE_ITEM = lazy_compile(r"[A-Za-z]+[0-9]*")
 
 
-class Directive:
+class Directive(NamedTuple):
     """One suppression comment."""
 
     file_wide: bool
@@ -30,27 +32,7 @@ class Directive:
     target_row: int  # 1-based row it applies to (0 for file-wide)
     own_line: bool  # nothing but whitespace before the comment
     line_span: Span  # the whole line, without its line break
-    used: set[str]
-
-    def __init__(
-        self,
-        file_wide: bool,
-        codes: list[str],
-        code_spans: list[Span],
-        comment_span: Span,
-        target_row: int,
-        own_line: bool,
-        line_span: Span,
-        used: set[str] | None = None,
-    ) -> None:
-        self.file_wide = file_wide
-        self.codes = codes
-        self.code_spans = code_spans
-        self.comment_span = comment_span
-        self.target_row = target_row
-        self.own_line = own_line
-        self.line_span = line_span
-        self.used = set() if used is None else used
+    used: set[str]  # the codes that silenced a finding, filled in by the engine
 
 
 def find_directives(
@@ -62,7 +44,7 @@ def find_directives(
         return []
     directives: list[Directive] = []
     rows = len(line_starts)
-    pending: list[Directive] = []  # own-line directives waiting for the next code line
+    pending: list[int] = []  # own-line directives (indexes) waiting for the next code line
     for row_index in range(rows):
         start = line_starts[row_index]
         end = line_starts[row_index + 1] if row_index + 1 < rows else len(text)
@@ -70,8 +52,8 @@ def find_directives(
         stripped = line.strip()
         is_code_line = bool(stripped) and not stripped.startswith("#")
         if is_code_line and pending:
-            for directive in pending:
-                directive.target_row = row_index + 1
+            for index in pending:
+                directives[index] = directives[index]._replace(target_row=row_index + 1)
             pending = []
         match = DIRECTIVE.search(line)
         if match is None:
@@ -96,10 +78,11 @@ def find_directives(
             target_row=0 if match.group("kind") == "disable-file" else row_index + 1,
             own_line=own_line,
             line_span=Span(start, start + len(line)),
+            used=set(),
         )
-        directives.append(directive)
         if own_line and not directive.file_wide:
-            pending.append(directive)
+            pending.append(len(directives))
+        directives.append(directive)
     return directives
 
 

@@ -136,11 +136,17 @@ def _parse(name: str, origin: str) -> Any:
     data = document.data if document.root is not None else None
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: a policy file is a mapping with `extends` and/or `rules`")
-    unknown = [str(key) for key in data if key not in FILE_KEYS]
-    if unknown:
-        raise ConfigError(f"{name}: unknown key `{unknown[0]}` (a policy file has "
-                          f"{' and '.join(FILE_KEYS)})")
+    _refuse_unknown_keys(data, FILE_KEYS, name, f"(a policy file has {' and '.join(FILE_KEYS)})")
     return data
+
+
+def _refuse_unknown_keys(mapping: dict[Any, Any], known: tuple[str, ...], where: str,
+                         allowed: str) -> None:
+    """A ``ConfigError`` naming the first key of ``mapping`` not in ``known``; ``allowed``
+    says which keys the mapping may have."""
+    unknown = [str(key) for key in mapping if key not in known]
+    if unknown:
+        raise ConfigError(f"{where}: unknown key `{unknown[0]}` {allowed}")
 
 
 def _pack_path(name: str, origin: str) -> Path:
@@ -186,10 +192,7 @@ def _rule(code: str, definition: Any, name: str, where: str) -> PolicyRule:
     if not isinstance(definition, dict):
         raise ConfigError(f"{where}: a rule is a mapping with `given` and `then` (or a "
                           "severity changing an inherited rule)")
-    unknown = [str(key) for key in definition if key not in RULE_KEYS]
-    if unknown:
-        raise ConfigError(f"{where}: unknown key `{unknown[0]}` (a rule has "
-                          f"{', '.join(RULE_KEYS)})")
+    _refuse_unknown_keys(definition, RULE_KEYS, where, f"(a rule has {', '.join(RULE_KEYS)})")
     for key in ("given", "then"):
         if key not in definition:
             raise ConfigError(f"{where}: `{key}` is missing")
@@ -258,10 +261,8 @@ def _then(value: Any, where: str) -> list[Then]:
     for check in checks:
         if not isinstance(check, dict):
             raise ConfigError(f"{where}: each `then` check is a mapping with `function`")
-        unknown = [str(key) for key in check if key not in THEN_KEYS]
-        if unknown:
-            raise ConfigError(f"{where}: unknown key `{unknown[0]}` in `then` (a check has "
-                              f"{', '.join(THEN_KEYS)})")
+        _refuse_unknown_keys(check, THEN_KEYS, where,
+                             f"in `then` (a check has {', '.join(THEN_KEYS)})")
         function = check.get("function")
         if function not in FUNCTIONS:
             raise ConfigError(f"{where}: unknown function {function!r} (known: "

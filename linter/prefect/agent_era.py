@@ -74,16 +74,17 @@ class Conversion:
 
 
 def block_slug(block: dict[str, Any]) -> str | None:
-    for key in ("_block_type_slug", "block_type_slug", "type"):
-        value = block.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return None
+    return _first_text(block, ("_block_type_slug", "block_type_slug", "type"))
 
 
 def infrastructure_type(infrastructure: dict[str, Any]) -> str | None:
-    for key in ("type", "_block_type_slug", "block_type_slug"):
-        value = infrastructure.get(key)
+    return _first_text(infrastructure, ("type", "_block_type_slug", "block_type_slug"))
+
+
+def _first_text(mapping: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    """The first non-empty string among ``keys`` of ``mapping`` (None when there is none)."""
+    for key in keys:
+        value = mapping.get(key)
         if isinstance(value, str) and value:
             return value
     return None

@@ -104,12 +104,15 @@ def deployment_call(module: PythonModule, call: ast.Call) -> DeploymentCall | No
 
 
 def deployment_calls(module: PythonModule) -> list[DeploymentCall]:
-    cached: list[DeploymentCall] | None = module.memo.get("deployment_calls")
-    if cached is None:
-        cached = module.memo["deployment_calls"] = [
-            found for call in module.calls if id(call) not in module.guarded
-            and (found := deployment_call(module, call)) is not None]
-    return cached
+    return module.memo(_find_deployment_calls)
+
+
+def _find_deployment_calls(module: PythonModule) -> Iterator[DeploymentCall]:
+    for call in module.calls:
+        if id(call) not in module.guarded:
+            found = deployment_call(module, call)
+            if found is not None:
+                yield found
 
 
 def apply_calls(module: PythonModule) -> Iterator[ast.Attribute | ast.keyword]:

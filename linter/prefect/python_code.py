@@ -11,12 +11,15 @@ TYPE_CHECKING:``) are marked, since they do not fail on Prefect 3. Positions are
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Iterable
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from linter.core.diagnostics import Span
 from linter.prefect.python_files import imports_prefect
 from linter.source.document import Document
+
+T = TypeVar("T")
 
 _GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError",
                                "Exception", "BaseException"})
@@ -42,9 +45,18 @@ class PythonModule:
         self.imports: list[ImportedName] = []
         #: local name -> dotted name it stands for
         self.bindings: dict[str, str] = {}
-        #: analyses that several rules share
-        self.memo: dict[str, Any] = {}
+        #: analyses that several rules share, by the analysis' qualified name
+        self._memo: dict[str, list[Any]] = {}
         _collect_imports(self, tree.body, guarded=False)
+
+    def memo(self, analysis: Callable[[PythonModule], Iterable[T]]) -> list[T]:
+        """What ``analysis(self)`` yields, listed once per module: several rules share the
+        walks behind it (deploy calls, their pools, schedules, parameters)."""
+        key = f"{analysis.__module__}.{analysis.__qualname__}"
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = list(analysis(self))
+        return found
 
     # -- nodes -------------------------------------------------------------------------------
     @cached_property

@@ -51,10 +51,7 @@ def schedule_values(module: PythonModule, field: str) -> Iterator[ScheduleValue]
 
 
 def _all_schedule_values(module: PythonModule) -> list[ScheduleValue]:
-    cached: list[ScheduleValue] | None = module.memo.get("schedule_values")
-    if cached is None:
-        cached = module.memo["schedule_values"] = list(_find_schedule_values(module))
-    return cached
+    return module.memo(_find_schedule_values)
 
 
 def _find_schedule_values(module: PythonModule) -> Iterator[ScheduleValue]:
@@ -130,10 +127,7 @@ class PoolArgument(NamedTuple):
 
 
 def pool_arguments(module: PythonModule) -> list[PoolArgument]:
-    cached: list[PoolArgument] | None = module.memo.get("pool_arguments")
-    if cached is None:
-        cached = module.memo["pool_arguments"] = list(_find_pool_arguments(module))
-    return cached
+    return module.memo(_find_pool_arguments)
 
 
 def _find_pool_arguments(module: PythonModule) -> Iterator[PoolArgument]:
@@ -208,10 +202,7 @@ class ParameterArgument(NamedTuple):
 
 
 def parameter_arguments(module: PythonModule) -> list[ParameterArgument]:
-    cached: list[ParameterArgument] | None = module.memo.get("parameter_arguments")
-    if cached is None:
-        cached = module.memo["parameter_arguments"] = list(_find_parameter_arguments(module))
-    return cached
+    return module.memo(_find_parameter_arguments)
 
 
 def _find_parameter_arguments(module: PythonModule) -> Iterator[ParameterArgument]:

@@ -12,7 +12,7 @@ describes the built-in and collection steps; a function in a file of the project
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -43,40 +43,20 @@ class Argument(NamedTuple):
     types: frozenset[str] | None = None
 
 
-class StepSignature:
+class StepSignature(NamedTuple):
     """What a step function accepts and returns."""
 
     name: str
     arguments: dict[str, Argument]
-    accepts_any_keyword: bool
-    exclusive: tuple[tuple[str, ...], ...]
+    accepts_any_keyword: bool = False
+    exclusive: tuple[tuple[str, ...], ...] = ()
     #: Argument paths (``access_token``, ``credentials.password``) that hold secrets.
-    secrets: tuple[str, ...]
+    secrets: tuple[str, ...] = ()
     #: Keys of the dict the step returns; None when unknown.
-    outputs: frozenset[str] | None
-    source: str
-    #: Advice for arguments people often pass by mistake (argument -> sentence).
-    hints: dict[str, str]
-
-    def __init__(
-        self,
-        name: str,
-        arguments: dict[str, Argument],
-        accepts_any_keyword: bool = False,
-        exclusive: tuple[tuple[str, ...], ...] = (),
-        secrets: tuple[str, ...] = (),
-        outputs: frozenset[str] | None = None,
-        source: str = "",
-        hints: dict[str, str] | None = None,
-    ) -> None:
-        self.name = name
-        self.arguments = arguments
-        self.accepts_any_keyword = accepts_any_keyword
-        self.exclusive = exclusive
-        self.secrets = secrets
-        self.outputs = outputs
-        self.source = source
-        self.hints = {} if hints is None else hints
+    outputs: frozenset[str] | None = None
+    source: str = ""
+    #: Advice for arguments people often pass by mistake (argument -> sentence); read only.
+    hints: Mapping[str, str] = {}
 
     @property
     def required(self) -> list[str]:
@@ -140,51 +120,20 @@ def load_catalogue() -> Catalogue:
 # -- step items in a document -----------------------------------------------------------------
 
 
-class StepItem:
+class StepItem(NamedTuple):
     """One item of a build/push/pull list, with its nodes and plain data."""
 
     section: str
-    owner: NodePath  # ("build",) or ("deployments", 3, "pull")
-    index: int
+    path: NodePath  # ("build", 0) or ("deployments", 3, "pull", 1)
     node: Node
     data: Any
     #: Set for a one-key mapping (or the first key of a several-key one).
-    function: str | None
-    function_node: Node | None
-    arguments: Any
-    arguments_node: Node | None
-    key_count: int
-    pairs: list[tuple[Node, Node]]
-
-    def __init__(
-        self,
-        section: str,
-        owner: NodePath,
-        index: int,
-        node: Node,
-        data: Any,
-        function: str | None = None,
-        function_node: Node | None = None,
-        arguments: Any = None,
-        arguments_node: Node | None = None,
-        key_count: int = 0,
-        pairs: list[tuple[Node, Node]] | None = None,
-    ) -> None:
-        self.section = section
-        self.owner = owner
-        self.index = index
-        self.node = node
-        self.data = data
-        self.function = function
-        self.function_node = function_node
-        self.arguments = arguments
-        self.arguments_node = arguments_node
-        self.key_count = key_count
-        self.pairs = [] if pairs is None else pairs
-
-    @property
-    def path(self) -> NodePath:
-        return (*self.owner, self.index)
+    function: str | None = None
+    function_node: Node | None = None
+    arguments: Any = None
+    arguments_node: Node | None = None
+    key_count: int = 0
+    pairs: tuple[tuple[Node, Node], ...] = ()
 
     @property
     def step_id(self) -> Any:
@@ -234,22 +183,23 @@ def items_of(document: Document, section: str, owner: NodePath) -> list[StepItem
     for index, item_data in enumerate(items_data):
         if index >= len(list_node.value):
             break
-        node = list_node.value[index]
-        item = StepItem(section, owner, index, node, item_data)
-        if isinstance(item_data, dict) and isinstance(node, MappingNode):
-            pairs = list(mapping_pairs(node))
-            item.pairs = pairs
-            item.key_count = len(item_data)
-            if pairs:
-                key_node, value_node = pairs[0]
-                if isinstance(key_node, ScalarNode) and isinstance(key_node.value, str) and \
-                        key_node.value in item_data:  # a string key, not `null:` or `1:`
-                    item.function = key_node.value
-                    item.function_node = key_node
-                    item.arguments_node = value_node
-                    item.arguments = item_data.get(key_node.value)
-        result.append(item)
+        result.append(_step_item(section, (*owner, index), list_node.value[index], item_data))
     return result
+
+
+def _step_item(section: str, path: NodePath, node: Node, data: Any) -> StepItem:
+    """The item; a mapping's first key, when it is a string, names the step's function."""
+    if not isinstance(data, dict) or not isinstance(node, MappingNode):
+        return StepItem(section, path, node, data)
+    pairs = tuple(mapping_pairs(node))
+    if pairs:
+        key_node, value_node = pairs[0]
+        if isinstance(key_node, ScalarNode) and isinstance(key_node.value, str) and \
+                key_node.value in data:  # a string key, not `null:` or `1:`
+            return StepItem(section, path, node, data, function=key_node.value,
+                            function_node=key_node, arguments=data.get(key_node.value),
+                            arguments_node=value_node, key_count=len(data), pairs=pairs)
+    return StepItem(section, path, node, data, key_count=len(data), pairs=pairs)
 
 
 def all_step_items(document: Document) -> Iterator[StepItem]:

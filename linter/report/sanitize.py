@@ -33,20 +33,22 @@ def under_github_actions() -> bool:
 
 def visible(text: str) -> str:
     """A message or path with every control character written as an escape."""
-    if not text.isprintable():
-        text = text.translate(_ESCAPED)
-    if _OLD_COMMAND in text and under_github_actions():
-        text = text.replace(_OLD_COMMAND, _OLD_COMMAND_SHOWN)
-    return text
+    return _made_visible(text, _ESCAPED)
 
 
 def visible_line(line: str) -> str:
     """A line of a code frame, each control character replaced by one visible character."""
-    if not line.isprintable():
-        line = line.translate(_PICTURED)
-    if _OLD_COMMAND in line and under_github_actions():
-        line = line.replace(_OLD_COMMAND, _OLD_COMMAND_SHOWN)
-    return line
+    return _made_visible(line, _PICTURED)
+
+
+def _made_visible(text: str, controls: dict[int, str]) -> str:
+    """``text`` with its control characters translated by ``controls``, and never a workflow
+    command under GitHub Actions."""
+    if not text.isprintable():
+        text = text.translate(controls)
+    if _OLD_COMMAND in text and under_github_actions():
+        text = text.replace(_OLD_COMMAND, _OLD_COMMAND_SHOWN)
+    return text
 
 
 def visible_path(filename: str) -> str:

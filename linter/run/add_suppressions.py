@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterator
+from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -32,48 +33,35 @@ from linter.source.document import NOT_YAML_KINDS, Document
 from linter.source.view import tag_of
 
 
-class SuppressionOutcome:
+class SuppressionOutcome(NamedTuple):
     text: str
     suppressed: list[Diagnostic]  # the findings now silenced
     removed_stale: list[Diagnostic]  # M001 fixed instead
     remaining: list[Diagnostic]  # what the last check reported
 
-    def __init__(
-        self,
-        text: str,
-        suppressed: list[Diagnostic] | None = None,
-        removed_stale: list[Diagnostic] | None = None,
-        remaining: list[Diagnostic] | None = None,
-    ) -> None:
-        self.text = text
-        self.suppressed = [] if suppressed is None else suppressed
-        self.removed_stale = [] if removed_stale is None else removed_stale
-        self.remaining = [] if remaining is None else remaining
-
 
 def add_suppressions(text: str, lint: Linter) -> SuppressionOutcome:
     """Suppress every finding ``lint`` reports for ``text``."""
     stale = fix_until_stable(text, _only_stale(lint), unsafe=False)
-    outcome = SuppressionOutcome(stale.text, removed_stale=stale.applied)
-    document, diagnostics = lint(outcome.text)
+    text = stale.text
+    document, diagnostics = lint(text)
     file_wide: set[str] = set()
     if document.parse_error is not None:
         file_wide = {d.code for d in diagnostics}
     else:
-        outcome.text, leftover = _suppress_rows(document, diagnostics)
+        text, leftover = _suppress_rows(document, diagnostics)
         file_wide = {d.code for d in leftover}
-    outcome.suppressed = list(diagnostics)
     if file_wide:
-        outcome.text = _add_file_wide(outcome.text, file_wide, lint)
-    _, outcome.remaining = lint(outcome.text)
-    if outcome.remaining:
+        text = _add_file_wide(text, file_wide, lint)
+    _, remaining = lint(text)
+    if remaining:
         # what a row directive silenced in isolation but not together: fall back once more
-        codes = {d.code for d in outcome.remaining}
-        outcome.text = _add_file_wide(outcome.text, codes, lint)
-        _, outcome.remaining = lint(outcome.text)
-    silenced = {id(d) for d in outcome.remaining}
-    outcome.suppressed = [d for d in outcome.suppressed if id(d) not in silenced]
-    return outcome
+        codes = {d.code for d in remaining}
+        text = _add_file_wide(text, codes, lint)
+        _, remaining = lint(text)
+    silenced = {id(d) for d in remaining}
+    suppressed = [d for d in diagnostics if id(d) not in silenced]
+    return SuppressionOutcome(text, suppressed, stale.applied, remaining)
 
 
 def _only_stale(lint: Linter) -> Linter:

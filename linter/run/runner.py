@@ -7,7 +7,9 @@ same way wherever it is checked.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import linter.rules  # noqa: F401  (registers every rule family: the runner runs them)
 from linter.core.dependencies import recording
@@ -26,41 +28,19 @@ UNREADABLE = "Y000"
 SNIFF_CHARS = 4096
 
 
-class FileResult:
+class FileResult(NamedTuple):
+    """What checking one file found, and what fixing or suppressing did to its text."""
+
     filename: str
     path: Path | None
     source: str | None  # the text as read (None when it could not be read)
     diagnostics: list[Diagnostic]
-    fixed_text: str | None  # set when fixes changed the text
-    applied: list[Diagnostic]
-    dropped: list[tuple[Diagnostic, str]]
-    suppressed: list[Diagnostic]  # by --add-suppressions
-    encoding: str
-    bom: bytes
-
-    def __init__(
-        self,
-        filename: str,
-        path: Path | None,
-        source: str | None,
-        diagnostics: list[Diagnostic],
-        fixed_text: str | None = None,
-        applied: list[Diagnostic] | None = None,
-        dropped: list[tuple[Diagnostic, str]] | None = None,
-        suppressed: list[Diagnostic] | None = None,
-        encoding: str = "utf-8",
-        bom: bytes = b"",
-    ) -> None:
-        self.filename = filename
-        self.path = path
-        self.source = source
-        self.diagnostics = diagnostics
-        self.fixed_text = fixed_text
-        self.applied = [] if applied is None else applied
-        self.dropped = [] if dropped is None else dropped
-        self.suppressed = [] if suppressed is None else suppressed
-        self.encoding = encoding
-        self.bom = bom
+    fixed_text: str | None = None  # set when fixes changed the text
+    applied: Sequence[Diagnostic] = ()
+    dropped: Sequence[tuple[Diagnostic, str]] = ()
+    suppressed: Sequence[Diagnostic] = ()  # by --add-suppressions
+    encoding: str = "utf-8"
+    bom: bytes = b""
 
     @property
     def text_for_frames(self) -> str | None:
@@ -137,8 +117,7 @@ class Runner:
         if isinstance(decoded, FileResult):
             return decoded
         result = self.lint_text(decoded.text, filename, path, settings)
-        result.encoding, result.bom = decoded.encoding, decoded.bom
-        return result
+        return result._replace(encoding=decoded.encoding, bom=decoded.bom)
 
     def _decode(self, raw: bytes | str, filename: str, path: Path | None, settings: Settings
                 ) -> DecodedText | FileResult:
@@ -160,8 +139,7 @@ class Runner:
             result = self._lint_cached(decoded.text, filename, path, settings, kind)
         else:
             result = self.lint_text(decoded.text, filename, path, settings, kind)
-        result.encoding, result.bom = decoded.encoding, decoded.bom
-        return result
+        return result._replace(encoding=decoded.encoding, bom=decoded.bom)
 
     def _lint_cached(
         self, text: str, filename: str, path: Path, settings: Settings, kind: str

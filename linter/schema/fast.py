@@ -11,9 +11,10 @@ jsonschema for everything, so the answer is never wrong, only sometimes slower.
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Callable, Iterator, Mapping, Sized
-from typing import Any, ClassVar, NamedTuple
+from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
+from typing import Any, NamedTuple
 
 from linter.lazy_regex import lazy_compile
 
@@ -25,6 +26,24 @@ _ANNOTATIONS = frozenset({
     "examples", "deprecated", "readOnly", "writeOnly", "format", "$defs", "definitions",
     "then", "else",  # compiled together with "if"
 })
+
+
+#: Size keywords -> (the type they apply to, lower or upper bound, words for a failure).
+_SIZES: dict[str, tuple[type[Sized], str, str]] = {
+    "minItems": (list, "min", "is too short"),
+    "maxItems": (list, "max", "is too long"),
+    "minProperties": (dict, "min", "does not have enough properties"),
+    "maxProperties": (dict, "max", "has too many properties"),
+    "minLength": (str, "min", "is too short"),
+    "maxLength": (str, "max", "is too long"),
+}
+#: Numeric bound keywords -> (what a number within the bound satisfies, words for a failure).
+_BOUNDS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
+    "minimum": (operator.ge, "less than the minimum of"),
+    "maximum": (operator.le, "greater than the maximum of"),
+    "exclusiveMinimum": (operator.gt, "less than or equal to the minimum of"),
+    "exclusiveMaximum": (operator.lt, "greater than or equal to the maximum of"),
+}
 
 
 class Unsupported(Exception):
@@ -171,12 +190,6 @@ class Compiler:
         sub = self.compile(argument)
         return lambda value: not isinstance(value, dict) or all(sub(key) for key in value)
 
-    def k_minProperties(self, argument: int, schema: Mapping[str, Any]) -> Check:
-        return lambda value: not isinstance(value, dict) or len(value) >= argument
-
-    def k_maxProperties(self, argument: int, schema: Mapping[str, Any]) -> Check:
-        return lambda value: not isinstance(value, dict) or len(value) <= argument
-
     def k_dependentRequired(self, argument: Mapping[str, list[str]],
                             schema: Mapping[str, Any]) -> Check:
         return lambda value: not isinstance(value, dict) or all(
@@ -195,12 +208,6 @@ class Compiler:
         sub = self.compile(argument)
         return lambda value: not isinstance(value, list) or all(sub(item) for item in value)
 
-    def k_minItems(self, argument: int, schema: Mapping[str, Any]) -> Check:
-        return lambda value: not isinstance(value, list) or len(value) >= argument
-
-    def k_maxItems(self, argument: int, schema: Mapping[str, Any]) -> Check:
-        return lambda value: not isinstance(value, list) or len(value) <= argument
-
     def k_uniqueItems(self, argument: bool, schema: Mapping[str, Any]) -> Check:
         if not argument:
             return lambda value: True
@@ -216,27 +223,18 @@ class Compiler:
         pattern = lazy_compile(argument)
         return lambda value: not isinstance(value, str) or pattern.search(value) is not None
 
-    def k_minLength(self, argument: int, schema: Mapping[str, Any]) -> Check:
-        return lambda value: not isinstance(value, str) or len(value) >= argument
+    def size(self, keyword: str, argument: int) -> Check:
+        """``minItems``, ``maxLength``, ...: the size of a value of the keyword's type."""
+        kind, bound, _ = _SIZES[keyword]
+        if bound == "min":
+            return lambda value: not isinstance(value, kind) or len(value) >= argument
+        return lambda value: not isinstance(value, kind) or len(value) <= argument
 
-    def k_maxLength(self, argument: int, schema: Mapping[str, Any]) -> Check:
-        return lambda value: not isinstance(value, str) or len(value) <= argument
-
-    def _number(self, test: Callable[[float], bool]) -> Check:
+    def bound(self, keyword: str, argument: float) -> Check:
+        """``minimum``, ``exclusiveMaximum``, ...: a number (not a boolean) against a bound."""
+        holds = _BOUNDS[keyword][0]
         return lambda value: (isinstance(value, bool) or not isinstance(value, (int, float))
-                              or test(value))
-
-    def k_minimum(self, argument: float, schema: Mapping[str, Any]) -> Check:
-        return self._number(lambda value: value >= argument)
-
-    def k_maximum(self, argument: float, schema: Mapping[str, Any]) -> Check:
-        return self._number(lambda value: value <= argument)
-
-    def k_exclusiveMinimum(self, argument: float, schema: Mapping[str, Any]) -> Check:
-        return self._number(lambda value: value > argument)
-
-    def k_exclusiveMaximum(self, argument: float, schema: Mapping[str, Any]) -> Check:
-        return self._number(lambda value: value < argument)
+                              or holds(value, argument))
 
     def k_anyOf(self, argument: list[Any], schema: Mapping[str, Any]) -> Check:
         subs = [self.compile(sub) for sub in argument]
@@ -270,27 +268,21 @@ def compile_check(root: Mapping[str, Any], pointer: str | None = None) -> Check:
 # -- explaining failures without jsonschema ---------------------------------------------------
 
 
-class Failure:
+class Failure(NamedTuple):
     """One failed keyword, with the attributes of a jsonschema ``ValidationError`` that the
     explanation in ``linter.schema.check`` reads: ``validator`` (the keyword),
     ``validator_value``, ``schema`` (the schema holding the keyword), ``instance``,
     ``absolute_path``, ``schema_path`` (from the root, or from the union branch for the
-    ``context`` of an ``anyOf``/``oneOf``), ``context`` and ``message``."""
+    ``context`` of an ``anyOf``/``oneOf``), ``message`` and ``context``."""
 
-    __slots__ = ("absolute_path", "context", "instance", "message", "schema", "schema_path",
-                 "validator", "validator_value")
-
-    def __init__(self, validator: str, validator_value: Any, schema: Mapping[str, Any],
-                 instance: Any, absolute_path: tuple[Any, ...], schema_path: list[Any],
-                 message: str, context: list[Failure] | None = None) -> None:
-        self.validator = validator
-        self.validator_value = validator_value
-        self.schema = schema
-        self.instance = instance
-        self.absolute_path = absolute_path
-        self.schema_path = schema_path
-        self.message = message
-        self.context = context or []
+    validator: str
+    validator_value: Any
+    schema: Mapping[str, Any]
+    instance: Any
+    absolute_path: tuple[Any, ...]
+    schema_path: list[Any]
+    message: str
+    context: Sequence[Failure] = ()
 
 
 class Explainer:
@@ -328,7 +320,9 @@ class Explainer:
         for keyword, value in schema.items():
             if keyword in _ANNOTATIONS:
                 continue
-            yield from KEYWORDS[keyword].explain(self, value, schema, instance, path, spath)
+            entry = KEYWORDS[keyword]
+            if entry.applies_to is None or isinstance(instance, entry.applies_to):
+                yield from entry.explain(self, value, schema, instance, path, spath)
 
     def _one(self, keyword: str, value: Any, schema: Mapping[str, Any], instance: Any,
              path: tuple[Any, ...], spath: list[Any], message: str) -> Failure:
@@ -361,8 +355,6 @@ class Explainer:
 
     def f_properties(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
                      ) -> Iterator[Failure]:
-        if not isinstance(instance, dict):
-            return
         for name, sub in value.items():
             if name in instance:
                 yield from self.failures(sub, instance[name], (*path, name),
@@ -370,8 +362,6 @@ class Explainer:
 
     def f_patternProperties(self, value: Any, schema: Any, instance: Any, path: Any,
                             spath: Any) -> Iterator[Failure]:
-        if not isinstance(instance, dict):
-            return
         for pattern, sub in value.items():
             for key, item in instance.items():
                 if isinstance(key, str) and re.search(pattern, key):
@@ -380,8 +370,6 @@ class Explainer:
 
     def f_additionalProperties(self, value: Any, schema: Any, instance: Any, path: Any,
                                spath: Any) -> Iterator[Failure]:
-        if not isinstance(instance, dict):
-            return
         known = schema.get("properties", {})
         patterns = list(schema.get("patternProperties", {}))
         extras = [key for key in instance if key not in known and not (
@@ -400,8 +388,6 @@ class Explainer:
 
     def f_required(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
                    ) -> Iterator[Failure]:
-        if not isinstance(instance, dict):
-            return
         for name in value:
             if name not in instance:
                 yield self._one("required", value, schema, instance, path, spath,
@@ -409,40 +395,24 @@ class Explainer:
 
     def f_propertyNames(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
                         ) -> Iterator[Failure]:
-        if not isinstance(instance, dict):
-            return
         for key in instance:
             yield from self.failures(value, key, path, [*spath, "propertyNames"])
 
     def f_dependentSchemas(self, value: Any, schema: Any, instance: Any, path: Any,
                            spath: Any) -> Iterator[Failure]:
-        if not isinstance(instance, dict):
-            return
         for name, sub in value.items():
             if name in instance:
                 yield from self.failures(sub, instance, path, [*spath, "dependentSchemas", name])
 
     def f_items(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
                 ) -> Iterator[Failure]:
-        if not isinstance(instance, list):
-            return
         for index, item in enumerate(instance):
             yield from self.failures(value, item, (*path, index), [*spath, "items"])
 
-    #: keyword -> (type it applies to, lower or upper bound, words for a failure)
-    _SIZES: ClassVar[dict[str, tuple[type, str, str]]] = {
-        "minItems": (list, "min", "is too short"),
-        "maxItems": (list, "max", "is too long"),
-        "minProperties": (dict, "min", "does not have enough properties"),
-        "maxProperties": (dict, "max", "has too many properties"),
-        "minLength": (str, "min", "is too short"),
-        "maxLength": (str, "max", "is too long"),
-    }
-
-    def _size(self, keyword: str, value: int, schema: Any, instance: Any, path: Any,
-              spath: Any) -> Iterator[Failure]:
-        kind, bound, words = self._SIZES[keyword]
-        if not isinstance(instance, kind) or not isinstance(instance, Sized):
+    def size(self, keyword: str, value: int, schema: Any, instance: Any, path: Any,
+             spath: Any) -> Iterator[Failure]:
+        kind, bound, words = _SIZES[keyword]
+        if not isinstance(instance, kind):
             return
         size = len(instance)
         if size < value if bound == "min" else size > value:
@@ -454,14 +424,6 @@ class Explainer:
                 message = f"{instance!r} {words}"
             yield self._one(keyword, value, schema, instance, path, spath, message)
 
-    def f_minItems(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
-                   ) -> Iterator[Failure]:
-        return self._size("minItems", value, schema, instance, path, spath)
-
-    def f_maxItems(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
-                   ) -> Iterator[Failure]:
-        return self._size("maxItems", value, schema, instance, path, spath)
-
     def f_uniqueItems(self, value: bool, schema: Any, instance: Any, path: Any, spath: Any
                       ) -> Iterator[Failure]:
         if value and isinstance(instance, list) and not self.compiler.k_uniqueItems(
@@ -471,8 +433,6 @@ class Explainer:
 
     def f_dependentRequired(self, value: Any, schema: Any, instance: Any, path: Any,
                             spath: Any) -> Iterator[Failure]:
-        if not isinstance(instance, dict):
-            return
         for name, needs in value.items():
             if name in instance:
                 for need in needs:
@@ -480,57 +440,22 @@ class Explainer:
                         yield self._one("dependentRequired", value, schema, instance, path,
                                         spath, f"{need!r} is a dependency of {name!r}")
 
-    def f_minProperties(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
-                        ) -> Iterator[Failure]:
-        return self._size("minProperties", value, schema, instance, path, spath)
-
-    def f_maxProperties(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
-                        ) -> Iterator[Failure]:
-        return self._size("maxProperties", value, schema, instance, path, spath)
-
-    def f_minLength(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
-                    ) -> Iterator[Failure]:
-        return self._size("minLength", value, schema, instance, path, spath)
-
-    def f_maxLength(self, value: int, schema: Any, instance: Any, path: Any, spath: Any
-                    ) -> Iterator[Failure]:
-        return self._size("maxLength", value, schema, instance, path, spath)
-
     def f_pattern(self, value: str, schema: Any, instance: Any, path: Any, spath: Any
                   ) -> Iterator[Failure]:
         if isinstance(instance, str) and re.search(value, instance) is None:
             yield self._one("pattern", value, schema, instance, path, spath,
                             f"{instance!r} does not match {value!r}")
 
-    def _bound(self, keyword: str, value: Any, schema: Any, instance: Any, path: Any,
-               spath: Any, ok: Callable[[Any], bool], words: str) -> Iterator[Failure]:
-        if isinstance(instance, (int, float)) and not isinstance(instance, bool) and not ok(
-                instance):
+    def bound(self, keyword: str, value: Any, schema: Any, instance: Any, path: Any,
+              spath: Any) -> Iterator[Failure]:
+        holds, words = _BOUNDS[keyword]
+        if isinstance(instance, (int, float)) and not isinstance(instance, bool) and not holds(
+                instance, value):
             yield self._one(keyword, value, schema, instance, path, spath,
                             f"{instance!r} is {words} {value!r}")
 
-    def f_minimum(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
-                  ) -> Iterator[Failure]:
-        yield from self._bound("minimum", value, schema, instance, path, spath,
-                               lambda v: v >= value, "less than the minimum of")
-
-    def f_maximum(self, value: Any, schema: Any, instance: Any, path: Any, spath: Any
-                  ) -> Iterator[Failure]:
-        yield from self._bound("maximum", value, schema, instance, path, spath,
-                               lambda v: v <= value, "greater than the maximum of")
-
-    def f_exclusiveMinimum(self, value: Any, schema: Any, instance: Any, path: Any,
-                           spath: Any) -> Iterator[Failure]:
-        yield from self._bound("exclusiveMinimum", value, schema, instance, path, spath,
-                               lambda v: v > value, "less than or equal to the minimum of")
-
-    def f_exclusiveMaximum(self, value: Any, schema: Any, instance: Any, path: Any,
-                           spath: Any) -> Iterator[Failure]:
-        yield from self._bound("exclusiveMaximum", value, schema, instance, path, spath,
-                               lambda v: v < value, "greater than or equal to the maximum of")
-
-    def _branches(self, keyword: str, value: list[Any], schema: Any, instance: Any,
-                  path: Any, spath: Any) -> tuple[list[Failure], int | None]:
+    def _branches(self, value: list[Any], instance: Any, path: Any
+                  ) -> tuple[list[Failure], int | None]:
         """Failures of each branch (schema paths relative to the branch) and the index of
         the first branch that holds."""
         collected: list[Failure] = []
@@ -541,21 +466,23 @@ class Explainer:
             collected.extend(found)
         return collected, None
 
+    def _none_holds(self, keyword: str, value: list[Any], schema: Any, instance: Any,
+                    path: Any, spath: Any, collected: list[Failure]) -> Failure:
+        """The failure of a union none of whose branches holds (their failures as context)."""
+        return Failure(keyword, value, schema, instance, path, [*spath, keyword],
+                       f"{instance!r} is not valid under any of the given schemas", collected)
+
     def f_anyOf(self, value: list[Any], schema: Any, instance: Any, path: Any, spath: Any
                 ) -> Iterator[Failure]:
-        collected, holds = self._branches("anyOf", value, schema, instance, path, spath)
+        collected, holds = self._branches(value, instance, path)
         if holds is None:
-            yield Failure("anyOf", value, schema, instance, path, [*spath, "anyOf"],
-                          f"{instance!r} is not valid under any of the given schemas",
-                          collected)
+            yield self._none_holds("anyOf", value, schema, instance, path, spath, collected)
 
     def f_oneOf(self, value: list[Any], schema: Any, instance: Any, path: Any, spath: Any
                 ) -> Iterator[Failure]:
-        collected, holds = self._branches("oneOf", value, schema, instance, path, spath)
+        collected, holds = self._branches(value, instance, path)
         if holds is None:
-            yield Failure("oneOf", value, schema, instance, path, [*spath, "oneOf"],
-                          f"{instance!r} is not valid under any of the given schemas",
-                          collected)
+            yield self._none_holds("oneOf", value, schema, instance, path, spath, collected)
             return
         more = [sub for sub in value[holds + 1 :] if self.valid(sub, instance)]
         if more:
@@ -590,6 +517,22 @@ class Keyword(NamedTuple):
 
     check: Callable[[Compiler, Any, Mapping[str, Any]], Check]
     explain: Callable[[Explainer, Any, Any, Any, Any, Any], Iterator[Failure]]
+    #: The type of value the keyword speaks of (it passes any other); None for every type.
+    applies_to: type | None = None
+
+
+def _size_keyword(keyword: str) -> Keyword:
+    """The compiled check and the explanation of a size keyword of ``_SIZES``."""
+    return Keyword(lambda compiler, argument, schema: compiler.size(keyword, argument),
+                   lambda explainer, value, schema, instance, path, spath: explainer.size(
+                       keyword, value, schema, instance, path, spath))
+
+
+def _bound_keyword(keyword: str) -> Keyword:
+    """The compiled check and the explanation of a numeric bound keyword of ``_BOUNDS``."""
+    return Keyword(lambda compiler, argument, schema: compiler.bound(keyword, argument),
+                   lambda explainer, value, schema, instance, path, spath: explainer.bound(
+                       keyword, value, schema, instance, path, spath))
 
 
 #: Every constraint keyword of the supported subset (annotations are in ``_ANNOTATIONS``).
@@ -598,27 +541,27 @@ KEYWORDS: dict[str, Keyword] = {
     "type": Keyword(Compiler.k_type, Explainer.f_type),
     "enum": Keyword(Compiler.k_enum, Explainer.f_enum),
     "const": Keyword(Compiler.k_const, Explainer.f_const),
-    "properties": Keyword(Compiler.k_properties, Explainer.f_properties),
-    "patternProperties": Keyword(Compiler.k_patternProperties, Explainer.f_patternProperties),
+    "properties": Keyword(Compiler.k_properties, Explainer.f_properties, dict),
+    "patternProperties": Keyword(Compiler.k_patternProperties, Explainer.f_patternProperties, dict),
     "additionalProperties": Keyword(Compiler.k_additionalProperties,
-                                    Explainer.f_additionalProperties),
-    "required": Keyword(Compiler.k_required, Explainer.f_required),
-    "propertyNames": Keyword(Compiler.k_propertyNames, Explainer.f_propertyNames),
-    "minProperties": Keyword(Compiler.k_minProperties, Explainer.f_minProperties),
-    "maxProperties": Keyword(Compiler.k_maxProperties, Explainer.f_maxProperties),
-    "dependentRequired": Keyword(Compiler.k_dependentRequired, Explainer.f_dependentRequired),
-    "dependentSchemas": Keyword(Compiler.k_dependentSchemas, Explainer.f_dependentSchemas),
-    "items": Keyword(Compiler.k_items, Explainer.f_items),
-    "minItems": Keyword(Compiler.k_minItems, Explainer.f_minItems),
-    "maxItems": Keyword(Compiler.k_maxItems, Explainer.f_maxItems),
+                                    Explainer.f_additionalProperties, dict),
+    "required": Keyword(Compiler.k_required, Explainer.f_required, dict),
+    "propertyNames": Keyword(Compiler.k_propertyNames, Explainer.f_propertyNames, dict),
+    "minProperties": _size_keyword("minProperties"),
+    "maxProperties": _size_keyword("maxProperties"),
+    "dependentRequired": Keyword(Compiler.k_dependentRequired, Explainer.f_dependentRequired, dict),
+    "dependentSchemas": Keyword(Compiler.k_dependentSchemas, Explainer.f_dependentSchemas, dict),
+    "items": Keyword(Compiler.k_items, Explainer.f_items, list),
+    "minItems": _size_keyword("minItems"),
+    "maxItems": _size_keyword("maxItems"),
     "uniqueItems": Keyword(Compiler.k_uniqueItems, Explainer.f_uniqueItems),
     "pattern": Keyword(Compiler.k_pattern, Explainer.f_pattern),
-    "minLength": Keyword(Compiler.k_minLength, Explainer.f_minLength),
-    "maxLength": Keyword(Compiler.k_maxLength, Explainer.f_maxLength),
-    "minimum": Keyword(Compiler.k_minimum, Explainer.f_minimum),
-    "maximum": Keyword(Compiler.k_maximum, Explainer.f_maximum),
-    "exclusiveMinimum": Keyword(Compiler.k_exclusiveMinimum, Explainer.f_exclusiveMinimum),
-    "exclusiveMaximum": Keyword(Compiler.k_exclusiveMaximum, Explainer.f_exclusiveMaximum),
+    "minLength": _size_keyword("minLength"),
+    "maxLength": _size_keyword("maxLength"),
+    "minimum": _bound_keyword("minimum"),
+    "maximum": _bound_keyword("maximum"),
+    "exclusiveMinimum": _bound_keyword("exclusiveMinimum"),
+    "exclusiveMaximum": _bound_keyword("exclusiveMaximum"),
     "anyOf": Keyword(Compiler.k_anyOf, Explainer.f_anyOf),
     "allOf": Keyword(Compiler.k_allOf, Explainer.f_allOf),
     "oneOf": Keyword(Compiler.k_oneOf, Explainer.f_oneOf),

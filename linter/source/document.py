@@ -145,8 +145,6 @@ class Document:
     filename: str
     text: str
     path: Path | None
-    encoding: str
-    bom: bytes
     root: Node | None
     parse_error: ParseError | None
     extra_documents: list[Node]
@@ -154,42 +152,23 @@ class Document:
     #: per-document memo for analyses that several rules share (e.g. schema validation)
     cache: dict[str, Any]
 
-    def __init__(
-        self,
-        filename: str,
-        text: str,
-        path: Path | None = None,
-        encoding: str = "utf-8",
-        bom: bytes = b"",
-        root: Node | None = None,
-        parse_error: ParseError | None = None,
-        extra_documents: list[Node] | None = None,
-        kind: str = "prefect",
-        cache: dict[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, filename: str, text: str, path: Path | None = None,
+                 kind: str = "prefect") -> None:
+        """The document before parsing (``from_text`` parses it): no root, no error."""
         self.filename = filename
         self.text = text
         self.path = path
-        self.encoding = encoding
-        self.bom = bom
-        self.root = root
-        self.parse_error = parse_error
-        self.extra_documents = [] if extra_documents is None else extra_documents
         self.kind = kind
-        self.cache = {} if cache is None else cache
+        self.root = None
+        self.parse_error = None
+        self.extra_documents = []
+        self.cache = {}
 
     @classmethod
-    def from_text(
-        cls,
-        text: str,
-        filename: str,
-        *,
-        path: Path | None = None,
-        encoding: str = "utf-8",
-        bom: bytes = b"",
-        kind: str = "prefect",
-    ) -> Document:
-        document = cls(filename, text, path=path, encoding=encoding, bom=bom, kind=kind)
+    def from_text(cls, text: str, filename: str, *, path: Path | None = None,
+                  kind: str = "prefect") -> Document:
+        """The parsed document (Python files, which are not YAML, are left unparsed)."""
+        document = cls(filename, text, path=path, kind=kind)
         if kind not in NOT_YAML_KINDS:
             document._parse()
         return document

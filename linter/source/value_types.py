@@ -22,25 +22,26 @@ TYPE_WORDS = {
 }
 
 
+#: Python type -> JSON Schema type, in the order they are tried (bool before int: a bool is
+#: an int to Python).
+_JSON_TYPES: tuple[tuple[type, str], ...] = (
+    (type(None), "null"),
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+    (dt.date, "date"),  # datetime is a date
+)
+
+
 def json_type(value: Any) -> str:
     """The JSON Schema type of a value as YAML read it (``date`` for YAML dates and
     timestamps, ``other`` for anything else)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return "date"
+    for python_type, name in _JSON_TYPES:
+        if isinstance(value, python_type):
+            return name
     return "other"
 
 

@@ -66,7 +66,7 @@ class TagProblem(NamedTuple):
     reason: str
 
 
-class PlainView:
+class PlainView(NamedTuple):
     """The constructed data plus what construction noticed along the way."""
 
     data: Any
@@ -77,25 +77,7 @@ class PlainView:
     #: Set when the data is unusable: an alias bomb, recursion, or nesting too deep.
     fatal: str | None
     fatal_node: Node | None
-    expanded_size: int
-
-    def __init__(
-        self,
-        data: Any,
-        duplicates: list[DuplicateKey] | None = None,
-        tag_problems: list[TagProblem] | None = None,
-        unhashable_keys: list[Node] | None = None,
-        fatal: str | None = None,
-        fatal_node: Node | None = None,
-        expanded_size: int = 0,
-    ) -> None:
-        self.data = data
-        self.duplicates = [] if duplicates is None else duplicates
-        self.tag_problems = [] if tag_problems is None else tag_problems
-        self.unhashable_keys = [] if unhashable_keys is None else unhashable_keys
-        self.fatal = fatal
-        self.fatal_node = fatal_node
-        self.expanded_size = expanded_size
+    expanded_size: int  # nodes a full walk visits, aliases followed (0 when not built)
 
 
 class _Fatal(Exception):
@@ -111,7 +93,9 @@ class _Builder:
         self.built: dict[int, Any] = {}
         self.in_progress: set[int] = set()
         self.sizes: dict[int, int] = {}
-        self.view = PlainView(data=None)
+        self.duplicates: list[DuplicateKey] = []
+        self.tag_problems: list[TagProblem] = []
+        self.unhashable_keys: list[Node] = []
         self.seen_mappings: set[int] = set()
 
     # -- construction -----------------------------------------------------------------------
@@ -163,7 +147,7 @@ class _Builder:
                 if tag.startswith(YAML_TAG)
                 else "custom tags are not understood by Prefect's loader"
             )
-            self.view.tag_problems.append(TagProblem(node, tag, reason))
+            self.tag_problems.append(TagProblem(node, tag, reason))
 
     def mapping(self, node: MappingNode, depth: int) -> dict[Any, Any]:
         merged: dict[Any, Any] = {}
@@ -179,10 +163,10 @@ class _Builder:
                 continue
             key = self.build(key_node, depth + 1)
             if isinstance(key, (dict, list)):
-                self.view.unhashable_keys.append(key_node)
+                self.unhashable_keys.append(key_node)
                 key = UnhashableKey(repr(key))
             if check_duplicates and key in own_key_nodes:
-                self.view.duplicates.append(DuplicateKey(key, own_key_nodes[key], key_node))
+                self.duplicates.append(DuplicateKey(key, own_key_nodes[key], key_node))
             own_key_nodes[key] = key_node
             own.pop(key, None)  # a repeated key moves to its last position, as in PyYAML
             own[key] = self.build(value_node, depth + 1)
@@ -198,21 +182,19 @@ class _Builder:
         # (linter.source.parse.PyYamlResolver); explicit tags come from the text.
         tag = tag_of(node)
         if not tag.startswith(YAML_TAG):
-            self.view.tag_problems.append(
+            self.tag_problems.append(
                 TagProblem(node, tag, "custom tags are not understood by Prefect's loader")
             )
             return text
         kind = tag[len(YAML_TAG) :]
         constructor = _SCALAR_CONSTRUCTORS.get(kind)
         if constructor is None:
-            self.view.tag_problems.append(
-                TagProblem(node, tag, "PyYAML's safe loader refuses this tag")
-            )
+            self.tag_problems.append(TagProblem(node, tag, "PyYAML's safe loader refuses this tag"))
             return text
         try:
             return constructor(text)
         except (ValueError, OverflowError, binascii.Error) as error:
-            self.view.tag_problems.append(TagProblem(node, tag, f"not a valid {kind}: {error}"))
+            self.tag_problems.append(TagProblem(node, tag, f"not a valid {kind}: {error}"))
             return text
 
 
@@ -226,17 +208,15 @@ def build_plain_view(
     ``source`` is the text the nodes were composed from; it tells explicit tags from implicit
     ones, so plain scalars can be typed by PyYAML's own YAML 1.1 patterns."""
     builder = _Builder(max_alias_nodes, source)
-    view = builder.view
-    if root is None:
-        return view
-    try:
-        view.data = builder.build(root)
-        view.expanded_size = builder.sizes.get(id(root), 1)
-    except _Fatal as fatal:
-        view.fatal = str(fatal)
-        view.fatal_node = fatal.node
-        view.data = None
-    return view
+    data, fatal, fatal_node, expanded_size = None, None, None, 0
+    if root is not None:
+        try:
+            data = builder.build(root)
+            expanded_size = builder.sizes.get(id(root), 1)
+        except _Fatal as error:
+            fatal, fatal_node = str(error), error.node
+    return PlainView(data, builder.duplicates, builder.tag_problems, builder.unhashable_keys,
+                     fatal, fatal_node, expanded_size)
 
 
 def iter_nodes(*roots: Node | None) -> Iterator[Node]:
@@ -344,12 +324,7 @@ def _construct_bool(text: str) -> bool:
 
 
 def _construct_int(text: str) -> int:
-    value = text.replace("_", "")
-    sign = 1
-    if value[:1] == "-":
-        sign, value = -1, value[1:]
-    elif value[:1] == "+":
-        value = value[1:]
+    sign, value = _split_sign(text.replace("_", ""))
     if value == "0":
         return 0
     if value.startswith("0b"):
@@ -366,12 +341,7 @@ def _construct_int(text: str) -> int:
 
 
 def _construct_float(text: str) -> float:
-    value = text.replace("_", "").lower()
-    sign = 1.0
-    if value[:1] == "-":
-        sign, value = -1.0, value[1:]
-    elif value[:1] == "+":
-        value = value[1:]
+    sign, value = _split_sign(text.replace("_", "").lower())
     if value == ".inf":
         return sign * math.inf
     if value == ".nan":
@@ -379,6 +349,15 @@ def _construct_float(text: str) -> float:
     if ":" in value:
         return sign * float(_sexagesimal(value, float))
     return sign * float(value)
+
+
+def _split_sign(value: str) -> tuple[int, str]:
+    """The sign of a YAML number (1 or -1) and its digits without the sign."""
+    if value[:1] == "-":
+        return -1, value[1:]
+    if value[:1] == "+":
+        return 1, value[1:]
+    return 1, value
 
 
 def _sexagesimal(value: str, kind: type[Any]) -> Any:

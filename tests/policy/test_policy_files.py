@@ -214,6 +214,16 @@ BROKEN = {
         f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
         f"*{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(9)), "policies/org.yaml: "),
     "not a mapping": ("- rules\n", "a policy file is a mapping"),
+    "unknown file key": ("rule: {}\n",
+                         "unknown key `rule` (a policy file has extends and rules)"),
+    "unknown rule key": ("rules:\n  ORG001:\n    given: $\n    then: {function: defined}\n"
+                         "    when: x\n",
+                         "rule ORG001: unknown key `when` (a rule has description, message, "
+                         "severity, given, then, view, sensitive)"),
+    "unknown check key": ("rules:\n  ORG001:\n    given: $\n"
+                          "    then: {function: defined, options: {}}\n",
+                          "rule ORG001: unknown key `options` in `then` (a check has field, "
+                          "function, functionOptions)"),
 }
 
 
