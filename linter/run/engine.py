@@ -105,16 +105,29 @@ def check_document(
     """All diagnostics for ``document`` from ``rules`` after suppressions, sorted. With
     ``jobs`` > 1, a large file's rule families run in that many processes."""
     context = LintContext(document, project)
-    active = [rule for rule in rules
-              if rule.code != UNUSED_SUPPRESSION and runnable(rule, document)]
-    if is_foreign(document):
-        active = [rule for rule in active if rule.code == FOREIGN_FILE]
+    active = active_rules(document, rules)
     if jobs > 1 and len(document.text) >= SPLIT_THRESHOLD and can_fork():
         diagnostics = _run_split(context, active, jobs)
     else:
         diagnostics = _run(context, active)
-    selected = {rule.code for rule in rules}
-    diagnostics = apply_suppressions(document, diagnostics, selected)
+    return finish(document, project, rules, diagnostics)
+
+
+def active_rules(document: Document, rules: Sequence[Rule]) -> list[Rule]:
+    """The rules that run on ``document``: those for its kind and for what it has (text,
+    tree, usable data); for a file with none of Prefect's keys only S007."""
+    active = [rule for rule in rules
+              if rule.code != UNUSED_SUPPRESSION and runnable(rule, document)]
+    if is_foreign(document):
+        active = [rule for rule in active if rule.code == FOREIGN_FILE]
+    return active
+
+
+def finish(document: Document, project: Project, rules: Sequence[Rule],
+           diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics after the suppressions (``rules`` are all the selected ones), sorted,
+    with their rule pages' URLs."""
+    diagnostics = apply_suppressions(document, diagnostics, {rule.code for rule in rules})
     diagnostics.sort(key=Diagnostic.sort_key)
     return with_urls(diagnostics, project.settings.docs_url)
 
@@ -126,20 +139,29 @@ def with_urls(diagnostics: list[Diagnostic], docs_url: str | None) -> list[Diagn
     return [d._replace(url=rule_url(d.code, docs_url)) for d in diagnostics]
 
 
-def _run(context: LintContext, rules: Sequence[Rule]) -> list[Diagnostic]:
-    document = context.document
-    diagnostics: list[Diagnostic] = []
+RuleFinding = tuple[Rule, Finding]
+
+
+def run_rules(context: LintContext, rules: Iterable[Rule]) -> list[RuleFinding]:
+    """Each rule's findings, with the rule; a rule that raises is a ``RuleCrash`` (a
+    configuration error it meets stays one: exit 2, not a crash)."""
+    found: list[RuleFinding] = []
     for rule in rules:
         try:
             for finding in rule.check(context):
-                diagnostics.append(to_diagnostic(rule, finding, document))
-        except RecursionError as error:
-            raise RuleCrash(rule, document.filename, error) from error
+                check_span(finding.span)  # a reversed span is the rule's bug
+                found.append((rule, finding))
         except ConfigError:
-            raise  # a configuration a rule reads (pool templates) is bad: exit 2, not a crash
-        except Exception as error:
-            raise RuleCrash(rule, document.filename, error) from error
-    return diagnostics
+            raise
+        except Exception as error:  # RecursionError included
+            raise RuleCrash(rule, context.document.filename, error) from error
+    return found
+
+
+def _run(context: LintContext, rules: Sequence[Rule]) -> list[Diagnostic]:
+    document = context.document
+    return [to_diagnostic(rule, finding, document)
+            for rule, finding in run_rules(context, rules)]
 
 
 def _run_recorded(context: LintContext, rules: Sequence[Rule]
