@@ -151,6 +151,9 @@ class Document:
     kind: str
     #: per-document memo for analyses that several rules share (e.g. schema validation)
     cache: dict[str, Any]
+    #: a partial document (``linter.source.splice``) holds one item of the whole file's
+    #: top-level list, the item at this index there: messages that number items count from it
+    item_offset: int
 
     def __init__(self, filename: str, text: str, path: Path | None = None,
                  kind: str = "prefect") -> None:
@@ -163,6 +166,17 @@ class Document:
         self.parse_error = None
         self.extra_documents = []
         self.cache = {}
+        self.item_offset = 0
+
+    @classmethod
+    def assembled(cls, filename: str, text: str, root: Node, plain: PlainView, *,
+                  path: Path | None = None, kind: str = "prefect") -> Document:
+        """A document whose tree and plain view were built from another's (see
+        ``linter.source.splice``) rather than by parsing ``text``."""
+        document = cls(filename, text, path=path, kind=kind)
+        document.root = root
+        vars(document)["plain"] = plain  # the cached property, already known
+        return document
 
     @classmethod
     def from_text(cls, text: str, filename: str, *, path: Path | None = None,

@@ -18,7 +18,7 @@ import base64
 import binascii
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -78,6 +78,9 @@ class PlainView(NamedTuple):
     fatal: str | None
     fatal_node: Node | None
     expanded_size: int  # nodes a full walk visits, aliases followed (0 when not built)
+    #: how it was built, kept so that an edited tree can be built again in part
+    #: (``rebuild_plain_view``); None when it failed
+    builder: _Builder | None = None
 
 
 class _Fatal(Exception):
@@ -216,7 +219,43 @@ def build_plain_view(
         except _Fatal as error:
             fatal, fatal_node = str(error), error.node
     return PlainView(data, builder.duplicates, builder.tag_problems, builder.unhashable_keys,
-                     fatal, fatal_node, expanded_size)
+                     fatal, fatal_node, expanded_size, None if fatal else builder)
+
+
+def rebuild_plain_view(previous: PlainView, root: Node, replaced: Sequence[Node],
+                       changed: Sequence[Node], source: str) -> PlainView | None:
+    """The view of a tree that is ``previous``'s tree with the nodes in ``replaced`` (whole
+    subtrees, aliases to nodes outside them aside) swapped for new ones, ``changed`` being
+    the collections that hold them (root first): only those are constructed again, the rest
+    is reused. None when ``previous`` cannot be reused (it failed, or a changed collection
+    has a tag or key that construction reports), or when the new nodes fail. ``previous``
+    must not be used afterwards: its builder now describes the new tree.
+
+    The view is the one ``build_plain_view`` gives for the new tree, but for the order of its
+    problem lists: the new nodes' problems come last."""
+    builder = previous.builder
+    if builder is None:
+        return None
+    for node in changed:
+        if tag_of(node) not in (SEQ_TAG, MAP_TAG) or (
+                isinstance(node, MappingNode)
+                and any(not isinstance(key, ScalarNode) for key, _ in node.value)):
+            return None
+    gone = {id(node) for node in replaced}
+    for key in gone | {id(node) for node in changed}:
+        builder.built.pop(key, None)
+        builder.sizes.pop(key, None)
+    builder.seen_mappings -= gone
+    builder.source = source
+    builder.duplicates = [d for d in builder.duplicates if id(d.second) not in gone]
+    builder.tag_problems = [t for t in builder.tag_problems if id(t.node) not in gone]
+    builder.unhashable_keys = [n for n in builder.unhashable_keys if id(n) not in gone]
+    try:
+        data = builder.build(root)
+    except _Fatal:
+        return None
+    return PlainView(data, builder.duplicates, builder.tag_problems, builder.unhashable_keys,
+                     None, None, builder.sizes.get(id(root), 1), builder)
 
 
 def iter_nodes(*roots: Node | None) -> Iterator[Node]:

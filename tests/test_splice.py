@@ -1,0 +1,167 @@
+"""Splicing a re-parsed deployment into the previous tree gives exactly the tree, positions
+and plain data that parsing the whole edited text gives (linter.source.splice)."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from linter.source.document import Document
+from linter.source.splice import Items, common_affixes, nodes_before, sequence_items, splice
+from linter.source.view import tag_of
+from tests.conftest import REPO, corpus_params
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from run import generated_file
+
+KEY = "deployments"
+LETTERS = "abz019 _."
+SPECIALS = ":-'\"{}[]#&*!,|>%@`"
+
+
+def _marks(node: Node) -> tuple[int, int, int, int, int, int]:
+    s, e = node.start_mark, node.end_mark
+    return (s.index, s.line, s.column, e.index, e.line, e.column)
+
+
+def same_tree(parsed: Node | None, spliced: Node | None) -> None:
+    """The two trees are alike node for node (kind, tag, value, anchor, style, positions),
+    and share nodes (aliases) in the same places."""
+    pairs: dict[int, int] = {}
+    stack: list[tuple[Any, Any, str]] = [(parsed, spliced, "root")]
+    while stack:
+        a, b, where = stack.pop()
+        if a is None or b is None:
+            assert a is b, where
+            continue
+        if id(a) in pairs:
+            assert pairs[id(a)] == id(b), f"{where}: shared differently"
+            continue
+        pairs[id(a)] = id(b)
+        assert type(a) is type(b), where
+        assert tag_of(a) == tag_of(b), where
+        assert a.anchor == b.anchor, where
+        assert _marks(a) == _marks(b), f"{where}: {_marks(a)} != {_marks(b)}"
+        if isinstance(a, ScalarNode):
+            assert (a.value, a.style) == (b.value, b.style), where
+        elif isinstance(a, SequenceNode):
+            assert a.flow_style == b.flow_style and len(a.value) == len(b.value), where
+            stack.extend((x, y, f"{where}[{i}]") for i, (x, y) in enumerate(
+                zip(a.value, b.value, strict=True)))
+        elif isinstance(a, MappingNode):
+            assert a.flow_style == b.flow_style and len(a.value) == len(b.value), where
+            for i, ((ka, va), (kb, vb)) in enumerate(zip(a.value, b.value, strict=True)):
+                stack.append((ka, kb, f"{where}.key{i}"))
+                stack.append((va, vb, f"{where}.{getattr(ka, 'value', i)}"))
+
+
+def same_view(parsed: Document, spliced: Document) -> None:
+    a, b = parsed.plain, spliced.plain
+    assert a.fatal == b.fatal
+    assert a.data == b.data
+    assert a.expanded_size == b.expanded_size
+
+    def where(nodes: list[Node]) -> list[tuple[int, int]]:
+        return sorted((n.start_mark.index, n.end_mark.index) for n in nodes)
+
+    assert where([d.second for d in a.duplicates]) == where([d.second for d in b.duplicates])
+    assert where([t.node for t in a.tag_problems]) == where([t.node for t in b.tag_problems])
+    assert where(a.unhashable_keys) == where(b.unhashable_keys)
+
+
+def random_edit(text: str, items: Items, rng: random.Random) -> str:
+    """Insert, delete or replace a few characters (never a line break) inside a deployment,
+    after its ``-``."""
+    region = items.regions[rng.randrange(len(items.regions))]
+    start = text.find("-", region.start) + 1
+    if start >= region.end - 1:
+        return text
+    at = rng.randrange(start, region.end - 1)
+    if text[at] == "\n":
+        return text
+    line_end = text.find("\n", at)
+    length = rng.randrange(0, max(1, min(4, line_end - at)))
+    alphabet = SPECIALS if rng.random() < 0.15 else LETTERS
+    inserted = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 4)))
+    return text[:at] + inserted + text[at + length:]
+
+
+def edit_session(text: str, seed: int, edits: int = 25) -> int:
+    """Apply random edits one after another, splicing where possible, and compare each
+    spliced document with a full parse; returns how many edits were spliced."""
+    rng = random.Random(seed)
+    document = Document.from_text(text, "prefect.yaml")
+    items = sequence_items(document, KEY)
+    spliced_count = 0
+    for _ in range(edits):
+        if items is None:
+            return spliced_count
+        new_text = random_edit(document.text, items, rng)
+        anchors = nodes_before(document.root, items.regions[0].start)  # type: ignore[arg-type]
+        result = splice(document, items, new_text, KEY, anchors)
+        parsed = Document.from_text(new_text, "prefect.yaml")
+        if result is None:
+            if sequence_items(parsed, KEY) is not None:
+                document, items = parsed, sequence_items(parsed, KEY)
+            else:  # undo the edit that broke the file's shape
+                document = Document.from_text(document.text, "prefect.yaml")
+                items = sequence_items(document, KEY)
+            continue
+        spliced_count += 1
+        same_tree(parsed.root, result.document.root)
+        same_view(parsed, result.document)
+        assert sequence_items(parsed, KEY) == (result.items._replace(
+            sequence=parsed.root.value[[k.value for k, _ in parsed.root.value]  # type: ignore
+                                       .index(KEY)][1]))
+        document, items = result.document, result.items
+    return spliced_count
+
+
+def test_common_affixes() -> None:
+    assert common_affixes("abcdef", "abXdef") == (2, 3)
+    assert common_affixes("aaaa", "aaaaa") == (4, 0)
+    assert common_affixes("", "x") == (0, 0)
+    assert common_affixes("abab", "ab") == (2, 0)
+
+
+def test_typing_in_a_generated_file_is_spliced_exactly() -> None:
+    spliced = sum(edit_session(generated_file(12), seed) for seed in range(12))
+    assert spliced > 150  # most edits keep the shape; every spliced one was compared
+
+
+def test_typing_in_the_example_project_is_spliced_exactly() -> None:
+    text = (REPO / "examples" / "prefect.yaml").read_text()
+    assert sum(edit_session(text, seed) for seed in range(8)) > 40
+
+
+def test_an_edit_outside_the_deployments_is_not_spliced() -> None:
+    text = generated_file(3)
+    document = Document.from_text(text, "prefect.yaml")
+    items = sequence_items(document, KEY)
+    assert items is not None
+    edited = text.replace("name: generated", "name: generatedX")
+    assert splice(document, items, edited, KEY, {}) is None
+
+
+def test_a_new_line_or_a_moved_dash_is_not_spliced() -> None:
+    text = generated_file(3)
+    for edited in (text.replace("description: Deployment number 1",
+                                "description: Deployment\n    number: 1"),
+                   text.replace("  - name: flow-1", "   - name: flow-1")):
+        document = Document.from_text(text, "prefect.yaml")
+        items = sequence_items(document, KEY)
+        assert items is not None
+        anchors = nodes_before(document.root, items.regions[0].start)  # type: ignore[arg-type]
+        assert splice(document, items, edited, KEY, anchors) is None
+
+
+@pytest.mark.parametrize("path", corpus_params("prefect_yaml"),
+                         ids=lambda p: getattr(p, "name", str(p)))
+def test_typing_in_corpus_files_is_spliced_exactly(path: Path) -> None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    edit_session(text, seed=len(text), edits=15)
