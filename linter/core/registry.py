@@ -30,6 +30,16 @@ class Needs(str, Enum):
     DATA = "data"  # needs the plain data (no alias bomb, no recursion)
 
 
+class Scope(str, Enum):
+    """How far a rule looks (the language server re-runs deployment rules only for the
+    deployments an edit changed: see ``linter.run.incremental``)."""
+
+    FILE = "file"  # anything in the file may change its findings
+    #: its findings in a deployment depend only on that deployment and on the file outside the
+    #: ``deployments`` list; its findings outside that list depend on the outside alone
+    DEPLOYMENT = "deployment"
+
+
 #: A rule's check: it takes a ``linter.project.context.LintContext`` (the registry does not
 #: name the type, so that it needs nothing of the layers above it) and yields findings.
 Check = Callable[[Any], Iterable[Finding]]
@@ -56,6 +66,8 @@ class Rule(NamedTuple):
     #: the file of its ``**Example**`` and ``**Use instead**`` sections ("" for none: policy
     #: and plugin rules have theirs in ``docstring``)
     examples: str = ""
+    #: how far it looks: see ``Scope``
+    scope: Scope = Scope.FILE
 
     @property
     def family(self) -> str:
@@ -87,6 +99,7 @@ def rule(
     needs: Needs = Needs.DATA,
     default: bool = True,
     sensitive: bool = False,
+    scope: Scope = Scope.FILE,
 ) -> Callable[[Check], Check]:
     """Register the decorated function as a rule."""
 
@@ -108,6 +121,7 @@ def rule(
             default=default,
             sensitive=sensitive,
             examples=_examples_file(check, code),
+            scope=scope,
         )
         return check
 

@@ -92,6 +92,20 @@ def deployment_entries(data: Any) -> Iterator[tuple[int, dict[Any, Any]]]:
             yield index, entry
 
 
+def deployment_number(document: Document, index: int) -> int:
+    """Deployment ``index``'s number in the file, counting from 1 (a partial document of the
+    language server holds one deployment of the file: see ``Document.item_offset``)."""
+    return document.item_offset + index + 1
+
+
+def item_label(document: Document, path: NodePath) -> str:
+    """Words for the last step of ``path``: a key, or an item's number."""
+    key = path[-1]
+    if isinstance(key, str):
+        return f"`{key}`"
+    return f"item #{deployment_number(document, key) if path[:-1] == ('deployments',) else key + 1}"
+
+
 def where(document: Document, path: NodePath) -> str:
     """Words for the mapping at ``path``: 'at the top level', 'in deployment "etl"'."""
     if path == ():
@@ -100,7 +114,8 @@ def where(document: Document, path: NodePath) -> str:
         data = document.data
         entry = data["deployments"][path[1]] if isinstance(data, dict) else None
         name = entry.get("name") if isinstance(entry, dict) else None
-        label = f'deployment "{name}"' if isinstance(name, str) else f"deployment #{path[1] + 1}"
+        label = (f'deployment "{name}"' if isinstance(name, str)
+                 else f"deployment #{deployment_number(document, path[1])}")
         if len(path) == 2:
             return f"in {label}"
         return f"under `{dotted(path[2:])}` of {label}"

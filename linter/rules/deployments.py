@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from linter.core.diagnostics import Finding, Severity
-from linter.core.registry import rule
+from linter.core.registry import Scope, rule
 from linter.project.context import LintContext
-from linter.rules._shared import deployment_entries
+from linter.rules._shared import deployment_entries, deployment_number
 
 if TYPE_CHECKING:
     from linter.source.document import Document
@@ -130,22 +130,23 @@ def missing_deployment_name(context: LintContext) -> Iterator[Finding]:
                 document.value_span_at(("deployments", index))
         if span is None:
             continue
-        written = "has `name: null`" if "name" in entry else "has no `name`"
+        written = (f"#{deployment_number(document, index)} "
+                   + ("has `name: null`" if "name" in entry else "has no `name`"))
         if skipped_by_prefect(document.data, index):
-            yield Finding(span, f"deployment #{index + 1} {written}: `prefect deploy` skips it "
+            yield Finding(span, f"deployment {written}: `prefect deploy` skips it "
                                 '("Discovered unnamed deployment. Skipping...") and deploys the '
                                 "others, so it is never deployed",
                           help="give it a name, or delete the entry if it is a leftover "
                                "`prefect init` skeleton",
                           severity=Severity.WARNING)
             continue
-        yield Finding(span, f"deployment #{index + 1} {written}: `prefect deploy` fails with "
+        yield Finding(span, f"deployment {written}: `prefect deploy` fails with "
                             '"A deployment name must be provided"',
                       help="give it a name, e.g. `name: nightly-etl`")
 
 
 @rule("D012", "invalid-deployment-name", Severity.ERROR,
-      "A deployment name with characters Prefect refuses")
+      "A deployment name with characters Prefect refuses", scope=Scope.DEPLOYMENT)
 def invalid_deployment_name(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment name containing `/`, `%`, `&`, `>` or `<`.
@@ -210,15 +211,16 @@ def missing_work_pool(context: LintContext) -> Iterator[Finding]:
                     or document.value_span_at(("deployments", index)))
         if span is None:
             continue
-        label = _deployment_label(entry, index)
+        label = _deployment_label(document, entry, index)
         yield Finding(span, f"deployment {label} names no work pool: `prefect deploy` fails "
                             "unless you pass `--pool` or set PREFECT_DEFAULT_WORK_POOL_NAME",
                       help="add `work_pool:` with `name: <your pool>`")
 
 
-def _deployment_label(entry: dict[Any, Any], index: int) -> str:
+def _deployment_label(document: Document, entry: dict[Any, Any], index: int) -> str:
     name = entry.get("name")
-    return f'"{name}"' if isinstance(name, str) and name else f"#{index + 1}"
+    return (f'"{name}"' if isinstance(name, str) and name
+            else f"#{deployment_number(document, index)}")
 
 
 def _null_work_pool(document: Document, index: int, entry: dict[Any, Any]) -> Iterator[Finding]:
@@ -226,7 +228,8 @@ def _null_work_pool(document: Document, index: int, entry: dict[Any, Any]) -> It
     span = document.key_span_at(("deployments", index, "work_pool"))
     if span is None:
         return
-    yield Finding(span, f"deployment {_deployment_label(entry, index)} has `work_pool: null`: "
+    label = _deployment_label(document, entry, index)
+    yield Finding(span, f"deployment {label} has `work_pool: null`: "
                         "`prefect deploy` crashes with a TypeError before `--pool` or "
                         "PREFECT_DEFAULT_WORK_POOL_NAME is applied",
                   help="write `work_pool: {name: <your pool>}`, or delete the line and pass "
@@ -259,7 +262,7 @@ def missing_entrypoint(context: LintContext) -> Iterator[Finding]:
         ):
             continue  # a number or a list: the S rules say so
         name = entry.get("name")
-        label = f"deployment {_deployment_label(entry, index)}"
+        label = f"deployment {_deployment_label(document, entry, index)}"
         span = (document.key_span_at(("deployments", index, "entrypoint"))
                 if "entrypoint" in entry else None)
         if span is None:

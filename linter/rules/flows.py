@@ -14,7 +14,7 @@ from typing import Any
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import rule
+from linter.core.registry import Scope, rule
 from linter.prefect.entrypoints import (
     FlowFunction,
     Resolution,
@@ -98,7 +98,8 @@ def _shown(path: Path | None, document: Document) -> str:
         return str(path)
 
 
-@rule("D002", "invalid-entrypoint", Severity.ERROR, "An entrypoint Prefect cannot read")
+@rule("D002", "invalid-entrypoint", Severity.ERROR, "An entrypoint Prefect cannot read",
+      scope=Scope.DEPLOYMENT)
 def invalid_entrypoint(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an `entrypoint` that is neither `path/to/file.py:function` (or
@@ -120,7 +121,8 @@ def invalid_entrypoint(context: LintContext) -> Iterator[Finding]:
                                "of this file")
 
 
-@rule("D003", "entrypoint-file-missing", Severity.ERROR, "The entrypoint's file does not exist")
+@rule("D003", "entrypoint-file-missing", Severity.ERROR, "The entrypoint's file does not exist",
+      scope=Scope.DEPLOYMENT)
 def entrypoint_file_missing(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the file named by `entrypoint` does not exist. Relative paths are resolved from
@@ -149,7 +151,8 @@ def entrypoint_file_missing(context: LintContext) -> Iterator[Finding]:
                                "relative to")
 
 
-@rule("D004", "entrypoint-unparsable", Severity.ERROR, "The entrypoint's file is not valid Python")
+@rule("D004", "entrypoint-unparsable", Severity.ERROR, "The entrypoint's file is not valid Python",
+      scope=Scope.DEPLOYMENT)
 def entrypoint_unparsable(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the entrypoint's file exists but Python cannot parse it (a syntax error, NUL
@@ -171,7 +174,7 @@ def entrypoint_unparsable(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("D005", "flow-function-missing", Severity.ERROR,
-      "The entrypoint's file has no function of that name")
+      "The entrypoint's file has no function of that name", scope=Scope.DEPLOYMENT)
 def flow_function_missing(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the entrypoint's file has no top-level function (or class method) of the name
@@ -198,7 +201,7 @@ def flow_function_missing(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("D006", "entrypoint-not-a-flow", Severity.ERROR,
-      "The entrypoint names a function that is not a flow")
+      "The entrypoint names a function that is not a flow", scope=Scope.DEPLOYMENT)
 def entrypoint_not_a_flow(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the entrypoint's function has no `@flow` decorator (`@flow`, `@flow(...)`,
@@ -226,7 +229,8 @@ def entrypoint_not_a_flow(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("D007", "entrypoint-backslashes", Severity.WARNING,
-      "An entrypoint path written with Windows backslashes", fix=Applicability.SAFE)
+      "An entrypoint path written with Windows backslashes", fix=Applicability.SAFE,
+      scope=Scope.DEPLOYMENT)
 def entrypoint_backslashes(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an entrypoint path with `\\` separators (`flows\\etl.py:etl`).
@@ -289,7 +293,8 @@ def _parameter_maps(
 
 
 @rule("D008", "unknown-flow-parameter", Severity.ERROR,
-      "A parameter the flow function does not take", kinds=(PREFECT, PYTHON))
+      "A parameter the flow function does not take", kinds=(PREFECT, PYTHON),
+      scope=Scope.DEPLOYMENT)
 def unknown_flow_parameter(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a key under a deployment's (or a schedule's) `parameters` that is not a
@@ -361,7 +366,7 @@ def _python_unknown_parameters(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("D009", "missing-flow-parameter", Severity.ERROR,
-      "A required flow parameter with no value", kinds=(PREFECT, PYTHON))
+      "A required flow parameter with no value", kinds=(PREFECT, PYTHON), scope=Scope.DEPLOYMENT)
 def missing_flow_parameter(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a flow parameter without a default that the deployment's `parameters` do not
@@ -439,7 +444,8 @@ def _names(names: list[str]) -> str:
 
 
 @rule("D010", "flow-parameter-type", Severity.ERROR,
-      "A parameter value whose type contradicts the flow's annotation", kinds=(PREFECT, PYTHON))
+      "A parameter value whose type contradicts the flow's annotation", kinds=(PREFECT, PYTHON),
+      scope=Scope.DEPLOYMENT)
 def flow_parameter_type(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a value under the deployment's `parameters` whose YAML type contradicts a simple

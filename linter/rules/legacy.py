@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import describe, rule
+from linter.core.registry import Scope, describe, rule
 from linter.prefect import versions
 from linter.prefect.releases import Target
 from linter.project.context import LintContext
@@ -198,7 +198,8 @@ def _infra_overrides_fix(
 
 
 @rule("L001", "infra-overrides", Severity.ERROR,
-      "`infra_overrides` is the agent-era name of `work_pool.job_variables`", fix=UNSAFE)
+      "`infra_overrides` is the agent-era name of `work_pool.job_variables`", fix=UNSAFE,
+      scope=Scope.DEPLOYMENT)
 def infra_overrides(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an `infra_overrides` key, anywhere in the file.
@@ -311,7 +312,8 @@ def singular_schedule(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("L003", "schedule-and-schedules", Severity.ERROR,
-      "A deployment has both `schedule` and `schedules`; Prefect rejects it")
+      "A deployment has both `schedule` and `schedules`; Prefect rejects it",
+      scope=Scope.DEPLOYMENT)
 def schedule_and_schedules(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment sets the deprecated `schedule:` and also `schedules:`.
@@ -372,7 +374,8 @@ def _deactivate_schedules_fix(document: Document, entry: MappingNode, key: Node,
 
 
 @rule("L004", "is-schedule-active", Severity.ERROR,
-      "`is_schedule_active` is ignored by Prefect 3; use `active` on each schedule", fix=UNSAFE)
+      "`is_schedule_active` is ignored by Prefect 3; use `active` on each schedule", fix=UNSAFE,
+      scope=Scope.DEPLOYMENT)
 def is_schedule_active(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment sets the agent-era `is_schedule_active`.
@@ -540,7 +543,8 @@ def _step_key_nodes(document: Document) -> Iterator[ScalarNode]:
 
 
 @rule("L010", "projects-step-name", Severity.ERROR,
-      "A step uses the removed `prefect.projects.steps` name or `git_clone_project`", fix=SAFE)
+      "A step uses the removed `prefect.projects.steps` name or `git_clone_project`", fix=SAFE,
+      scope=Scope.DEPLOYMENT)
 def projects_step_name(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a build, push or pull step named `prefect.projects.steps.*` (the 2.10 "projects"

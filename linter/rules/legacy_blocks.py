@@ -14,7 +14,7 @@ from typing import Any
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import rule
+from linter.core.registry import Scope, rule
 from linter.prefect import agent_era
 from linter.prefect.pools import AGENT_POOL_TYPE, AgentPool, PoolTypes, agent_pool
 from linter.prefect.python_code import module_of
@@ -47,7 +47,8 @@ UNSAFE = Applicability.UNSAFE
 
 
 @rule("L005", "storage-block", Severity.ERROR,
-      "A 2.x `storage:` block on a deployment; Prefect 3 uses pull steps", fix=UNSAFE)
+      "A 2.x `storage:` block on a deployment; Prefect 3 uses pull steps", fix=UNSAFE,
+      scope=Scope.DEPLOYMENT)
 def storage_block(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment entry with the agent-era `storage:` key.
@@ -90,7 +91,8 @@ def _storage_finding(document: Document, entry: MappingNode, key: Node, value: N
 
 
 @rule("L006", "infrastructure-block", Severity.ERROR,
-      "A 2.x `infrastructure:` block on a deployment; Prefect 3 uses a work pool", fix=UNSAFE)
+      "A 2.x `infrastructure:` block on a deployment; Prefect 3 uses a work pool", fix=UNSAFE,
+      scope=Scope.DEPLOYMENT)
 def infrastructure_block(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment entry with the agent-era `infrastructure:` key.
@@ -307,7 +309,8 @@ def _existing_pool_fixes(document: Document, entry: MappingNode,
 
 
 @rule("L007", "deployment-level-pool-keys", Severity.ERROR,
-      "`work_pool_name` / `work_queue_name` on a deployment belong under `work_pool:`", fix=UNSAFE)
+      "`work_pool_name` / `work_queue_name` on a deployment belong under `work_pool:`", fix=UNSAFE,
+      scope=Scope.DEPLOYMENT)
 def deployment_level_pool_keys(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the agent-era `work_pool_name` or `work_queue_name` written directly on a
@@ -338,7 +341,8 @@ def deployment_level_pool_keys(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("L008", "legacy-path-keys", Severity.ERROR,
-      "`path` / `manifest_path` on a deployment are agent-era keys Prefect 3 ignores", fix=SAFE)
+      "`path` / `manifest_path` on a deployment are agent-era keys Prefect 3 ignores", fix=SAFE,
+      scope=Scope.DEPLOYMENT)
 def legacy_path_keys(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment entry with the agent-era `path` (where the flow code lived inside
@@ -389,7 +393,7 @@ def _agent_pool(types: PoolTypes, index: int, pool: dict[str, Any]
 
 @rule("L009", "agent-work-pool", Severity.ERROR,
       "The deployment targets a `prefect-agent` work pool, which workers cannot serve",
-      kinds=(PREFECT, PYTHON))
+      kinds=(PREFECT, PYTHON), scope=Scope.DEPLOYMENT)
 def agent_work_pool(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `work_pool.name` is an agent pool: a `work_pool` that says `type: prefect-agent`,

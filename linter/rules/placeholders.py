@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from linter.core.diagnostics import Finding, Severity, Span
-from linter.core.registry import rule
+from linter.core.registry import Scope, rule
 from linter.lazy_regex import lazy_compile
 from linter.project.context import LintContext
 from linter.source.document import NodePath
@@ -36,7 +36,7 @@ def _strings(value: Any, path: NodePath) -> Iterator[tuple[NodePath, str]]:
 
 
 @rule("D014", "template-placeholder", Severity.ERROR,
-      "A value left from a template (`YOUR_WORK_POOL_NAME`, `<image>`)")
+      "A value left from a template (`YOUR_WORK_POOL_NAME`, `<image>`)", scope=Scope.DEPLOYMENT)
 def template_placeholder(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a value that is a template's blank rather than a setting:

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import rule
+from linter.core.registry import Scope, rule
 from linter.prefect.pool_variables import (
     contains_placeholder,
     type_help,
@@ -105,7 +105,7 @@ def _pool_words(use: PoolUse, template: PoolTemplate) -> str:
 
 @rule("P001", "unknown-job-variable", Severity.ERROR,
       "A job variable the pool's template does not have; Prefect silently never uses it",
-      fix=Applicability.UNSAFE, kinds=(PREFECT, PYTHON))
+      fix=Applicability.UNSAFE, kinds=(PREFECT, PYTHON), scope=Scope.DEPLOYMENT)
 def unknown_job_variable(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a key under `work_pool.job_variables` that is not a variable of the pool's base
@@ -198,7 +198,7 @@ def _rename_fix(context: LintContext, path: NodePath, new_name: str) -> Fix | No
 
 @rule("P002", "job-variable-type", Severity.ERROR,
       "A job variable's value has the wrong type or is not one of the allowed values",
-      kinds=(PREFECT, PYTHON))
+      kinds=(PREFECT, PYTHON), scope=Scope.DEPLOYMENT)
 def job_variable_type(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a job variable whose value does not match the template's schema for it: the
@@ -254,7 +254,8 @@ def _python_variable_types(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("P003", "missing-required-job-variable", Severity.ERROR,
-      "The pool's template requires a job variable that has no default and is not set")
+      "The pool's template requires a job variable that has no default and is not set",
+      scope=Scope.DEPLOYMENT)
 def missing_required_job_variable(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the pool's template lists a variable as required, gives it no default, and the
@@ -298,7 +299,7 @@ def missing_required_job_variable(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("P004", "unused-job-variable", Severity.WARNING,
-      "A job variable that the pool's job configuration never uses")
+      "A job variable that the pool's job configuration never uses", scope=Scope.DEPLOYMENT)
 def unused_job_variable(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a job variable that the pool's own template (a template file or a pulled
@@ -334,7 +335,8 @@ def unused_job_variable(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("P005", "pool-template-unknown", Severity.INFO,
-      "The deployment's job variables are not checked: no template is known for its pool")
+      "The deployment's job variables are not checked: no template is known for its pool",
+      scope=Scope.DEPLOYMENT)
 def pool_template_unknown(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment sets `work_pool.job_variables` for a pool whose template

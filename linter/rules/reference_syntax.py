@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.core.diagnostics import Finding, Severity, Span
-from linter.core.registry import rule
+from linter.core.registry import Scope, rule
 from linter.lazy_regex import lazy_compile
 from linter.prefect.templating import (
     Placeholder,
@@ -34,7 +34,7 @@ from linter.source.document import Document
 
 
 @rule("R003", "malformed-placeholder", Severity.WARNING,
-      "Double braces that Prefect does not read as a placeholder")
+      "Double braces that Prefect does not read as a placeholder", scope=Scope.DEPLOYMENT)
 def malformed_placeholder(context: LintContext) -> Iterator[Finding]:
     """
     **What**: text between `{{` and `}}` that is not a bare name: spaces inside the name,
@@ -102,7 +102,7 @@ def _typed_placeholders(
 
 
 @rule("R004", "invalid-block-placeholder", Severity.ERROR,
-      "A block placeholder that cannot name a block")
+      "A block placeholder that cannot name a block", scope=Scope.DEPLOYMENT)
 def invalid_block_placeholder(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `{{ prefect.blocks.<type>.<name> }}` placeholder without both a block type
@@ -128,7 +128,7 @@ def invalid_block_placeholder(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("R005", "invalid-variable-placeholder", Severity.ERROR,
-      "A variable placeholder whose name no Prefect variable can have")
+      "A variable placeholder whose name no Prefect variable can have", scope=Scope.DEPLOYMENT)
 def invalid_variable_placeholder(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `{{ prefect.variables.<name> }}` placeholder whose name is empty, longer than
@@ -154,7 +154,8 @@ def invalid_variable_placeholder(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("R006", "unset-env-placeholder", Severity.WARNING,
-      "An environment-variable placeholder names a variable that is not set", default=False)
+      "An environment-variable placeholder names a variable that is not set", default=False,
+      scope=Scope.DEPLOYMENT)
 def unset_env_placeholder(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `{{ $NAME }}` in a build or push step or a deployment field, where `NAME` is

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.core.diagnostics import Finding, Severity, Span
-from linter.core.registry import rule
+from linter.core.registry import Scope, rule
 from linter.prefect.steps import StepItem, StepSignature, plans, signature_for
 from linter.prefect.templating import (
     RUNTIME_PREFIX,
@@ -296,7 +296,8 @@ def _findings_for(document: Document, code: str) -> Iterator[Finding]:
 
 
 @rule("R001", "undefined-step-output", Severity.ERROR,
-      "A placeholder names a step output that no earlier step provides")
+      "A placeholder names a step output that no earlier step provides",
+      scope=Scope.DEPLOYMENT)
 def undefined_step_output(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `{{ name }}` or `{{ id.key }}` placeholder where no step that runs *before*
@@ -320,7 +321,8 @@ def undefined_step_output(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("R002", "unknown-step-output-key", Severity.ERROR,
-      "A placeholder names an output that the referenced step does not return")
+      "A placeholder names an output that the referenced step does not return",
+      scope=Scope.DEPLOYMENT)
 def unknown_step_output_key(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `{{ id.key }}` where the step with that id is a known step (or a function of

@@ -15,7 +15,7 @@ from typing import Any
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import rule
+from linter.core.registry import Scope, rule
 from linter.prefect.cron import check_cron
 from linter.prefect.python_code import module_of
 from linter.prefect.python_deploy import schedule_values
@@ -118,7 +118,7 @@ def _invalid_strings(document: Document, key: str, problem_of: Callable[[str], s
 
 
 @rule("C001", "invalid-cron", Severity.ERROR, "A cron string Prefect rejects",
-      kinds=WITH_PYTHON)
+      kinds=WITH_PYTHON, scope=Scope.DEPLOYMENT)
 def invalid_cron(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `cron` value that Prefect's `CronSchedule` refuses: the wrong number of
@@ -153,7 +153,7 @@ def invalid_cron(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("C002", "invalid-interval", Severity.ERROR, "An interval Prefect rejects",
-      fix=Applicability.UNSAFE, kinds=WITH_PYTHON)
+      fix=Applicability.UNSAFE, kinds=WITH_PYTHON, scope=Scope.DEPLOYMENT)
 def invalid_interval(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an `interval` that is zero or negative, a string Prefect cannot read as a
@@ -200,7 +200,8 @@ def invalid_interval(context: LintContext) -> Iterator[Finding]:
                       fix=fix)
 
 
-@rule("C003", "invalid-rrule", Severity.ERROR, "An rrule Prefect rejects", kinds=WITH_PYTHON)
+@rule("C003", "invalid-rrule", Severity.ERROR, "An rrule Prefect rejects", kinds=WITH_PYTHON,
+      scope=Scope.DEPLOYMENT)
 def invalid_rrule(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an `rrule` that dateutil's `rrulestr` (which Prefect uses) cannot parse, an
@@ -222,7 +223,7 @@ def invalid_rrule(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("C004", "invalid-timezone", Severity.ERROR, "A schedule time zone that is not an IANA name",
-      fix=Applicability.UNSAFE, kinds=WITH_PYTHON)
+      fix=Applicability.UNSAFE, kinds=WITH_PYTHON, scope=Scope.DEPLOYMENT)
 def invalid_timezone(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a schedule's `timezone` that is not an IANA time-zone name (`Europe/Berlin`,
@@ -260,7 +261,7 @@ def invalid_timezone(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("C005", "invalid-anchor-date", Severity.ERROR, "An anchor_date Prefect cannot parse",
-      kinds=WITH_PYTHON)
+      kinds=WITH_PYTHON, scope=Scope.DEPLOYMENT)
 def invalid_anchor_date(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an interval schedule's `anchor_date` that is not an ISO 8601 date-time
@@ -282,7 +283,7 @@ def invalid_anchor_date(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("C006", "duplicate-schedule-slug", Severity.ERROR,
-      "Two schedules of one deployment share a slug")
+      "Two schedules of one deployment share a slug", scope=Scope.DEPLOYMENT)
 def duplicate_schedule_slug(context: LintContext) -> Iterator[Finding]:
     """
     **What**: two entries in one deployment's `schedules` with the same `slug`.

@@ -12,7 +12,7 @@ from typing import Any
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.core.diagnostics import Finding, Severity
-from linter.core.registry import rule
+from linter.core.registry import Scope, rule
 from linter.lazy_regex import lazy_compile
 from linter.prefect.steps import (
     RESERVED_KEYWORDS,
@@ -28,7 +28,8 @@ from linter.source.document import Document, find_key, mapping_pairs
 from linter.source.view import STR_TAG, tag_of
 
 
-@rule("T008", "duplicate-step-id", Severity.WARNING, "Two steps that run together share an id")
+@rule("T008", "duplicate-step-id", Severity.WARNING, "Two steps that run together share an id",
+      scope=Scope.DEPLOYMENT)
 def duplicate_step_id(context: LintContext) -> Iterator[Finding]:
     """
     **What**: two steps of the same run have the same `id`: the build and push steps of a
@@ -78,7 +79,7 @@ def _keyword_values(document: Document, keyword: str) -> Iterator[tuple[StepItem
 
 
 @rule("T009", "invalid-requires", Severity.ERROR,
-      "A step's `requires` is not a string or a list of strings")
+      "A step's `requires` is not a string or a list of strings", scope=Scope.DEPLOYMENT)
 def invalid_requires(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `requires` is neither a pip requirement string nor a list of them.
@@ -108,7 +109,8 @@ def invalid_requires(context: LintContext) -> Iterator[Finding]:
     yield from unique_findings(findings)
 
 
-@rule("T010", "invalid-step-id", Severity.ERROR, "A step's `id` is not a string")
+@rule("T010", "invalid-step-id", Severity.ERROR, "A step's `id` is not a string",
+      scope=Scope.DEPLOYMENT)
 def invalid_step_id(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a step's `id` is a list, a mapping, a number, a boolean or empty.
@@ -153,7 +155,8 @@ TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 @rule("T011", "plain-text-secret", Severity.WARNING,
-      "A token or password is written in plain text in a step", sensitive=True)
+      "A token or password is written in plain text in a step", sensitive=True,
+      scope=Scope.DEPLOYMENT)
 def plain_text_secret(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a step argument holds a literal secret: a value shaped like a GitHub, GitLab or

@@ -15,7 +15,7 @@ from typing import Any
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity
-from linter.core.registry import rule
+from linter.core.registry import Scope, rule
 from linter.lazy_regex import lazy_compile
 from linter.prefect.steps import (
     KNOWN_PACKAGES,
@@ -68,7 +68,7 @@ def has_placeholder(value: Any) -> bool:
 
 
 @rule("T001", "unknown-step-function", Severity.ERROR,
-      "A step names a function that its module does not have")
+      "A step names a function that its module does not have", scope=Scope.DEPLOYMENT)
 def unknown_step_function(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the step's function path points into a module prefect-lint knows (Prefect's
@@ -142,7 +142,8 @@ def _relative(file: Path, folder: Path) -> str:
 
 
 @rule("T002", "unknown-step-argument", Severity.ERROR,
-      "A step is given an argument its function does not accept", fix=Applicability.UNSAFE)
+      "A step is given an argument its function does not accept", fix=Applicability.UNSAFE,
+      scope=Scope.DEPLOYMENT)
 def unknown_step_argument(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an argument of a known step that the step's function does not take (and the
@@ -193,7 +194,7 @@ def unknown_step_argument(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("T003", "missing-step-argument", Severity.ERROR,
-      "A step lacks an argument its function requires")
+      "A step lacks an argument its function requires", scope=Scope.DEPLOYMENT)
 def missing_step_argument(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a required argument of a known step (one without a default) is not given.
@@ -235,7 +236,7 @@ def type_matches(value_type: str, allowed: frozenset[str]) -> bool:
 
 @rule("T004", "step-argument-type", Severity.WARNING,
       "A step argument's YAML type does not match what the function expects",
-      fix=Applicability.UNSAFE)
+      fix=Applicability.UNSAFE, scope=Scope.DEPLOYMENT)
 def step_argument_type(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the value given to a known step argument has a YAML type its function's
@@ -304,7 +305,7 @@ def _type_advice(
 
 
 @rule("T005", "conflicting-step-arguments", Severity.ERROR,
-      "A step is given two arguments that exclude each other")
+      "A step is given two arguments that exclude each other", scope=Scope.DEPLOYMENT)
 def conflicting_step_arguments(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a known step gets two arguments of which it accepts only one, such as
@@ -348,7 +349,7 @@ def looks_like_function(key: Any) -> bool:
 
 @rule("T006", "step-with-several-keys", Severity.ERROR,
       "A step mapping has more than one key (often mis-indented arguments)",
-      fix=Applicability.UNSAFE)
+      fix=Applicability.UNSAFE, scope=Scope.DEPLOYMENT)
 def step_with_several_keys(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a step item has several keys. A step is a one-key mapping: the function's path,
@@ -439,7 +440,8 @@ def _reindent_fix(
 
 
 @rule("T007", "step-arguments-not-mapping", Severity.ERROR,
-      "A step's arguments are null or not a mapping", fix=Applicability.SAFE)
+      "A step's arguments are null or not a mapping", fix=Applicability.SAFE,
+      scope=Scope.DEPLOYMENT)
 def step_arguments_not_mapping(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the value under a step's function path is empty (`- my.step:`), null, or not a

@@ -12,11 +12,18 @@ from typing import Any
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import rule
+from linter.core.registry import Scope, rule
 from linter.prefect import versions
 from linter.project.context import LintContext
 from linter.project.filekinds import is_foreign_configuration
-from linter.rules._shared import is_plain_scalar, is_yaml_typed_string, value_span, where
+from linter.rules._shared import (
+    deployment_number,
+    is_plain_scalar,
+    is_yaml_typed_string,
+    item_label,
+    value_span,
+    where,
+)
 from linter.schema.check import SchemaIssue, expected_words, schema_issues, type_word
 from linter.source.document import Document, NodePath
 from linter.source.view import iter_nodes
@@ -169,7 +176,7 @@ def _anchor_holder_finding(document: Document, issue: SchemaIssue) -> Finding:
 
 
 @rule("S001", "unknown-key", Severity.ERROR, "A key Prefect does not know (and drops silently)",
-      fix=Applicability.UNSAFE)
+      fix=Applicability.UNSAFE, scope=Scope.DEPLOYMENT)
 def unknown_key(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a key that Prefect's models do not have at this place: a typo
@@ -243,7 +250,7 @@ def _data_at(document: Document, path: NodePath) -> Any:
     return value
 
 
-@rule("S002", "wrong-type", Severity.ERROR, "A value of the wrong type")
+@rule("S002", "wrong-type", Severity.ERROR, "A value of the wrong type", scope=Scope.DEPLOYMENT)
 def wrong_type(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a value whose type Prefect does not accept here: `deployments:` as a mapping
@@ -269,8 +276,7 @@ def wrong_type(context: LintContext) -> Iterator[Finding]:
         if _is_nested_tag(issue):
             nested_tags.setdefault(value_span(document, issue.path), []).append(issue)
             continue
-        key = issue.path[-1] if issue.path else "the file"
-        name = f"`{key}`" if isinstance(key, str) else f"item #{key + 1}"
+        name = item_label(document, issue.path) if issue.path else "`the file`"
         message = (f"{name} {where(document, issue.path[:-1])} must be "
                    f"{expected_words(issue.expected)}, but it is {type_word(issue.instance)}")
         yield Finding(value_span(document, issue.path), message + _type_consequence(context),
@@ -297,7 +303,7 @@ def _nested_tag_finding(document: Document, span: Span, issues: list[SchemaIssue
         entry = _data_at(document, issue.path[:2])
         name = entry.get("name") if isinstance(entry, dict) else None
         index = issue.path[1]
-        number = index + 1 if isinstance(index, int) else index
+        number = deployment_number(document, index) if isinstance(index, int) else index
         names.append(f'"{name}"' if isinstance(name, str) and name else f"#{number}")
     shown = ", ".join(dict.fromkeys(names))
     what = "a list" if isinstance(issues[0].instance, list) else "a mapping"
@@ -340,7 +346,8 @@ def _type_help(issue: SchemaIssue) -> str | None:
     return None
 
 
-@rule("S003", "invalid-value", Severity.ERROR, "A value outside what Prefect accepts")
+@rule("S003", "invalid-value", Severity.ERROR, "A value outside what Prefect accepts",
+      scope=Scope.DEPLOYMENT)
 def invalid_value(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a value of the right type that Prefect still refuses: an unknown
@@ -370,7 +377,8 @@ def invalid_value(context: LintContext) -> Iterator[Finding]:
         yield Finding(span, f"{label}{issue.message}", help=help_text)
 
 
-@rule("S004", "missing-required-key", Severity.ERROR, "A required key is missing")
+@rule("S004", "missing-required-key", Severity.ERROR, "A required key is missing",
+      scope=Scope.DEPLOYMENT)
 def missing_required_key(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a mapping lacks a key it needs: a `concurrency_limit` mapping without `limit`
@@ -391,7 +399,7 @@ def missing_required_key(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("S005", "tags-as-string", Severity.ERROR, "`tags` is a string instead of a list",
-      fix=Applicability.UNSAFE)
+      fix=Applicability.UNSAFE, scope=Scope.DEPLOYMENT)
 def tags_as_string(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `tags: prod` or `tags: etl, nightly`, a string where a list is meant.
@@ -423,7 +431,7 @@ def tags_as_string(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("S006", "schedule-selector", Severity.ERROR,
-      "A schedule needs exactly one of cron, interval or rrule")
+      "A schedule needs exactly one of cron, interval or rrule", scope=Scope.DEPLOYMENT)
 def schedule_selector(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a schedule entry with none of `cron`, `interval` and `rrule`, or with more than
@@ -441,7 +449,8 @@ def schedule_selector(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("S007", "not-prefect-configuration", Severity.INFO,
-      "A YAML file named like prefect.yaml that holds another tool's configuration")
+      "A YAML file named like prefect.yaml that holds another tool's configuration",
+      scope=Scope.DEPLOYMENT)
 def not_prefect_configuration(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a file linted as Prefect configuration (`prefect.yml`, or a YAML file named on

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from linter.core.diagnostics import Finding, Severity, Span
-from linter.core.registry import rule
+from linter.core.registry import Scope, rule
 from linter.prefect import versions
 from linter.prefect.releases import NEWEST, Target, format_version, parse_version
 from linter.prefect.steps import all_step_items, load_catalogue
@@ -75,7 +75,8 @@ _LEVEL_WORDS = {"deployment": "in a deployment", "schedule": "in a schedule",
 
 
 @rule("V001", "ignored-by-target", Severity.ERROR,
-      "A key the targeted Prefect release does not read (it came later, or went away)")
+      "A key the targeted Prefect release does not read (it came later, or went away)",
+      scope=Scope.DEPLOYMENT)
 def ignored_by_target(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a key that the Prefect release you target silently ignores, because it was
@@ -116,7 +117,7 @@ def ignored_by_target(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("V002", "rejected-by-target", Severity.ERROR,
-      "A key that makes the targeted Prefect release skip the whole file")
+      "A key that makes the targeted Prefect release skip the whole file", scope=Scope.DEPLOYMENT)
 def rejected_by_target(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a key that newer Prefect releases read but the release you target refuses:
@@ -142,7 +143,7 @@ def rejected_by_target(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("V003", "prefect-version-mismatch", Severity.INFO,
-      "The file's `prefect-version` disagrees with the targeted release")
+      "The file's `prefect-version` disagrees with the targeted release", scope=Scope.DEPLOYMENT)
 def prefect_version_mismatch(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the top-level `prefect-version` names another minor release than the one
@@ -173,7 +174,8 @@ def prefect_version_mismatch(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("V004", "step-not-in-target", Severity.ERROR,
-      "A built-in step, or one of its arguments, that the targeted release does not have")
+      "A built-in step, or one of its arguments, that the targeted release does not have",
+      scope=Scope.DEPLOYMENT)
 def step_not_in_target(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a built-in step the release you target does not have (`pull_from_remote_storage`
@@ -236,7 +238,8 @@ def _schedule_entries(data: Any) -> Iterator[tuple[NodePath, dict[str, Any]]]:
 
 
 @rule("V005", "interval-string-crash", Severity.ERROR,
-      "A schedule `interval` written as text, which crashes Prefect before 3.4.19")
+      "A schedule `interval` written as text, which crashes Prefect before 3.4.19",
+      scope=Scope.DEPLOYMENT)
 def interval_string_crash(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a schedule `interval` given as a string (`"PT1H"`, `"01:00:00"`, `"3600"`)
@@ -264,7 +267,7 @@ def interval_string_crash(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("V006", "empty-pull-before-3-8", Severity.WARNING,
-      "`pull: []` means \"no pull steps\" only from Prefect 3.8")
+      "`pull: []` means \"no pull steps\" only from Prefect 3.8", scope=Scope.DEPLOYMENT)
 def empty_pull_before_3_8(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an explicitly empty `pull: []`, at the top level or in a deployment, when the
@@ -313,7 +316,8 @@ def _step_sections(data: Any) -> Iterator[tuple[NodePath, Any]]:
 
 
 @rule("V007", "single-step-mapping", Severity.ERROR,
-      "`build`/`push`/`pull` written as one mapping, which Prefect before 3.7.7 cannot run")
+      "`build`/`push`/`pull` written as one mapping, which Prefect before 3.7.7 cannot run",
+      scope=Scope.DEPLOYMENT)
 def single_step_mapping(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `build`, `push` or `pull` section that is one step mapping instead of a list
@@ -355,7 +359,8 @@ def _triggers(data: Any) -> Iterator[tuple[NodePath, dict[str, Any]]]:
 
 
 @rule("V008", "templated-trigger-field", Severity.ERROR,
-      "A `{{ }}` placeholder in a typed trigger field, which Prefect 3.4 and 3.5 reject")
+      "A `{{ }}` placeholder in a typed trigger field, which Prefect 3.4 and 3.5 reject",
+      scope=Scope.DEPLOYMENT)
 def templated_trigger_field(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a trigger whose `enabled`, `threshold`, `within`, `posture`, `schedule_after`

@@ -17,7 +17,7 @@ from typing import Any
 from ruamel.yaml.nodes import ScalarNode
 
 from linter.core.diagnostics import Finding, Severity, Span
-from linter.core.registry import rule
+from linter.core.registry import Scope, rule
 from linter.prefect.templating import (
     BLOCK_PREFIX,
     VARIABLE_PREFIX,
@@ -101,7 +101,8 @@ def _once(findings: list[Finding]) -> Iterator[Finding]:
 
 
 @rule("P006", "work-pool-not-in-workspace", Severity.ERROR,
-      "A work pool the workspace snapshot does not have; `prefect deploy` fails")
+      "A work pool the workspace snapshot does not have; `prefect deploy` fails",
+      scope=Scope.DEPLOYMENT)
 def work_pool_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `work_pool.name` names a pool that the workspace snapshot (saved by
@@ -133,7 +134,8 @@ def work_pool_not_in_workspace(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("P007", "work-queue-not-in-pool", Severity.WARNING,
-      "A work queue the pool does not have in the workspace snapshot; Prefect creates it")
+      "A work queue the pool does not have in the workspace snapshot; Prefect creates it",
+      scope=Scope.DEPLOYMENT)
 def work_queue_not_in_pool(context: LintContext) -> Iterator[Finding]:
     """
     **What**: `work_pool.work_queue_name` names a queue that the pool does not have in the
@@ -204,7 +206,8 @@ def _well_formed(document: Document, kind: PlaceholderKind,
 
 
 @rule("R007", "block-document-not-in-workspace", Severity.ERROR,
-      "A block placeholder naming a block document the workspace snapshot does not have")
+      "A block placeholder naming a block document the workspace snapshot does not have",
+      scope=Scope.DEPLOYMENT)
 def block_document_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `{{ prefect.blocks.<type>.<name> }}` placeholder whose block document is not
@@ -240,7 +243,8 @@ def block_document_not_in_workspace(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("R008", "variable-not-in-workspace", Severity.ERROR,
-      "A variable placeholder naming a variable the workspace snapshot does not have")
+      "A variable placeholder naming a variable the workspace snapshot does not have",
+      scope=Scope.DEPLOYMENT)
 def variable_not_in_workspace(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `{{ prefect.variables.<name> }}` placeholder whose variable is not set in the

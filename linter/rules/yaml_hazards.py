@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from linter.core.registry import Needs, rule
+from linter.core.registry import Needs, Scope, rule
 from linter.lazy_regex import lazy_compile
 from linter.project.context import LintContext
-from linter.rules._shared import is_yaml_typed_string, value_span, where
+from linter.rules._shared import is_yaml_typed_string, item_label, value_span, where
 from linter.schema.check import schema_issues, type_word
 from linter.source.document import Document
 from linter.source.view import iter_nodes
@@ -31,7 +31,7 @@ def double_quoted(text: str) -> str:
 
 @rule("Y008", "unquoted-string-value", Severity.ERROR,
       "YAML reads an unquoted value as a number, boolean or date where Prefect wants a string",
-      fix=Applicability.SAFE)
+      fix=Applicability.SAFE, scope=Scope.DEPLOYMENT)
 def unquoted_string_value(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a value Prefect needs as a string, written so that YAML reads it as something
@@ -51,8 +51,7 @@ def unquoted_string_value(context: LintContext) -> Iterator[Finding]:
             continue
         span = value_span(document, issue.path)
         original = document.text[span.start : span.end]
-        key = issue.path[-1]
-        label = f"`{key}`" if isinstance(key, str) else f"item #{key + 1}"
+        label = item_label(document, issue.path)
         read_as = (f"{label} {where(document, issue.path[:-1])} is read as "
                    f"{type_word(issue.instance)} ({issue.instance!r})")
         if _is_deployment_tags(issue.path):
@@ -96,7 +95,7 @@ def _placeholder_mappings(root: Node) -> Iterator[MappingNode]:
 
 @rule("Y009", "unquoted-placeholder", Severity.ERROR,
       "An unquoted {{ placeholder }} is a YAML mapping, not a template", fix=Applicability.SAFE,
-      kinds=YAML_KINDS, needs=Needs.TREE)
+      kinds=YAML_KINDS, needs=Needs.TREE, scope=Scope.DEPLOYMENT)
 def unquoted_placeholder(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a value written as `{{ build-image.image }}` without quotes.
@@ -131,7 +130,7 @@ CONFLICT_MARKER = lazy_compile(r"^(<{7}|={7}|>{7})(?: .*)?$", re.MULTILINE)
 
 
 @rule("Y010", "merge-conflict-marker", Severity.ERROR, "A git merge-conflict marker",
-      kinds=YAML_KINDS, needs=Needs.TEXT)
+      kinds=YAML_KINDS, needs=Needs.TEXT, scope=Scope.DEPLOYMENT)
 def merge_conflict_marker(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a line `<<<<<<< HEAD`, `=======` or `>>>>>>> branch` left by an unresolved

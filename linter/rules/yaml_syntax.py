@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter.core.diagnostics import Finding, Severity, Span
-from linter.core.registry import Needs, describe, rule
+from linter.core.registry import Needs, Scope, describe, rule
 from linter.project.context import LintContext
 from linter.source.document import Document
 
@@ -30,7 +30,7 @@ def token_span(document: Document, offset: int) -> Span:
 
 
 @rule("Y001", "yaml-syntax-error", Severity.ERROR, "The file is not valid YAML", kinds=YAML_KINDS,
-      needs=Needs.TEXT)
+      needs=Needs.TEXT, scope=Scope.DEPLOYMENT)
 def yaml_syntax_error(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the YAML parser stopped at this position. A document nested more than 5,000
@@ -56,7 +56,7 @@ def yaml_syntax_error(context: LintContext) -> Iterator[Finding]:
 
 @rule("Y002", "duplicate-key", Severity.ERROR,
       "A key appears twice in the same mapping; the last one silently wins", kinds=YAML_KINDS,
-      needs=Needs.TREE)
+      needs=Needs.TREE, scope=Scope.DEPLOYMENT)
 def duplicate_key(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the same key is written twice in one mapping.
@@ -79,7 +79,7 @@ def duplicate_key(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("Y003", "empty-file", Severity.WARNING, "The file has no content (or only comments)",
-      kinds=YAML_KINDS, needs=Needs.TEXT)
+      kinds=YAML_KINDS, needs=Needs.TEXT, scope=Scope.DEPLOYMENT)
 def empty_file(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the file is empty, or holds only comments and blank lines.
@@ -95,7 +95,7 @@ def empty_file(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("Y004", "top-level-not-mapping", Severity.ERROR, "The top level of the file is not a mapping",
-      kinds=YAML_KINDS, needs=Needs.TREE)
+      kinds=YAML_KINDS, needs=Needs.TREE, scope=Scope.DEPLOYMENT)
 def top_level_not_mapping(context: LintContext) -> Iterator[Finding]:
     """
     **What**: the file's top level is a list or a single value instead of `key: value` pairs.
@@ -123,7 +123,7 @@ def top_level_not_mapping(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("Y005", "multiple-documents", Severity.ERROR, "The file holds more than one YAML document",
-      kinds=YAML_KINDS, needs=Needs.TREE)
+      kinds=YAML_KINDS, needs=Needs.TREE, scope=Scope.DEPLOYMENT)
 def multiple_documents(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a `---` line starts a second YAML document in the same file.
@@ -150,7 +150,8 @@ def multiple_documents(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("Y006", "unbounded-aliases", Severity.ERROR,
-      "Aliases expand without bound, or a node contains itself", kinds=YAML_KINDS, needs=Needs.TREE)
+      "Aliases expand without bound, or a node contains itself", kinds=YAML_KINDS, needs=Needs.TREE,
+      scope=Scope.DEPLOYMENT)
 def unbounded_aliases(context: LintContext) -> Iterator[Finding]:
     """
     **What**: YAML aliases that expand to an enormous document (a "billion laughs" alias
@@ -171,7 +172,7 @@ def unbounded_aliases(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("Y007", "unsupported-tag", Severity.ERROR, "A YAML tag that Prefect's safe loader refuses",
-      kinds=YAML_KINDS, needs=Needs.TREE)
+      kinds=YAML_KINDS, needs=Needs.TREE, scope=Scope.DEPLOYMENT)
 def unsupported_tag(context: LintContext) -> Iterator[Finding]:
     """
     **What**: an explicit tag such as `!!python/object/apply:...` or a custom `!Ref`.
@@ -192,7 +193,7 @@ def unsupported_tag(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("Y000", "unreadable-file", Severity.ERROR, "The file cannot be read as text",
-      kinds=("prefect", "legacy", "script"), needs=Needs.TEXT)
+      kinds=("prefect", "legacy", "script"), needs=Needs.TEXT, scope=Scope.DEPLOYMENT)
 def unreadable_file(context: LintContext) -> Iterator[Finding]:
     """
     **What**: prefect-lint could not read the file: it does not exist, is not a regular file
