@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import linter.rules  # noqa: F401  (registers every rule family: the runner runs them)
 from linter.core.dependencies import recording
@@ -23,6 +23,9 @@ from linter.project.filekinds import PREFECT, kind_for_file
 from linter.run.cache import CACHE_DIR_NAME, Cache, settings_fingerprint
 from linter.run.engine import check_document, to_diagnostic, with_urls
 from linter.source.document import DecodedText, DecodeError, Document, decode
+
+if TYPE_CHECKING:
+    from linter.run.incremental import IncrementalChecker
 
 UNREADABLE = "Y000"
 SNIFF_CHARS = 4096
@@ -206,18 +209,35 @@ class Runner:
     ) -> Linter:
         """The function that checks a version of this file's text exactly as ``lint_text``
         does (the language server uses it for code actions)."""
-        if settings is None:
-            settings = self.resolver.for_path(path or Path(filename))
-        rules = self.rules_for(settings, path or Path(filename))
-        project = Project(root=settings.root, settings=settings)
-        if kind is None:
-            kind = kind_for_file(path or Path(filename), text[:SNIFF_CHARS]) or PREFECT
+        rules, project, kind = self._setting_up(text, filename, path, settings, kind)
 
         def lint(current: str) -> tuple[Document, list[Diagnostic]]:
             document = Document.from_text(current, filename, path=path, kind=kind)
             return document, check_document(document, project, rules, self.jobs)
 
         return lint
+
+    def incremental(self, text: str, filename: str, path: Path | None = None,
+                    settings: Settings | None = None) -> IncrementalChecker:
+        """A checker of successive versions of this file that re-checks only what an edit
+        can change (the language server, on every keystroke); it finds what ``lint_text``
+        finds."""
+        from linter.run.incremental import IncrementalChecker
+
+        rules, project, kind = self._setting_up(text, filename, path, settings, None)
+        return IncrementalChecker(project, rules, filename, path, kind)
+
+    def _setting_up(self, text: str, filename: str, path: Path | None,
+                    settings: Settings | None, kind: str | None
+                    ) -> tuple[list[Rule], Project, str]:
+        """The rules, the project and the kind of file a check of ``text`` uses."""
+        if settings is None:
+            settings = self.resolver.for_path(path or Path(filename))
+        rules = self.rules_for(settings, path or Path(filename))
+        project = Project(root=settings.root, settings=settings)
+        if kind is None:
+            kind = kind_for_file(path or Path(filename), text[:SNIFF_CHARS]) or PREFECT
+        return rules, project, kind
 
     def _unreadable(
         self, filename: str, path: Path | None, reason: str, settings: Settings

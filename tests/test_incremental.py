@@ -1,0 +1,243 @@
+"""The language server's incremental check (linter.run.incremental) gives exactly what a
+full check gives, after every edit; and every rule declared ``Scope.DEPLOYMENT`` keeps the
+promise that lets its findings be kept per deployment."""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from linter.core.registry import Rule, Scope, all_rules
+from linter.project.config import ConfigResolver
+from linter.project.context import LintContext, Project
+from linter.run.engine import check_document
+from linter.run.incremental import IncrementalChecker, Split, split
+from linter.run.runner import Runner
+from linter.source.document import Document
+from linter.source.splice import (
+    Region,
+    head_text,
+    partial_document,
+    partial_text,
+    sequence_items,
+)
+from tests.conftest import REPO, corpus_params
+from tests.rules.test_doc_examples import block_after
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from run import generated_file, make_project
+
+LETTERS = "abz019 _."
+SPECIALS = ":-'\"{}[]#*!,|>%@`&\n"
+
+
+def project_for(root: Path) -> tuple[Project, list[Rule], Path]:
+    path = root / "prefect.yaml"
+    runner = Runner(ConfigResolver(cwd=root))
+    settings = runner.resolver.for_path(path)
+    return Project(root=settings.root, settings=settings), runner.rules_for(settings, path), path
+
+
+def random_edit(text: str, rng: random.Random) -> str:
+    """Mostly a few characters typed or deleted inside a line of a deployment; sometimes
+    anywhere, or with a line break."""
+    document = Document.from_text(text, "prefect.yaml")
+    items = sequence_items(document, "deployments") if rng.random() < 0.9 else None
+    if items is None:
+        start, end = 0, len(text)
+    else:
+        region = items.regions[rng.randrange(len(items.regions))]
+        start, end = region.start, region.end
+    if end - start < 2:
+        return text
+    at = rng.randrange(start, end - 1)
+    length = rng.randrange(0, 3) if text[at:at + 3].count("\n") == 0 else 0
+    alphabet = SPECIALS if rng.random() < 0.1 else LETTERS
+    inserted = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 4)))
+    return text[:at] + inserted + text[at + length:]
+
+
+def edit_session(text: str, root: Path, seed: int, edits: int) -> Counter[bool]:
+    """Check ``edits`` successive random versions both ways; returns how many checks were
+    incremental (True) and full (False)."""
+    project, rules, path = project_for(root)
+    checker = IncrementalChecker(project, rules, "prefect.yaml", path)
+    rng = random.Random(seed)
+    used: Counter[bool] = Counter()
+    good = text
+    for _ in range(edits):
+        outcome = checker.check(text)
+        document = Document.from_text(text, "prefect.yaml", path=path)
+        expected = check_document(document, project, rules)
+        assert outcome.diagnostics == expected, text
+        used[outcome.incremental] += 1
+        if document.root is not None:
+            good = text
+        text = random_edit(good, rng)  # a broken file is checked once, then typed on from
+        # the last one that parsed, as a user typing mostly does
+    return used
+
+
+def test_typing_in_a_generated_project_is_checked_incrementally_and_exactly(
+        tmp_path: Path) -> None:
+    make_project(tmp_path, 15)
+    used = edit_session((tmp_path / "prefect.yaml").read_text(), tmp_path, seed=1, edits=120)
+    assert used[True] > 40, used  # the others follow a file that did not parse
+
+
+def test_typing_in_the_example_project_is_checked_exactly() -> None:
+    text = (REPO / "examples" / "prefect.yaml").read_text()
+    used = edit_session(text, REPO / "examples", seed=2, edits=80)
+    assert used[True] > 20, used
+
+
+def test_a_changed_flow_file_is_seen(tmp_path: Path) -> None:
+    """A file the deployment rules looked at changes between two keystrokes: the kept
+    findings are not reused."""
+    make_project(tmp_path, 3)
+    project, rules, path = project_for(tmp_path)
+    checker = IncrementalChecker(project, rules, "prefect.yaml", path)
+    text = path.read_text()
+    assert not checker.check(text).diagnostics
+    (tmp_path / "flows" / "etl.py").write_text("def something_else():\n    pass\n")
+    edited = text.replace("Deployment number 1", "Deployment number 1x")
+    outcome = checker.check(edited)
+    assert not outcome.incremental
+    assert outcome.diagnostics == check_document(
+        Document.from_text(edited, "prefect.yaml", path=path), project, rules)
+    assert any(d.code.startswith("D") for d in outcome.diagnostics)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", corpus_params("prefect_yaml"),
+                         ids=lambda p: getattr(p, "name", str(p)))
+def test_typing_in_corpus_files_is_checked_exactly(path: Path, tmp_path: Path) -> None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    edit_session(text, tmp_path, seed=len(text), edits=12)
+
+
+# -- the promise of Scope.DEPLOYMENT --------------------------------------------------------
+
+DEPLOYMENT_RULES = [rule for rule in all_rules() if rule.scope is Scope.DEPLOYMENT]
+
+
+def placed(rule: Rule, document: Document, project: Project, regions: list[Region]
+           ) -> Split | None:
+    """The rule's findings on ``document``, split by where they live."""
+    found = [(rule, finding) for finding in rule.check(LintContext(document, project))]
+    return split(found, regions, len(document.text))
+
+
+def partial(document: Document, regions: list[Region], index: int) -> Document:
+    text = document.text
+    return partial_document(document, partial_text(text, head_text(text, regions),
+                                                   regions[index]), index)
+
+
+def swapped(text: str, regions: list[Region], index: int) -> str | None:
+    """``text`` with deployment ``index`` replaced by the next one's text (a change to one
+    deployment that keeps the head); None when that would not be a valid list."""
+    other = regions[(index + 1) % len(regions)]
+    replacement = text[other.start:other.end]
+    if not replacement.endswith("\n") or len(regions) < 2:
+        return None
+    region = regions[index]
+    return text[:region.start] + replacement + text[region.end:]
+
+
+def promise_broken(text: str, root: Path, swaps: int = 3) -> list[str]:
+    """The deployment rules that break their promise on ``text``: a finding in one
+    deployment that its partial text does not give, one that spans two parts of the file, or
+    head findings that change when a deployment is replaced by another whose partial text
+    gives the same head findings."""
+    project, _, path = project_for(root)
+    document = Document.from_text(text, "prefect.yaml", path=path)
+    items = sequence_items(document, "deployments")
+    if items is None or document.plain.fatal is not None:
+        return []
+    regions = list(items.regions)
+    partials = [partial(document, regions, index) for index in range(len(regions))]
+    variants = []
+    for index in range(min(swaps, len(regions))):
+        edited = swapped(text, regions, index)
+        if edited is None:
+            continue
+        changed = Document.from_text(edited, "prefect.yaml", path=path)
+        changed_items = sequence_items(changed, "deployments")
+        if changed_items is not None:
+            moved_regions = list(changed_items.regions)
+            variants.append((index, changed, moved_regions,
+                             partial(changed, moved_regions, index)))
+    broken = []
+    for rule in DEPLOYMENT_RULES:
+        if "prefect" in rule.kinds and not _keeps_promise(rule, project, document, regions,
+                                                          partials, variants):
+            broken.append(rule.code)
+    return broken
+
+
+def _keeps_promise(rule: Rule, project: Project, document: Document, regions: list[Region],
+                   partials: list[Document], variants: list[tuple[int, Document, list[Region],
+                                                                  Document]]) -> bool:
+    whole = placed(rule, document, project, regions)
+    if whole is None:
+        return False
+    for index, piece in enumerate(partials):
+        alone = placed(rule, piece, project, regions)
+        if alone is None or any(part for i, part in enumerate(alone.parts) if i != index):
+            return False
+        if sorted(map(repr, alone.parts[index])) != sorted(map(repr, whole.parts[index])):
+            return False
+    for index, changed, changed_regions, changed_piece in variants:
+        after = placed(rule, changed, project, changed_regions)
+        piece_after = placed(rule, changed_piece, project, changed_regions)
+        piece_before = placed(rule, partials[index], project, regions)
+        if after is None or piece_after is None or piece_before is None:
+            return False
+        if piece_after.head == piece_before.head and after.head != whole.head:
+            return False
+    return True
+
+
+def promise_texts() -> list[tuple[str, str]]:
+    texts = [("examples", (REPO / "examples" / "prefect.yaml").read_text()),
+             ("generated", generated_file(4))]
+    # unnamed deployments, numbered in messages, with an unknown key
+    texts += [(f"{name} unnamed", text.replace("- name:", "- nam:")) for name, text in texts]
+    for rule in all_rules():
+        for heading in ("**Example**", "**Use instead**"):
+            block = block_after(rule.doc, heading)
+            if block and "deployments:" in block and "prefect" in rule.kinds:
+                texts.append((f"{rule.code} {heading.strip('*')}", block))
+    return texts
+
+
+@pytest.mark.parametrize(("name", "text"), promise_texts(), ids=lambda v: str(v)[:30])
+def test_deployment_rules_keep_their_promise(name: str, text: str) -> None:
+    assert promise_broken(text, REPO / "examples") == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", corpus_params("prefect_yaml"),
+                         ids=lambda p: getattr(p, "name", str(p)))
+def test_deployment_rules_keep_their_promise_on_the_corpus(path: Path, tmp_path: Path) -> None:
+    assert promise_broken(path.read_text(encoding="utf-8", errors="replace"), tmp_path) == []
+
+
+def test_the_promise_test_catches_a_rule_that_breaks_it() -> None:
+    """D001 (duplicate deployment names) compares deployments with each other: declared a
+    deployment rule, it would break the promise on its own example."""
+    d001 = next(rule for rule in all_rules() if rule.code == "D001")
+    example = block_after(d001.doc, "**Example**")
+    assert example is not None
+    global DEPLOYMENT_RULES
+    saved = DEPLOYMENT_RULES
+    DEPLOYMENT_RULES = [d001._replace(scope=Scope.DEPLOYMENT)]
+    try:
+        assert promise_broken(example, REPO / "examples") == ["D001"]
+    finally:
+        DEPLOYMENT_RULES = saved
