@@ -122,3 +122,55 @@ def test_server_equals_cli_after_random_edit_sequences(server: RawClient,
         findings += len(expected)
     assert compared == len(files)
     assert findings > len(files)  # the edits broke things: there was something to compare
+
+
+def typed_in_a_deployment(text: str, rng: random.Random) -> str | None:
+    """One character typed inside a deployment, after its ``-`` (what the server checks
+    incrementally); None for a file without a deployments list it can find."""
+    from linter.source.document import Document
+    from linter.source.splice import sequence_items
+
+    items = sequence_items(Document.from_text(text, "prefect.yaml"), "deployments")
+    if items is None:
+        return None
+    region = items.regions[rng.randrange(len(items.regions))]
+    start = text.index("-", region.start) + 1
+    if start >= region.end - 1:
+        return None
+    at = rng.randrange(start, region.end - 1)
+    return text[:at] + rng.choice("xyz_") + text[at:]
+
+
+def test_server_equals_cli_while_typing_in_deployments(server: RawClient,
+                                                       workspace: Path) -> None:
+    """Keystrokes one at a time, each waited for (the server then re-checks only the edited
+    deployment); the last version's diagnostics equal the command line's."""
+    files = [f for f in corpus_files("prefect_yaml") if f.suffix in (".yaml", ".yml")]
+    rng = random.Random(21)
+    typed = 0
+    for index, source in enumerate(files):
+        relative = f"t{index}/prefect.yaml"
+        path = workspace / relative
+        path.parent.mkdir()
+        text = source.read_text(encoding="utf-8", errors="replace")
+        path.write_text(text, encoding="utf-8")
+        uri = path.as_uri()
+        open_document(server, uri, text)
+        server.diagnostics(uri, timeout=120)
+        version = 1
+        for _ in range(4):
+            changed = typed_in_a_deployment(text, rng)
+            if changed is None:
+                break
+            text, version = changed, version + 1
+            server.notify("textDocument/didChange", {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"text": text}]})
+            published = server.diagnostics(uri, timeout=120)
+            while published.get("version") != version:
+                published = server.diagnostics(uri, timeout=120)
+            typed += 1
+        if version > 1:
+            assert server_diagnostics(published) == cli_diagnostics(workspace, relative, text), \
+                source.name
+    assert typed > 3 * len(files) // 2  # most corpus files have a deployments list

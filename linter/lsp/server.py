@@ -18,9 +18,9 @@ imports this module only when the ``server`` command runs.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -64,6 +64,9 @@ from linter.reading import InputError, read_regular_file
 from linter.run.runner import SNIFF_CHARS, Runner
 from linter.source.document import Document, LineIndex
 
+if TYPE_CHECKING:
+    from linter.run.incremental import IncrementalChecker
+
 SOURCE = "prefect-lint"
 SCHEMA_FILE = "prefect.yaml.schema.json"
 STEP_SECTIONS = ("build", "push", "pull")
@@ -87,6 +90,8 @@ class PrefectLintServer(LanguageServer):
         #: uri -> the text last checked and its diagnostics, for code actions on that text
         self.checked: dict[str, tuple[str, list[Diagnostic]]] = {}
         self.dependents = Dependents()
+        #: uri -> the checker of its versions, which re-checks only what an edit changed
+        self.incremental: dict[str, IncrementalChecker] = {}
 
     # -- helpers ------------------------------------------------------------------------------
     @property
@@ -134,6 +139,25 @@ class PrefectLintServer(LanguageServer):
         else:
             result = runner.lint_text(text, name, path, settings)
         return result.diagnostics, result.fixed_text
+
+    def check(self, uri: str, text: str) -> tuple[list[Diagnostic], Iterable[str]]:
+        """Diagnostics for one open document, as ``lint`` finds them but re-checking only what
+        the edit since the last check can change (see ``linter.run.incremental``); and the
+        other files the check looked at. Raises ConfigError for a broken configuration."""
+        path = path_of(uri)
+        runner = self.runner()
+        settings = runner.resolver.for_path(path)
+        if oversized_reason(text, settings.max_file_size) is not None:
+            self.incremental.pop(uri, None)
+            with recording() as notes:
+                found = self.lint(uri, text)[0]
+            return found, notes
+        fresh = runner.incremental(text, self.display_name(path), path, settings)
+        checker = self.incremental.get(uri)
+        if checker is None or (checker.key, checker.filename) != (fresh.key, fresh.filename):
+            self.incremental[uri] = checker = fresh
+        outcome = checker.check(text)
+        return outcome.diagnostics, outcome.paths
 
     def diagnostics_of(self, uri: str, text: str) -> list[Diagnostic]:
         """The diagnostics of the last check when it was of this very text (a client asks
@@ -189,10 +213,9 @@ class PrefectLintServer(LanguageServer):
         try:
             if self.excluded(path):
                 return []  # the project excludes this file, as the CLI would
-            with recording() as notes:
-                found = self.lint(uri, text)[0]
+            found, looked_at = self.check(uri, text)
             self.checked[uri] = (text, found)
-            self.dependents.record(uri, str(path), notes)
+            self.dependents.record(uri, str(path), looked_at)
             if not found:
                 return []
             lines = LineIndex.fast(text)
@@ -273,6 +296,7 @@ def initialized(ls: PrefectLintServer, params: types.InitializedParams) -> None:
 def did_close(ls: PrefectLintServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.checks.forget(params.text_document.uri)
     ls.checked.pop(params.text_document.uri, None)
+    ls.incremental.pop(params.text_document.uri, None)
     ls.dependents.forget(params.text_document.uri)
     ls.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
