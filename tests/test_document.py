@@ -217,3 +217,36 @@ def test_memo_computes_an_analysis_once_per_document() -> None:
     second = Document.from_text("c: 1\n", "p.yaml")
     assert second.memo(keys) == ["c"]
     assert len(calls) == 2  # once per document, not once per call
+
+
+def test_the_pure_python_composer_reads_files_as_the_c_one_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without ruamel.yaml.clib (PyPy, or a failed build) the pure-Python composer is used; with
+    ruamel.yaml 0.19 it failed on every file (our resolver lacked what its loader asks for).
+    The findings must be the C composer's."""
+    from linter.project.config import ConfigResolver
+    from linter.run.runner import Runner
+    from linter.source import parse as yamlparse
+    from tests.conftest import REPO
+
+    if yamlparse._c_composer() is None:
+        pytest.skip("ruamel.yaml's C extension is not installed here: nothing to compare")
+    examples = REPO / "examples"
+    texts = [(path, path.read_text(encoding="utf-8"))
+             for path in [examples / "prefect.yaml", *sorted((examples / "legacy").glob("*"))]
+             if path.suffix in (".yaml", ".yml")]
+    texts.append((examples / "aliases.yaml", "a: &x {b: [1, 2.5, on, 0o17, ~]}\nc: *x\n"))
+    texts.append((examples / "broken.yaml", "a: [1, 2\nb: 3\n"))
+    runner = Runner(ConfigResolver(cwd=examples))
+
+    def findings() -> list[list[tuple[str, int, int, str]]]:
+        # a syntax error is worded by the scanner at hand (libyaml's or ruamel's): its place
+        # must agree, not its words
+        return [[(d.code, d.span.start, d.span.end, "" if d.code == "Y001" else d.message)
+                 for d in runner.lint_text(text, path.name, path).diagnostics]
+                for path, text in texts]
+
+    with_c = findings()
+    monkeypatch.setattr(yamlparse, "_c_composer", lambda: None)
+    assert findings() == with_c
+    assert any(with_c)

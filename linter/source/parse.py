@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -39,6 +40,8 @@ class PyYamlResolver:
     def __init__(self, version: object = None, loadumper: object = None,
                  loader: object = None) -> None:
         self.loadumper = loadumper
+        # ruamel.yaml 0.19's pure-Python loader compares it with the version it reads
+        self._loader_version = version
 
     def descend_resolver(self, current_node: object, current_index: object) -> None:
         return None
@@ -58,9 +61,22 @@ class PyYamlResolver:
         return None
 
 
+class _PureResolver(PyYamlResolver):
+    """For ruamel's pure-Python composer, which wants its own ``Tag`` objects."""
+
+    def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> Any:
+        from ruamel.yaml.tag import Tag
+
+        return Tag(suffix=super().resolve(kind, value, implicit))
+
+    @property
+    def processing_version(self) -> tuple[int, int]:  # type: ignore[override]
+        return (1, 1)  # as PyYAML reads files; the parser compares it with (1, 1)
+
+
 def _loader() -> YAML:
     yaml = YAML(typ="safe", pure=True)
-    yaml.Resolver = PyYamlResolver
+    yaml.Resolver = _PureResolver
     return yaml
 
 
