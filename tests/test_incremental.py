@@ -241,3 +241,24 @@ def test_the_promise_test_catches_a_rule_that_breaks_it() -> None:
         assert promise_broken(example, REPO / "examples") == ["D001"]
     finally:
         DEPLOYMENT_RULES = saved
+
+
+def test_a_failure_of_the_incremental_path_falls_back_to_the_whole_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import linter.run.incremental as incremental
+
+    make_project(tmp_path, 3)
+    project, rules, path = project_for(tmp_path)
+    checker = IncrementalChecker(project, rules, "prefect.yaml", path)
+    text = path.read_text()
+    checker.check(text)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in splicing")
+
+    monkeypatch.setattr(incremental, "splice", broken)
+    edited = text.replace("Deployment number 1", "Deployment number 1x")
+    outcome = checker.check(edited)
+    assert not outcome.incremental
+    assert outcome.diagnostics == check_document(
+        Document.from_text(edited, "prefect.yaml", path=path), project, rules)

@@ -25,6 +25,7 @@ head's findings, other settings, a change to a file the rules looked at.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -56,6 +57,8 @@ from linter.source.splice import (
     sequence_items,
     splice,
 )
+
+log = logging.getLogger(__name__)
 
 DEPLOYMENTS = "deployments"
 
@@ -161,7 +164,13 @@ class IncrementalChecker:
 
     def check(self, text: str) -> Outcome:
         state, self.state = self.state, None  # a failure below must not leave it half-changed
-        outcome = None if state is None else self._incremental(state, text)
+        outcome = None
+        if state is not None:
+            try:
+                outcome = self._incremental(state, text)
+            except Exception:  # whatever went wrong, the whole file's check says it too
+                log.warning("incremental check of %s failed; checking the whole file",
+                            self.filename, exc_info=True)
         if outcome is None:
             return self._full(Document.from_text(text, self.filename, path=self.path,
                                                  kind=self.kind))
