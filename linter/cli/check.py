@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
@@ -67,18 +67,24 @@ class _Tally:
         self.bad_arguments = 0
         self.fixed_files = 0
         self.diff_pending = False
+        self.runner: Runner | None = None  # made once there is something to check
 
 
 def run_check(resolver: Any, overrides: Overrides, options: CheckOptions) -> int:
     """Collect the findings, write fixes, then report; the exit status."""
-    from linter.run.parallel import default_jobs
-    from linter.run.runner import Runner
+    from linter.core.forking import default_jobs
 
     _tune_garbage_collector()
     jobs = options.jobs or default_jobs()
-    runner = Runner(resolver, fix=options.fix, unsafe=options.unsafe,
-                    add_suppressions=options.add_suppressions, cache=options.cache,
-                    cache_dir=options.cache_dir, jobs=jobs)
+
+    def make_runner() -> Runner:
+        """The runner, made once there is something to check (it loads every rule)."""
+        from linter.run.runner import Runner
+
+        return Runner(resolver, fix=options.fix, unsafe=options.unsafe,
+                      add_suppressions=options.add_suppressions, cache=options.cache,
+                      cache_dir=options.cache_dir, jobs=jobs)
+
     if options.output_file is None and sys.stdout is None:
         _error("standard output is closed; give -o FILE to write the report to a file")
         return EXIT_ERROR
@@ -86,12 +92,13 @@ def run_check(resolver: Any, overrides: Overrides, options: CheckOptions) -> int
         raise click.UsageError("standard input cannot be combined with other paths")
     tally = _Tally()
     if options.reads_stdin:
-        stopped = _collect_stdin(runner, resolver, options, tally)
+        stopped = _collect_stdin(make_runner(), resolver, options, tally)
     else:
-        stopped = _collect_paths(runner, resolver, options, tally, jobs)
+        stopped = _collect_paths(make_runner, resolver, options, tally, jobs)
     if stopped is not None:
         return stopped
-    _write_fixes(runner, options, tally)
+    if tally.runner is not None:
+        _write_fixes(tally.runner, options, tally)
     return _report(resolver, overrides, options, tally)
 
 
@@ -99,6 +106,7 @@ def _collect_stdin(runner: Runner, resolver: Any, options: CheckOptions,
                    tally: _Tally) -> int | None:
     from linter.run.engine import RuleCrash
 
+    tally.runner = runner
     name = options.stdin_filename or "-"
     stdin_path = Path(name) if options.stdin_filename else None
     settings = resolver.for_path(stdin_path or Path.cwd())
@@ -116,10 +124,9 @@ def _collect_stdin(runner: Runner, resolver: Any, options: CheckOptions,
     return None
 
 
-def _collect_paths(runner: Runner, resolver: Any, options: CheckOptions, tally: _Tally,
-                   jobs: int) -> int | None:
+def _collect_paths(make_runner: Callable[[], Runner], resolver: Any, options: CheckOptions,
+                   tally: _Tally, jobs: int) -> int | None:
     from linter.project.discovery import discover
-    from linter.run.parallel import lint_paths
 
     empty_folders: list[Path] = []
     targets = discover(options.paths or (Path("."),), resolver, empty_folders)
@@ -133,6 +140,9 @@ def _collect_paths(runner: Runner, resolver: Any, options: CheckOptions, tally: 
             _error(f"{target.path}: {problem}")
             targets.remove(target)
             tally.bad_arguments += 1
+    from linter.run.parallel import lint_paths
+
+    tally.runner = runner = make_runner()
     for outcome in lint_paths(runner, [t.path for t in targets], jobs):
         if outcome.error is not None:
             tally.internal_errors += 1

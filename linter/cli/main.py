@@ -292,6 +292,9 @@ def _report_targets(resolver: Any, verbose: bool) -> None:
 
 
 def _warn_unknown_selectors(overrides: Overrides, resolver: Any) -> None:
+    selectors = [*(overrides.select or ()), *overrides.extend_select, *overrides.ignore]
+    if not selectors:
+        return  # nothing to look up: the rules need not be loaded (an empty folder's check)
     import linter.rules  # noqa: F401  (registers every rule)
     from linter.core.selection import unknown_selectors
 
@@ -301,9 +304,7 @@ def _warn_unknown_selectors(overrides: Overrides, resolver: Any) -> None:
 
         configured_rules(settings)
 
-    for selector in unknown_selectors(
-        [*(overrides.select or ()), *overrides.extend_select, *overrides.ignore]
-    ):
+    for selector in unknown_selectors(selectors):
         _error(f"warning: {selector} matches no rule (see `prefect-lint rules`)")
 
 

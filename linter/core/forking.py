@@ -16,6 +16,15 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 
+def default_jobs() -> int:
+    """Processes for a run: the CPUs this process may use, at most 8."""
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        available = os.cpu_count() or 1
+    return max(1, min(available, 8))
+
+
 def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform not in ("darwin", "win32")
 

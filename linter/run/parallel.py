@@ -8,7 +8,6 @@ missing or unsafe (Windows, macOS), files are linted one after another.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
@@ -39,14 +38,6 @@ def _lint_one(runner: Runner, path: Path) -> Outcome:
         return Outcome(path, None, f"internal error: {crash}", details)
     except RecursionError:
         return Outcome(path, None, f"internal error while checking {path}: nesting too deep")
-
-
-def default_jobs() -> int:
-    try:
-        available = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        available = os.cpu_count() or 1
-    return max(1, min(available, 8))
 
 
 def lint_paths(runner: Runner, paths: Sequence[Path], jobs: int) -> list[Outcome]:
