@@ -262,3 +262,25 @@ def test_a_failure_of_the_incremental_path_falls_back_to_the_whole_file(
     assert not outcome.incremental
     assert outcome.diagnostics == check_document(
         Document.from_text(edited, "prefect.yaml", path=path), project, rules)
+
+
+def incremental_and_full(root: Path, *versions: str) -> list[bool]:
+    """Check ``versions`` one after another incrementally, each compared with a full check;
+    whether each was incremental."""
+    project, rules, path = project_for(root)
+    checker = IncrementalChecker(project, rules, "prefect.yaml", path)
+    used = []
+    for text in versions:
+        outcome = checker.check(text)
+        assert outcome.diagnostics == check_document(
+            Document.from_text(text, "prefect.yaml", path=path), project, rules), text
+        used.append(outcome.incremental)
+    return used
+
+
+def test_a_block_scalar_name_that_ends_a_deployment() -> None:
+    """D013's message quotes the name, which in the partial text took the blanked lines."""
+    text = ("deployments:\n  - name: |-\n      a b\n\n"
+            "  - name: b\n    entrypoint: flows/b.py:f\n")
+    assert incremental_and_full(REPO / "examples", text, text.replace("a b", "a c")) == [
+        False, False]

@@ -165,3 +165,30 @@ def test_a_new_line_or_a_moved_dash_is_not_spliced() -> None:
 def test_typing_in_corpus_files_is_spliced_exactly(path: Path) -> None:
     text = path.read_text(encoding="utf-8", errors="replace")
     edit_session(text, seed=len(text), edits=15)
+
+
+def spliced_or_none(text: str, edited: str) -> Document | None:
+    """``edited`` spliced from ``text``'s tree, compared with a full parse; None when
+    splicing refused."""
+    document = Document.from_text(text, "prefect.yaml")
+    items = sequence_items(document, KEY)
+    assert items is not None and document.root is not None
+    result = splice(document, items, edited, KEY,
+                    nodes_before(document.root, items.regions[0].start))
+    if result is None:
+        return None
+    parsed = Document.from_text(edited, "prefect.yaml")
+    same_tree(parsed.root, result.document.root)
+    same_view(parsed, result.document)
+    return result.document
+
+
+def test_a_block_scalar_that_ends_a_deployment_does_not_take_the_blanked_lines() -> None:
+    """In the partial text the next deployments are spaces: a block scalar at the end of
+    the edited deployment would take them as content lines (its value and end differ)."""
+    text = ("deployments:\n  - name: a\n    description: |-\n      text\n\n"
+            "  - name: b\n    entrypoint: flows/b.py:f\n")
+    assert spliced_or_none(text, text.replace("name: a", "name: z")) is None
+    # the last deployment's block scalar is followed by the real text: spliced
+    last = text + "  - name: c\n    description: |\n      x\n"
+    assert spliced_or_none(last, last.replace("name: c", "name: z")) is not None

@@ -53,6 +53,7 @@ from linter.source.splice import (
     head_text,
     nodes_before,
     partial_document,
+    partial_spills,
     partial_text,
     sequence_items,
     splice,
@@ -225,9 +226,10 @@ class IncrementalChecker:
         stamps = dict(state.stamps)
         before = state.head_parts.get(index)
         if before is None:  # what the deployment gave before the edit
-            old = partial_text(old_text, head_text(old_text, old_regions), old_regions[index])
-            checked = self._check_partial(partial_document(state.document, old, index), mine,
-                                          old_regions, index, len(old_text), stamps)
+            old = partial_document(state.document, partial_text(
+                old_text, head_text(old_text, old_regions), old_regions[index]), index)
+            checked = (None if partial_spills(old, DEPLOYMENTS, old_regions[index]) else
+                       self._check_partial(old, mine, old_regions, index, len(old_text), stamps))
             before = None if checked is None else checked.head
         after = self._check_partial(spliced.partial, mine, spliced.items.regions, index,
                                     len(text), stamps)

@@ -312,6 +312,26 @@ def _sole_item(partial: Document, key: str, region: Region, dash: str, sequence_
         return None
     item: Node = sequence.value[0]
     if (partial.text[region.start:item.start_mark.index] != dash
-            or item.end_mark.index != sequence_end):
+            or item.end_mark.index != sequence_end or spills(item, region)):
         return None
     return item
+
+
+def partial_spills(partial: Document, key: str, region: Region) -> bool:
+    """Whether the partial document's item runs past ``region`` (see ``spills``), or the
+    partial document is not one item under ``key``."""
+    root = partial.root
+    if not isinstance(root, MappingNode):
+        return True
+    values = [value for name, value in root.value if name.value == key]
+    if len(values) != 1 or not isinstance(values[0], SequenceNode) or len(values[0].value) != 1:
+        return True
+    return spills(values[0].value[0], region)
+
+
+def spills(item: Node, region: Region) -> bool:
+    """Whether a scalar of the item, parsed from a partial text, runs past the item's
+    region: a block scalar (``|``, ``>``) that ends the item takes the blanked lines after it
+    (spaces beyond its indentation) as content, where the whole text's next ``-`` ends it."""
+    return any(isinstance(node, ScalarNode) and node.end_mark.index > region.end
+               for node in _walk(item, region.start))
