@@ -284,3 +284,11 @@ def test_a_block_scalar_name_that_ends_a_deployment() -> None:
             "  - name: b\n    entrypoint: flows/b.py:f\n")
     assert incremental_and_full(REPO / "examples", text, text.replace("a b", "a c")) == [
         False, False]
+
+
+def test_a_conflict_marker_reported_because_of_another_deployment() -> None:
+    """Y010 reports `=======` only in a file with `<<<<<<<` or `>>>>>>>`: here those are in
+    another deployment (continued quoted scalars parse), so it is a whole-file rule."""
+    text = ('deployments:\n  - name: a\n    description: "x\n<<<<<<< HEAD\n    y"\n'
+            '  - name: b\n    description: "p\n=======\n    q"\n')
+    incremental_and_full(REPO / "examples", text, text.replace("name: b", "name: c"))
