@@ -192,3 +192,13 @@ def test_a_block_scalar_that_ends_a_deployment_does_not_take_the_blanked_lines()
     # the last deployment's block scalar is followed by the real text: spliced
     last = text + "  - name: c\n    description: |\n      x\n"
     assert spliced_or_none(last, last.replace("name: c", "name: z")) is not None
+
+
+@pytest.mark.parametrize("brk", ["\u2028", "\u2029", "\x85", "\r"])
+def test_a_line_break_other_than_newline_typed_in_a_deployment(brk: str) -> None:
+    """YAML counts these as line breaks (in a quoted string they are content), so the lines
+    of everything after the edit change: not spliced."""
+    text = 'deployments:\n  - name: a\n    description: "hello world"\n  - name: b\n'
+    edited = text.replace("hello world", f"hello{brk}world")
+    assert Document.from_text(edited, "prefect.yaml").parse_error is None
+    assert spliced_or_none(text, edited) is None

@@ -26,6 +26,10 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from linter.source.document import Document
 from linter.source.view import MAP_TAG, SEQ_TAG, rebuild_plain_view, tag_of
 
+#: What YAML 1.1 counts as line breaks besides ``\n``: a text without them has the line
+#: numbers that ``\n`` gives, which splicing keeps for everything after the edit.
+OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
 
 class Region(NamedTuple):
     """One item's text: from the start of its ``-`` line to the start of the next item's
@@ -51,7 +55,7 @@ def sequence_items(document: Document, key: str) -> Items | None:
     text = document.text
     root = document.root
     if (document.parse_error is not None or document.extra_documents or root is None
-            or "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text
+            or any(c in text for c in OTHER_BREAKS)
             or not isinstance(root, MappingNode) or root.flow_style or tag_of(root) != MAP_TAG
             or any(not isinstance(k, ScalarNode) or k.value == "<<" for k, _ in root.value)):
         return None
@@ -262,7 +266,7 @@ def splice(previous: Document, items: Items, text: str, key: str,
     old_end, new_end = len(old) - suffix, len(text) - suffix
     index = region_of(items.regions, prefix, old_end)
     if (index is None or old.count("\n", prefix, old_end) != text.count("\n", prefix, new_end)
-            or any(c in text[prefix:new_end] for c in "\r&")):
+            or any(c in text[prefix:new_end] for c in ("&", *OTHER_BREAKS))):
         return None
     delta = len(text) - len(old)
     regions = tuple(r if i < index else Region(r.start + (i > index) * delta, r.end + delta)
