@@ -292,3 +292,14 @@ def test_a_conflict_marker_reported_because_of_another_deployment() -> None:
     text = ('deployments:\n  - name: a\n    description: "x\n<<<<<<< HEAD\n    y"\n'
             '  - name: b\n    description: "p\n=======\n    q"\n')
     incremental_and_full(REPO / "examples", text, text.replace("name: b", "name: c"))
+
+
+def test_a_deployment_that_becomes_a_mapping_next_to_one_that_overrides_the_steps() -> None:
+    """With no deployment a mapping, the top-level steps are checked on their own: the
+    partial text of the scalar item found T008 in the top-level build, the whole file (where
+    the other deployment overrides `build`) did not; once the item is a mapping it does."""
+    step = "  - prefect.deployments.steps.run_shell_script:\n      id: x\n      script: a\n"
+    text = (f"name: n\nbuild:\n{step}{step}deployments:\n  - name: a\n    build: []\n"
+            "  - nameX b\n")
+    assert incremental_and_full(REPO / "examples", text, text.replace("nameX b", "name: b"),
+                                text.replace("nameX b", "name: c")) == [False, False, True]

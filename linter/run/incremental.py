@@ -252,7 +252,8 @@ class IncrementalChecker:
                        ) -> Split | None:
         """The deployment rules' findings on deployment ``index``'s partial text (the files
         they look at are added to ``stamps``)."""
-        if partial.root is None or active_rules(partial, mine) != mine:
+        if (partial.root is None or active_rules(partial, mine) != mine
+                or not _holds_a_mapping(partial)):
             return None
         with recording() as notes:
             found = run_rules(LintContext(partial, self.project), mine)
@@ -270,3 +271,14 @@ class IncrementalChecker:
         for region, part in zip(regions, parts, strict=True):
             found.extend((rule, moved(finding, region.start)) for rule, finding in part)
         return found
+
+
+def _holds_a_mapping(partial: Document) -> bool:
+    """Whether the partial document's deployment is a mapping. The steps of the top level
+    are checked on their own when no deployment is a mapping (``linter.prefect.steps.plans``):
+    the partial text of an item that is not one would find in the head what the whole file,
+    with a mapping elsewhere, does not."""
+    data = partial.data
+    deployments = data.get(DEPLOYMENTS) if isinstance(data, dict) else None
+    return (isinstance(deployments, list) and len(deployments) == 1
+            and isinstance(deployments[0], dict))
