@@ -96,6 +96,7 @@ def edit_session(text: str, seed: int, edits: int = 25) -> int:
     spliced document with a full parse; returns how many edits were spliced."""
     rng = random.Random(seed)
     document = Document.from_text(text, "prefect.yaml")
+    document.plain  # built before the tree is spliced, as the checker's is  # noqa: B018
     items = sequence_items(document, KEY)
     spliced_count = 0
     for _ in range(edits):
@@ -111,6 +112,7 @@ def edit_session(text: str, seed: int, edits: int = 25) -> int:
             else:  # undo the edit that broke the file's shape
                 document = Document.from_text(document.text, "prefect.yaml")
                 items = sequence_items(document, KEY)
+            document.plain  # noqa: B018
             continue
         spliced_count += 1
         same_tree(parsed.root, result.document.root)
@@ -173,6 +175,7 @@ def spliced_or_none(text: str, edited: str) -> Document | None:
     document = Document.from_text(text, "prefect.yaml")
     items = sequence_items(document, KEY)
     assert items is not None and document.root is not None
+    assert document.plain.fatal is None  # built before splicing, as the checker's is
     result = splice(document, items, edited, KEY,
                     nodes_before(document.root, items.regions[0].start))
     if result is None:
@@ -202,3 +205,13 @@ def test_a_line_break_other_than_newline_typed_in_a_deployment(brk: str) -> None
     edited = text.replace("hello world", f"hello{brk}world")
     assert Document.from_text(edited, "prefect.yaml").parse_error is None
     assert spliced_or_none(text, edited) is None
+
+
+def test_an_alias_as_a_key_in_a_deployment_is_not_spliced() -> None:
+    """A duplicate (or unhashable) key is recorded under the key's node, here the head's
+    node that the alias names: removing the duplicate left the record in the spliced view."""
+    text = ("definitions:\n  k: &k tags\n  m: &m {x: 1}\ndeployments:\n"
+            "  - name: a\n    *k : [a]\n    *k : [b]\n  - name: b\n    *m : 1\n")
+    for old, new in (("*k : [b]", "kx : [b]"), ("*m : 1", "mm : 1"), ("name: a", "name: c")):
+        assert spliced_or_none(text, text.replace(old, new)) is None
+        assert spliced_or_none(text.replace(old, new), text) is None

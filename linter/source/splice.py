@@ -17,7 +17,7 @@ and ``None`` returned for it (the caller then parses the whole text): see ``spli
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -208,6 +208,15 @@ def _adopt_aliases(item: Node, lowest: int, anchors: dict[NodeKey, Node]) -> boo
     return True
 
 
+def _aliased_key(nodes: Iterable[Node], lowest: int) -> bool:
+    """Whether a mapping among ``nodes`` has a key that is an alias to a node before
+    ``lowest``: construction records a duplicate or unhashable key under the key's node,
+    which the rest of the tree shares, so the record would outlive the item's replacement."""
+    return any(isinstance(node, MappingNode)
+               and any(key.start_mark.index < lowest for key, _ in node.value)
+               for node in nodes)
+
+
 def _end_where_the_next_item_starts(item: Node, lowest: int, partial_end: int,
                                     full_end: Any) -> None:
     """In the partial text the item's block collections end where the text after the
@@ -285,6 +294,9 @@ def splice(previous: Document, items: Items, text: str, key: str,
     _end_where_the_next_item_starts(item, region.start, partial_end=items.sequence.end_mark.index
                                     + delta, full_end=_moved(old_item.end_mark, delta))
     replaced = list(_walk(old_item, items.regions[index].start))
+    if (_aliased_key(replaced, items.regions[index].start)
+            or _aliased_key(_walk(item, region.start), region.start)):
+        return None
     root = previous.root
     assert root is not None
     if delta:
