@@ -208,6 +208,10 @@ def promise_texts() -> list[tuple[str, str]]:
              ("generated", generated_file(4))]
     # unnamed deployments, numbered in messages, with an unknown key
     texts += [(f"{name} unnamed", text.replace("- name:", "- nam:")) for name, text in texts]
+    # two deployments of one pool without a template (the examples map theirs)
+    texts.append(("shared pool", "deployments:\n" + "".join(
+        f"  - name: {name}\n    work_pool:\n      name: docker-pool\n"
+        "      job_variables:\n        cap_add: [NET_ADMIN]\n" for name in "ab")))
     for rule in all_rules():
         for heading in ("**Example**", "**Use instead**"):
             block = block_after(rule.doc, heading)
@@ -303,3 +307,13 @@ def test_a_deployment_that_becomes_a_mapping_next_to_one_that_overrides_the_step
             "  - nameX b\n")
     assert incremental_and_full(REPO / "examples", text, text.replace("nameX b", "name: b"),
                                 text.replace("nameX b", "name: c")) == [False, False, True]
+
+
+def test_a_pool_without_a_template_is_reported_once_per_file() -> None:
+    """P005 speaks once per pool and file, in the first deployment that uses the pool: what
+    it finds in a deployment depends on the ones before it (the examples map their pools,
+    so it is active there)."""
+    deployment = ("  - name: {}\n    work_pool:\n      name: docker-pool\n"
+                  "      job_variables:\n        cap_add: [NET_ADMIN]\n")
+    text = "deployments:\n" + deployment.format("a") + deployment.format("b")
+    incremental_and_full(REPO / "examples", text, text.replace("name: b", "name: c"))
