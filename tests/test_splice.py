@@ -215,3 +215,12 @@ def test_an_alias_as_a_key_in_a_deployment_is_not_spliced() -> None:
     for old, new in (("*k : [b]", "kx : [b]"), ("*m : 1", "mm : 1"), ("name: a", "name: c")):
         assert spliced_or_none(text, text.replace(old, new)) is None
         assert spliced_or_none(text.replace(old, new), text) is None
+
+
+def test_text_typed_after_the_last_line_break() -> None:
+    """The parser ends a text whose last line has no line break as if it had one: the end
+    of the stream (and of every collection open there) moves a line down."""
+    text = "deployments:\n  - name: a\n  - name: b\n"
+    assert spliced_or_none(text, text + " ") is None
+    assert spliced_or_none(text + " ", text) is None
+    assert spliced_or_none(text[:-1], text[:-1] + "c") is not None

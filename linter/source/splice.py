@@ -275,8 +275,9 @@ def splice(previous: Document, items: Items, text: str, key: str,
     old_end, new_end = len(old) - suffix, len(text) - suffix
     index = region_of(items.regions, prefix, old_end)
     if (index is None or old.count("\n", prefix, old_end) != text.count("\n", prefix, new_end)
-            or any(c in text[prefix:new_end] for c in ("&", *OTHER_BREAKS))):
-        return None
+            or any(c in text[prefix:new_end] for c in ("&", *OTHER_BREAKS))
+            or old.endswith("\n") != text.endswith("\n")):  # the parser ends a last line
+        return None  # that has no line break with one: the end of the stream moves a line
     delta = len(text) - len(old)
     regions = tuple(r if i < index else Region(r.start + (i > index) * delta, r.end + delta)
                     for i, r in enumerate(items.regions))
