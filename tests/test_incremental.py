@@ -317,3 +317,15 @@ def test_a_pool_without_a_template_is_reported_once_per_file() -> None:
                   "      job_variables:\n        cap_add: [NET_ADMIN]\n")
     text = "deployments:\n" + deployment.format("a") + deployment.format("b")
     incremental_and_full(REPO / "examples", text, text.replace("name: b", "name: c"))
+
+
+def test_an_alias_typed_in_a_deployment_makes_a_top_level_key_an_anchor_holder() -> None:
+    """S001 tells an unknown top-level key that only holds anchors used elsewhere by node
+    identity: the partial text's tree must share its head with the item's aliases (it named
+    the previous tree's nodes, so `templates` looked unused and S001 stayed an error)."""
+    text = ("name: n\ntemplates:\n  pool: &pool\n    name: k8s-prod\ndeployments:\n"
+            "  - name: a\n    entrypoint: flows/etl.py:etl\n    work_pool: xxxxx\n"
+            "  - name: b\n    entrypoint: flows/etl.py:etl\n    work_pool: {name: k8s-prod}\n")
+    aliased = text.replace("xxxxx", "*pool")
+    assert incremental_and_full(REPO / "examples", text, aliased,
+                                aliased.replace("name: a", "name: c")) == [False, False, True]

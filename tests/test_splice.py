@@ -224,3 +224,22 @@ def test_text_typed_after_the_last_line_break() -> None:
     assert spliced_or_none(text, text + " ") is None
     assert spliced_or_none(text + " ", text) is None
     assert spliced_or_none(text[:-1], text[:-1] + "c") is not None
+
+
+def test_the_partial_tree_shares_the_head_with_the_spliced_tree() -> None:
+    """The re-parsed item's aliases name the previous tree's nodes; the partial document's
+    head and the aliases after the list name the same nodes, as in a parsed tree."""
+    text = ("defs:\n  pool: &pool {name: p}\ndeployments:\n  - name: a\n    work_pool: *pool\n"
+            "  - name: b\nafter: *pool\n")
+    document = Document.from_text(text, "prefect.yaml")
+    items = sequence_items(document, KEY)
+    assert items is not None and document.root is not None
+    result = splice(document, items, text.replace("name: a", "name: c"), KEY,
+                    nodes_before(document.root, items.regions[0].start))
+    assert result is not None
+    partial_root, root = result.partial.root, result.document.root
+    assert isinstance(partial_root, MappingNode) and isinstance(root, MappingNode)
+    pool = root.value[0][1].value[0][1]
+    item = partial_root.value[1][1].value[0]
+    assert partial_root.value[0][1].value[0][1] is pool
+    assert item.value[1][1] is pool and partial_root.value[2][1] is pool

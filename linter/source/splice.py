@@ -208,6 +208,28 @@ def _adopt_aliases(item: Node, lowest: int, anchors: dict[NodeKey, Node]) -> boo
     return True
 
 
+def _share_the_head(partial: Document, previous: Document, key: str, lowest: int,
+                    anchors: dict[NodeKey, Node]) -> bool:
+    """Make the partial document's top-level values before ``key`` the previous tree's (the
+    nodes its item's aliases now name), and its aliases after the list name them too: node
+    identity is sharing (an anchor "used elsewhere", a step counted once), so the partial
+    tree must share what the whole tree does. False when an alias has no counterpart."""
+    root, old_root = partial.root, previous.root
+    assert isinstance(root, MappingNode) and isinstance(old_root, MappingNode)
+    position = [k.value for k, _ in root.value].index(key)
+    for index, (name, value) in enumerate(root.value):
+        if index < position:
+            root.value[index] = old_root.value[index]
+        elif index > position:
+            shared_name, shared_value = _adopt(name, lowest, anchors), _adopt(value, lowest,
+                                                                                anchors)
+            if (shared_name is None or shared_value is None
+                    or not _adopt_aliases(shared_value, lowest, anchors)):
+                return False
+            root.value[index] = (shared_name, shared_value)
+    return True
+
+
 def _aliased_key(nodes: Iterable[Node], lowest: int) -> bool:
     """Whether a mapping among ``nodes`` has a key that is an alias to a node before
     ``lowest``: construction records a duplicate or unhashable key under the key's node,
@@ -252,7 +274,8 @@ def nodes_before(root: Node, limit: int) -> dict[NodeKey, Node]:
         if id(node) in seen or node.start_mark.index >= limit:
             continue
         seen.add(id(node))
-        found[_key(node)] = node
+        if node.end_mark.index <= limit:  # not the root, nor an anchored list of the items
+            found[_key(node)] = node
         _push_children(stack, node)
     return found
 
@@ -290,7 +313,8 @@ def splice(previous: Document, items: Items, text: str, key: str,
                       items.sequence.end_mark.index + delta, previous)
     if item is None:
         return None
-    if not _adopt_aliases(item, region.start, anchors):
+    if (not _adopt_aliases(item, region.start, anchors)
+            or not _share_the_head(partial, previous, key, region.start, anchors)):
         return None
     _end_where_the_next_item_starts(item, region.start, partial_end=items.sequence.end_mark.index
                                     + delta, full_end=_moved(old_item.end_mark, delta))
