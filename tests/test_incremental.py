@@ -26,7 +26,7 @@ from linter.source.splice import (
     sequence_items,
 )
 from tests.conftest import REPO, corpus_params
-from tests.rules.test_doc_examples import block_after
+from tests.rules.test_doc_examples import PROJECT, block_after
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from run import generated_file, make_project
@@ -117,7 +117,16 @@ def test_a_changed_flow_file_is_seen(tmp_path: Path) -> None:
                          ids=lambda p: getattr(p, "name", str(p)))
 def test_typing_in_corpus_files_is_checked_exactly(path: Path, tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8", errors="replace")
-    edit_session(text, tmp_path, seed=len(text), edits=12)
+    edit_session(text, configured(tmp_path), seed=len(text), edits=12)
+
+
+def configured(root: Path) -> Path:
+    """``root`` as the rule examples' project: pools mapped and a workspace snapshot, so that
+    the P rules and the workspace rules speak too."""
+    for relative, content in PROJECT.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(content)
+    return root
 
 
 # -- the promise of Scope.DEPLOYMENT --------------------------------------------------------
@@ -229,7 +238,8 @@ def test_deployment_rules_keep_their_promise(name: str, text: str) -> None:
 @pytest.mark.parametrize("path", corpus_params("prefect_yaml"),
                          ids=lambda p: getattr(p, "name", str(p)))
 def test_deployment_rules_keep_their_promise_on_the_corpus(path: Path, tmp_path: Path) -> None:
-    assert promise_broken(path.read_text(encoding="utf-8", errors="replace"), tmp_path) == []
+    assert promise_broken(path.read_text(encoding="utf-8", errors="replace"),
+                          configured(tmp_path)) == []
 
 
 def test_the_promise_test_catches_a_rule_that_breaks_it() -> None:
