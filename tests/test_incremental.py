@@ -339,3 +339,60 @@ def test_an_alias_typed_in_a_deployment_makes_a_top_level_key_an_anchor_holder()
     aliased = text.replace("xxxxx", "*pool")
     assert incremental_and_full(REPO / "examples", text, aliased,
                                 aliased.replace("name: a", "name: c")) == [False, False, True]
+
+
+CORNER_CASES = """\
+name: corners
+prefect-version: 3.9
+templates:
+  pool: &pool {name: k8s-prod, job_variables: {image: x}}
+  tags: &tags
+    tags: [t]
+  cron: &cron "0 3 * * *"
+pull: &pull
+  - prefect.deployments.steps.git_clone:
+      repository: https://example.com/flows.git
+deployments:
+- name: one
+  <<: [*tags]
+  description: |2
+      indented
+    text
+  entrypoint: flows/etl.py:etl
+  ? complex
+  : value
+  # entrypoint: a comment that looks like a key
+  parameters: {x: 1,
+    y: [1, 2]}
+  schedules:
+    - cron: *cron
+      timezone: Europe/Berlin
+  pull: *pull
+  work_pool: *pool
+- version: 1.10  # prefect-lint: disable=Y008
+  description: >-
+    folded
+    text
+  work_pool: {name: docker-pool, job_variables: {cap_add: [y]}}
+  name: |-
+    two
+- name: three
+  entrypoint: "flows/etl.py:\\
+    etl"
+  work_pool: {name: docker-pool, job_variables: {cap_add: [x]}}
+- name: four
+  description: 'it''s
+    multi'
+  tags: yes
+# trailing comment
+after: *tags
+"""
+
+
+def test_typing_in_a_file_of_yaml_corner_cases_is_checked_exactly() -> None:
+    """Random edits to a file of what splicing must get right (block scalars, one of them
+    ending a deployment, merge keys, aliases after the list, lines continued, comments and
+    suppressions, a pool without a template twice); fails on the checker before the fixes
+    of block scalars and P005."""
+    used = edit_session(CORNER_CASES, REPO / "examples", seed=3, edits=60)
+    assert used[True] > 10, used
