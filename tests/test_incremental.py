@@ -26,7 +26,7 @@ from linter.source.splice import (
     sequence_items,
 )
 from tests.conftest import REPO, corpus_params
-from tests.rules.test_doc_examples import block_after
+from tests.rules.test_doc_examples import PROJECT, block_after
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from run import generated_file, make_project
@@ -117,7 +117,16 @@ def test_a_changed_flow_file_is_seen(tmp_path: Path) -> None:
                          ids=lambda p: getattr(p, "name", str(p)))
 def test_typing_in_corpus_files_is_checked_exactly(path: Path, tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8", errors="replace")
-    edit_session(text, tmp_path, seed=len(text), edits=12)
+    edit_session(text, configured(tmp_path), seed=len(text), edits=12)
+
+
+def configured(root: Path) -> Path:
+    """``root`` as the rule examples' project: pools mapped and a workspace snapshot, so that
+    the P rules and the workspace rules speak too."""
+    for relative, content in PROJECT.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(content)
+    return root
 
 
 # -- the promise of Scope.DEPLOYMENT --------------------------------------------------------
@@ -208,6 +217,10 @@ def promise_texts() -> list[tuple[str, str]]:
              ("generated", generated_file(4))]
     # unnamed deployments, numbered in messages, with an unknown key
     texts += [(f"{name} unnamed", text.replace("- name:", "- nam:")) for name, text in texts]
+    # two deployments of one pool without a template (the examples map theirs)
+    texts.append(("shared pool", "deployments:\n" + "".join(
+        f"  - name: {name}\n    work_pool:\n      name: docker-pool\n"
+        "      job_variables:\n        cap_add: [NET_ADMIN]\n" for name in "ab")))
     for rule in all_rules():
         for heading in ("**Example**", "**Use instead**"):
             block = block_after(rule.doc, heading)
@@ -225,7 +238,8 @@ def test_deployment_rules_keep_their_promise(name: str, text: str) -> None:
 @pytest.mark.parametrize("path", corpus_params("prefect_yaml"),
                          ids=lambda p: getattr(p, "name", str(p)))
 def test_deployment_rules_keep_their_promise_on_the_corpus(path: Path, tmp_path: Path) -> None:
-    assert promise_broken(path.read_text(encoding="utf-8", errors="replace"), tmp_path) == []
+    assert promise_broken(path.read_text(encoding="utf-8", errors="replace"),
+                          configured(tmp_path)) == []
 
 
 def test_the_promise_test_catches_a_rule_that_breaks_it() -> None:
@@ -262,3 +276,123 @@ def test_a_failure_of_the_incremental_path_falls_back_to_the_whole_file(
     assert not outcome.incremental
     assert outcome.diagnostics == check_document(
         Document.from_text(edited, "prefect.yaml", path=path), project, rules)
+
+
+def incremental_and_full(root: Path, *versions: str) -> list[bool]:
+    """Check ``versions`` one after another incrementally, each compared with a full check;
+    whether each was incremental."""
+    project, rules, path = project_for(root)
+    checker = IncrementalChecker(project, rules, "prefect.yaml", path)
+    used = []
+    for text in versions:
+        outcome = checker.check(text)
+        assert outcome.diagnostics == check_document(
+            Document.from_text(text, "prefect.yaml", path=path), project, rules), text
+        used.append(outcome.incremental)
+    return used
+
+
+def test_a_block_scalar_name_that_ends_a_deployment() -> None:
+    """D013's message quotes the name, which in the partial text took the blanked lines."""
+    text = ("deployments:\n  - name: |-\n      a b\n\n"
+            "  - name: b\n    entrypoint: flows/b.py:f\n")
+    assert incremental_and_full(REPO / "examples", text, text.replace("a b", "a c")) == [
+        False, False]
+
+
+def test_a_conflict_marker_reported_because_of_another_deployment() -> None:
+    """Y010 reports `=======` only in a file with `<<<<<<<` or `>>>>>>>`: here those are in
+    another deployment (continued quoted scalars parse), so it is a whole-file rule."""
+    text = ('deployments:\n  - name: a\n    description: "x\n<<<<<<< HEAD\n    y"\n'
+            '  - name: b\n    description: "p\n=======\n    q"\n')
+    incremental_and_full(REPO / "examples", text, text.replace("name: b", "name: c"))
+
+
+def test_a_deployment_that_becomes_a_mapping_next_to_one_that_overrides_the_steps() -> None:
+    """With no deployment a mapping, the top-level steps are checked on their own: the
+    partial text of the scalar item found T008 in the top-level build, the whole file (where
+    the other deployment overrides `build`) did not; once the item is a mapping it does."""
+    step = "  - prefect.deployments.steps.run_shell_script:\n      id: x\n      script: a\n"
+    text = (f"name: n\nbuild:\n{step}{step}deployments:\n  - name: a\n    build: []\n"
+            "  - nameX b\n")
+    assert incremental_and_full(REPO / "examples", text, text.replace("nameX b", "name: b"),
+                                text.replace("nameX b", "name: c")) == [False, False, True]
+
+
+def test_a_pool_without_a_template_is_reported_once_per_file() -> None:
+    """P005 speaks once per pool and file, in the first deployment that uses the pool: what
+    it finds in a deployment depends on the ones before it (the examples map their pools,
+    so it is active there)."""
+    deployment = ("  - name: {}\n    work_pool:\n      name: docker-pool\n"
+                  "      job_variables:\n        cap_add: [NET_ADMIN]\n")
+    text = "deployments:\n" + deployment.format("a") + deployment.format("b")
+    incremental_and_full(REPO / "examples", text, text.replace("name: b", "name: c"))
+
+
+def test_an_alias_typed_in_a_deployment_makes_a_top_level_key_an_anchor_holder() -> None:
+    """S001 tells an unknown top-level key that only holds anchors used elsewhere by node
+    identity: the partial text's tree must share its head with the item's aliases (it named
+    the previous tree's nodes, so `templates` looked unused and S001 stayed an error)."""
+    text = ("name: n\ntemplates:\n  pool: &pool\n    name: k8s-prod\ndeployments:\n"
+            "  - name: a\n    entrypoint: flows/etl.py:etl\n    work_pool: xxxxx\n"
+            "  - name: b\n    entrypoint: flows/etl.py:etl\n    work_pool: {name: k8s-prod}\n")
+    aliased = text.replace("xxxxx", "*pool")
+    assert incremental_and_full(REPO / "examples", text, aliased,
+                                aliased.replace("name: a", "name: c")) == [False, False, True]
+
+
+CORNER_CASES = """\
+name: corners
+prefect-version: 3.9
+templates:
+  pool: &pool {name: k8s-prod, job_variables: {image: x}}
+  tags: &tags
+    tags: [t]
+  cron: &cron "0 3 * * *"
+pull: &pull
+  - prefect.deployments.steps.git_clone:
+      repository: https://example.com/flows.git
+deployments:
+- name: one
+  <<: [*tags]
+  description: |2
+      indented
+    text
+  entrypoint: flows/etl.py:etl
+  ? complex
+  : value
+  # entrypoint: a comment that looks like a key
+  parameters: {x: 1,
+    y: [1, 2]}
+  schedules:
+    - cron: *cron
+      timezone: Europe/Berlin
+  pull: *pull
+  work_pool: *pool
+- version: 1.10  # prefect-lint: disable=Y008
+  description: >-
+    folded
+    text
+  work_pool: {name: docker-pool, job_variables: {cap_add: [y]}}
+  name: |-
+    two
+- name: three
+  entrypoint: "flows/etl.py:\\
+    etl"
+  work_pool: {name: docker-pool, job_variables: {cap_add: [x]}}
+- name: four
+  description: 'it''s
+    multi'
+  tags: yes
+# trailing comment
+after: *tags
+"""
+
+
+def test_typing_in_a_file_of_yaml_corner_cases_is_checked_exactly() -> None:
+    """Random edits to a file of what splicing must get right (block scalars, one of them
+    ending a deployment, merge keys, aliases after the list, lines continued, comments and
+    suppressions, a pool without a template twice); fails on the checker before the fixes
+    of block scalars and P005."""
+    used = edit_session(CORNER_CASES, REPO / "examples", seed=3, edits=60)
+    assert used[True] > 10, used

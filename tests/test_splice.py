@@ -96,6 +96,7 @@ def edit_session(text: str, seed: int, edits: int = 25) -> int:
     spliced document with a full parse; returns how many edits were spliced."""
     rng = random.Random(seed)
     document = Document.from_text(text, "prefect.yaml")
+    document.plain  # built before the tree is spliced, as the checker's is  # noqa: B018
     items = sequence_items(document, KEY)
     spliced_count = 0
     for _ in range(edits):
@@ -111,6 +112,7 @@ def edit_session(text: str, seed: int, edits: int = 25) -> int:
             else:  # undo the edit that broke the file's shape
                 document = Document.from_text(document.text, "prefect.yaml")
                 items = sequence_items(document, KEY)
+            document.plain  # noqa: B018
             continue
         spliced_count += 1
         same_tree(parsed.root, result.document.root)
@@ -165,3 +167,79 @@ def test_a_new_line_or_a_moved_dash_is_not_spliced() -> None:
 def test_typing_in_corpus_files_is_spliced_exactly(path: Path) -> None:
     text = path.read_text(encoding="utf-8", errors="replace")
     edit_session(text, seed=len(text), edits=15)
+
+
+def spliced_or_none(text: str, edited: str) -> Document | None:
+    """``edited`` spliced from ``text``'s tree, compared with a full parse; None when
+    splicing refused."""
+    document = Document.from_text(text, "prefect.yaml")
+    items = sequence_items(document, KEY)
+    assert items is not None and document.root is not None
+    assert document.plain.fatal is None  # built before splicing, as the checker's is
+    result = splice(document, items, edited, KEY,
+                    nodes_before(document.root, items.regions[0].start))
+    if result is None:
+        return None
+    parsed = Document.from_text(edited, "prefect.yaml")
+    same_tree(parsed.root, result.document.root)
+    same_view(parsed, result.document)
+    return result.document
+
+
+def test_a_block_scalar_that_ends_a_deployment_does_not_take_the_blanked_lines() -> None:
+    """In the partial text the next deployments are spaces: a block scalar at the end of
+    the edited deployment would take them as content lines (its value and end differ)."""
+    text = ("deployments:\n  - name: a\n    description: |-\n      text\n\n"
+            "  - name: b\n    entrypoint: flows/b.py:f\n")
+    assert spliced_or_none(text, text.replace("name: a", "name: z")) is None
+    # the last deployment's block scalar is followed by the real text: spliced
+    last = text + "  - name: c\n    description: |\n      x\n"
+    assert spliced_or_none(last, last.replace("name: c", "name: z")) is not None
+
+
+@pytest.mark.parametrize("brk", ["\u2028", "\u2029", "\x85", "\r"])
+def test_a_line_break_other_than_newline_typed_in_a_deployment(brk: str) -> None:
+    """YAML counts these as line breaks (in a quoted string they are content), so the lines
+    of everything after the edit change: not spliced."""
+    text = 'deployments:\n  - name: a\n    description: "hello world"\n  - name: b\n'
+    edited = text.replace("hello world", f"hello{brk}world")
+    assert Document.from_text(edited, "prefect.yaml").parse_error is None
+    assert spliced_or_none(text, edited) is None
+
+
+def test_an_alias_as_a_key_in_a_deployment_is_not_spliced() -> None:
+    """A duplicate (or unhashable) key is recorded under the key's node, here the head's
+    node that the alias names: removing the duplicate left the record in the spliced view."""
+    text = ("definitions:\n  k: &k tags\n  m: &m {x: 1}\ndeployments:\n"
+            "  - name: a\n    *k : [a]\n    *k : [b]\n  - name: b\n    *m : 1\n")
+    for old, new in (("*k : [b]", "kx : [b]"), ("*m : 1", "mm : 1"), ("name: a", "name: c")):
+        assert spliced_or_none(text, text.replace(old, new)) is None
+        assert spliced_or_none(text.replace(old, new), text) is None
+
+
+def test_text_typed_after_the_last_line_break() -> None:
+    """The parser ends a text whose last line has no line break as if it had one: the end
+    of the stream (and of every collection open there) moves a line down."""
+    text = "deployments:\n  - name: a\n  - name: b\n"
+    assert spliced_or_none(text, text + " ") is None
+    assert spliced_or_none(text + " ", text) is None
+    assert spliced_or_none(text[:-1], text[:-1] + "c") is not None
+
+
+def test_the_partial_tree_shares_the_head_with_the_spliced_tree() -> None:
+    """The re-parsed item's aliases name the previous tree's nodes; the partial document's
+    head and the aliases after the list name the same nodes, as in a parsed tree."""
+    text = ("defs:\n  pool: &pool {name: p}\ndeployments:\n  - name: a\n    work_pool: *pool\n"
+            "  - name: b\nafter: *pool\n")
+    document = Document.from_text(text, "prefect.yaml")
+    items = sequence_items(document, KEY)
+    assert items is not None and document.root is not None
+    result = splice(document, items, text.replace("name: a", "name: c"), KEY,
+                    nodes_before(document.root, items.regions[0].start))
+    assert result is not None
+    partial_root, root = result.partial.root, result.document.root
+    assert isinstance(partial_root, MappingNode) and isinstance(root, MappingNode)
+    pool = root.value[0][1].value[0][1]
+    item = partial_root.value[1][1].value[0]
+    assert partial_root.value[0][1].value[0][1] is pool
+    assert item.value[1][1] is pool and partial_root.value[2][1] is pool

@@ -335,8 +335,7 @@ def unused_job_variable(context: LintContext) -> Iterator[Finding]:
 
 
 @rule("P005", "pool-template-unknown", Severity.INFO,
-      "The deployment's job variables are not checked: no template is known for its pool",
-      scope=Scope.DEPLOYMENT)
+      "The deployment's job variables are not checked: no template is known for its pool")
 def pool_template_unknown(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a deployment sets `work_pool.job_variables` for a pool whose template

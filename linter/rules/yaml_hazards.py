@@ -130,7 +130,7 @@ CONFLICT_MARKER = lazy_compile(r"^(<{7}|={7}|>{7})(?: .*)?$", re.MULTILINE)
 
 
 @rule("Y010", "merge-conflict-marker", Severity.ERROR, "A git merge-conflict marker",
-      kinds=YAML_KINDS, needs=Needs.TEXT, scope=Scope.DEPLOYMENT)
+      kinds=YAML_KINDS, needs=Needs.TEXT)
 def merge_conflict_marker(context: LintContext) -> Iterator[Finding]:
     """
     **What**: a line `<<<<<<< HEAD`, `=======` or `>>>>>>> branch` left by an unresolved

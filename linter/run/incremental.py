@@ -53,6 +53,7 @@ from linter.source.splice import (
     head_text,
     nodes_before,
     partial_document,
+    partial_spills,
     partial_text,
     sequence_items,
     splice,
@@ -225,9 +226,10 @@ class IncrementalChecker:
         stamps = dict(state.stamps)
         before = state.head_parts.get(index)
         if before is None:  # what the deployment gave before the edit
-            old = partial_text(old_text, head_text(old_text, old_regions), old_regions[index])
-            checked = self._check_partial(partial_document(state.document, old, index), mine,
-                                          old_regions, index, len(old_text), stamps)
+            old = partial_document(state.document, partial_text(
+                old_text, head_text(old_text, old_regions), old_regions[index]), index)
+            checked = (None if partial_spills(old, DEPLOYMENTS, old_regions[index]) else
+                       self._check_partial(old, mine, old_regions, index, len(old_text), stamps))
             before = None if checked is None else checked.head
         after = self._check_partial(spliced.partial, mine, spliced.items.regions, index,
                                     len(text), stamps)
@@ -250,7 +252,8 @@ class IncrementalChecker:
                        ) -> Split | None:
         """The deployment rules' findings on deployment ``index``'s partial text (the files
         they look at are added to ``stamps``)."""
-        if partial.root is None or active_rules(partial, mine) != mine:
+        if (partial.root is None or active_rules(partial, mine) != mine
+                or not _holds_a_mapping(partial)):
             return None
         with recording() as notes:
             found = run_rules(LintContext(partial, self.project), mine)
@@ -268,3 +271,14 @@ class IncrementalChecker:
         for region, part in zip(regions, parts, strict=True):
             found.extend((rule, moved(finding, region.start)) for rule, finding in part)
         return found
+
+
+def _holds_a_mapping(partial: Document) -> bool:
+    """Whether the partial document's deployment is a mapping. The steps of the top level
+    are checked on their own when no deployment is a mapping (``linter.prefect.steps.plans``):
+    the partial text of an item that is not one would find in the head what the whole file,
+    with a mapping elsewhere, does not."""
+    data = partial.data
+    deployments = data.get(DEPLOYMENTS) if isinstance(data, dict) else None
+    return (isinstance(deployments, list) and len(deployments) == 1
+            and isinstance(deployments[0], dict))

@@ -17,7 +17,7 @@ and ``None`` returned for it (the caller then parses the whole text): see ``spli
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -25,6 +25,10 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.source.document import Document
 from linter.source.view import MAP_TAG, SEQ_TAG, rebuild_plain_view, tag_of
+
+#: What YAML 1.1 counts as line breaks besides ``\n``: a text without them has the line
+#: numbers that ``\n`` gives, which splicing keeps for everything after the edit.
+OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 
 class Region(NamedTuple):
@@ -51,7 +55,7 @@ def sequence_items(document: Document, key: str) -> Items | None:
     text = document.text
     root = document.root
     if (document.parse_error is not None or document.extra_documents or root is None
-            or "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text
+            or any(c in text for c in OTHER_BREAKS)
             or not isinstance(root, MappingNode) or root.flow_style or tag_of(root) != MAP_TAG
             or any(not isinstance(k, ScalarNode) or k.value == "<<" for k, _ in root.value)):
         return None
@@ -204,6 +208,37 @@ def _adopt_aliases(item: Node, lowest: int, anchors: dict[NodeKey, Node]) -> boo
     return True
 
 
+def _share_the_head(partial: Document, previous: Document, key: str, lowest: int,
+                    anchors: dict[NodeKey, Node]) -> bool:
+    """Make the partial document's top-level values before ``key`` the previous tree's (the
+    nodes its item's aliases now name), and its aliases after the list name them too: node
+    identity is sharing (an anchor "used elsewhere", a step counted once), so the partial
+    tree must share what the whole tree does. False when an alias has no counterpart."""
+    root, old_root = partial.root, previous.root
+    assert isinstance(root, MappingNode) and isinstance(old_root, MappingNode)
+    position = [k.value for k, _ in root.value].index(key)
+    for index, (name, value) in enumerate(root.value):
+        if index < position:
+            root.value[index] = old_root.value[index]
+        elif index > position:
+            shared_name, shared_value = _adopt(name, lowest, anchors), _adopt(value, lowest,
+                                                                                anchors)
+            if (shared_name is None or shared_value is None
+                    or not _adopt_aliases(shared_value, lowest, anchors)):
+                return False
+            root.value[index] = (shared_name, shared_value)
+    return True
+
+
+def _aliased_key(nodes: Iterable[Node], lowest: int) -> bool:
+    """Whether a mapping among ``nodes`` has a key that is an alias to a node before
+    ``lowest``: construction records a duplicate or unhashable key under the key's node,
+    which the rest of the tree shares, so the record would outlive the item's replacement."""
+    return any(isinstance(node, MappingNode)
+               and any(key.start_mark.index < lowest for key, _ in node.value)
+               for node in nodes)
+
+
 def _end_where_the_next_item_starts(item: Node, lowest: int, partial_end: int,
                                     full_end: Any) -> None:
     """In the partial text the item's block collections end where the text after the
@@ -239,7 +274,8 @@ def nodes_before(root: Node, limit: int) -> dict[NodeKey, Node]:
         if id(node) in seen or node.start_mark.index >= limit:
             continue
         seen.add(id(node))
-        found[_key(node)] = node
+        if node.end_mark.index <= limit:  # not the root, nor an anchored list of the items
+            found[_key(node)] = node
         _push_children(stack, node)
     return found
 
@@ -262,8 +298,9 @@ def splice(previous: Document, items: Items, text: str, key: str,
     old_end, new_end = len(old) - suffix, len(text) - suffix
     index = region_of(items.regions, prefix, old_end)
     if (index is None or old.count("\n", prefix, old_end) != text.count("\n", prefix, new_end)
-            or any(c in text[prefix:new_end] for c in "\r&")):
-        return None
+            or any(c in text[prefix:new_end] for c in ("&", *OTHER_BREAKS))
+            or old.endswith("\n") != text.endswith("\n")):  # the parser ends a last line
+        return None  # that has no line break with one: the end of the stream moves a line
     delta = len(text) - len(old)
     regions = tuple(r if i < index else Region(r.start + (i > index) * delta, r.end + delta)
                     for i, r in enumerate(items.regions))
@@ -276,11 +313,15 @@ def splice(previous: Document, items: Items, text: str, key: str,
                       items.sequence.end_mark.index + delta, previous)
     if item is None:
         return None
-    if not _adopt_aliases(item, region.start, anchors):
+    if (not _adopt_aliases(item, region.start, anchors)
+            or not _share_the_head(partial, previous, key, region.start, anchors)):
         return None
     _end_where_the_next_item_starts(item, region.start, partial_end=items.sequence.end_mark.index
                                     + delta, full_end=_moved(old_item.end_mark, delta))
     replaced = list(_walk(old_item, items.regions[index].start))
+    if (_aliased_key(replaced, items.regions[index].start)
+            or _aliased_key(_walk(item, region.start), region.start)):
+        return None
     root = previous.root
     assert root is not None
     if delta:
@@ -312,6 +353,26 @@ def _sole_item(partial: Document, key: str, region: Region, dash: str, sequence_
         return None
     item: Node = sequence.value[0]
     if (partial.text[region.start:item.start_mark.index] != dash
-            or item.end_mark.index != sequence_end):
+            or item.end_mark.index != sequence_end or spills(item, region)):
         return None
     return item
+
+
+def partial_spills(partial: Document, key: str, region: Region) -> bool:
+    """Whether the partial document's item runs past ``region`` (see ``spills``), or the
+    partial document is not one item under ``key``."""
+    root = partial.root
+    if not isinstance(root, MappingNode):
+        return True
+    values = [value for name, value in root.value if name.value == key]
+    if len(values) != 1 or not isinstance(values[0], SequenceNode) or len(values[0].value) != 1:
+        return True
+    return spills(values[0].value[0], region)
+
+
+def spills(item: Node, region: Region) -> bool:
+    """Whether a scalar of the item, parsed from a partial text, runs past the item's
+    region: a block scalar (``|``, ``>``) that ends the item takes the blanked lines after it
+    (spaces beyond its indentation) as content, where the whole text's next ``-`` ends it."""
+    return any(isinstance(node, ScalarNode) and node.end_mark.index > region.end
+               for node in _walk(item, region.start))
