@@ -349,6 +349,26 @@ def test_a_document_over_the_size_limit_gets_the_clis_finding(client: RawClient,
     client.still_answers()
 
 
+def test_a_lone_surrogate_gets_the_clis_finding_for_such_bytes(client: RawClient,
+                                                                workspace: Path) -> None:
+    """JSON can carry "\\ud800", UTF-8 cannot: the server said "internal error" (the parser
+    could not encode the text); now the finding the command line gives for those bytes."""
+    path = workspace / "surrogate" / "prefect.yaml"
+    path.parent.mkdir()
+    text = "name: bad\ndeployments:\n  - name: a\ud800b\n"
+    raw = text.encode("utf-8", "surrogatepass")
+    path.write_bytes(raw)
+    open_document(client, path.as_uri(), text)
+    published = client.diagnostics(path.as_uri(), timeout=60)
+    cli = subprocess.run([sys.executable, "-m", "linter", "check", "--no-cache",
+                          "--output-format", "json", "surrogate/prefect.yaml"], cwd=workspace,
+                         capture_output=True, text=True, timeout=60, check=False)
+    expected = [(d["code"], d["message"]) for d in json.loads(cli.stdout)]
+    assert expected and expected[0][0] == "Y000"
+    assert [(d["code"], d["message"]) for d in published["diagnostics"]] == expected
+    client.still_answers()
+
+
 @pytest.mark.slow
 def test_a_client_without_resolve_support_gets_the_edits_at_once(client: RawClient,
                                                                  workspace: Path) -> None:

@@ -25,6 +25,17 @@ def oversized_reason(text: str, limit: int) -> str | None:
     return too_large(size, limit) if size > limit else None
 
 
+def unsaveable_bytes(text: str) -> bytes | None:
+    """The bytes a file holding ``text`` would have, when they are not UTF-8: the text has
+    a lone surrogate (``\ud800``, which JSON can carry and UTF-8 cannot), so the command line
+    would find the file unreadable; None for any text that encodes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+    return None
+
+
 def path_of(uri: str) -> Path:
     return Path(to_fs_path(uri) or uri)
 

@@ -42,7 +42,7 @@ from linter.lsp.completion_sources import (
     step_functions,
 )
 from linter.lsp.dependents import Dependents
-from linter.lsp.documents import oversized_reason, path_of, wanted
+from linter.lsp.documents import oversized_reason, path_of, unsaveable_bytes, wanted
 from linter.lsp.editor_support import (
     ANY_ITEM,
     UTF16,
@@ -134,8 +134,11 @@ class PrefectLintServer(LanguageServer):
         settings = runner.resolver.for_path(path)
         name = self.display_name(path)
         oversized = oversized_reason(text, settings.max_file_size)
+        unsaveable = unsaveable_bytes(text)
         if oversized is not None:  # as the command line: one finding, the text unchecked
             result = runner.lint_bytes(oversized, name, path, settings)
+        elif unsaveable is not None:  # as the command line reads such bytes
+            result = runner.lint_bytes(unsaveable, name, path, settings)
         else:
             result = runner.lint_text(text, name, path, settings)
         return result.diagnostics, result.fixed_text
@@ -147,7 +150,8 @@ class PrefectLintServer(LanguageServer):
         path = path_of(uri)
         runner = self.runner()
         settings = runner.resolver.for_path(path)
-        if oversized_reason(text, settings.max_file_size) is not None:
+        if (oversized_reason(text, settings.max_file_size) is not None
+                or unsaveable_bytes(text) is not None):
             self.incremental.pop(uri, None)
             with recording() as notes:
                 found = self.lint(uri, text)[0]
