@@ -13,7 +13,7 @@ import pytest
 
 from linter.cli.main import FORMAT_NAMES
 from linter.report import FORMATS
-from tests.conftest import REPO, write
+from tests.conftest import REPO, run_python, write
 
 BROKEN = """\
 deployments:
@@ -149,8 +149,7 @@ def run_check_then(tmp_path: Path, before: str, after: str) -> str:
         "    pass\n"
         f"{after}"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
-                          text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    done = run_python(script, tmp_path)
     return done.stderr.strip().splitlines()[-1]
 
 
@@ -175,8 +174,7 @@ def test_a_check_that_finds_no_file_loads_no_rule(tmp_path: Path) -> None:
         "    print(exit.code, sorted(m for m in sys.modules if m.startswith(('linter.rules', "
         "'linter.run.runner'))), file=sys.stderr)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
-                          text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    done = run_python(script, tmp_path)
     assert done.stderr.strip().splitlines()[-1] == "2 []"
 
 
@@ -187,8 +185,7 @@ def test_server_without_pygls_says_how_to_install(tmp_path: Path) -> None:
         "from linter.cli.main import main\n"
         "main(['server'])\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
-                          text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    done = run_python(script, tmp_path)
     assert done.returncode == 2
     assert "pip install 'prefect-lint[server]'" in done.stderr
     assert "Traceback" not in done.stderr

@@ -3,16 +3,13 @@ only when the documentation is asked for, and only for rules that have one."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from linter.core.diagnostics import Finding, Severity
 from linter.core.registry import Rule
 from linter.core.rule_examples import documentation, examples_file, read_examples, with_examples
-from tests.conftest import REPO, write
+from tests.conftest import run_python, write
 
 DOCSTRING = "**What**: a thing.\n\n**Why**: because.\n\nMore why.\n\n**Fix**: do it."
 EXAMPLES = "**Example**:\n\n    bad: 1\n\n**Use instead**:\n\n    good: 1\n"
@@ -77,8 +74,7 @@ def test_a_check_reads_no_examples_file(tmp_path: Path) -> None:
         "from linter.core.rule_examples import documentation\n"
         "print(documentation.cache_info().currsize, file=sys.stderr)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
-                          text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    done = run_python(script, tmp_path)
     assert '"code": "Y002"' in done.stdout
     assert done.stderr.strip().splitlines()[-1] == "0"
 

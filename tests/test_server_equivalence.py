@@ -92,6 +92,30 @@ def server(workspace: Path) -> Iterator[RawClient]:
     started.close()
 
 
+def opened(server: RawClient, workspace: Path, relative: str, source: Path) -> tuple[str, str]:
+    """The corpus file ``source`` written at ``relative`` in the workspace and opened in the
+    server: its text and URI."""
+    path = workspace / relative
+    path.parent.mkdir()
+    text = source.read_text(encoding="utf-8", errors="replace")
+    path.write_text(text, encoding="utf-8")
+    open_document(server, path.as_uri(), text)
+    return text, path.as_uri()
+
+
+def changed(server: RawClient, uri: str, version: int, text: str) -> None:
+    server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                             "contentChanges": [{"text": text}]})
+
+
+def diagnostics_of_version(server: RawClient, uri: str, version: int) -> dict[str, Any]:
+    """The diagnostics the server publishes for that version (earlier ones are skipped)."""
+    published = server.diagnostics(uri, timeout=120)
+    while published.get("version") != version:
+        published = server.diagnostics(uri, timeout=120)
+    return published
+
+
 def test_server_equals_cli_after_random_edit_sequences(server: RawClient,
                                                        workspace: Path) -> None:
     files = [f for f in corpus_files("prefect_yaml") if f.suffix in (".yaml", ".yml")]
@@ -100,22 +124,13 @@ def test_server_equals_cli_after_random_edit_sequences(server: RawClient,
     compared = findings = 0
     for index, source in enumerate(files):
         relative = f"f{index}/prefect.yaml"
-        path = workspace / relative
-        path.parent.mkdir()
-        text = source.read_text(encoding="utf-8", errors="replace")
-        path.write_text(text, encoding="utf-8")
-        uri = path.as_uri()
-        open_document(server, uri, text)
+        text, uri = opened(server, workspace, relative, source)
         version = 1
         for _ in range(rng.randint(3, 12)):
             text = edited(text, rng)
             version += 1
-            server.notify("textDocument/didChange", {
-                "textDocument": {"uri": uri, "version": version},
-                "contentChanges": [{"text": text}]})
-        published = server.diagnostics(uri, timeout=120)
-        while published.get("version") != version:
-            published = server.diagnostics(uri, timeout=120)
+            changed(server, uri, version, text)
+        published = diagnostics_of_version(server, uri, version)
         expected = cli_diagnostics(workspace, relative, text)
         assert server_diagnostics(published) == expected, source.name
         compared += 1
@@ -150,25 +165,16 @@ def test_server_equals_cli_while_typing_in_deployments(server: RawClient,
     typed = 0
     for index, source in enumerate(files):
         relative = f"t{index}/prefect.yaml"
-        path = workspace / relative
-        path.parent.mkdir()
-        text = source.read_text(encoding="utf-8", errors="replace")
-        path.write_text(text, encoding="utf-8")
-        uri = path.as_uri()
-        open_document(server, uri, text)
+        text, uri = opened(server, workspace, relative, source)
         server.diagnostics(uri, timeout=120)
         version = 1
         for _ in range(4):
-            changed = typed_in_a_deployment(text, rng)
-            if changed is None:
+            typed_text = typed_in_a_deployment(text, rng)
+            if typed_text is None:
                 break
-            text, version = changed, version + 1
-            server.notify("textDocument/didChange", {
-                "textDocument": {"uri": uri, "version": version},
-                "contentChanges": [{"text": text}]})
-            published = server.diagnostics(uri, timeout=120)
-            while published.get("version") != version:
-                published = server.diagnostics(uri, timeout=120)
+            text, version = typed_text, version + 1
+            changed(server, uri, version, text)
+            published = diagnostics_of_version(server, uri, version)
             typed += 1
         if version > 1:
             assert server_diagnostics(published) == cli_diagnostics(workspace, relative, text), \

@@ -332,20 +332,28 @@ def test_exit_ends_the_process_with_the_lsp_status_even_while_checking(
 
 
 @pytest.mark.slow
+def served_and_cli(client: RawClient, workspace: Path, path: Path, text: str
+                   ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(code, message) of what the server publishes for ``text`` opened as ``path``, and of
+    what ``prefect-lint check`` finds in the file."""
+    open_document(client, path.as_uri(), text)
+    published = client.diagnostics(path.as_uri(), timeout=60)
+    cli = subprocess.run([sys.executable, "-m", "linter", "check", "--no-cache",
+                          "--output-format", "json", str(path.relative_to(workspace))],
+                         cwd=workspace, capture_output=True, text=True, timeout=60, check=False)
+    return ([(d["code"], d["message"]) for d in published["diagnostics"]],
+            [(d["code"], d["message"]) for d in json.loads(cli.stdout)])
+
+
 def test_a_document_over_the_size_limit_gets_the_clis_finding(client: RawClient,
                                                               workspace: Path) -> None:
     path = workspace / "huge" / "prefect.yaml"
     path.parent.mkdir()
     text = "name: huge\n" + ("# " + "x" * 1022 + "\n") * 11 * 1024  # 11 MiB: over 10 MiB
     path.write_text(text, encoding="utf-8")
-    open_document(client, path.as_uri(), text)
-    published = client.diagnostics(path.as_uri(), timeout=60)
-    cli = subprocess.run([sys.executable, "-m", "linter", "check", "--no-cache",
-                          "--output-format", "json", "huge/prefect.yaml"], cwd=workspace,
-                         capture_output=True, text=True, timeout=60, check=False)
-    expected = [(d["code"], d["message"]) for d in json.loads(cli.stdout)]
+    served, expected = served_and_cli(client, workspace, path, text)
     assert expected and "max-file-size" in expected[0][1]
-    assert [(d["code"], d["message"]) for d in published["diagnostics"]] == expected
+    assert served == expected
     client.still_answers()
 
 
@@ -358,14 +366,9 @@ def test_a_lone_surrogate_gets_the_clis_finding_for_such_bytes(client: RawClient
     text = "name: bad\ndeployments:\n  - name: a\ud800b\n"
     raw = text.encode("utf-8", "surrogatepass")
     path.write_bytes(raw)
-    open_document(client, path.as_uri(), text)
-    published = client.diagnostics(path.as_uri(), timeout=60)
-    cli = subprocess.run([sys.executable, "-m", "linter", "check", "--no-cache",
-                          "--output-format", "json", "surrogate/prefect.yaml"], cwd=workspace,
-                         capture_output=True, text=True, timeout=60, check=False)
-    expected = [(d["code"], d["message"]) for d in json.loads(cli.stdout)]
+    served, expected = served_and_cli(client, workspace, path, text)
     assert expected and expected[0][0] == "Y000"
-    assert [(d["code"], d["message"]) for d in published["diagnostics"]] == expected
+    assert served == expected
     client.still_answers()
 
 
