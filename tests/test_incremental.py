@@ -396,3 +396,32 @@ def test_typing_in_a_file_of_yaml_corner_cases_is_checked_exactly() -> None:
     of block scalars and P005."""
     used = edit_session(CORNER_CASES, REPO / "examples", seed=3, edits=60)
     assert used[True] > 10, used
+
+
+def test_place_finds_the_one_part_holding_a_range() -> None:
+    """``place`` searches the regions by bisection; it must agree with the definition: the
+    prefix, the suffix, or the one region holding the range (None for none or two)."""
+    import itertools
+
+    from linter.run.incremental import PART, PREFIX, SUFFIX, place
+
+    def by_definition(start: int, end: int, regions: list[Region], length: int
+                      ) -> tuple[int, int] | None:
+        if end <= regions[0].start:
+            return PREFIX, 0
+        if start >= regions[-1].end:
+            return SUFFIX, length
+        holding = [(PART + i, r.start) for i, r in enumerate(regions)
+                   if r.start <= start and end <= r.end]
+        return holding[0] if len(holding) == 1 else None
+
+    rng = random.Random(3)
+    for _ in range(5000):
+        bounds = [rng.randint(0, 5)]
+        for _ in range(rng.randint(1, 6)):
+            bounds.append(bounds[-1] + rng.randint(1, 5))
+        regions = [Region(a, b) for a, b in itertools.pairwise(bounds)]
+        length = bounds[-1] + rng.randint(0, 5)
+        start = rng.randint(0, length)
+        end = rng.randint(start, length)
+        assert place(start, end, regions, length) == by_definition(start, end, regions, length)

@@ -26,6 +26,7 @@ head's findings, other settings, a change to a file the rules looked at.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -79,13 +80,13 @@ def place(start: int, end: int, regions: Sequence[Region], length: int) -> tuple
         return PREFIX, 0
     if start >= regions[-1].end:
         return SUFFIX, length
-    found: tuple[int, int] | None = None
-    for index, region in enumerate(regions):
-        if region.start <= start and end <= region.end:
-            if found is not None:
-                return None
-            found = (PART + index, region.start)
-    return found
+    # the regions are contiguous and in order: the last one starting at or before ``start``
+    index = bisect_right(regions, start, key=lambda region: region.start) - 1
+    if index < 0 or end > regions[index].end:
+        return None
+    if start == end == regions[index].start and index > 0:
+        return None  # an empty range on a border: whose is it?
+    return PART + index, regions[index].start
 
 
 def finding_place(finding: Finding, regions: Sequence[Region], length: int
