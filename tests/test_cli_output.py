@@ -178,6 +178,29 @@ def test_a_check_that_finds_no_file_loads_no_rule(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines()[-1] == "2 []"
 
 
+def test_a_check_with_a_workspace_snapshot_and_no_selectors_runs(tmp_path: Path) -> None:
+    """The staleness notice asks the rule registry which rules are selected: in a fresh
+    interpreter, without --select, the rules must be loaded first (a RuntimeError traceback
+    and exit 1 when they were not)."""
+    write(tmp_path, "prefect.yaml", BROKEN)
+    write(tmp_path, ".prefect-lint/workspace.json",
+          '{"snapshot": "prefect-lint workspace", "version": 1, "api_host": "h", '
+          '"pulled_at": "2000-01-01T00:00:00Z", "work_pools": {}, "block_documents": {}, '
+          '"variables": []}')
+    script = (
+        "import sys\n"
+        "from linter.cli.main import main\n"
+        "try:\n"
+        "    main(['check', '--no-cache', 'prefect.yaml'])\n"
+        "except SystemExit as exit:\n"
+        "    print('exit', exit.code, file=sys.stderr)\n"
+    )
+    done = run_python(script, tmp_path)
+    assert "Traceback" not in done.stderr
+    assert "prefect-lint: info: the workspace snapshot" in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "exit 1"
+
+
 def test_server_without_pygls_says_how_to_install(tmp_path: Path) -> None:
     script = (
         "import sys\n"

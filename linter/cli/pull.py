@@ -83,8 +83,11 @@ def warn_if_snapshot_is_stale(settings: Settings) -> None:
     snapshot is older than ``[tool.prefect-lint.workspace] max-age-days`` (default 30)."""
     from linter.prefect.workspace import stale_notice, workspace_file
 
-    if (not workspace_file(settings.workspace).exists()
-            or not SNAPSHOT_RULES & settings.selection.codes()):
+    if not workspace_file(settings.workspace).exists():
+        return
+    import linter.rules  # noqa: F401  (the selection's codes come from the registry)
+
+    if not SNAPSHOT_RULES & settings.selection.codes():
         return
     notice = stale_notice(settings.workspace, time.time())
     if notice is not None:
