@@ -15,8 +15,9 @@ from typing import Any
 from linter.core.diagnostics import Finding, Severity, Span
 from linter.core.registry import Scope, rule
 from linter.prefect import versions
-from linter.prefect.releases import NEWEST, Target, format_version, parse_version
+from linter.prefect.releases import NEWEST, Target, parse_version
 from linter.prefect.steps import all_step_items, load_catalogue
+from linter.prefect.versions import target_words
 from linter.project.context import LintContext
 from linter.source.document import Document, NodePath
 
@@ -26,10 +27,6 @@ _OWNED_ELSEWHERE = frozenset({("deployment", "is_schedule_active")})
 
 def target_of(context: LintContext) -> Target | None:
     return context.project.settings.target_version
-
-
-def _checking(target: Target | None) -> str:
-    return f"Prefect {target.label}" if target is not None else f"Prefect {format_version(NEWEST)}"
 
 
 def keyed_mappings(data: Any) -> Iterator[tuple[str, NodePath, dict[str, Any]]]:
@@ -97,17 +94,17 @@ def ignored_by_target(context: LintContext) -> Iterator[Finding]:
         key = history.key
         if later is not None and versions.behaviour_at(history.periods, NEWEST) != versions.READ:
             message = (f"`{key}` {_LEVEL_WORDS[history.level]} is read only by Prefect "
-                       f"{later}.x (checking for {_checking(target)}): the setting has no "
+                       f"{later}.x (checking for {target_words(target)}): the setting has no "
                        "effect; remove it")
         elif later is not None:
             message = (f"`{key}` {_LEVEL_WORDS[history.level]} is ignored before Prefect "
-                       f"{later} (checking for {_checking(target)}); upgrade or remove it")
+                       f"{later} (checking for {target_words(target)}); upgrade or remove it")
         elif ended is not None:
             message = (f"`{key}` {_LEVEL_WORDS[history.level]} is not read by Prefect "
                        f"{ended} and later (checking for "
-                       f"{_checking(target)}): the setting has no effect; remove it")
+                       f"{target_words(target)}): the setting has no effect; remove it")
         else:
-            message = f"`{key}` is ignored by {_checking(target)}"
+            message = f"`{key}` is ignored by {target_words(target)}"
         severity = Severity(history.ignored_severity)
         if history.harmless_value and value is True:
             severity = Severity.WARNING  # day_or: true is what the release does anyway
@@ -137,7 +134,7 @@ def rejected_by_target(context: LintContext) -> Iterator[Finding]:
         later, _ = versions.read_since(history, versions.version_of(target))
         yield Finding(_span(context.document, path),
                       f"`{history.key}` {_LEVEL_WORDS[history.level]} makes "
-                      f"{_checking(target)} skip the whole file (it is read from {later}); "
+                      f"{target_words(target)} skip the whole file (it is read from {later}); "
                       "upgrade or remove it",
                       help="remove the key, or upgrade Prefect and `target-version`")
 
@@ -167,7 +164,7 @@ def prefect_version_mismatch(context: LintContext) -> Iterator[Finding]:
             continue  # agrees, or newer than any release prefect-lint can check for
         source = target.source if target is not None else "the default"
         yield Finding(_span(context.document, (key,)),
-                      f"`{key}: {written}` but the file is checked for {_checking(target)} "
+                      f"`{key}: {written}` but the file is checked for {target_words(target)} "
                       f"(from {source})",
                       help="update the value, or set `target-version` to the Prefect the "
                            "project runs")
@@ -208,7 +205,7 @@ def step_not_in_target(context: LintContext) -> Iterator[Finding]:
             first = versions.step_first_release(function)
             yield Finding(document.node_span(item.function_node),
                           f"step `{function.rpartition('.')[2]}` does not exist in "
-                          f"{_checking(target)} (it arrived in {first}); the step fails",
+                          f"{target_words(target)} (it arrived in {first}); the step fails",
                           help="upgrade Prefect, or use a step the release has")
             continue
         yield from _arguments_not_in(document, item, function, parameters, newest, target)
@@ -226,7 +223,7 @@ def _arguments_not_in(document: Document, item: Any, function: str,
         first = versions.step_first_release(function, argument)
         span = document.key_span_at((*item.path, item.function, argument))
         yield Finding(span or document.node_span(item.function_node),
-                      f"`{name}` takes no `{argument}` in {_checking(target)} (added in "
+                      f"`{name}` takes no `{argument}` in {target_words(target)} (added in "
                       f"{first}): the step fails with an unexpected keyword argument",
                       help="upgrade Prefect, or remove the argument")
 
@@ -260,7 +257,7 @@ def interval_string_crash(context: LintContext) -> Iterator[Finding]:
         if not isinstance(interval, str) or "{{" in interval:
             continue
         span = context.document.value_span_at((*path, "interval")) or Span(0, 0)
-        yield Finding(span, f"`interval: {interval!r}` is text: {_checking(target)} crashes "
+        yield Finding(span, f"`interval: {interval!r}` is text: {target_words(target)} crashes "
                             "deploying it (`timedelta(seconds=...)` needs a number; text works "
                             f"from {works})",
                       help="write the interval in seconds, e.g. `interval: 3600`")
@@ -299,7 +296,7 @@ def empty_pull_before_3_8(context: LintContext) -> Iterator[Finding]:
     for path, instead in places:
         yield Finding(_span(context.document, path),
                       f"`pull: []` is treated as a missing `pull` before Prefect 3.8 "
-                      f"(checking for {_checking(target)}): {instead} run instead",
+                      f"(checking for {target_words(target)}): {instead} run instead",
                       help="upgrade to Prefect 3.8, or write the pull steps you want")
 
 
@@ -340,7 +337,7 @@ def single_step_mapping(context: LintContext) -> Iterator[Finding]:
     for path, value in _step_sections(context.document.data):
         if isinstance(value, dict) and value:
             yield Finding(_span(context.document, path),
-                          f"`{path[-1]}` is one step mapping, not a list: {_checking(target)} "
+                          f"`{path[-1]}` is one step mapping, not a list: {target_words(target)} "
                           f"{what} (a single mapping is accepted from {works})",
                           help="write a list: put `- ` before the step")
 
@@ -381,7 +378,7 @@ def templated_trigger_field(context: LintContext) -> Iterator[Finding]:
             value = trigger.get(field)
             if isinstance(value, str) and "{{" in value:
                 span = context.document.value_span_at((*path, field)) or Span(0, 0)
-                yield Finding(span, f"trigger `{field}` is a placeholder: {_checking(target)} "
+                yield Finding(span, f"trigger `{field}` is a placeholder: {target_words(target)} "
                                     "checks triggers before filling placeholders in and skips "
                                     "the whole file (3.6 templates first)",
                               help=f"write the `{field}` value, or upgrade to Prefect 3.6")
