@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -210,15 +210,15 @@ def agent_pool(name: object, known_type: str | None,
 class PoolTypes:
     """The type of a pool as the project knows it: mapped in ``[tool.prefect-lint.pools]`` or
     read from a pool snapshot (``prefect-lint pools pull``); None when unknown. The catalog is
-    looked up once, and only when a deployment names a pool."""
+    looked up once (by ``lookup``), and only when a deployment names a pool."""
 
-    def __init__(self, config: PoolsConfig) -> None:
-        self.config = config
+    def __init__(self, lookup: Callable[[], PoolCatalog]) -> None:
+        self.lookup = lookup
         self.catalog: PoolCatalog | None = None
 
     def of(self, name: str) -> str | None:
         if self.catalog is None:
-            self.catalog = catalog_for(self.config)
+            self.catalog = self.lookup()
         template = self.catalog.template_for(name)
         return template.pool_type if template is not None else None
 

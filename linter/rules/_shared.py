@@ -11,6 +11,7 @@ from typing import Any
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.core.diagnostics import Applicability, Finding, Fix, Span
+from linter.prefect.pools import PoolCatalog, catalog_for
 from linter.prefect.steps import (
     RESERVED_KEYWORDS,
     StepItem,
@@ -90,6 +91,18 @@ def deployment_entries(data: Any) -> Iterator[tuple[int, dict[Any, Any]]]:
     for index, entry in enumerate(deployments):
         if isinstance(entry, dict):
             yield index, entry
+
+
+def pool_catalog(context: LintContext) -> PoolCatalog:
+    """The pool catalog of the file's settings, looked up once per document: seven rules ask
+    for it, and each look-up checks the snapshot folder and the template files for changes
+    (a language server lives for hours)."""
+    key = "linter.rules._shared.pool_catalog"
+    cache = context.document.cache
+    if key not in cache:
+        cache[key] = catalog_for(context.project.settings.pools)
+    catalog: PoolCatalog = cache[key]
+    return catalog
 
 
 def deployment_number(document: Document, index: int) -> int:

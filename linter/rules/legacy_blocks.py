@@ -28,6 +28,7 @@ from linter.rules._shared import (
     editable,
     key_line_comment,
     pair,
+    pool_catalog,
 )
 from linter.source.document import Document, NodePath
 from linter.source.edit import (
@@ -417,7 +418,7 @@ def agent_work_pool(context: LintContext) -> Iterator[Finding]:
 def _agent_pools(context: LintContext) -> Iterator[Finding]:
     """The ``work_pool`` mapping of each deployment entry in a prefect.yaml."""
     document = context.document
-    types = PoolTypes(context.project.settings.pools)
+    types = PoolTypes(lambda: pool_catalog(context))
     for index, _ in deployment_nodes(document):
         data = document.data["deployments"][index]
         pool = data.get("work_pool") if isinstance(data, dict) else None
@@ -437,7 +438,7 @@ def _agent_pool_finding(span: Span, found: AgentPool) -> Finding:
 
 def _python_agent_pools(context: LintContext) -> Iterator[Finding]:
     """``work_pool_name="..."`` of a deploy call in a Python script."""
-    types = PoolTypes(context.project.settings.pools)
+    types = PoolTypes(lambda: pool_catalog(context))
     module = module_of(context.document)
     if module is None:
         return

@@ -29,12 +29,12 @@ from linter.prefect.pool_variables import (
     unknown_variable,
     variable_type_problems,
 )
-from linter.prefect.pools import PoolTemplate, bundled_types, catalog_for
+from linter.prefect.pools import PoolTemplate, bundled_types
 from linter.prefect.python_code import module_of
 from linter.prefect.python_deploy import PoolArgument, pool_arguments
 from linter.project.context import LintContext
 from linter.project.filekinds import PREFECT, PYTHON
-from linter.rules._shared import by_kind, deployment_entries
+from linter.rules._shared import by_kind, deployment_entries, pool_catalog
 from linter.source.document import NodePath
 
 
@@ -62,7 +62,7 @@ def pool_uses(context: LintContext) -> Iterator[PoolUse]:
         if job_variables is not None and not isinstance(job_variables, dict):
             continue  # a structural error, reported by the S rules
         if catalog is None:
-            catalog = catalog_for(context.project.settings.pools)
+            catalog = pool_catalog(context)
         base: NodePath = ("deployments", index, "work_pool")
         yield PoolUse(
             pool_name=name,
@@ -161,7 +161,7 @@ def _python_pools(context: LintContext, wanted: Callable[[PoolArgument], bool]
         if not wanted(argument):
             continue
         if catalog is None:
-            catalog = catalog_for(context.project.settings.pools)
+            catalog = pool_catalog(context)
         template = catalog.template_for(argument.pool_name)
         if template is not None and template.checkable:
             yield argument, template
@@ -359,7 +359,7 @@ def pool_template_unknown(context: LintContext) -> Iterator[Finding]:
     document = context.document
     settings = context.project.settings
     explicit = "P005" in (*(settings.select or ()), *settings.extend_select)
-    catalog = catalog_for(settings.pools)
+    catalog = pool_catalog(context)
     if not explicit and not catalog.mapped and not catalog.snapshots:
         return  # the project has not set up pool checking: stay quiet unless asked by code
     reported: set[str] = set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -458,3 +459,25 @@ def test_bad_pool_config_exits_2_from_the_cli(cli, tmp_path: Path) -> None:  # t
     assert result.exit_code == 2
     assert "`pools.k.template`: cannot read" in result.output
     assert "internal error" not in result.output
+
+
+def test_the_pool_catalog_is_looked_up_once_per_checked_file(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each look-up scans the snapshot folder and re-hashes the files the catalog came from;
+    the P rules and L009 (seven rules) share one per document, not one each."""
+    from linter.prefect import pools
+
+    calls: list[object] = []
+    real = pools._folder_stamp
+
+    def counted(folder: Path) -> Any:
+        calls.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(pools, "_folder_stamp", counted)
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    resolver = ConfigResolver(Overrides(select=tuple(normalize_selectors(["ALL"], "test"))),
+                              cwd=examples)
+    result = Runner(resolver, cache=False).lint_path(examples / "prefect.yaml")
+    assert result is not None and any(d.code.startswith("P") for d in result.diagnostics)
+    assert len(calls) == 1
