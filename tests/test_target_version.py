@@ -178,3 +178,34 @@ def test_cache_key_includes_target(cli, tmp_path: Path) -> None:  # type: ignore
     assert second.exit_code == 0, "a cached 3.3 result was reused for 3.9"
     third = cli("check", "--select", "V", "prefect.yaml")
     assert third.exit_code == 1
+
+
+def test_pins_are_read_again_only_when_they_change(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The language server resolves the configuration on every check; a large uv.lock is
+    parsed once, then again only after its content (or the folder's names) changed."""
+    from linter.project import target
+
+    parsed: list[int] = []
+    real = target._toml
+
+    def counted(text: str) -> dict[str, object]:
+        parsed.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(target, "_toml", counted)
+    lock = tmp_path / "uv.lock"
+    lock.write_text('[[package]]\nname = "prefect"\nversion = "3.3.7"\n')
+    first = inferred_target(tmp_path)
+    assert first is not None and first.label.startswith("3.3")
+    count = len(parsed)
+    assert inferred_target(tmp_path) == first
+    assert len(parsed) == count  # nothing read again
+    lock.write_text('[[package]]\nname = "prefect"\nversion = "2.20.27"\n')
+    second = inferred_target(tmp_path)
+    assert second is not None and second.label.startswith("2.20")
+    (tmp_path / "requirements.txt").write_text("prefect==3.1.15\n")  # below the lock: same
+    assert inferred_target(tmp_path) == second
+    lock.unlink()
+    third = inferred_target(tmp_path)
+    assert third is not None and third.label.startswith("3.1")

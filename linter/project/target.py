@@ -11,6 +11,7 @@ source: Prefect does not read it and real files carry stale values.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Iterator
@@ -79,6 +80,9 @@ def _below(bound: Version) -> Version:
         return (major, minor, patch - 1)
     known = [release for release in RELEASES if release < bound]
     return known[-1] if known else OLDEST
+
+
+LOCK_FILES = ("uv.lock", "poetry.lock")
 
 
 def _read(path: Path) -> str | None:
@@ -154,7 +158,7 @@ def _requirement_spec(line: str) -> str | None:
 
 def _sources(folder: Path) -> Iterator[tuple[str, str]]:
     """(file name, specifier) for each pin of prefect in ``folder``, in order of trust."""
-    for name in ("uv.lock", "poetry.lock"):
+    for name in LOCK_FILES:
         text = _read(folder / name)
         spec = _locked(_toml(text)) if text else None
         if spec:
@@ -178,9 +182,37 @@ def _sources(folder: Path) -> Iterator[tuple[str, str]]:
                 yield path.name, spec
 
 
+#: folder -> (what its pin files were, the target they named): a language server asks on
+#: every check, and parsing a large uv.lock takes tens of milliseconds
+_INFERRED: dict[Path, tuple[tuple[Any, ...], Target | None]] = {}
+
+
 def inferred_target(folder: Path) -> Target | None:
     """The target the pins in ``folder`` name; None when no pin bounds the version (or a pin
-    names a Prefect older than 2.10, which has no prefect.yaml to check)."""
+    names a Prefect older than 2.10, which has no prefect.yaml to check). Read again only
+    when a pin file's content, or the folder's list of names, changed."""
+    key = _pin_stamps(folder)
+    known = _INFERRED.get(folder)
+    if known is not None and known[0] == key:
+        return known[1]
+    target = _infer(folder)
+    if len(_INFERRED) > 256:
+        _INFERRED.clear()
+    _INFERRED[folder] = (key, target)
+    return target
+
+
+def _pin_stamps(folder: Path) -> tuple[Any, ...]:
+    """The folder's names and the content of every file ``_sources`` reads."""
+    from linter.core.dependencies import stamp
+
+    names = [*LOCK_FILES, "Pipfile.lock", "pyproject.toml"]
+    with contextlib.suppress(OSError):
+        names += sorted(path.name for path in folder.glob("requirements*.txt"))
+    return (stamp(folder), *(stamp(folder / name) for name in names))
+
+
+def _infer(folder: Path) -> Target | None:
     for name, spec in _sources(folder):
         bound = upper_bound(spec)
         if bound is None or bound < OLDEST:
