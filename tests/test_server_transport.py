@@ -331,7 +331,6 @@ def test_exit_ends_the_process_with_the_lsp_status_even_while_checking(
             client.process.wait()
 
 
-@pytest.mark.slow
 def served_and_cli(client: RawClient, workspace: Path, path: Path, text: str
                    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(code, message) of what the server publishes for ``text`` opened as ``path``, and of
@@ -345,6 +344,7 @@ def served_and_cli(client: RawClient, workspace: Path, path: Path, text: str
             [(d["code"], d["message"]) for d in json.loads(cli.stdout)])
 
 
+@pytest.mark.slow
 def test_a_document_over_the_size_limit_gets_the_clis_finding(client: RawClient,
                                                               workspace: Path) -> None:
     path = workspace / "huge" / "prefect.yaml"
