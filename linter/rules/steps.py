@@ -33,7 +33,7 @@ from linter.prefect.templating import find_placeholders
 from linter.project.context import LintContext
 from linter.rules._shared import argument_nodes, short, unique_findings, unique_items
 from linter.source.document import Document
-from linter.source.value_types import json_type, type_words
+from linter.source.value_types import either, json_type, type_words
 from linter.suggest import did_you_mean
 
 _STEP_DOC = "see the step's documentation, or `prefect-lint rule {code}`"
@@ -265,8 +265,7 @@ def step_argument_type(context: LintContext) -> Iterator[Finding]:
             key_node, value_node = nodes.get(name, (None, None))
             if value_node is None or key_node is None:
                 continue
-            expected = " or ".join(type_words(t) for t in sorted(argument.types)
-                                   if t != "null")
+            expected = either(t for t in sorted(argument.types) if t != "null")
             span = document.head_span(value_node)
             if span.start == span.end:
                 span = document.node_span(key_node)
