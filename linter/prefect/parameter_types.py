@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     from linter.prefect.entrypoints import FlowFunction
 
+from linter.core.registry import describe
 from linter.source.value_types import type_words
 
 _SIMPLE = {
@@ -141,8 +142,6 @@ def parameter_type_problem(function: FlowFunction, key: str, value: Any
     expected = expected_for(parameter.annotation) if parameter is not None else None
     if expected is None or fits(value, expected):
         return None
-    shown = repr(value) if not isinstance(value, str) else f'"{value}"'
-    shown = shown if len(shown) <= 60 else shown[:57] + "..."
-    return (f'parameter "{key}" is {shown}, but flow "{function.qualified_name}" declares it '
-            f"as {expected.describe()}; the server refuses the deployment",
+    return (f'parameter "{key}" is {describe(value)}, but flow "{function.qualified_name}" '
+            f"declares it as {expected.describe()}; the server refuses the deployment",
             f"write {expected.describe()}")

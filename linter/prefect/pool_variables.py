@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from linter.core.registry import describe
 from linter.lazy_regex import lazy_compile
 from linter.source.value_types import type_words
 
@@ -347,14 +348,8 @@ def type_message(name: str, problem: VariableProblem, pool_name: str,
     pool_words = f'work pool "{pool_name}" ({template.label})'
     if problem.expected is not None:
         return (f'job variable "{where}" must be {problem.expected}, not '
-                f"{_shown(problem.value)}, for {pool_words}")
+                f"{describe(problem.value)}, for {pool_words}")
     return f'job variable "{where}": {problem.message}, for {pool_words}'
-
-
-def _shown(value: Any) -> str:
-    """A value as messages show it (a string in double quotes, at most 60 characters)."""
-    text = repr(value) if not isinstance(value, str) else f'"{value}"'
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def type_help(dotted: bool) -> str:
