@@ -126,16 +126,20 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
-def _corpus_paths(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "MANIFEST.tsv")
+def _corpus_paths(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "MANIFEST.tsv"
+                  and (suffixes is None or p.suffix in suffixes))
 
 
-def corpus_files(kind: str | None = None) -> list[Path]:
-    """The corpus files (of one ``kind``), inside a test; skips the test without the corpus."""
-    return _corpus_paths(shared_path("corpus", *([kind] if kind else [])))
+def corpus_files(kind: str | None = None, suffixes: tuple[str, ...] | None = None
+                 ) -> list[Path]:
+    """The corpus files (of one ``kind``, with one of ``suffixes``), inside a test; skips the
+    test without the corpus."""
+    return _corpus_paths(shared_path("corpus", *([kind] if kind else [])), suffixes)
 
 
-def corpus_params(kind: str | None = None) -> list[Any]:
+def corpus_params(kind: str | None = None, suffixes: tuple[str, ...] | None = None
+                  ) -> list[Any]:
     """The corpus files for ``parametrize``: one skipped case, with the reason, without it."""
     folder = CORPUS if kind is None else CORPUS / kind
     if not folder.is_dir():
@@ -143,7 +147,7 @@ def corpus_params(kind: str | None = None) -> list[Any]:
             raise AssertionError(f"{folder} is missing (PREFECT_LINT_SHARED={SHARED})")
         return [pytest.param(None, id="no-corpus",
                              marks=pytest.mark.skip(reason=_missing_reason(folder)))]
-    return list(_corpus_paths(folder))
+    return list(_corpus_paths(folder, suffixes))
 
 
 os.environ.setdefault("NO_COLOR", "1")

@@ -11,10 +11,7 @@ import pytest
 from linter.core.diagnostics import Diagnostic, Severity
 from linter.project.config import ConfigResolver
 from linter.run.runner import Runner
-from tests.conftest import CORPUS
-
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(),
-                                reason=f"the shared corpus is not at {CORPUS}")
+from tests.conftest import shared_path
 
 SKELETON_ABOVE_REAL = [
     "Autonomous-Finance__dataos-pipeline__prefect.yaml",
@@ -24,7 +21,7 @@ SKELETON_ABOVE_REAL = [
 
 
 def _findings(name: str) -> list[Diagnostic]:
-    path = CORPUS / "prefect_yaml" / name
+    path = shared_path("corpus", "prefect_yaml", name)
     result = Runner(ConfigResolver(cwd=path.parent)).lint_path(path)
     assert result is not None
     return result.diagnostics

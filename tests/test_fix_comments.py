@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from linter.core.registry import all_rules
 from linter.project.config import ConfigResolver, Settings
 from linter.run.runner import Runner
-from tests.conftest import CORPUS
+from tests.conftest import corpus_params
 
 SETTINGS = Settings(root=Path("/"), select=tuple(rule.code for rule in all_rules()))
 RUNNER = Runner(ConfigResolver(cwd=Path("/")), fix=True, unsafe=True)
@@ -80,13 +80,6 @@ def test_fixes_keep_every_comment_line(deployments: list[list[str]], newline: st
     assert_comments_kept(text, "prefect.yaml")
 
 
-def corpus_files() -> list[Path]:
-    if not CORPUS.is_dir():
-        return []
-    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name != "MANIFEST.tsv")
-
-
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no shared corpus at {CORPUS}")
-@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", corpus_params(), ids=lambda p: getattr(p, "name", str(p)))
 def test_fixes_keep_every_comment_line_of_real_files(path: Path) -> None:
     assert_comments_kept(path.read_text(encoding="utf-8", errors="replace"), path.name)

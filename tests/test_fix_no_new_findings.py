@@ -22,7 +22,7 @@ from linter.core.registry import all_rules
 from linter.project.config import ConfigResolver
 from linter.run.runner import Runner
 from linter.source.document import Document
-from tests.conftest import CORPUS, lint
+from tests.conftest import CORPUS, corpus_params, lint
 
 HAZARDS = [
     "deployments:\n  - name: a\n    tags: 123\n  - name: b\n    tags: yes\n",
@@ -112,16 +112,8 @@ def test_fixes_on_rule_examples_bring_no_new_finding() -> None:
     assert sum(_check(text) for text in examples) >= 5
 
 
-def _corpus_params() -> list[object]:
-    """The corpus's YAML files; one skipped case (with the reason) where it is absent."""
-    if not CORPUS.is_dir():
-        return [pytest.param(None, marks=pytest.mark.skip(
-            reason=f"the shared corpus is not at {CORPUS}"), id="no-corpus")]
-    return [pytest.param(path, id=path.relative_to(CORPUS).as_posix())
-            for path in sorted(CORPUS.rglob("*")) if path.suffix in (".yaml", ".yml")]
-
-
-@pytest.mark.parametrize("path", _corpus_params())
+@pytest.mark.parametrize("path", corpus_params(suffixes=(".yaml", ".yml")),
+                         ids=lambda p: p.relative_to(CORPUS).as_posix() if p else "no-corpus")
 def test_fixes_on_corpus_bring_no_new_finding(path: Path) -> None:
     result = Runner(ConfigResolver(cwd=path.parent)).lint_path(path)
     if result is None or result.source is None:
