@@ -241,11 +241,15 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def prefect_server(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
-    """``prefect server start`` on 127.0.0.1 with its own PREFECT_HOME; always stopped."""
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory
+                   ) -> Iterator[tuple[Path, dict[str, str]]]:
+    """``prefect server start`` on 127.0.0.1 with its own PREFECT_HOME; always stopped. One
+    server serves the module's tests (each creates and asserts on names of its own): starting
+    one waits for its health check, up to 90 s."""
     python = prefect_venv()
     port = _free_port()
+    tmp_path = tmp_path_factory.mktemp("prefect-server")
     home = tmp_path / "prefect-home"
     home.mkdir()
     env = {
