@@ -22,7 +22,8 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
 
-def _error(message: str) -> None:
+def echo_error(message: str) -> None:
+    """One line on standard error, as every command words its errors and notes."""
     click.echo(f"prefect-lint: {message}", err=True)
 
 
@@ -86,7 +87,7 @@ def run_check(resolver: Any, overrides: Overrides, options: CheckOptions) -> int
                       cache_dir=options.cache_dir, jobs=jobs)
 
     if options.output_file is None and sys.stdout is None:
-        _error("standard output is closed; give -o FILE to write the report to a file")
+        echo_error("standard output is closed; give -o FILE to write the report to a file")
         return EXIT_ERROR
     if options.reads_stdin and any(str(p) != "-" for p in options.paths):
         raise click.UsageError("standard input cannot be combined with other paths")
@@ -118,7 +119,7 @@ def _collect_stdin(runner: Runner, resolver: Any, options: CheckOptions,
         return EXIT_ERROR
     if result.source is None and options.returns_buffer:
         # an editor would take the (empty) output as the new buffer: say why, write nothing
-        _error(f"{name}: " + " ".join(d.message for d in result.diagnostics))
+        echo_error(f"{name}: " + " ".join(d.message for d in result.diagnostics))
         return EXIT_ERROR
     tally.results.append(result)
     return None
@@ -131,13 +132,13 @@ def _collect_paths(make_runner: Callable[[], Runner], resolver: Any, options: Ch
     empty_folders: list[Path] = []
     targets = discover(options.paths or (Path("."),), resolver, empty_folders)
     for folder in empty_folders:
-        _error(_no_files_matched(folder, resolver))
+        echo_error(_no_files_matched(folder, resolver))
     if empty_folders and not targets:
         return EXIT_ERROR  # a run that checked nothing must not pass
     for target in [t for t in targets if t.explicit]:
         problem = _unusable_argument(target.path)
         if problem is not None:  # a usage error, not a finding: the others are still checked
-            _error(f"{target.path}: {problem}")
+            echo_error(f"{target.path}: {problem}")
             targets.remove(target)
             tally.bad_arguments += 1
     from linter.run.parallel import lint_paths
@@ -146,14 +147,14 @@ def _collect_paths(make_runner: Callable[[], Runner], resolver: Any, options: Ch
     for outcome in lint_paths(runner, [t.path for t in targets], jobs):
         if outcome.error is not None:
             tally.internal_errors += 1
-            _error(outcome.error)
+            echo_error(outcome.error)
             if options.verbose and outcome.details:
                 click.echo(outcome.details, err=True)
             elif outcome.details:
-                _error("run with --verbose for the traceback, and please report it")
+                echo_error("run with --verbose for the traceback, and please report it")
             continue
         if outcome.result is None:
-            _error(f"warning: skipped {outcome.path}: no rule checks this kind of file")
+            echo_error(f"warning: skipped {outcome.path}: no rule checks this kind of file")
             continue
         tally.results.append(outcome.result)
     return None
@@ -179,10 +180,10 @@ def _write_fixes(runner: Runner, options: CheckOptions, tally: _Tally) -> None:
                          expected=encode(result.source or "", result.encoding, result.bom))
             tally.fixed_files += 1
             if links:
-                _error(links)
+                echo_error(links)
         except WriteError as error:
             tally.internal_errors += 1
-            _error(str(error))
+            echo_error(str(error))
             tally.results[index] = _unwritten(runner, result)
 
 
@@ -203,7 +204,7 @@ def _report(resolver: Any, overrides: Overrides, options: CheckOptions, tally: _
             return _finish_report(stream, options.output_file, buffer_code)
         _render(settings, overrides, options, tally, stream)
     except OSError as error:
-        _error(f"cannot write the report: {error.strerror or error}")
+        echo_error(f"cannot write the report: {error.strerror or error}")
         return EXIT_ERROR
     if _finish_report(stream, options.output_file, EXIT_CLEAN) != EXIT_CLEAN:
         return EXIT_ERROR
@@ -287,7 +288,7 @@ def _finish_report(stream: TextIO, output_file: Path | None, code: int) -> int:
             _save_report(output_file, stream.getvalue())
     except OSError as error:
         where = f" to {output_file}" if output_file is not None else ""
-        _error(f"cannot write the report{where}: {error.strerror or error}")
+        echo_error(f"cannot write the report{where}: {error.strerror or error}")
         return EXIT_ERROR
     return code
 
@@ -393,13 +394,13 @@ def _exit_code(
 
 
 def _report_crash(crash: Exception, verbose: bool) -> None:
-    _error(f"internal error: {crash}")
+    echo_error(f"internal error: {crash}")
     if verbose:
         import traceback
 
         traceback.print_exception(crash.__cause__ or crash, file=sys.stderr)
     else:
-        _error("run with --verbose for the traceback, and please report it")
+        echo_error("run with --verbose for the traceback, and please report it")
 
 
 def _write_report(

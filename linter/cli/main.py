@@ -24,7 +24,7 @@ from linter.report import FORMATS
 if TYPE_CHECKING:
     from linter.project.config import Overrides
 
-from linter.cli.check import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+from linter.cli.check import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, echo_error
 
 FORMAT_NAMES = tuple(FORMATS)
 
@@ -53,7 +53,7 @@ class DefaultCommandGroup(click.Group):
         close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
         hint = (f"did you mean `prefect-lint {close[0]}`?" if close
                 else f"commands: {', '.join(sorted(self.commands))}")
-        _error(f"no such command or file: {word} ({hint})")
+        echo_error(f"no such command or file: {word} ({hint})")
         ctx.exit(EXIT_ERROR)
 
 
@@ -247,7 +247,7 @@ def check(
             jobs=jobs,
         ))
     except (ConfigError, InputError) as error:
-        _error(str(error))
+        echo_error(str(error))
         sys.exit(EXIT_ERROR)
     _report_targets(resolver, verbose)
     sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
@@ -262,7 +262,7 @@ def _targets(target_version: str | None, upgrade_from: str | None) -> tuple[Any,
         return (make_target(target_version, "--target-version") if target_version else None,
                 make_target(upgrade_from, "--explain-upgrade-from") if upgrade_from else None)
     except TargetError as error:
-        _error(str(error))
+        echo_error(str(error))
         sys.exit(EXIT_ERROR)
 
 
@@ -276,7 +276,7 @@ def _explain_upgrade(paths: tuple[Path, ...], overrides: Any, config_path: Path 
     try:
         code = explain_upgrade(paths, overrides, config_path, upgrade_from, sys.stdout)
     except (ConfigError, InputError) as error:
-        _error(str(error))
+        echo_error(str(error))
         sys.exit(EXIT_ERROR)
     sys.exit(code)
 
@@ -286,9 +286,9 @@ def _report_targets(resolver: Any, verbose: bool) -> None:
     was targeted and where that came from."""
     for target in resolver.targets:
         if target.note:
-            _error(f"info: {target.note}")
+            echo_error(f"info: {target.note}")
         if verbose:
-            _error(f"target Prefect {target.label}, from {target.source}")
+            echo_error(f"target Prefect {target.label}, from {target.source}")
 
 
 def _warn_unknown_selectors(overrides: Overrides, resolver: Any) -> None:
@@ -305,11 +305,7 @@ def _warn_unknown_selectors(overrides: Overrides, resolver: Any) -> None:
         configured_rules(settings)
 
     for selector in unknown_selectors(selectors):
-        _error(f"warning: {selector} matches no rule (see `prefect-lint rules`)")
-
-
-def _error(message: str) -> None:
-    click.echo(f"prefect-lint: {message}", err=True)
+        echo_error(f"warning: {selector} matches no rule (see `prefect-lint rules`)")
 
 
 
@@ -350,7 +346,7 @@ def server_command(stdio: bool) -> None:
     try:
         import pygls  # noqa: F401
     except ImportError:
-        _error("the language server needs pygls: pip install 'prefect-lint[server]'")
+        echo_error("the language server needs pygls: pip install 'prefect-lint[server]'")
         sys.exit(EXIT_ERROR)
     from linter.lsp.server import serve
 
@@ -381,7 +377,7 @@ def migrate_command(files: tuple[Path, ...], into: Path, pool_map: tuple[str, ..
         target = (make_target(target_version, "--target-version") if target_version
                   else ConfigResolver().for_path(into).target_version)
     except (TargetError, ConfigError) as error:
-        _error(str(error))
+        echo_error(str(error))
         sys.exit(EXIT_ERROR)
     sys.exit(run_migrate(list(files), into, pool_map, dry_run, target))
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from linter.cli.check import EXIT_ERROR, echo_error
+
 if TYPE_CHECKING:
     from linter.prefect.releases import Target
 
@@ -56,5 +58,5 @@ def _create(path: Path, data: bytes) -> None:
 
 
 def _fail(message: str) -> int:
-    click.echo(f"prefect-lint: {message}", err=True)
-    return 2
+    echo_error(message)
+    return EXIT_ERROR

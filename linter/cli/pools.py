@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING
 
 import click
 
+from linter.cli.check import EXIT_ERROR, echo_error
+
 if TYPE_CHECKING:
     from linter.prefect.pools import PoolSnapshot, WrittenSnapshots
     from linter.prefect.pools_api import ApiAccess, PoolsClient
     from linter.project.config import Settings
 
-EXIT_ERROR = 2
-
 
 def _fail(message: str) -> None:
-    click.echo(f"prefect-lint: {message}", err=True)
+    echo_error(message)
     sys.exit(EXIT_ERROR)
 
 
@@ -112,7 +112,7 @@ def _report_pull(pools: Sequence[PoolSnapshot], result: WrittenSnapshots, source
     from linter.prefect.pools_api import printable
 
     for message in result.skipped:
-        click.echo(f"prefect-lint: {message}", err=True)
+        echo_error(message)
     for pool in pools:
         path = result.files.get(pool.name)
         if path is not None:

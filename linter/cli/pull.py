@@ -13,14 +13,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from linter.cli.check import echo_error
 from linter.cli.pools import _shown, connect, failing_in_one_line
 
 if TYPE_CHECKING:
     from linter.project.config import Settings
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @click.command(name="pull")
@@ -61,15 +58,17 @@ def pull_command(timeout: float, max_size_mb: int, config_path: Path | None) -> 
             staged.unlink(missing_ok=True)
             raise
         staged.replace(target)
+    from linter.report.summary import plural
+
     for message in written.skipped:
-        click.echo(f"prefect-lint: {message}", err=True)
+        echo_error(message)
     workspace = pulled.workspace
     queues = sum(len(pool.work_queues) for pool in workspace.pools.values())
     blocks = sum(len(names) for names in workspace.blocks.values())
     click.echo(
-        f"Pulled {_plural(len(workspace.pools), 'work pool')} "
-        f"({_plural(queues, 'work queue')}), {_plural(blocks, 'block document')} and "
-        f"{_plural(len(workspace.variables), 'variable')} from {workspace.api_host} in "
+        f"Pulled {plural(len(workspace.pools), 'work pool')} "
+        f"({plural(queues, 'work queue')}), {plural(blocks, 'block document')} and "
+        f"{plural(len(workspace.variables), 'variable')} from {workspace.api_host} in "
         f"{time.monotonic() - started:.1f} s into {_shown(target)}"
     )
 
@@ -91,4 +90,4 @@ def warn_if_snapshot_is_stale(settings: Settings) -> None:
         return
     notice = stale_notice(settings.workspace, time.time())
     if notice is not None:
-        click.echo(f"prefect-lint: info: {notice}", err=True)
+        echo_error(f"info: {notice}")

@@ -10,11 +10,7 @@ from typing import Any
 
 import click
 
-EXIT_ERROR = 2
-
-
-def _error(message: str) -> None:
-    click.echo(f"prefect-lint: {message}", err=True)
+from linter.cli.check import EXIT_ERROR, echo_error
 
 
 @click.command(name="rule")
@@ -29,7 +25,7 @@ def rule_command(code: str) -> None:
     _configured_rules(settings)
     found = get_rule(code) or _pack_rule(code)
     if found is None:
-        _error(f"no rule {code.upper()} (see `prefect-lint rules`)")
+        echo_error(f"no rule {code.upper()} (see `prefect-lint rules`)")
         sys.exit(EXIT_ERROR)
     click.echo(rule_page(found), nl=False)
     url = rule_url(found.code, settings.docs_url if settings else None)
@@ -70,7 +66,7 @@ def _configured_rules(settings: Any) -> list[Any]:
     try:
         return list(configured_rules(settings))
     except ConfigError as error:
-        _error(str(error))
+        echo_error(str(error))
         sys.exit(EXIT_ERROR)
 
 

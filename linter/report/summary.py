@@ -7,7 +7,8 @@ from linter.report import Report
 from linter.report.style import Painter
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
+    """"1 file", "2 files"."""
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
@@ -15,14 +16,14 @@ def summary_lines(report: Report, paint: Painter) -> list[str]:
     lines: list[str] = []
     fixed = sum(report.fixed.values())
     if fixed:
-        lines.append(f"Fixed {_plural(fixed, 'problem')}.")
+        lines.append(f"Fixed {plural(fixed, 'problem')}.")
     if not report.diagnostics:
         if report.show_summary:
-            checked = _plural(report.files_checked, "file")
+            checked = plural(report.files_checked, "file")
             lines.append(paint(f"All checks passed! ({checked} checked)", "green", "bold"))
         return lines
     parts = [
-        _plural(report.count(severity), word)
+        plural(report.count(severity), word)
         for severity, word in (
             (Severity.ERROR, "error"),
             (Severity.WARNING, "warning"),
@@ -30,8 +31,8 @@ def summary_lines(report: Report, paint: Painter) -> list[str]:
         )
         if report.count(severity)
     ]
-    total = _plural(len(report.diagnostics), "problem")
-    line = f"Found {total} ({', '.join(parts)}) in {_plural(report.files_checked, 'file')}."
+    total = plural(len(report.diagnostics), "problem")
+    line = f"Found {total} ({', '.join(parts)}) in {plural(report.files_checked, 'file')}."
     lines.append(paint(line, "bold"))
     fixable_line = fix_hint(report.fixable, report.hidden_unsafe)
     if fixable_line:
