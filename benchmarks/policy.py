@@ -12,7 +12,6 @@ inflate wall time, not this) and in wall time.
 
 from __future__ import annotations
 
-import gc
 import statistics
 import sys
 import tempfile
@@ -23,6 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import make_project
+
+from linter.core.forking import tune_garbage_collector
 
 ORGANISATION = r"""
 extends: ["prefect-lint:recommended"]
@@ -68,8 +69,7 @@ def wall_seconds(path: Path, config: Path) -> float:
 
 
 def main(deployments: int, repeat: int) -> int:
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 1000)  # as `prefect-lint check` does
+    tune_garbage_collector()  # as `prefect-lint check` does
     with tempfile.TemporaryDirectory(prefix="prefect-lint-policy-") as temp:
         folder = Path(temp)
         path = make_project(folder / "project", deployments)

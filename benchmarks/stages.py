@@ -9,7 +9,6 @@ it grows linearly. Whole-process numbers against peers come from benchmarks/run.
 
 from __future__ import annotations
 
-import gc
 import sys
 import tempfile
 import time
@@ -21,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import make_project
 
 import linter.rules  # noqa: F401  (registers every rule)
+from linter.core.forking import tune_garbage_collector
 from linter.core.registry import all_rules
 from linter.project.config import Settings
 from linter.project.context import LintContext, Project
@@ -46,8 +46,7 @@ def stages(path: Path) -> tuple[float, float, dict[str, float]]:
 
 
 def main(sizes: list[int]) -> int:
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 1000)  # as `prefect-lint check` does
+    tune_garbage_collector()  # as `prefect-lint check` does
     all_rules()
     with tempfile.TemporaryDirectory(prefix="prefect-lint-stages-") as temp:
         for size in sizes:

@@ -73,9 +73,9 @@ class _Tally:
 
 def run_check(resolver: Any, overrides: Overrides, options: CheckOptions) -> int:
     """Collect the findings, write fixes, then report; the exit status."""
-    from linter.core.forking import default_jobs
+    from linter.core.forking import default_jobs, tune_garbage_collector
 
-    _tune_garbage_collector()
+    tune_garbage_collector()
     jobs = options.jobs or default_jobs()
 
     def make_runner() -> Runner:
@@ -361,18 +361,6 @@ def _report_added_suppressions(results: Sequence[FileResult], diff: bool) -> Non
 
 def _under_github_actions() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
-
-
-def _tune_garbage_collector() -> None:
-    """A check allocates millions of small, acyclic objects (YAML nodes, plain data), and
-    Python's default thresholds then run a full collection again and again over all of them:
-    on 10,000 deployments that cost more than a second. Objects alive now (imports, rules) are
-    frozen out of collection, and full collections become rare; acyclic objects are still
-    freed at once by reference counting."""
-    import gc
-
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 1000)
 
 
 def _exit_code(

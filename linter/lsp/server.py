@@ -620,15 +620,11 @@ def serve() -> None:
     import os
     import sys
 
+    from linter.core.forking import tune_garbage_collector
     from linter.lsp.transport import serve_stdio
 
-    # as `prefect-lint check` does (see cli.main._tune_garbage_collector): a check allocates
-    # a great many small objects, and the default thresholds then run full collections over
-    # them again and again (a third of a keystroke's check on 1,000 deployments); the
-    # objects alive at start-up are frozen out of collection
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 1000)
+    gc.collect()  # what start-up left unreachable goes before the rest is frozen
+    tune_garbage_collector()
     status = serve_stdio(server, server.checks.input_pending)
     # a check still running in its thread, or the thread still waiting on standard input,
     # must not keep the process alive once the client said `exit`
