@@ -66,6 +66,25 @@ def test_fix_that_breaks_yaml_is_dropped() -> None:
     assert "no longer be valid YAML" in outcome.dropped[0][1]
 
 
+def test_each_text_of_a_fix_is_linted_once() -> None:
+    """The text a round produces is linted to see that it still parses; the next round reads
+    that same lint instead of linting the text again (every rule runs in a lint)."""
+    linted: list[str] = []
+
+    def lint(text: str) -> tuple[Document, list[Diagnostic]]:
+        linted.append(text)
+        found = []
+        if text.startswith("a: 1"):
+            found.append(Diagnostic("T001", "t", Severity.ERROR, "m", "f", Span(0, 1),
+                                    Position(1, 1), Position(1, 2),
+                                    fix=Fix("rename", (Edit(0, 1, "b"),))))
+        return Document.from_text(text, "p.yaml"), found
+
+    outcome = fix_until_stable("a: 1\n", lint, unsafe=False)
+    assert outcome.text == "b: 1\n"
+    assert linted == ["a: 1\n", "b: 1\n"]
+
+
 def test_rounds_stop_at_fixpoint() -> None:
     runner = Runner(ConfigResolver(cwd=Path("/")), fix=True)
     text = ("name: a  # prefect-lint: disable=D001\n"

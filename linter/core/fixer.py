@@ -89,6 +89,7 @@ Linter = Callable[[str], tuple[Document, list[Diagnostic]]]
 
 def fix_until_stable(text: str, lint: Linter, unsafe: bool) -> FixOutcome:
     """Lint, apply what can be applied, and repeat until the text stops changing."""
+    lint = _remembering_the_last(lint)  # a round's text is linted to see that it parses
     document, diagnostics = lint(text)
     outcome = FixOutcome(text, document, diagnostics)
     refused: set[tuple[str, Fix]] = set()
@@ -116,8 +117,7 @@ def _apply_round(
 ) -> tuple[str, list[Diagnostic]]:
     """Apply all candidates at once; if that breaks parsing, apply them one by one and drop
     the ones that break it."""
-    was_valid = outcome.document is not None and outcome.document.parse_error is None and (
-        outcome.document.kind not in NOT_YAML_KINDS or _python_parses(outcome.text))
+    was_valid = outcome.document is not None and _valid(outcome.document, outcome.text)
     edits = [edit for d in candidates if d.fix is not None for edit in d.fix.edits]
     new_text = apply_edits(outcome.text, edits)
     if not was_valid or _parses(new_text, lint):
@@ -138,8 +138,27 @@ def _apply_round(
     return text, applied
 
 
+def _remembering_the_last(lint: Linter) -> Linter:
+    """``lint``, answering again for the text it was last given without linting it again
+    (the text that passed ``_parses`` is the next round's)."""
+    last: list[tuple[str, tuple[Document, list[Diagnostic]]]] = []
+
+    def remembered(text: str) -> tuple[Document, list[Diagnostic]]:
+        if last and last[0][0] == text:
+            return last[0][1]
+        result = lint(text)
+        last[:] = [(text, result)]
+        return result
+
+    return remembered
+
+
 def _parses(text: str, lint: Linter) -> bool:
-    document, _ = lint(text)
+    return _valid(lint(text)[0], text)
+
+
+def _valid(document: Document, text: str) -> bool:
+    """Whether the text is a file Prefect can read: YAML that parses, or Python that does."""
     if document.kind in NOT_YAML_KINDS:
         return _python_parses(text)
     return document.parse_error is None
