@@ -75,6 +75,15 @@ def note(path: str | Path) -> None:
             recording[key] = stamp(key)
 
 
+def note_known(dependencies: list[Dependency]) -> None:
+    """Record dependencies whose stamps were taken (or checked with ``unchanged``) just now,
+    without reading the files again."""
+    recording = _RECORDING.get()
+    if recording is not None:
+        for path, known in dependencies:
+            recording.setdefault(os.path.abspath(path), known)
+
+
 @contextmanager
 def recording() -> Iterator[dict[str, Stamp | None]]:
     """Collect the notes made inside the block."""

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from linter.core.dependencies import Dependency, note, recording, unchanged
+from linter.core.dependencies import Dependency, note, note_known, recording, unchanged
 from linter.errors import ConfigError
 from linter.lazy_regex import lazy_compile
 from linter.reading import InputError, read_regular_file
@@ -628,8 +628,7 @@ def catalog_for(config: PoolsConfig) -> PoolCatalog:
             catalog = build_catalog(config)
         cached = _CATALOGS[key] = (catalog, list(notes.items()))
     catalog, dependencies = cached
-    for path, _ in dependencies:  # every file checked with this catalog depends on its sources
-        note(path)
+    note_known(dependencies)  # every file checked with this catalog depends on its sources
     return catalog
 
 

@@ -481,3 +481,30 @@ def test_the_pool_catalog_is_looked_up_once_per_checked_file(
     result = Runner(resolver, cache=False).lint_path(examples / "prefect.yaml")
     assert result is not None and any(d.code.startswith("P") for d in result.diagnostics)
     assert len(calls) == 1
+
+
+def test_a_cached_catalog_reads_each_of_its_files_once_per_check(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checking that a template file is unchanged reads it; recording it as the check's
+    dependency must not read it again."""
+    from linter.core import dependencies
+
+    _custom_template(tmp_path)
+    write(tmp_path, "pyproject.toml",
+          '[tool.prefect-lint.pools]\ncustom = { template = "pools/custom.json" }\n')
+    path = write(tmp_path, "prefect.yaml", "deployments:\n  - name: etl\n    work_pool:\n"
+                 "      name: custom\n      job_variables:\n        image: x\n")
+    runner = Runner(ConfigResolver(cwd=tmp_path), cache=False)
+    runner.lint_path(path)  # builds and caches the catalog
+    read: list[str] = []
+    real = dependencies._digest_file
+
+    def counted(file: str | Path) -> str:
+        read.append(str(file))
+        return real(file)
+
+    monkeypatch.setattr(dependencies, "_digest_file", counted)
+    with dependencies.recording() as notes:  # as the result cache and the server record
+        runner.lint_path(path)
+    assert str(tmp_path / "pools" / "custom.json") in notes
+    assert read.count(str(tmp_path / "pools" / "custom.json")) == 1
