@@ -26,10 +26,11 @@ def _own(deployment: dict[Any, Any], section: str) -> bool:
 
 def effective_data(document: Document) -> Any:
     """The document's data with the top-level steps copied into each deployment that
-    inherits them (shallow copies: the file's data is not changed)."""
-    cached = document.cache.get("policy-effective")
-    if cached is not None:
-        return cached
+    inherits them (shallow copies: the file's data is not changed); once per document."""
+    return document.memo(_effective_data)
+
+
+def _effective_data(document: Document) -> Any:
     data = document.data
     deployments = data.get("deployments") if isinstance(data, dict) else None
     if isinstance(deployments, list):
@@ -42,7 +43,6 @@ def effective_data(document: Document) -> Any:
                                                if not _own(deployment, section)}}
             copies.append(deployment)
         data = {**data, "deployments": copies}
-    document.cache["policy-effective"] = data
     return data
 
 

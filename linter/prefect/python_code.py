@@ -173,12 +173,12 @@ def parse_python(text: str) -> PythonModule | None:
 def module_of(document: Document) -> PythonModule | None:
     """The document parsed as Python, once for all rules; None when it does not parse or
     imports neither prefect nor a collection (then no rule has anything to say)."""
-    cache = document.cache
-    if "python" not in cache:
-        text = document.text
-        cache["python"] = parse_python(text) if imports_prefect(text) else None
-    module: PythonModule | None = cache["python"]
-    return module
+    return document.memo(_module_of)
+
+
+def _module_of(document: Document) -> PythonModule | None:
+    text = document.text
+    return parse_python(text) if imports_prefect(text) else None
 
 
 def _line_starts(text: str) -> list[int]:
