@@ -55,6 +55,11 @@ class Fix(NamedTuple):
     def is_safe(self) -> bool:
         return self.applicability is Applicability.SAFE
 
+    def applies(self, unsafe: bool) -> bool:
+        """Whether ``--fix`` applies it: a safe fix always, an unsafe one with
+        ``--unsafe-fixes``."""
+        return self.is_safe or unsafe
+
 
 class Finding(NamedTuple):
     """What a rule yields: everything about a problem except the rule's identity."""

@@ -58,7 +58,7 @@ def choose_fixes(diagnostics: Sequence[Diagnostic], unsafe: bool) -> list[Diagno
     taken: list[tuple[int, int]] = []
     for diagnostic in diagnostics:
         fix = diagnostic.fix
-        if fix is None or (not fix.is_safe and not unsafe):
+        if fix is None or not fix.applies(unsafe):
             continue
         if _overlaps(fix, taken):
             continue

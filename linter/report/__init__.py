@@ -62,7 +62,7 @@ class Report:
         return sum(
             1
             for d in self.diagnostics
-            if d.fix is not None and (d.fix.is_safe or self.unsafe_fixes_enabled)
+            if d.fix is not None and d.fix.applies(self.unsafe_fixes_enabled)
         )
 
     @property
@@ -70,7 +70,7 @@ class Report:
         return sum(
             1
             for d in self.diagnostics
-            if d.fix is not None and not d.fix.is_safe and not self.unsafe_fixes_enabled
+            if d.fix is not None and not d.fix.applies(self.unsafe_fixes_enabled)
         )
 
 

@@ -25,7 +25,7 @@ def headline(diagnostic: Diagnostic, paint: Painter, unsafe_fixes: bool = False)
 
 
 def fixable_now(diagnostic: Diagnostic, unsafe_fixes: bool) -> bool:
-    return diagnostic.fix is not None and (diagnostic.fix.is_safe or unsafe_fixes)
+    return diagnostic.fix is not None and diagnostic.fix.applies(unsafe_fixes)
 
 
 def render(report: Report, out: TextIO) -> None:

@@ -78,8 +78,7 @@ def diagnostic_to_rdjson(diagnostic: Diagnostic, columns: ByteColumns | None,
         "code": code,
     }
     fix = diagnostic.fix
-    if (fix is not None and fix.edits and columns is not None
-            and (fix.is_safe or unsafe_fixes)):
+    if fix is not None and fix.edits and columns is not None and fix.applies(unsafe_fixes):
         out["suggestions"] = [suggestion(fix, columns)]
     return out
 
