@@ -30,8 +30,11 @@ def offending_text(diagnostic: Diagnostic, report: Report) -> str:
 
 
 def fingerprint(key: tuple[str, str, str], occurrence: int) -> str:
+    """A finding's stable identity for CI tools (GitLab's ``fingerprint``, SARIF's
+    ``partialFingerprints``): rule, path and text, numbered among identical ones. A path that
+    is not UTF-8 (undecodable bytes in a file name) is hashed as it is."""
     text = "\0".join((*key, str(occurrence)))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def issues(report: Report) -> list[dict[str, Any]]:

@@ -12,7 +12,6 @@ same while the finding's line stays the same, wherever that line moves.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from pathlib import PurePath
@@ -24,6 +23,7 @@ from linter.core.diagnostics import Diagnostic, Position, Severity
 from linter.core.registry import Rule, get_rule
 from linter.core.rule_docs import rule_page
 from linter.report import Report
+from linter.report.gitlab import fingerprint
 from linter.report.paths import GITHUB_ROOT, for_format
 from linter.source.document import LineIndex
 
@@ -99,8 +99,7 @@ class Fingerprints:
         key = (diagnostic.code, path, self._line(diagnostic))
         occurrence = self.seen[key]
         self.seen[key] += 1
-        text = "\0".join((*key, str(occurrence)))
-        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return fingerprint(key, occurrence)
 
     def _line(self, diagnostic: Diagnostic) -> str:
         source = self.report.sources.get(diagnostic.filename)

@@ -178,6 +178,13 @@ def test_gitlab_fingerprints_distinct_and_content_sensitive() -> None:
     assert {i["severity"] for i in found} == {"major"}
 
 
+def test_gitlab_fingerprints_a_file_name_that_is_not_utf8() -> None:
+    """A file name with undecodable bytes reaches the report as surrogates (os's
+    surrogateescape); GitLab's format crashed on it (UnicodeEncodeError), SARIF's did not."""
+    found = issues(report_for(SOURCE, "deploy/bad\udcffname/prefect.yaml"))
+    assert found and all(len(i["fingerprint"]) == 64 for i in found)
+
+
 # -- JUnit --------------------------------------------------------------------------------
 
 
