@@ -71,11 +71,9 @@ def _line(change: Change, source: Target, target: Target) -> str:
 def explain_upgrade(paths: Sequence[Path], overrides: Overrides, config: Path | None,
                     source: Target, out: TextIO) -> int:
     """Print the checklist; 1 when something changes meaning, else 0."""
-    from linter.core.registry import all_rules
     from linter.project.discovery import discover
     from linter.run.runner import Runner
 
-    all_rules()
     after_resolver = ConfigResolver(overrides, explicit=config)
     before_resolver = ConfigResolver(overrides._replace(target_version=source), explicit=config)
     before_runner, after_runner = Runner(before_resolver), Runner(after_resolver)
