@@ -58,7 +58,8 @@ from linter.lsp.editor_support import (
     value_completions,
 )
 from linter.lsp.scheduling import CheckScheduler, Snapshot
-from linter.project.config import ConfigResolver
+from linter.project.config import ConfigResolver, Settings
+from linter.project.discovery import is_excluded
 from linter.project.filekinds import kind_for_file
 from linter.reading import InputError, read_regular_file
 from linter.run.runner import SNIFF_CHARS, Runner
@@ -143,13 +144,12 @@ class PrefectLintServer(LanguageServer):
             result = runner.lint_text(text, name, path, settings)
         return result.diagnostics, result.fixed_text
 
-    def check(self, uri: str, text: str) -> tuple[list[Diagnostic], Iterable[str]]:
+    def check(self, uri: str, text: str, runner: Runner, settings: Settings
+              ) -> tuple[list[Diagnostic], Iterable[str]]:
         """Diagnostics for one open document, as ``lint`` finds them but re-checking only what
         the edit since the last check can change (see ``linter.run.incremental``); and the
-        other files the check looked at. Raises ConfigError for a broken configuration."""
+        other files the check looked at. ``settings`` are the runner's for the document."""
         path = path_of(uri)
-        runner = self.runner()
-        settings = runner.resolver.for_path(path)
         if (oversized_reason(text, settings.max_file_size) is not None
                 or unsaveable_bytes(text) is not None):
             self.incremental.pop(uri, None)
@@ -192,12 +192,6 @@ class PrefectLintServer(LanguageServer):
             data={"name": diagnostic.name, "fixable": diagnostic.fix is not None},
         )
 
-    def excluded(self, path: Path) -> bool:
-        """Whether the configuration's `exclude`/`extend-exclude` patterns cover the file."""
-        from linter.project.discovery import is_excluded
-
-        return is_excluded(path, ConfigResolver(cwd=self.root()).for_path(path))
-
     def publish(self, uri: str) -> None:
         """Check the document soon (debounced; see linter.lsp.scheduling)."""
         self.checks.schedule(uri)
@@ -215,9 +209,11 @@ class PrefectLintServer(LanguageServer):
         if not wanted(path, text):
             return None
         try:
-            if self.excluded(path):
+            runner = self.runner()  # raises ConfigError for a broken configuration
+            settings = runner.resolver.for_path(path)
+            if is_excluded(path, settings):
                 return []  # the project excludes this file, as the CLI would
-            found, looked_at = self.check(uri, text)
+            found, looked_at = self.check(uri, text, runner, settings)
             self.checked[uri] = (text, found)
             self.dependents.record(uri, str(path), looked_at)
             if not found:
