@@ -81,6 +81,13 @@ def entry_schedules(
         yield ("deployments", index, "schedule"), single
 
 
+def schedule_items(data: Any) -> Iterator[tuple[NodePath, dict[Any, Any]]]:
+    """(path, entry) of every schedule mapping: ``schedules`` items and the legacy
+    ``schedule``."""
+    for index, entry in deployment_entries(data):
+        yield from entry_schedules(entry, index)
+
+
 def deployment_entries(data: Any) -> Iterator[tuple[int, dict[Any, Any]]]:
     """The (index, mapping) of every deployment entry that is a mapping."""
     if not isinstance(data, dict):

@@ -29,19 +29,12 @@ from linter.prefect.schedules import (
 )
 from linter.project.context import LintContext
 from linter.project.filekinds import PREFECT, PYTHON
-from linter.rules._shared import deployment_entries, entry_schedules
+from linter.rules._shared import deployment_entries, schedule_items
 from linter.source.document import Document, NodePath
 
 SELECTORS = ("cron", "interval", "rrule")
 #: the schedule rules also read the literal schedules of Python deployment scripts
 WITH_PYTHON = (PREFECT, PYTHON)
-
-
-def schedule_items(data: Any) -> Iterator[tuple[NodePath, dict[Any, Any]]]:
-    """(path, entry) of every schedule mapping: ``schedules`` items and the legacy
-    ``schedule``."""
-    for index, entry in deployment_entries(data):
-        yield from entry_schedules(entry, index)
 
 
 def schedule_kind(item: dict[Any, Any]) -> str | None:

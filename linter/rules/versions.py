@@ -19,6 +19,7 @@ from linter.prefect.releases import NEWEST, Target, parse_version
 from linter.prefect.steps import all_step_items, load_catalogue
 from linter.prefect.versions import target_words
 from linter.project.context import LintContext
+from linter.rules._shared import deployment_entries, entry_schedules, schedule_items
 from linter.source.document import Document, NodePath
 
 #: Keys other rules own: the L rules report `is_schedule_active` and singular `schedule`.
@@ -31,18 +32,11 @@ def target_of(context: LintContext) -> Target | None:
 
 def keyed_mappings(data: Any) -> Iterator[tuple[str, NodePath, dict[str, Any]]]:
     """(level, path, mapping) for each deployment, schedule entry and concurrency mapping."""
-    deployments = data.get("deployments") if isinstance(data, dict) else None
-    for index, entry in enumerate(deployments if isinstance(deployments, list) else ()):
-        if not isinstance(entry, dict):
-            continue
+    for index, entry in deployment_entries(data):
         path: NodePath = ("deployments", index)
         yield "deployment", path, entry
-        schedules = entry.get("schedules")
-        for number, schedule in enumerate(schedules if isinstance(schedules, list) else ()):
-            if isinstance(schedule, dict):
-                yield "schedule", (*path, "schedules", number), schedule
-        if isinstance(entry.get("schedule"), dict):
-            yield "schedule", (*path, "schedule"), entry["schedule"]
+        for schedule_path, schedule in entry_schedules(entry, index):
+            yield "schedule", schedule_path, schedule
         if isinstance(entry.get("concurrency_limit"), dict):
             yield "concurrency_limit", (*path, "concurrency_limit"), entry["concurrency_limit"]
 
@@ -228,12 +222,6 @@ def _arguments_not_in(document: Document, item: Any, function: str,
                       help="upgrade Prefect, or remove the argument")
 
 
-def _schedule_entries(data: Any) -> Iterator[tuple[NodePath, dict[str, Any]]]:
-    for level, path, mapping in keyed_mappings(data):
-        if level == "schedule":
-            yield path, mapping
-
-
 @rule("V005", "interval-string-crash", Severity.ERROR,
       "A schedule `interval` written as text, which crashes Prefect before 3.4.19",
       scope=Scope.DEPLOYMENT)
@@ -252,7 +240,7 @@ def interval_string_crash(context: LintContext) -> Iterator[Finding]:
     if versions.behaviour("interval_string", target) != versions.CRASH:
         return
     works = versions.first_release("interval_string", "read")
-    for path, schedule in _schedule_entries(context.document.data):
+    for path, schedule in schedule_items(context.document.data):
         interval = schedule.get("interval")
         if not isinstance(interval, str) or "{{" in interval:
             continue
@@ -287,9 +275,8 @@ def empty_pull_before_3_8(context: LintContext) -> Iterator[Finding]:
     places: list[tuple[NodePath, str]] = []
     if top == []:
         places.append((("pull",), "the default pull step `prefect deploy` generates"))
-    deployments = data.get("deployments")
-    for index, entry in enumerate(deployments if isinstance(deployments, list) else ()):
-        if isinstance(entry, dict) and entry.get("pull") == []:
+    for index, entry in deployment_entries(data):
+        if entry.get("pull") == []:
             instead = ("the file's top-level pull steps" if isinstance(top, list) and top
                        else "the default pull step `prefect deploy` generates")
             places.append((("deployments", index, "pull"), instead))
@@ -305,11 +292,9 @@ def _step_sections(data: Any) -> Iterator[tuple[NodePath, Any]]:
         return
     for section in ("build", "push", "pull"):
         yield (section,), data.get(section)
-    deployments = data.get("deployments")
-    for index, entry in enumerate(deployments if isinstance(deployments, list) else ()):
-        if isinstance(entry, dict):
-            for section in ("build", "push", "pull"):
-                yield ("deployments", index, section), entry.get(section)
+    for index, entry in deployment_entries(data):
+        for section in ("build", "push", "pull"):
+            yield ("deployments", index, section), entry.get(section)
 
 
 @rule("V007", "single-step-mapping", Severity.ERROR,
@@ -347,9 +332,8 @@ TYPED_TRIGGER_FIELDS = ("enabled", "threshold", "within", "posture", "schedule_a
 
 
 def _triggers(data: Any) -> Iterator[tuple[NodePath, dict[str, Any]]]:
-    deployments = data.get("deployments") if isinstance(data, dict) else None
-    for index, entry in enumerate(deployments if isinstance(deployments, list) else ()):
-        triggers = entry.get("triggers") if isinstance(entry, dict) else None
+    for index, entry in deployment_entries(data):
+        triggers = entry.get("triggers")
         for number, trigger in enumerate(triggers if isinstance(triggers, list) else ()):
             if isinstance(trigger, dict):
                 yield ("deployments", index, "triggers", number), trigger
