@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import corpus_files
-from tests.test_server_transport import RawClient, open_document
+from tests.test_server_transport import RawClient, initialized, open_document
 
 pytestmark = pytest.mark.slow
 
@@ -84,10 +84,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(workspace: Path) -> Iterator[RawClient]:
-    started = RawClient(workspace)
-    started.response(started.request("initialize", {
-        "processId": None, "rootUri": workspace.as_uri(), "capabilities": {}}))
-    started.notify("initialized", {})
+    started = initialized(workspace)
     yield started
     started.close()
 

@@ -197,12 +197,18 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def initialized(root: Path) -> RawClient:
+    """A server for the workspace at ``root``, past ``initialize`` and ``initialized``."""
+    started = RawClient(root)
+    started.response(started.request("initialize", {
+        "processId": None, "rootUri": root.as_uri(), "capabilities": {}}))
+    started.notify("initialized", {})
+    return started
+
+
 @pytest.fixture
 def client(workspace: Path) -> Iterator[RawClient]:
-    started = RawClient(workspace)
-    started.response(started.request("initialize", {
-        "processId": None, "rootUri": workspace.as_uri(), "capabilities": {}}))
-    started.notify("initialized", {})
+    started = initialized(workspace)
     yield started
     started.close()
 
