@@ -7,12 +7,11 @@ bounded, so that a client that fails to stop still ends the test.
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from linter.prefect.pools import PoolSnapshot, read_snapshots, snapshot_filename
 from linter.prefect.pools_api import PoolsApiError, PoolsClient, api_from_environment, redacted
 from linter.prefect.profiles import ProfileError, read_api_settings
 from tests.conftest import write
+from tests.fake_api import pointing_at_the_api, send, serve
 
 SECRET = "pnu_hostile-test-key-0123456789"
 TEMPLATE = {
@@ -30,70 +30,16 @@ TEMPLATE = {
     "variables": {"type": "object", "properties": {"command": {"type": "string"}}},
 }
 
-Respond = Callable[[BaseHTTPRequestHandler], None]
 
 
 def pool(name: str) -> dict[str, Any]:
     return {"name": name, "type": "process", "base_job_template": TEMPLATE}
 
 
-def send(handler: BaseHTTPRequestHandler, code: int, body: Any,
-         headers: dict[str, str] | None = None) -> None:
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    handler.send_response(code)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Content-Length", str(len(data)))
-    for name, value in (headers or {}).items():
-        handler.send_header(name, value)
-    handler.end_headers()
-    handler.wfile.write(data)
-
-
-@contextlib.contextmanager
-def serve(respond: Respond, tls: Any = None,
-          ) -> Iterator[tuple[str, list[tuple[str, str, dict[str, str]]]]]:
-    """A server on 127.0.0.1 answering with ``respond`` (over TLS with the ``ssl.SSLContext``
-    ``tls``); yields its base URL and the requests it saw (method, path, headers)."""
-    seen: list[tuple[str, str, dict[str, str]]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def _handle(self) -> None:
-            seen.append((self.command, self.path, dict(self.headers)))
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            with contextlib.suppress(OSError):
-                respond(self)
-
-        do_GET = do_POST = _handle
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    if tls is not None:
-        server.socket = tls.wrap_socket(server.socket, server_side=True)
-    scheme = "https" if tls is not None else "http"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
-        yield f"{scheme}://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture
 def api_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[str], None]:
     """Point PREFECT_API_URL at a server (with the test key); no Prefect profile is read."""
-    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "no-prefect-home"))
-    monkeypatch.delenv("PREFECT_PROFILES_PATH", raising=False)
-    monkeypatch.delenv("PREFECT_PROFILE", raising=False)
-
-    def point(url: str) -> None:
-        monkeypatch.setenv("PREFECT_API_URL", url)
-        monkeypatch.setenv("PREFECT_API_KEY", SECRET)
-
-    return point
+    return pointing_at_the_api(monkeypatch, tmp_path / "no-prefect-home", SECRET)
 
 
 def one_line(output: str) -> str:
@@ -121,7 +67,7 @@ def test_a_redirect_to_another_origin_is_refused_and_the_key_stays(  # type: ign
     assert "redirects" in message and "another origin" in message and other in message
     assert "never sent elsewhere" in message
     assert other_seen == []  # the other origin was never asked, so it never saw the key
-    assert seen[0][2]["Authorization"] == f"Bearer {SECRET}"
+    assert seen[0].headers["Authorization"] == f"Bearer {SECRET}"
     assert SECRET not in result.output
 
 
@@ -149,7 +95,7 @@ def test_a_redirect_within_the_origin_keeps_the_method_and_the_key(  # type: ign
         api_env(url + "/old/api")
         result = cli("pools", "pull")
     assert result.exit_code == 0, result.output
-    assert [(method, path) for method, path, _ in seen] == [
+    assert [(request.method, request.path) for request in seen] == [
         ("POST", "/old/api/work_pools/filter"), ("POST", "/api/work_pools/filter")]
     assert sorted(read_snapshots(tmp_path / ".prefect-lint/pools")) == ["team"]
 
@@ -233,7 +179,7 @@ def test_basic_authentication_with_the_auth_string(cli, api_env,  # type: ignore
         api_env(url + "/api")  # with a key too: the auth string wins, as in Prefect's client
         monkeypatch.setenv("PREFECT_API_AUTH_STRING", "admin:s3cret-pw")
         assert cli("pools", "pull").exit_code == 0
-        assert seen[0][2]["Authorization"] == token
+        assert seen[0].headers["Authorization"] == token
         monkeypatch.setenv("PREFECT_API_AUTH_STRING", "admin:wrong-pw")
         result = cli("pools", "pull")
     assert result.exit_code == 2
@@ -289,7 +235,7 @@ def test_tls_settings_are_those_of_prefect(cli, api_env, self_signed,  # type: i
     assert unclear.exit_code == 2
     assert "PREFECT_API_TLS_INSECURE_SKIP_VERIFY must be true or false, got 'maybe'" in \
         one_line(unclear.output)
-    assert [header["Authorization"] for _, _, header in seen] == [f"Bearer {SECRET}"] * 2
+    assert [request.headers["Authorization"] for request in seen] == [f"Bearer {SECRET}"] * 2
 
 
 def test_redacted_hides_the_key_tokens_and_control_characters() -> None:
@@ -508,7 +454,7 @@ def test_pull_reads_the_active_prefect_profile(cli, tmp_path: Path,  # type: ign
             """)
         result = cli("pools", "pull")
     assert result.exit_code == 0, result.output
-    assert seen[0][2]["Authorization"] == f"Bearer {SECRET}"
+    assert seen[0].headers["Authorization"] == f"Bearer {SECRET}"
     assert sorted(read_snapshots(tmp_path / ".prefect-lint/pools")) == ["team"]
 
 
@@ -526,7 +472,7 @@ def test_pull_reads_the_project_files_prefect_reads(cli, tmp_path: Path, place: 
         write(tmp_path, place, text[place])
         result = cli("pools", "pull")
     assert result.exit_code == 0, result.output
-    assert seen[0][2]["Authorization"] == f"Bearer {SECRET}"
+    assert seen[0].headers["Authorization"] == f"Bearer {SECRET}"
 
 
 def test_environment_wins_over_the_profile_setting_by_setting(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -21,6 +20,7 @@ import pytest
 from linter.prefect.pools import read_snapshots
 from linter.prefect.pools_api import PoolsApiError, PoolsClient, api_from_environment, shown_url
 from tests.conftest import REPO, prefect_venv, write
+from tests.fake_api import free_port
 
 SECRET = "pnu_not-a-real-key-0123456789"
 
@@ -209,9 +209,7 @@ def test_pull_needs_the_api_url(cli, tmp_path: Path,  # type: ignore[no-untyped-
 
 
 def test_unreachable_and_slow_servers_fail_clearly(fake_api) -> None:  # type: ignore[no-untyped-def]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     with pytest.raises(PoolsApiError, match=r"cannot reach http://127\.0\.0\.1"):
         PoolsClient(f"http://127.0.0.1:{port}/api", None, timeout=2).read_pools([])
     api, url = fake_api
@@ -235,12 +233,6 @@ def test_api_settings_and_shown_url(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 # -- a real Prefect server ------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory
                    ) -> Iterator[tuple[Path, dict[str, str]]]:
@@ -248,7 +240,7 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory
     server serves the module's tests (each creates and asserts on names of its own): starting
     one waits for its health check, up to 90 s."""
     python = prefect_venv()
-    port = _free_port()
+    port = free_port()
     tmp_path = tmp_path_factory.mktemp("prefect-server")
     home = tmp_path / "prefect-home"
     home.mkdir()
@@ -430,7 +422,7 @@ def test_pull_a_workspace_from_a_real_prefect_server(prefect_server, tmp_path: P
 
     before = snapshot.read_bytes()
     down = subprocess.run([*prefect_lint, "pull", "--timeout", "10"], cwd=project,
-                          env={**lint_env, "PREFECT_API_URL": f"http://127.0.0.1:{_free_port()}/api"},
+                          env={**lint_env, "PREFECT_API_URL": f"http://127.0.0.1:{free_port()}/api"},
                           capture_output=True, text=True, timeout=60)
     assert down.returncode == 2
     assert len(down.stderr.strip().splitlines()) == 1 and down.stdout == "", down.stderr

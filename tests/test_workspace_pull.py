@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from linter.prefect.workspace import parse_workspace
+from tests import fake_api
 from tests.conftest import write
+from tests.fake_api import Request, send
 
 SECRET = "pnu_workspace-test-key-0123456789"
 BLOCK_VALUE = "hunter2-block-value"
@@ -40,18 +41,6 @@ def workspace_lists(pool_count: int) -> dict[str, list[dict[str, Any]]]:
             "/api/variables/filter": variables}
 
 
-Respond = Callable[[BaseHTTPRequestHandler, str, dict[str, Any]], None]
-
-
-def send(handler: BaseHTTPRequestHandler, code: int, body: Any) -> None:
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    handler.send_response(code)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Content-Length", str(len(data)))
-    handler.end_headers()
-    handler.wfile.write(data)
-
-
 def paged_workspace(handler: BaseHTTPRequestHandler, path: str, body: dict[str, Any],
                     pool_count: int = 3) -> None:
     """Answer as Prefect does: each list sliced by the body's offset and limit; the first
@@ -71,46 +60,21 @@ def paged_workspace(handler: BaseHTTPRequestHandler, path: str, body: dict[str, 
     send(handler, 200, items[offset:offset + min(limit, 200)])
 
 
-@contextlib.contextmanager
-def serve(respond: Respond) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
-    """A server on 127.0.0.1; yields its API URL and the requests seen (path, body, auth)."""
-    seen: list[tuple[str, str, str]] = []
+Respond = Callable[[BaseHTTPRequestHandler, str, dict[str, Any]], None]
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
 
-        def _handle(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-            seen.append((self.path, raw, self.headers.get("Authorization", "")))
-            with contextlib.suppress(OSError):
-                respond(self, self.path, json.loads(raw) if raw else {})
-
-        do_GET = do_POST = _handle
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+def serve(respond: Respond) -> contextlib.AbstractContextManager[tuple[str, list[Request]]]:
+    """The fake API answering with ``respond(handler, path, JSON body)``; its URL ends in
+    ``/api``."""
+    return fake_api.serve(
+        lambda handler: respond(handler, handler.path, json.loads(handler.body or "{}")),
+        prefix="/api")
 
 
 @pytest.fixture
 def api_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[str], None]:
-    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "no-prefect-home"))
-    monkeypatch.delenv("PREFECT_PROFILES_PATH", raising=False)
-    monkeypatch.delenv("PREFECT_PROFILE", raising=False)
     write(tmp_path, "pyproject.toml", "[tool.prefect-lint]\n")
-
-    def point(url: str) -> None:
-        monkeypatch.setenv("PREFECT_API_URL", url)
-        monkeypatch.setenv("PREFECT_API_KEY", SECRET)
-
-    return point
+    return fake_api.pointing_at_the_api(monkeypatch, tmp_path / "no-prefect-home", SECRET)
 
 
 def test_pull_pages_every_list_to_the_end_and_keeps_names_only(  # type: ignore[no-untyped-def]
@@ -139,12 +103,13 @@ def test_pull_pages_every_list_to_the_end_and_keeps_names_only(  # type: ignore[
     # pool templates are saved as `pools pull` saves them
     assert (tmp_path / ".prefect-lint/pools/pool-204.json").is_file()
     # every list was asked page by page, with the key, and blocks without their secrets
-    assert all(auth == f"Bearer {SECRET}" for _, _, auth in seen)
-    block_bodies = [json.loads(body) for path, body, _ in seen
-                    if path == "/api/block_documents/filter"]
+    assert all(request.headers.get("Authorization") == f"Bearer {SECRET}" for request in seen)
+    block_bodies = [json.loads(request.body) for request in seen
+                    if request.path == "/api/block_documents/filter"]
     assert [body["offset"] for body in block_bodies] == [0, 200]
     assert all(body["include_secrets"] is False for body in block_bodies)
-    assert sum(path == "/api/work_pools/pool-000/queues/filter" for path, _, _ in seen) == 2
+    assert sum(request.path == "/api/work_pools/pool-000/queues/filter"
+               for request in seen) == 2
 
 
 def test_the_snapshot_is_stable_and_sorted(cli, api_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -206,11 +171,7 @@ def test_a_failing_request_is_one_line_exit_2_and_the_snapshot_is_untouched(  # 
 
 
 def test_a_server_that_is_down_is_one_line_and_exit_2(cli, api_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import socket
-
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = fake_api.free_port()
     previous = write(tmp_path, ".prefect-lint/workspace.json", "previous\n")
     api_env(f"http://127.0.0.1:{port}/api")
     result = cli("pull", "--timeout", "5")
@@ -245,7 +206,7 @@ def test_an_api_that_repeats_a_full_page_is_not_asked_forever(  # type: ignore[n
         result = cli("pull")
     assert result.exit_code == 2
     assert "answered the same variables again for offset 200" in result.output
-    assert sum("/variables/" in path for path, _, _ in seen) == 2
+    assert sum("/variables/" in request.path for request in seen) == 2
 
 
 CHECKED = """\
@@ -322,7 +283,7 @@ def test_paging_of_every_list_stops_at_the_item_limit() -> None:
         client = PoolsClient(url, None, max_pools=1000)
         with pytest.raises(PoolsApiError, match="lists more than 1000 variables"):
             read_workspace_names(client, "2026-01-01T00:00:00Z")
-    assert sum("/variables/" in path for path, _, _ in seen) == 6  # offsets 0 .. 1000
+    assert sum("/variables/" in request.path for request in seen) == 6  # offsets 0 .. 1000
 
 
 def test_pull_without_an_api_url_says_what_to_set(  # type: ignore[no-untyped-def]
