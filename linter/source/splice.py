@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from linter.source.document import Document
-from linter.source.view import MAP_TAG, SEQ_TAG, rebuild_plain_view, tag_of
+from linter.source.view import MAP_TAG, SEQ_TAG, children, rebuild_plain_view, tag_of
 
 #: What YAML 1.1 counts as line breaks besides ``\n``: a text without them has the line
 #: numbers that ``\n`` gives, which splicing keeps for everything after the edit.
@@ -137,15 +137,6 @@ def region_of(regions: Sequence[Region], start: int, end: int) -> int | None:
     return None
 
 
-def _push_children(stack: list[Node], node: Node) -> None:
-    if isinstance(node, SequenceNode):
-        stack.extend(node.value)
-    elif isinstance(node, MappingNode):
-        for key, value in node.value:
-            stack.append(key)
-            stack.append(value)
-
-
 def _walk(node: Node, lowest: int) -> Iterator[Node]:
     """``node`` and the nodes under it, not following references to nodes that start before
     ``lowest`` (aliases to anchors before the item)."""
@@ -157,7 +148,7 @@ def _walk(node: Node, lowest: int) -> Iterator[Node]:
             continue
         seen.add(id(current))
         yield current
-        _push_children(stack, current)
+        stack.extend(children(current))
 
 
 def _moved(mark: Any, delta: int) -> Any:
@@ -179,7 +170,7 @@ def _shift_after(root: Node, boundary: int, delta: int, skip: Node) -> None:
         if node.start_mark.index >= boundary:
             node.start_mark = _moved(node.start_mark, delta)
         node.end_mark = _moved(node.end_mark, delta)
-        _push_children(stack, node)
+        stack.extend(children(node))
 
 
 def _adopt_aliases(item: Node, lowest: int, anchors: dict[NodeKey, Node]) -> bool:
@@ -276,7 +267,7 @@ def nodes_before(root: Node, limit: int) -> dict[NodeKey, Node]:
         seen.add(id(node))
         if node.end_mark.index <= limit:  # not the root, nor an anchored list of the items
             found[_key(node)] = node
-        _push_children(stack, node)
+        stack.extend(children(node))
     return found
 
 

@@ -127,7 +127,7 @@ class _Builder:
             else:  # pragma: no cover - the composer makes no other node kinds
                 raise _Fatal(f"unexpected YAML node {type(node).__name__}", node)
             self.in_progress.discard(key)
-            size = 1 + sum(self.sizes.get(id(child), 1) for child in _children(node))
+            size = 1 + sum(self.sizes.get(id(child), 1) for child in children(node))
             # every node under this one has been built, so the nodes built so far (plus this
             # one) bound how many of the walk's nodes are the document's own: the rest were
             # reached through aliases. A large file without aliases reaches none.
@@ -269,10 +269,11 @@ def iter_nodes(*roots: Node | None) -> Iterator[Node]:
             continue
         seen.add(id(node))
         yield node
-        stack.extend(_children(node))
+        stack.extend(children(node))
 
 
-def _children(node: Node) -> Iterator[Node]:
+def children(node: Node) -> Iterator[Node]:
+    """A collection's items, or its keys and values in order (nothing for a scalar)."""
     if isinstance(node, SequenceNode):
         yield from node.value
     elif isinstance(node, MappingNode):
