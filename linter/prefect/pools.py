@@ -502,13 +502,19 @@ def _write_temporary(folder: Path, pool: PoolSnapshot, source: str) -> Path:
         "pulled_from": source,
         "base_job_template": pool.base_job_template,
     }
+    return staged_text(folder, json.dumps(content, indent=2, ensure_ascii=False) + "\n")
+
+
+def staged_text(folder: Path, text: str) -> Path:
+    """``text`` written to a temporary file in ``folder`` (``.pull-*.tmp``, which a later
+    pull clears when it was left behind), for the caller to rename into place or delete."""
     import tempfile  # here: only a pull writes snapshots
 
     handle, name = tempfile.mkstemp(dir=folder, prefix=".pull-", suffix=".tmp")
     temporary = Path(name)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(json.dumps(content, indent=2, ensure_ascii=False) + "\n")
+            stream.write(text)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

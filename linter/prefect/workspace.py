@@ -99,19 +99,11 @@ def workspace_json(workspace: Workspace) -> str:
 def staged_workspace(path: Path, workspace: Workspace) -> Path:
     """The snapshot written to a temporary file beside ``path``, for the caller to rename
     over ``path`` once everything else of the pull is written (or to delete)."""
-    import tempfile  # here: only a pull writes snapshots
+    from linter.prefect.pools import staged_text
 
     text = workspace_json(workspace)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=".pull-", suffix=".tmp")
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return temporary
+    return staged_text(path.parent, text)
 
 
 # -- reading --------------------------------------------------------------------------------------
