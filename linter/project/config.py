@@ -338,7 +338,7 @@ class Overrides(NamedTuple):
         return settings._replace(**changes) if changes else settings
 
 
-def _is_kind(path: Path, test: Callable[[int], bool]) -> bool:
+def is_kind(path: Path, test: Callable[[int], bool]) -> bool:
     """``test`` (``stat.S_ISDIR``...) on the mode of ``path``; False when it cannot be
     inspected for any reason (a name too long, a link loop: the reader says why later)."""
     try:
@@ -393,7 +393,7 @@ class ConfigResolver:
         if self._explicit is not None:
             return self._explicit
         folder = Path(os.path.realpath(path))  # a link loop stays as written, no error
-        if not _is_kind(folder, stat.S_ISDIR):
+        if not is_kind(folder, stat.S_ISDIR):
             folder = folder.parent
         return self._for_folder(folder)
 
@@ -423,7 +423,7 @@ class ConfigResolver:
             candidate = folder / name
             # anything but a folder is read: a FIFO or device is refused with a message
             # instead of being passed over (its settings would silently not apply)
-            if _is_kind(candidate, lambda mode: not stat.S_ISDIR(mode)):
+            if is_kind(candidate, lambda mode: not stat.S_ISDIR(mode)):
                 settings = read_config_file(candidate)
                 if settings is not None:
                     settings = self._with_target(self.overrides.apply(settings))

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from linter.project.config import DEFAULT_INCLUDE, ConfigResolver, Settings
+from linter.project.config import DEFAULT_INCLUDE, ConfigResolver, Settings, is_kind
 from linter.project.filekinds import wanted_in_walk
 from linter.project.ignore_patterns import (
     Matcher,
@@ -147,7 +147,7 @@ def discover(paths: Iterable[Path], resolver: ConfigResolver,
     seen: set[Path] = set()
     targets: list[Target] = []
     for path in paths:
-        if _is_folder(path):
+        if is_kind(path, stat.S_ISDIR):  # False for a link loop: the reader says why
             found = False
             for file, key in _walkresolved_root(path, resolver):
                 found = True
@@ -165,12 +165,3 @@ def discover(paths: Iterable[Path], resolver: ConfigResolver,
             seen.add(key)
             targets.append(Target(path, explicit=True))
     return targets
-
-
-def _is_folder(path: Path) -> bool:
-    """Is ``path`` a folder? False when it cannot be inspected (a link loop, a name too
-    long): the file's reader then says why."""
-    try:
-        return stat.S_ISDIR(path.stat().st_mode)
-    except OSError:
-        return False
