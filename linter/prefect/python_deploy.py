@@ -144,12 +144,14 @@ def _find_pool_arguments(module: PythonModule) -> Iterator[PoolArgument]:
         known, name = literal(pool_node)
         if not known or not isinstance(name, str) or pool_node is None:
             continue
-        variables, values, value_spans = _job_variables(module, keyword(call, "job_variables"))
+        variables, values, value_spans = _keyed_literals(module, keyword(call, "job_variables"))
         yield PoolArgument(name, module.span(pool_node), variables, values, value_spans)
 
 
-def _job_variables(module: PythonModule, item: ast.keyword | None
-                   ) -> tuple[dict[str, Span], dict[str, object], dict[str, Span]]:
+def _keyed_literals(module: PythonModule, item: ast.keyword | None
+                    ) -> tuple[dict[str, Span], dict[str, object], dict[str, Span]]:
+    """For a keyword given a literal mapping (``job_variables=``, ``parameters=``): each
+    key's span, the values that are literals, and their spans (a repeated key: the last)."""
     spans: dict[str, Span] = {}
     values: dict[str, object] = {}
     value_spans: dict[str, Span] = {}
@@ -216,14 +218,7 @@ def _find_parameter_arguments(module: PythonModule) -> Iterator[ParameterArgumen
             continue
         item = keyword(call, "parameters")
         value = item.value if item is not None else None
-        items = list(_dict_items(module, value))
-        keys = {key: span for key, span, _ in items}
-        values: dict[str, object] = {}
-        value_spans: dict[str, Span] = {}
-        for key, _, node in items:
-            known, literal_value = literal(node)
-            if known:
-                values[key], value_spans[key] = literal_value, module.span(node)
+        keys, values, value_spans = _keyed_literals(module, item)
         enforce = keyword(call, "enforce_parameter_schema")
         complete = value is None or (isinstance(value, ast.Dict) and None not in value.keys
                                      and len(keys) == len(value.keys)) or (
