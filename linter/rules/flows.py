@@ -31,6 +31,7 @@ from linter.prefect.parameter_types import parameter_type_problem
 from linter.prefect.python_code import module_of
 from linter.prefect.python_deploy import ParameterArgument, parameter_arguments
 from linter.prefect.schedules import is_templated
+from linter.prefect.steps import project_folder
 from linter.project.context import LintContext
 from linter.project.filekinds import PREFECT, PYTHON
 from linter.rules._shared import by_kind, deployment_entries, entry_schedules
@@ -38,12 +39,6 @@ from linter.source.document import Document, NodePath
 from linter.suggest import did_you_mean
 
 _FALSE_WORDS = {"false", "no", "off", "0", "f", "n"}
-
-
-def project_folder(document: Document) -> Path | None:
-    """Where ``prefect deploy`` would run: the folder of the prefect.yaml (None for a text
-    with no place on disk, such as stdin without ``--stdin-filename``)."""
-    return document.path.parent if document.path is not None else None
 
 
 def _entrypoints(
@@ -75,10 +70,9 @@ def _written_entrypoints(document: Document) -> Iterator[tuple[int, dict[Any, An
 
 
 def _resolution(document: Document, text: str) -> Resolution:
-    cache: dict[str, Resolution] = document.cache.setdefault("flow_entrypoints", {})
-    if text not in cache:
-        cache[text] = resolve(text, project_folder(document) or Path.cwd())
-    return cache[text]
+    """A prefect.yaml entrypoint resolved from where ``prefect deploy`` would run (the file's
+    folder; the current one for a text with no place on disk, such as stdin)."""
+    return _resolution_at(document, text, project_folder(document) or Path.cwd())
 
 
 def _part_span(document: Document, span: Span, part: str) -> Span:
