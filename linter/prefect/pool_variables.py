@@ -299,7 +299,7 @@ def unknown_variable(template: PoolTemplate, pool_name: str, name: str
 
     if name in template.properties:
         return None
-    pool_words = f'work pool "{pool_name}" ({template.label})'
+    pool_words = described_pool(pool_name, template)
     head = name.split(".", 1)[0] if "." in name else None
     if head is not None and head in template.properties:
         if allows_object(template.properties[head], template.variables):
@@ -341,11 +341,16 @@ def variable_type_problems(template: PoolTemplate, name: str, value: Any
     return type_problems(template, segments, value), len(segments) > 1
 
 
+def described_pool(pool_name: str, template: PoolTemplate) -> str:
+    """'work pool "k8s-prod" (kubernetes template)': the pool as messages name it."""
+    return f'work pool "{pool_name}" ({template.label})'
+
+
 def type_message(name: str, problem: VariableProblem, pool_name: str,
                  template: PoolTemplate) -> str:
     where = name + "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
                            for part in problem.path)
-    pool_words = f'work pool "{pool_name}" ({template.label})'
+    pool_words = described_pool(pool_name, template)
     if problem.expected is not None:
         return (f'job variable "{where}" must be {problem.expected}, not '
                 f"{describe(problem.value)}, for {pool_words}")

@@ -24,6 +24,7 @@ from linter.core.diagnostics import Applicability, Edit, Finding, Fix, Severity,
 from linter.core.registry import Scope, rule
 from linter.prefect.pool_variables import (
     contains_placeholder,
+    described_pool,
     type_help,
     type_message,
     unknown_variable,
@@ -97,10 +98,6 @@ class _Once:
             return False
         self.seen.add(key)
         return True
-
-
-def _pool_words(use: PoolUse, template: PoolTemplate) -> str:
-    return f'work pool "{use.pool_name}" ({template.label})'
 
 
 @rule("P001", "unknown-job-variable", Severity.ERROR,
@@ -290,9 +287,9 @@ def missing_required_job_variable(context: LintContext) -> Iterator[Finding]:
                 continue
             yield Finding(
                 span,
-                f'{_pool_words(use, template)} requires the job variable "{name}", which has '
-                "no default and is not set here: every flow run of this deployment will fail "
-                "when it starts",
+                f'{described_pool(use.pool_name, template)} requires the job variable '
+                f'"{name}", which has no default and is not set here: every flow run of this '
+                "deployment will fail when it starts",
                 help=f'set "{name}" under work_pool.job_variables '
                 f"({_expected(template, name)}), or give it a default in the pool's template",
             )
@@ -328,7 +325,7 @@ def unused_job_variable(context: LintContext) -> Iterator[Finding]:
             yield Finding(
                 span,
                 f'job variable "{key}" has no effect: the job configuration of '
-                f"{_pool_words(use, template)} never uses {{{{ {head} }}}}",
+                f"{described_pool(use.pool_name, template)} never uses {{{{ {head} }}}}",
                 help=f"add {{{{ {head} }}}} to the pool's job_configuration, or remove the "
                 "variable",
             )
