@@ -24,6 +24,7 @@ from run import (
     CORPUS,
     REPO,
     Measurement,
+    install_checkout,
     make_project,
     measure_side_by_side,
     typical_file,
@@ -49,17 +50,6 @@ def install_revision(revision: str) -> Path:
     return command
 
 
-def install_checkout() -> Path:
-    folder = CACHE / "prefect-lint-checkout"
-    python = folder / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(folder)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(REPO)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps",
-                    "--force-reinstall", str(REPO)], check=True)
-    return folder / "bin" / "prefect-lint"
-
-
 def check(command: Path, *paths: str) -> list[str]:
     return [str(command), "check", "--no-cache", "--exit-zero", "-q", "--output-format",
             "concise", "-j", "1", *paths]
@@ -70,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("revision", help="the git revision to compare with (e.g. main~3)")
     parser.add_argument("--repeat", type=int, default=9)
     options = parser.parse_args(argv)
-    before, after = install_revision(options.revision), install_checkout()
+    before, after = install_revision(options.revision), install_checkout("prefect-lint-checkout")
     results: list[Measurement] = []
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)

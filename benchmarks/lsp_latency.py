@@ -39,7 +39,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import CACHE, REPO, make_project
+from run import install_checkout, make_project
 
 from linter.lsp.transport import MessageFramer, Skipped
 
@@ -106,20 +106,6 @@ class Server:
         self.wait(lambda m: m.get("id") == -1, timeout=30)
         self.send({"method": "exit", "params": None})
         self.process.wait(timeout=30)
-
-
-def install_with_server() -> Path:
-    """This checkout as a wheel with the server extra, in its own venv (an editable install's
-    import hook would slow the cold check down and flatter the ratio)."""
-    folder = CACHE / "prefect-lint-server"
-    python = folder / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(folder)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", f"{REPO}[server]"],
-                       check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps",
-                    "--force-reinstall", str(REPO)], check=True)
-    return folder / "bin" / "prefect-lint"
 
 
 def cold_check(command: list[str], path: Path) -> float:
@@ -196,7 +182,7 @@ def main() -> int:
                              "as a wheel with the server extra, as users install it)")
     args = parser.parse_args()
     if args.command is None:
-        args.command = [str(install_with_server())]
+        args.command = [str(install_checkout("prefect-lint-server", "server"))]
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="prefect-lint-lsp-bench-") as temp:
         for size in args.sizes:

@@ -201,15 +201,17 @@ def typical_file() -> Path:
 # -- stages --------------------------------------------------------------------------------
 
 
-def install_checkout() -> Path:
+def install_checkout(venv: str = "prefect-lint", extra: str = "") -> Path:
     """This checkout installed as a user installs it (a wheel, not an editable install,
-    whose import hook costs start-up time), in its own venv; returns its command."""
-    folder = CACHE / "prefect-lint"
+    whose import hook costs start-up time), in its own venv (``CACHE / venv``; with the
+    optional dependencies ``extra``, e.g. "server"); returns its command."""
+    folder = CACHE / venv
     python = folder / "bin" / "python"
     if not python.exists():
         print(f"setting up prefect-lint in {folder} ...", flush=True)
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(folder)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(REPO)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet",
+                        f"{REPO}[{extra}]" if extra else str(REPO)], check=True)
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps",
                     "--force-reinstall", str(REPO)], check=True)
     return folder / "bin" / "prefect-lint"
